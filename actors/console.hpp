@@ -1,0 +1,32 @@
+// The Console actor: owns stdout and turns typed lines into commands for
+// membership. Lines from stdin arrive from a reader thread (see
+// main/terminal.hpp), never from a blocking read inside an actor.
+
+#pragma once
+
+#include <cstdio>
+
+#include <caf/fwd.hpp>
+
+namespace groupchat {
+
+/// How the console writes.
+struct console_options {
+  /// Where chat and notices go (stdout). Every line is flushed.
+  std::FILE* out = stdout;
+  /// Output is a terminal: lines get a "[HH:MM:SS] " prefix, and control
+  /// characters from peers are shown as '?' so that no peer can move the
+  /// cursor or recolour the screen. Pipes get every byte as sent.
+  bool terminal = false;
+  /// Style notices apart from chat with ANSI colours.
+  bool color = false;
+};
+
+/// Spawns the console on a thread of its own: writing to a slow pipe must
+/// not stall the scheduler. See messages.hpp for its interface.
+caf::actor spawn_console(caf::actor_system& sys, console_options opts);
+
+/// Returns whether `line` asks to leave ("exit" or "/quit").
+bool is_exit_command(const char* line);
+
+} // namespace groupchat

@@ -1,0 +1,133 @@
+#include "actors/dialer.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <caf/all.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/messages.hpp"
+
+namespace groupchat {
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+// Milliseconds left until `deadline`, at least 0.
+int remaining_ms(clock_type::time_point deadline) {
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+    deadline - clock_type::now());
+  return left.count() > 0 ? static_cast<int>(left.count()) : 0;
+}
+
+// One non-blocking connect to `addr`, waiting at most until `deadline`.
+int connect_one(const addrinfo& addr, clock_type::time_point deadline,
+                std::string& why) {
+  int fd = ::socket(addr.ai_family, addr.ai_socktype | SOCK_NONBLOCK
+                                      | SOCK_CLOEXEC,
+                    addr.ai_protocol);
+  if (fd < 0) {
+    why = std::strerror(errno);
+    return -1;
+  }
+  int err = 0;
+  if (::connect(fd, addr.ai_addr, addr.ai_addrlen) != 0) {
+    if (errno != EINPROGRESS) {
+      err = errno;
+    } else {
+      pollfd pfd{fd, POLLOUT, 0};
+      int ready;
+      do {
+        ready = ::poll(&pfd, 1, remaining_ms(deadline));
+      } while (ready < 0 && errno == EINTR);
+      socklen_t len = sizeof(err);
+      if (ready == 0)
+        err = ETIMEDOUT;
+      else if (ready < 0)
+        err = errno;
+      else if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
+        err = errno;
+    }
+  }
+  if (err != 0) {
+    why = err == ETIMEDOUT ? "connect timed out" : std::strerror(err);
+    ::close(fd);
+    return -1;
+  }
+  // Chat lines are small and latency matters more than packet count.
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  return fd;
+}
+
+caf::behavior dial_worker(caf::event_based_actor* self, caf::actor listener,
+                          caf::timespan timeout) {
+  return {
+    [=](atom::connect, const std::string& host,
+        uint16_t port) -> caf::result<caf::message> {
+      self->quit();
+      std::string why;
+      auto fd = dial(host, port, timeout, why);
+      if (fd < 0)
+        return caf::make_error(caf::sec::cannot_connect_to_node, why);
+      return self->delegate(listener, atom::adopt_v, fd);
+    },
+  };
+}
+
+caf::behavior dialer(caf::event_based_actor* self, caf::actor listener,
+                     caf::timespan timeout) {
+  return {
+    [=](atom::connect, std::string& host, uint16_t port) {
+      // One detached worker per attempt: attempts run in parallel and none
+      // holds a scheduler thread while it waits.
+      auto worker = self->spawn<caf::detached>(dial_worker, listener, timeout);
+      return self->delegate(worker, atom::connect_v, std::move(host), port);
+    },
+  };
+}
+
+} // namespace
+
+int dial(const std::string& host, uint16_t port, caf::timespan timeout,
+         std::string& why) {
+  auto deadline = clock_type::now() + timeout;
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* list = nullptr;
+  auto service = std::to_string(port);
+  if (auto rc = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &list);
+      rc != 0) {
+    why = ::gai_strerror(rc);
+    return -1;
+  }
+  int fd = -1;
+  why = "no address";
+  for (auto i = list; i != nullptr && fd < 0; i = i->ai_next) {
+    if (remaining_ms(deadline) == 0) {
+      why = "connect timed out";
+      break;
+    }
+    fd = connect_one(*i, deadline, why);
+  }
+  ::freeaddrinfo(list);
+  return fd;
+}
+
+caf::actor spawn_dialer(caf::actor_system& sys, caf::actor listener,
+                        caf::timespan connect_timeout) {
+  return sys.spawn(dialer, std::move(listener), connect_timeout);
+}
+
+} // namespace groupchat

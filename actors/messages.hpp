@@ -1,0 +1,75 @@
+// The messages actors exchange: the table of contents of the program.
+//
+// Every interface is written once, here. Arrows read "sender -> receiver".
+//
+// Connection (one broker per TCP socket):
+//   membership -> connection  (send, protocol::message)     encode, write, flush
+//   membership -> connection  (close)                       flush, close, quit
+//   connection -> membership  (incoming, std::string host)  an accepted socket
+//                                                           from `host` is open
+//   connection -> membership  (received, protocol::message) a decoded frame
+//   Membership monitors each connection: its down_msg is "socket closed".
+//
+// Listener (owns the listening socket; creates all connection brokers):
+//   main   -> listener  (listen, uint16_t port, actor owner) -> uint16_t
+//             opens the port (0: any), returns the bound port; accepted
+//             connections report to `owner`
+//   dialer -> listener  (adopt, int fd) -> actor
+//             wraps a connected socket in a new connection broker
+//
+// Dialer (connects without blocking the I/O thread):
+//   membership -> dialer  (connect, std::string host, uint16_t port) -> actor
+//             a connection broker for an outgoing socket, or an error after
+//             the connect timeout
+//
+// Membership (owns the peer list and the join handshake):
+//   main    -> membership  (start, uint16_t port, std::vector<endpoint>)
+//             our listen port and the bootstrap peers, in order
+//   console -> membership  (chat, std::string text)   broadcast a chat line
+//   any     -> membership  (leave)                    leave gracefully, quit
+//
+// Console (owns stdout; receives stdin lines from the reader thread):
+//   main       -> console  (attach, actor membership)  where input goes
+//   stdin      -> console  (line, std::string)         one line typed
+//   stdin      -> console  (eof)                       end of input
+//   membership -> console  (notice, std::string)       a system line
+//   membership -> console  (chat, std::string name, std::string text)
+
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+#include <caf/type_id.hpp>
+
+#include "protocol/endpoint.hpp"
+#include "protocol/message.hpp"
+
+CAF_BEGIN_TYPE_ID_BLOCK(groupchat, caf::first_custom_type_id)
+
+  CAF_ADD_ATOM(groupchat, groupchat::atom, send, "send")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, close, "close")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, incoming, "incoming")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, received, "received")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, listen, "listen")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, adopt, "adopt")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, connect, "connect")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, start, "start")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, chat, "chat")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, leave, "leave")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, attach, "attach")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, line, "line")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, eof, "eof")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, notice, "notice")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, timeout, "timeout")
+
+CAF_END_TYPE_ID_BLOCK(groupchat)
+
+// Local messages only: these types never cross a CAF node boundary, the wire
+// format is our own JSON.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(groupchat::protocol::message)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(groupchat::protocol::endpoint)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<groupchat::protocol::endpoint>)

@@ -1,0 +1,248 @@
+// groupchat: parse, validate, spawn, wait, exit. Everything that talks to the
+// network or the terminal lives in actors/; this file only wires them up.
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "actors/console.hpp"
+#include "actors/dialer.hpp"
+#include "actors/listener.hpp"
+#include "actors/membership.hpp"
+#include "actors/messages.hpp"
+#include "main/settings.hpp"
+#include "main/terminal.hpp"
+#include "protocol/endpoint.hpp"
+#include "protocol/message.hpp"
+
+namespace {
+
+using namespace groupchat;
+
+/// Exit statuses: 0 after a graceful leave, 1 for run-time failures (port in
+/// use), 2 for bad arguments or configuration.
+constexpr int exit_runtime_error = 1;
+constexpr int exit_usage_error = 2;
+
+/// What the command line says, validated.
+struct command_line {
+  std::string name;
+  std::string config_path;
+  std::string log_level;
+  uint16_t port = 0;
+  std::vector<protocol::endpoint> peers;
+};
+
+int usage_error(const std::string& what) {
+  std::fprintf(stderr, "groupchat: %s (see --help)\n", what.c_str());
+  return exit_usage_error;
+}
+
+constexpr const char* description = R"(groupchat: a serverless group chat for the terminal.
+
+Every peer listens on PORT and connects directly to every other peer. Without
+PEER addresses it creates a new group; with them it tries each in order and
+joins the group of the first that answers (or creates a group if none does).
+Type a line to send it; type 'exit' or '/quit', press Ctrl+C or Ctrl+D to
+leave.
+
+Examples:
+  groupchat --name alice 5000                     create a group
+  groupchat --name bob 5001 192.168.1.7:5000      join it through alice
+
+The configuration is read from --config FILE, else ./groupchat.ini if it
+exists, else built-in defaults are used.)";
+
+// Returns an exit status if the program should stop now (help, version, bad
+// arguments), nothing if it should run.
+std::optional<int> parse_command_line(int argc, char** argv,
+                                      command_line& out) {
+  CLI::App app{description, "groupchat"};
+  std::string port;
+  std::vector<std::string> peers;
+  app.add_option("PORT", port, "TCP port to listen on; 0 picks a free one")
+    ->required();
+  app.add_option("PEER", peers,
+                 "HOST:PORT or [IPv6]:PORT of a member to join through");
+  app.add_option("-n,--name", out.name,
+                 "your display name (asked for when omitted at a terminal)");
+  app.add_option("-c,--config", out.config_path, "configuration file");
+  app.add_option("--log-level", out.log_level,
+                 "error, warning, info, debug or trace (overrides the file)");
+  app.set_version_flag("--version", GROUPCHAT_VERSION);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::cout << app.help();
+    return 0;
+  } catch (const CLI::CallForVersion&) {
+    std::cout << "groupchat " << GROUPCHAT_VERSION << '\n';
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    return usage_error(e.what());
+  }
+  auto num = protocol::parse_port(port);
+  if (!num)
+    return usage_error("PORT: " + num.error().detail);
+  out.port = *num;
+  for (auto& str : peers) {
+    auto ep = protocol::parse_endpoint(str);
+    if (!ep)
+      return usage_error(ep.error().detail);
+    out.peers.push_back(std::move(*ep));
+  }
+  return std::nullopt;
+}
+
+// Reads the configuration file named on the command line or found in the
+// working directory. Returns an exit status on error.
+std::optional<int> load_settings(const command_line& cli, settings& out,
+                                 std::string& path) {
+  path = cli.config_path;
+  if (path.empty() && ::access("groupchat.ini", F_OK) == 0)
+    path = "groupchat.ini";
+  if (!path.empty()) {
+    std::ifstream in{path};
+    if (!in)
+      return usage_error("cannot read config file " + path);
+    if (auto err = read_settings(in, out))
+      return usage_error(path + ": " + *err);
+  }
+  if (!cli.log_level.empty()) {
+    if (auto err = check_log_level(cli.log_level))
+      return usage_error("--" + *err);
+    out.log_level = cli.log_level;
+  }
+  return std::nullopt;
+}
+
+void init_logging(const std::string& level, bool color) {
+  std::shared_ptr<spdlog::logger> logger;
+  if (color)
+    logger = spdlog::stderr_color_mt("groupchat");
+  else
+    logger = spdlog::stderr_logger_mt("groupchat");
+  logger->set_pattern("[%H:%M:%S.%e] %^%l%$: %v");
+  logger->set_level(spdlog::level::from_str(level));
+  logger->flush_on(spdlog::level::trace);
+  spdlog::set_default_logger(std::move(logger));
+}
+
+// The name from --name, or asked for at a terminal.
+std::optional<int> resolve_name(command_line& cli) {
+  if (cli.name.empty()) {
+    if (!::isatty(STDIN_FILENO))
+      return usage_error("--name is required when stdin is not a terminal");
+    std::cout << "Your name: " << std::flush;
+    if (!std::getline(std::cin, cli.name))
+      return usage_error("no name given");
+  }
+  auto name = protocol::validate_name(cli.name);
+  if (!name)
+    return usage_error("--name: " + name.error().detail);
+  cli.name = std::move(*name);
+  return std::nullopt;
+}
+
+std::string join(const std::vector<std::string>& xs) {
+  std::string result;
+  for (auto& x : xs)
+    result += (result.empty() ? "" : ", ") + x;
+  return result;
+}
+
+int run(const command_line& cli, const settings& opts,
+        const std::string& config_path) {
+  caf::actor_system_config cfg;
+  cfg.load<caf::io::middleman>();
+  // The sharing policy sleeps on a condition variable when idle; the default
+  // work-stealing policy polls and collapses with many peers on few cores.
+  cfg.set("scheduler.policy", caf::atom("sharing"));
+  cfg.set("scheduler.max-threads", size_t{2});
+  std::stringstream caf_sections;
+  if (!config_path.empty())
+    caf_sections << std::ifstream{config_path}.rdbuf();
+  if (auto err = cfg.parse(caf::actor_system_config::string_list{}, caf_sections))
+    return usage_error(config_path + ": " + caf::to_string(err));
+  caf::actor_system sys{cfg};
+  bool terminal = ::isatty(STDOUT_FILENO) != 0;
+  bool color = terminal && std::getenv("NO_COLOR") == nullptr;
+  auto console = spawn_console(sys, {stdout, terminal, color});
+  auto listener = spawn_listener(sys, opts.max_frame_size);
+  auto dialer = spawn_dialer(sys, listener, opts.connect_timeout);
+  auto membership = spawn_membership(
+    sys, {cli.name, opts.join_timeout, opts.leave_timeout, opts.max_frame_size},
+    dialer, console);
+  caf::anon_send(console, atom::attach_v, membership);
+  auto shutdown = [&] {
+    for (auto& hdl : {console, listener, dialer})
+      caf::anon_send_exit(hdl, caf::exit_reason::user_shutdown);
+  };
+  caf::scoped_actor self{sys};
+  self->monitor(membership);
+  std::optional<uint16_t> port;
+  caf::error err;
+  self->request(listener, caf::infinite, atom::listen_v, cli.port, membership)
+    .receive([&](uint16_t bound) { port = bound; },
+             [&](caf::error& e) { err = std::move(e); });
+  if (!port) {
+    std::fprintf(stderr, "groupchat: cannot listen on port %u: %s\n",
+                 static_cast<unsigned>(cli.port),
+                 err == caf::sec::cannot_open_port
+                   ? "it is already in use or not permitted"
+                   : sys.render(err).c_str());
+    caf::anon_send(membership, atom::leave_v);
+    self->receive([](caf::down_msg&) {});
+    shutdown();
+    return exit_runtime_error;
+  }
+  // The banner goes to the console before `start`, so it is printed first.
+  caf::anon_send(console, atom::notice_v,
+                 "Listening on " + join(listen_addresses(*port)));
+  caf::anon_send(membership, atom::start_v, *port, cli.peers);
+  {
+    stdin_reader reader{console};
+    signal_watcher signals{membership};
+    // Membership quits after a graceful leave: exit, /quit, EOF or a signal.
+    self->receive([](caf::down_msg&) {});
+  }
+  shutdown();
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  // Before any thread exists, so that all inherit the mask.
+  block_signals();
+  command_line cli;
+  if (auto rc = parse_command_line(argc, argv, cli))
+    return *rc;
+  settings opts;
+  std::string config_path;
+  if (auto rc = load_settings(cli, opts, config_path))
+    return *rc;
+  init_logging(opts.log_level, ::isatty(STDERR_FILENO) != 0
+                                 && std::getenv("NO_COLOR") == nullptr);
+  if (auto rc = resolve_name(cli))
+    return *rc;
+  try {
+    return run(cli, opts, config_path);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "groupchat: fatal: %s\n", e.what());
+    return exit_runtime_error;
+  }
+}

@@ -1,0 +1,97 @@
+#include "main/settings.hpp"
+
+#include <array>
+
+#include <caf/actor_system_config.hpp>
+#include <caf/config_value.hpp>
+#include <caf/deep_to_string.hpp>
+#include <caf/settings.hpp>
+
+namespace groupchat {
+
+namespace {
+
+constexpr std::array<const char*, 5> log_levels{"error", "warning", "info",
+                                                "debug", "trace"};
+
+std::optional<std::string> read_duration(const std::string& key,
+                                         const caf::config_value& value,
+                                         caf::timespan& out) {
+  auto ptr = caf::get_if<caf::timespan>(&value);
+  if (ptr == nullptr)
+    return "groupchat." + key + " must be a duration such as 3s or 500ms, got "
+           + caf::to_string(value);
+  if (ptr->count() <= 0 || *ptr > std::chrono::hours(1))
+    return "groupchat." + key + " must be above 0 and at most 1h";
+  out = *ptr;
+  return std::nullopt;
+}
+
+std::optional<std::string> read_frame_size(const caf::config_value& value,
+                                           size_t& out) {
+  auto ptr = caf::get_if<caf::config_value::integer>(&value);
+  constexpr int64_t min = 1024;
+  constexpr auto max = static_cast<int64_t>(protocol::max_max_frame_size);
+  if (ptr == nullptr || *ptr < min || *ptr > max)
+    return "groupchat.max-frame-size must be an integer from "
+           + std::to_string(min) + " to " + std::to_string(max) + ", got "
+           + caf::to_string(value);
+  out = static_cast<size_t>(*ptr);
+  return std::nullopt;
+}
+
+std::optional<std::string> read_log_level(const caf::config_value& value,
+                                          std::string& out) {
+  auto ptr = caf::get_if<std::string>(&value);
+  if (ptr == nullptr)
+    return "groupchat.log-level must be a quoted string such as \"debug\"";
+  if (auto err = check_log_level(*ptr))
+    return "groupchat." + *err;
+  out = *ptr;
+  return std::nullopt;
+}
+
+std::optional<std::string> read_key(const std::string& key,
+                                    const caf::config_value& value,
+                                    settings& out) {
+  if (key == "connect-timeout")
+    return read_duration(key, value, out.connect_timeout);
+  if (key == "join-timeout")
+    return read_duration(key, value, out.join_timeout);
+  if (key == "leave-timeout")
+    return read_duration(key, value, out.leave_timeout);
+  if (key == "max-frame-size")
+    return read_frame_size(value, out.max_frame_size);
+  if (key == "log-level")
+    return read_log_level(value, out.log_level);
+  return "unknown key groupchat." + key;
+}
+
+} // namespace
+
+std::optional<std::string> read_settings(std::istream& in, settings& out) {
+  // Parse without declared options: every value keeps the type it was
+  // written with, so a mistyped value is seen instead of silently dropped.
+  auto raw = caf::actor_system_config::parse_config(in);
+  if (!raw)
+    return caf::to_string(raw.error());
+  auto section = caf::get_if<caf::settings>(&*raw, "groupchat");
+  if (!section)
+    return std::nullopt;
+  settings result = out;
+  for (auto& kvp : *section)
+    if (auto err = read_key(kvp.first, kvp.second, result))
+      return err;
+  out = std::move(result);
+  return std::nullopt;
+}
+
+std::optional<std::string> check_log_level(const std::string& level) {
+  for (auto name : log_levels)
+    if (level == name)
+      return std::nullopt;
+  return "log-level must be one of error, warning, info, debug, trace; got \""
+         + level + "\"";
+}
+
+} // namespace groupchat

@@ -1,0 +1,41 @@
+// The `[groupchat]` section of the configuration file: defaults, parsing and
+// validation, all before any actor starts.
+
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <istream>
+#include <optional>
+#include <string>
+
+#include <caf/timespan.hpp>
+
+#include "protocol/frame.hpp"
+
+namespace groupchat {
+
+/// Every tunable of the product, with its default.
+struct settings {
+  /// Deadline for one TCP connect (name lookup included).
+  caf::timespan connect_timeout = std::chrono::seconds(3);
+  /// Deadline for the member list after connecting, and for all greetings.
+  caf::timespan join_timeout = std::chrono::seconds(5);
+  /// How long a graceful leave may take to flush before the process exits.
+  caf::timespan leave_timeout = std::chrono::milliseconds(500);
+  /// Largest frame body accepted or sent, in bytes.
+  size_t max_frame_size = protocol::default_max_frame_size;
+  /// One of: error, warning, info, debug, trace.
+  std::string log_level = "warning";
+};
+
+/// Reads the `[groupchat]` section of a CAF-format config file from `in`
+/// into `out`. Unknown keys, values of the wrong type and values out of range
+/// are errors (CAF itself would ignore a mistyped value silently).
+/// @returns an error for humans, naming the key, or nothing on success.
+std::optional<std::string> read_settings(std::istream& in, settings& out);
+
+/// Checks a log level name.
+std::optional<std::string> check_log_level(const std::string& level);
+
+} // namespace groupchat

@@ -1,0 +1,319 @@
+#include "protocol/message.hpp"
+
+#include <array>
+#include <limits>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "protocol/frame.hpp"
+
+namespace groupchat::protocol {
+
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::array<message_type, 6> all_types{
+  message_type::hello,   message_type::members, message_type::greeting,
+  message_type::welcome, message_type::chat,    message_type::leave,
+};
+
+std::optional<message_type> parse_type(std::string_view str) {
+  for (auto x : all_types)
+    if (str == to_string(x))
+      return x;
+  return std::nullopt;
+}
+
+error missing(const char* field) {
+  return error{ec::missing_field, std::string{"no field '"} + field + "'"};
+}
+
+error invalid(const char* field, const char* expected) {
+  return error{ec::invalid_field,
+               std::string{"field '"} + field + "' must be " + expected};
+}
+
+// The decoders below look up one field each and never throw: every access is
+// preceded by a type check.
+
+result<std::string> get_string(const json& obj, const char* field,
+                               size_t max_size) {
+  auto i = obj.find(field);
+  if (i == obj.end())
+    return missing(field);
+  if (!i->is_string())
+    return invalid(field, "a string");
+  auto& str = i->get_ref<const std::string&>();
+  if (str.size() > max_size)
+    return invalid(field, "shorter");
+  return str;
+}
+
+result<uint16_t> get_port(const json& obj, const char* field) {
+  auto i = obj.find(field);
+  if (i == obj.end())
+    return missing(field);
+  if (!i->is_number_unsigned())
+    return invalid(field, "an integer from 1 to 65535");
+  auto value = i->get<uint64_t>();
+  if (value == 0 || value > std::numeric_limits<uint16_t>::max())
+    return invalid(field, "an integer from 1 to 65535");
+  return static_cast<uint16_t>(value);
+}
+
+result<std::string> get_name(const json& obj) {
+  // The size bound here only guards the copy; validate_name has the real one.
+  auto str = get_string(obj, "name", max_name_size * 4);
+  if (!str)
+    return str.error();
+  return validate_name(*str);
+}
+
+result<std::vector<member_info>> get_members(const json& obj) {
+  auto i = obj.find("members");
+  if (i == obj.end())
+    return missing("members");
+  if (!i->is_array())
+    return invalid("members", "an array");
+  std::vector<member_info> result;
+  result.reserve(i->size());
+  for (auto& entry : *i) {
+    if (!entry.is_object())
+      return invalid("members", "an array of objects");
+    auto name = get_name(entry);
+    if (!name)
+      return name.error();
+    auto host = get_string(entry, "host", max_host_size);
+    if (!host)
+      return host.error();
+    auto port = get_port(entry, "port");
+    if (!port)
+      return port.error();
+    result.push_back(member_info{std::move(*name), std::move(*host), *port});
+  }
+  return result;
+}
+
+// Fills the type-specific fields of `msg` from `obj`.
+std::optional<error> decode_fields(const json& obj, message& msg) {
+  switch (msg.type) {
+    case message_type::hello:
+    case message_type::leave:
+      return std::nullopt;
+    case message_type::members: {
+      auto members = get_members(obj);
+      if (!members)
+        return members.error();
+      msg.members = std::move(*members);
+      return std::nullopt;
+    }
+    case message_type::greeting: {
+      auto port = get_port(obj, "port");
+      if (!port)
+        return port.error();
+      msg.port = *port;
+      [[fallthrough]];
+    }
+    case message_type::welcome: {
+      auto name = get_name(obj);
+      if (!name)
+        return name.error();
+      msg.name = std::move(*name);
+      return std::nullopt;
+    }
+    case message_type::chat: {
+      auto text = get_string(obj, "text", std::numeric_limits<size_t>::max());
+      if (!text)
+        return text.error();
+      msg.text = std::move(*text);
+      return std::nullopt;
+    }
+  }
+  return error{ec::unknown_type, "unhandled message type"};
+}
+
+// Decodes a code point starting at `str[i]`, returns its length in bytes or 0
+// if the sequence is ill-formed (overlong, surrogate, beyond U+10FFFF).
+size_t utf8_sequence(std::string_view str, size_t i, uint32_t& cp) noexcept {
+  auto byte = [&](size_t k) { return static_cast<unsigned char>(str[k]); };
+  auto lead = byte(i);
+  size_t len;
+  uint32_t min;
+  if (lead < 0x80) {
+    cp = lead;
+    return 1;
+  } else if ((lead & 0xE0) == 0xC0) {
+    len = 2, min = 0x80, cp = lead & 0x1F;
+  } else if ((lead & 0xF0) == 0xE0) {
+    len = 3, min = 0x800, cp = lead & 0x0F;
+  } else if ((lead & 0xF8) == 0xF0) {
+    len = 4, min = 0x10000, cp = lead & 0x07;
+  } else {
+    return 0;
+  }
+  if (str.size() - i < len)
+    return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80)
+      return 0;
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return len;
+}
+
+bool is_control(uint32_t cp) noexcept {
+  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028
+         || cp == 0x2029;
+}
+
+} // namespace
+
+const char* to_string(message_type x) noexcept {
+  switch (x) {
+    case message_type::hello:
+      return "hello";
+    case message_type::members:
+      return "members";
+    case message_type::greeting:
+      return "greeting";
+    case message_type::welcome:
+      return "welcome";
+    case message_type::chat:
+      return "chat";
+    case message_type::leave:
+      return "leave";
+  }
+  return "unknown";
+}
+
+// -- factories ----------------------------------------------------------------
+
+message make_hello() {
+  return message{message_type::hello, {}, 0, {}, {}};
+}
+
+message make_members(std::vector<member_info> members) {
+  return message{message_type::members, {}, 0, {}, std::move(members)};
+}
+
+message make_greeting(std::string name, uint16_t port) {
+  return message{message_type::greeting, std::move(name), port, {}, {}};
+}
+
+message make_welcome(std::string name) {
+  return message{message_type::welcome, std::move(name), 0, {}, {}};
+}
+
+message make_chat(std::string text) {
+  return message{message_type::chat, {}, 0, std::move(text), {}};
+}
+
+message make_leave() {
+  return message{message_type::leave, {}, 0, {}, {}};
+}
+
+// -- encoding and decoding ----------------------------------------------------
+
+std::string encode(const message& x) {
+  json obj{{"type", to_string(x.type)}, {"version", version}};
+  switch (x.type) {
+    case message_type::hello:
+    case message_type::leave:
+      break;
+    case message_type::members: {
+      auto& list = obj["members"] = json::array();
+      for (auto& m : x.members)
+        list.push_back({{"name", m.name}, {"host", m.host}, {"port", m.port}});
+      break;
+    }
+    case message_type::greeting:
+      obj["port"] = x.port;
+      [[fallthrough]];
+    case message_type::welcome:
+      obj["name"] = x.name;
+      break;
+    case message_type::chat:
+      obj["text"] = x.text;
+      break;
+  }
+  return obj.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+result<std::string> encode_frame(const message& x, size_t max_frame_size) {
+  auto body = encode(x);
+  if (body.size() > max_frame_size)
+    return error{ec::message_too_large,
+                 std::to_string(body.size()) + " bytes encoded, maximum is "
+                   + std::to_string(max_frame_size)};
+  return make_frame(body);
+}
+
+result<message> decode(std::string_view body) {
+  auto obj = json::parse(body.begin(), body.end(), nullptr, false);
+  if (obj.is_discarded())
+    return error{ec::invalid_json, "body is not well-formed UTF-8 JSON"};
+  if (!obj.is_object())
+    return error{ec::not_an_object, std::string{"body is a JSON "}
+                                      + obj.type_name()};
+  auto v = obj.find("version");
+  if (v == obj.end())
+    return missing("version");
+  if (!v->is_number_unsigned() || v->get<uint64_t>() != version)
+    return error{ec::unsupported_version,
+                 "expected version " + std::to_string(version) + ", got "
+                   + v->dump()};
+  auto t = obj.find("type");
+  if (t == obj.end())
+    return missing("type");
+  if (!t->is_string())
+    return invalid("type", "a string");
+  auto type = parse_type(t->get_ref<const std::string&>());
+  if (!type)
+    return error{ec::unknown_type, "unknown message type " + t->dump()};
+  message result;
+  result.type = *type;
+  if (auto err = decode_fields(obj, result))
+    return std::move(*err);
+  return result;
+}
+
+// -- validation ---------------------------------------------------------------
+
+bool is_valid_utf8(std::string_view str) noexcept {
+  uint32_t cp = 0;
+  for (size_t i = 0; i < str.size();) {
+    auto len = utf8_sequence(str, i, cp);
+    if (len == 0)
+      return false;
+    i += len;
+  }
+  return true;
+}
+
+result<std::string> validate_name(std::string_view name) {
+  auto fail = [](const char* why) {
+    return error{ec::invalid_name, std::string{"a name "} + why};
+  };
+  if (name.empty())
+    return fail("must not be empty");
+  if (name.size() > max_name_size)
+    return fail("has at most 32 bytes");
+  if (name.front() == ' ' || name.back() == ' ')
+    return fail("must not start or end with a space");
+  uint32_t cp = 0;
+  for (size_t i = 0; i < name.size();) {
+    auto len = utf8_sequence(name, i, cp);
+    if (len == 0)
+      return fail("must be valid UTF-8");
+    if (is_control(cp))
+      return fail("must not contain control characters");
+    i += len;
+  }
+  return std::string{name};
+}
+
+} // namespace groupchat::protocol

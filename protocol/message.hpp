@@ -1,0 +1,119 @@
+// The messages peers exchange, and their JSON encoding. See README.md in this
+// folder for the wire format and the join handshake.
+
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/error.hpp"
+
+namespace groupchat::protocol {
+
+/// The protocol version this build speaks; every message carries it.
+constexpr uint32_t version = 1;
+
+/// Longest peer name, in bytes of UTF-8.
+constexpr size_t max_name_size = 32;
+
+/// Longest host string in a member list.
+constexpr size_t max_host_size = 255;
+
+/// Every kind of message on the wire.
+enum class message_type : uint8_t {
+  /// Newcomer to entry peer: "who is in the group?" (join step 1).
+  hello,
+  /// Entry peer to newcomer: every member with its listen address, the entry
+  /// peer included (join step 2).
+  members,
+  /// Newcomer to each member: name and listen port (join step 3).
+  greeting,
+  /// Member to newcomer: the greeting was accepted; carries the member's
+  /// name, which is authoritative for that connection (join step 4).
+  welcome,
+  /// A chat line; the sender is the peer at the other end of the connection.
+  chat,
+  /// The sender leaves the group gracefully.
+  leave,
+};
+
+/// Returns the wire name of `x`, e.g. "greeting".
+const char* to_string(message_type x) noexcept;
+
+/// One entry of a member list.
+struct member_info {
+  /// The member's display name.
+  std::string name;
+  /// Where the entry peer sees the member; empty means "the entry peer's own
+  /// address" and a loopback address means "on the entry peer's host".
+  std::string host;
+  /// The member's listen port.
+  uint16_t port = 0;
+
+  friend bool operator==(const member_info& x, const member_info& y) {
+    return x.name == y.name && x.host == y.host && x.port == y.port;
+  }
+};
+
+/// A decoded message. Which fields are meaningful depends on `type`.
+struct message {
+  message_type type = message_type::hello;
+  /// `greeting`, `welcome`: the sender's name.
+  std::string name;
+  /// `greeting`: the sender's listen port.
+  uint16_t port = 0;
+  /// `chat`: the text, UTF-8.
+  std::string text;
+  /// `members`: the member list.
+  std::vector<member_info> members;
+
+  friend bool operator==(const message& x, const message& y) {
+    return x.type == y.type && x.name == y.name && x.port == y.port
+           && x.text == y.text && x.members == y.members;
+  }
+
+  friend bool operator!=(const message& x, const message& y) {
+    return !(x == y);
+  }
+};
+
+// -- factories ----------------------------------------------------------------
+
+message make_hello();
+
+message make_members(std::vector<member_info> members);
+
+message make_greeting(std::string name, uint16_t port);
+
+message make_welcome(std::string name);
+
+message make_chat(std::string text);
+
+message make_leave();
+
+// -- encoding and decoding ----------------------------------------------------
+
+/// Encodes `x` as a JSON object. Never throws on bad UTF-8 in strings: such
+/// bytes become U+FFFD.
+std::string encode(const message& x);
+
+/// Encodes `x` as a complete frame (length prefix and JSON body).
+/// Fails with `message_too_large` if the body exceeds `max_frame_size`.
+result<std::string> encode_frame(const message& x, size_t max_frame_size);
+
+/// Decodes a frame body. Never throws; every malformed input is an error.
+result<message> decode(std::string_view body);
+
+// -- validation ---------------------------------------------------------------
+
+/// Returns whether `str` is well-formed UTF-8.
+bool is_valid_utf8(std::string_view str) noexcept;
+
+/// Checks a peer name: 1 to `max_name_size` bytes of UTF-8, no control
+/// characters, no leading or trailing white space.
+result<std::string> validate_name(std::string_view name);
+
+} // namespace groupchat::protocol
