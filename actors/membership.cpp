@@ -1,5 +1,6 @@
 #include "actors/membership.hpp"
 
+#include <algorithm>
 #include <map>
 #include <utility>
 #include <vector>
@@ -231,9 +232,13 @@ struct membership_state {
       notice("Created a new group chat");
       return;
     }
-    std::string names;
+    std::vector<std::string> sorted;
     for (auto p : list)
-      names += (names.empty() ? "" : ", ") + p->name;
+      sorted.push_back(p->name);
+    std::sort(sorted.begin(), sorted.end());
+    std::string names;
+    for (auto& name : sorted)
+      names += (names.empty() ? "" : ", ") + name;
     notice("Joined the group chat");
     notice("Members: " + names);
   }

@@ -1,10 +1,12 @@
 #include "main/settings.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include <caf/actor_system_config.hpp>
 #include <caf/config_value.hpp>
 #include <caf/deep_to_string.hpp>
+#include <caf/pec.hpp>
 #include <caf/settings.hpp>
 
 namespace groupchat {
@@ -51,6 +53,24 @@ std::optional<std::string> read_log_level(const caf::config_value& value,
   return std::nullopt;
 }
 
+// Turns CAF's "parser_error(unexpected_character, ({...}))" into a sentence.
+std::string describe_parse_error(const caf::error& err) {
+  if (err.category() != caf::make_error(caf::pec::unexpected_character).category())
+    return caf::to_string(err);
+  auto what = caf::to_string(static_cast<caf::pec>(err.code()));
+  std::replace(what.begin(), what.end(), '_', ' ');
+  auto& ctx = err.context();
+  if (ctx.match_elements<caf::settings>()) {
+    auto& pos = ctx.get_as<caf::settings>(0);
+    auto line = caf::get_or(pos, "line", caf::config_value::integer{0});
+    auto column = caf::get_or(pos, "column", caf::config_value::integer{0});
+    return "syntax error in line " + std::to_string(line) + ", column "
+           + std::to_string(column) + ": " + what
+           + " (strings must be quoted)";
+  }
+  return "syntax error: " + what;
+}
+
 std::optional<std::string> read_key(const std::string& key,
                                     const caf::config_value& value,
                                     settings& out) {
@@ -74,7 +94,7 @@ std::optional<std::string> read_settings(std::istream& in, settings& out) {
   // written with, so a mistyped value is seen instead of silently dropped.
   auto raw = caf::actor_system_config::parse_config(in);
   if (!raw)
-    return caf::to_string(raw.error());
+    return describe_parse_error(raw.error());
   auto section = caf::get_if<caf::settings>(&*raw, "groupchat");
   if (!section)
     return std::nullopt;

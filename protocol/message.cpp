@@ -281,6 +281,21 @@ result<message> decode(std::string_view body) {
   return result;
 }
 
+result<message> decode_frame(std::string_view bytes, size_t max_frame_size,
+                             size_t& consumed) {
+  if (bytes.size() < header_size)
+    return error{ec::truncated_frame, "incomplete length prefix"};
+  auto length = check_length(read_length(bytes.data()), max_frame_size);
+  if (!length)
+    return length.error();
+  if (bytes.size() - header_size < *length)
+    return error{ec::truncated_frame, "incomplete body"};
+  auto msg = decode(bytes.substr(header_size, *length));
+  if (msg)
+    consumed = header_size + *length;
+  return msg;
+}
+
 // -- validation ---------------------------------------------------------------
 
 bool is_valid_utf8(std::string_view str) noexcept {

@@ -1,0 +1,475 @@
+// Deterministic tests of the join handshake and the leave paths.
+//
+// Several membership actors run under CAF's test coordinator, wired together
+// by a simulated network: a fake dialer per peer and a pair of "wire end"
+// actors per connection, standing in for the two connection brokers. The
+// network can refuse a peer's port or cut a connection the moment a given
+// message type crosses it. Time is simulated; nothing sleeps.
+
+#define CAF_SUITE actors.membership
+#define FAIL(msg) CAF_FAIL(msg)
+
+#include "actors/membership.hpp"
+
+#include <map>
+#include <optional>
+#include <set>
+
+#include <caf/test/dsl.hpp>
+
+#include "actors/messages.hpp"
+
+using namespace groupchat;
+using namespace std::chrono_literals;
+using protocol::message;
+using protocol::message_type;
+
+CAF_BEGIN_TYPE_ID_BLOCK(membership_test, caf::first_custom_type_id + 100)
+  CAF_ADD_ATOM(membership_test, test_atom, deliver, "deliver")
+  CAF_ADD_ATOM(membership_test, test_atom, pair, "pair")
+  CAF_ADD_ATOM(membership_test, test_atom, hangup, "hangup")
+CAF_END_TYPE_ID_BLOCK(membership_test)
+
+namespace {
+
+struct fixture;
+
+// One side of a simulated TCP connection, as its membership sees it.
+struct wire_state {
+  static inline constexpr const char* name = "wire";
+  fixture* net = nullptr;
+  caf::actor owner; // membership using this end
+  caf::actor other; // the far end
+};
+
+caf::behavior wire_end(caf::stateful_actor<wire_state>* self, fixture* net,
+                       caf::actor owner);
+
+struct fixture : test_coordinator_fixture<> {
+  struct peer {
+    std::string name;
+    std::string host;
+    uint16_t port;
+    caf::actor membership;
+    caf::actor dialer;
+    caf::actor console;
+  };
+
+  /// Every peer by name.
+  std::map<std::string, peer> peers;
+
+  /// What each peer's console printed, by peer name.
+  std::map<std::string, std::vector<std::string>> screen;
+
+  /// Listen addresses ("host:port") whose connects are refused.
+  std::set<std::string> refused;
+
+  /// If set, the next message of this type crossing any wire is not
+  /// delivered: the connection breaks instead (both ends go down).
+  std::optional<message_type> cut_on;
+
+  /// Every wire end created, so the fixture can kill them at the end.
+  std::vector<caf::actor> wires;
+
+  ~fixture() override {
+    for (auto& kvp : peers)
+      for (auto& hdl : {kvp.second.membership, kvp.second.dialer,
+                        kvp.second.console})
+        caf::anon_send_exit(hdl, caf::exit_reason::kill);
+    for (auto& hdl : wires)
+      caf::anon_send_exit(hdl, caf::exit_reason::kill);
+    drain();
+  }
+
+  /// Delivers every pending message, but fires no timer (unlike `run`).
+  void drain() {
+    consume_messages();
+  }
+
+  static std::string address(const std::string& host, uint16_t port) {
+    return host + ":" + std::to_string(port);
+  }
+
+  /// Creates a peer named `name` at 10.0.0.`n`, port 5000+`n`.
+  peer& add_peer(const std::string& name, int n) {
+    auto& p = peers[name];
+    p.name = name;
+    p.host = "10.0.0." + std::to_string(n);
+    p.port = static_cast<uint16_t>(5000 + n);
+    auto& lines = screen[name];
+    p.console = sys.spawn([&lines]() -> caf::behavior {
+      return {
+        [&lines](atom::notice, const std::string& line) {
+          lines.push_back(line);
+        },
+        [&lines](atom::chat, const std::string& from, const std::string& text) {
+          lines.push_back(from + ": " + text);
+        },
+      };
+    });
+    auto host = p.host;
+    p.dialer = sys.spawn([this, host](caf::event_based_actor* self)
+                           -> caf::behavior {
+      return {
+        [this, self, host](atom::connect, const std::string& to_host,
+                           uint16_t to_port) -> caf::result<caf::actor> {
+          auto requester = caf::actor_cast<caf::actor>(self->current_sender());
+          return dial(host, requester, to_host, to_port);
+        },
+      };
+    });
+    membership_options opts{name, 5s, 1s, 1024};
+    p.membership = spawn_membership(sys, opts, p.dialer, p.console);
+    return p;
+  }
+
+  /// The simulated connect: a pair of wire ends, the far one announced to
+  /// the listening peer's membership as an accepted connection.
+  caf::result<caf::actor> dial(const std::string& from_host,
+                               caf::actor requester, const std::string& host,
+                               uint16_t port) {
+    auto addr = address(host, port);
+    for (auto& kvp : peers) {
+      auto& target = kvp.second;
+      if (address(target.host, target.port) != addr || refused.count(addr))
+        continue;
+      auto near = sys.spawn(wire_end, this, requester);
+      auto far = sys.spawn(wire_end, this, target.membership);
+      wires.push_back(near);
+      wires.push_back(far);
+      caf::anon_send(near, test_atom::pair_v, far);
+      caf::anon_send(far, test_atom::pair_v, near);
+      // The listening side learns of the connection from the connection.
+      caf::send_as(far, target.membership, atom::incoming_v, from_host);
+      return near;
+    }
+    return caf::make_error(caf::sec::cannot_connect_to_node,
+                           "connection refused");
+  }
+
+  /// Starts `name` with the given bootstrap peers (names of other peers, or
+  /// "host:port" strings for addresses where nobody listens).
+  void start(const std::string& name, std::vector<std::string> via = {}) {
+    std::vector<protocol::endpoint> bootstrap;
+    for (auto& x : via) {
+      auto i = peers.find(x);
+      if (i != peers.end())
+        bootstrap.push_back({i->second.host, i->second.port});
+      else
+        bootstrap.push_back(*protocol::parse_endpoint(x));
+    }
+    auto& p = peers.at(name);
+    caf::anon_send(p.membership, atom::start_v, p.port, std::move(bootstrap));
+    drain();
+  }
+
+  void say(const std::string& name, const std::string& text) {
+    caf::anon_send(peers.at(name).membership, atom::chat_v, text);
+    drain();
+  }
+
+  void leave(const std::string& name) {
+    caf::anon_send(peers.at(name).membership, atom::leave_v);
+  }
+
+  /// A crash: the process and every socket it had vanish at once.
+  void crash(const std::string& name) {
+    auto& p = peers.at(name);
+    caf::anon_send_exit(p.membership, caf::exit_reason::kill);
+    drain();
+    for (auto& hdl : wires)
+      caf::anon_send(hdl, test_atom::hangup_v, p.membership.address());
+    drain();
+  }
+
+  const std::vector<std::string>& lines(const std::string& name) {
+    return screen[name];
+  }
+
+  /// Whether `name`'s screen shows `line` exactly `n` times.
+  bool shows(const std::string& name, const std::string& line, size_t n = 1) {
+    auto& xs = screen[name];
+    return static_cast<size_t>(std::count(xs.begin(), xs.end(), line)) == n;
+  }
+};
+
+caf::behavior wire_end(caf::stateful_actor<wire_state>* self, fixture* net,
+                       caf::actor owner) {
+  self->state.net = net;
+  self->state.owner = std::move(owner);
+  auto hang_up = [self] {
+    self->send(self->state.other, atom::close_v);
+    self->quit();
+  };
+  return {
+    [self](test_atom::pair, caf::actor other) {
+      self->state.other = std::move(other);
+    },
+    // Outgoing: hand the message to the far end, unless the network cuts it.
+    [self, hang_up](atom::send, const message& msg) {
+      auto& cut = self->state.net->cut_on;
+      if (cut && *cut == msg.type) {
+        CAF_MESSAGE("network cuts the connection carrying "
+                    << protocol::to_string(msg.type));
+        cut.reset();
+        hang_up();
+        return;
+      }
+      self->send(self->state.other, test_atom::deliver_v, msg);
+    },
+    // Incoming: what the far end's membership sent us.
+    [self](test_atom::deliver, message& msg) {
+      self->send(self->state.owner, atom::received_v, std::move(msg));
+    },
+    // Our membership closes, or the far end went away: the socket is gone.
+    [hang_up](atom::close) { hang_up(); },
+    // The owner of one end crashed: sockets of a dead process close.
+    [self, hang_up](test_atom::hangup, const caf::actor_addr& dead) {
+      if (self->state.owner.address() == dead)
+        hang_up();
+    },
+  };
+}
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(membership_tests, fixture)
+
+CAF_TEST(a peer without bootstrap peers creates a group) {
+  add_peer("alice", 1);
+  start("alice");
+  CAF_CHECK_EQUAL(lines("alice"),
+                  std::vector<std::string>{"Created a new group chat"});
+}
+
+CAF_TEST(a join through one member of a group of three) {
+  for (auto [name, n] : {std::pair{"alice", 1}, {"bob", 2}, {"carol", 3},
+                         {"dave", 4}})
+    add_peer(name, n);
+  start("alice");
+  start("bob", {"alice"});
+  start("carol", {"alice"});
+  CAF_MESSAGE("dave joins through bob and greets everyone bob lists");
+  start("dave", {"bob"});
+  CAF_CHECK_EQUAL(lines("dave"),
+                  (std::vector<std::string>{"Joined the group chat",
+                                            "Members: alice, bob, carol"}));
+  for (auto name : {"alice", "bob", "carol"})
+    CAF_CHECK(shows(name, "dave has joined the chat"));
+  CAF_MESSAGE("a chat line reaches every other member exactly once");
+  say("dave", "hi all");
+  for (auto name : {"alice", "bob", "carol"})
+    CAF_CHECK(shows(name, "dave: hi all"));
+  CAF_CHECK(shows("dave", "dave: hi all", 0));
+  say("carol", "hello dave");
+  CAF_CHECK(shows("dave", "carol: hello dave"));
+  CAF_CHECK(shows("alice", "carol: hello dave"));
+}
+
+CAF_TEST(a chain of joins connects everyone) {
+  for (auto [name, n] : {std::pair{"a", 1}, {"b", 2}, {"c", 3}, {"d", 4}})
+    add_peer(name, n);
+  start("a");
+  start("b", {"a"});
+  start("c", {"b"});
+  start("d", {"c"});
+  CAF_CHECK(shows("d", "Members: a, b, c"));
+  say("a", "x");
+  for (auto name : {"b", "c", "d"})
+    CAF_CHECK(shows(name, "a: x"));
+  CAF_CHECK(shows("a", "d has joined the chat"));
+}
+
+CAF_TEST(bootstrap falls back past unreachable addresses in order) {
+  add_peer("alice", 1);
+  add_peer("bob", 2);
+  add_peer("other", 9);
+  start("alice");
+  start("other");
+  start("bob", {"10.9.9.9:1", "alice", "other"});
+  CAF_CHECK(shows("bob", "Members: alice"));
+  CAF_MESSAGE("the later address, of another group, is never contacted");
+  CAF_CHECK(shows("other", "bob has joined the chat", 0));
+}
+
+CAF_TEST(no reachable peer creates a new group) {
+  add_peer("bob", 2);
+  start("bob", {"10.9.9.9:1", "10.9.9.9:2"});
+  CAF_CHECK_EQUAL(lines("bob"),
+                  std::vector<std::string>{"Created a new group chat"});
+}
+
+CAF_TEST(the entry peer disconnects before answering) {
+  add_peer("alice", 1);
+  add_peer("bob", 2);
+  add_peer("carol", 3);
+  start("alice");
+  start("carol");
+  cut_on = message_type::members;
+  start("bob", {"alice", "carol"});
+  CAF_MESSAGE("bob moves on to the next bootstrap peer");
+  CAF_CHECK(shows("bob", "Members: carol"));
+  CAF_CHECK(lines("alice").size() == 1); // "Created": no join, no loss
+}
+
+CAF_TEST(the entry peer never answers within the join timeout) {
+  add_peer("alice", 1);
+  add_peer("bob", 2);
+  CAF_MESSAGE("alice accepts connections but her membership is hung");
+  caf::anon_send_exit(peers.at("alice").membership, caf::exit_reason::kill);
+  peers.at("alice").membership = sys.spawn([]() -> caf::behavior {
+    return {[](caf::message&) {}};
+  });
+  start("bob", {"alice"});
+  CAF_CHECK(lines("bob").empty());
+  advance_time(4s);
+  drain();
+  CAF_CHECK(lines("bob").empty());
+  advance_time(1s);
+  drain();
+  CAF_CHECK_EQUAL(lines("bob"),
+                  std::vector<std::string>{"Created a new group chat"});
+}
+
+CAF_TEST(the entry peer disconnects after answering) {
+  add_peer("alice", 1);
+  add_peer("bob", 2);
+  add_peer("carol", 3);
+  start("alice");
+  start("bob", {"alice"});
+  cut_on = message_type::greeting; // carol's greeting to alice breaks
+  start("carol", {"alice"});
+  CAF_MESSAGE("carol still joins bob, whom alice listed");
+  CAF_CHECK(shows("carol", "Members: bob"));
+  CAF_CHECK(shows("bob", "carol has joined the chat"));
+  CAF_CHECK(shows("alice", "carol has joined the chat", 0));
+}
+
+CAF_TEST(a member refuses the connection) {
+  add_peer("alice", 1);
+  add_peer("bob", 2);
+  add_peer("carol", 3);
+  start("alice");
+  start("bob", {"alice"});
+  refused.insert("10.0.0.2:5002");
+  start("carol", {"alice"});
+  CAF_CHECK(shows("carol", "Members: alice"));
+  CAF_CHECK(shows("alice", "carol has joined the chat"));
+  CAF_CHECK(shows("bob", "carol has joined the chat", 0));
+}
+
+CAF_TEST(a member disconnects mid greeting) {
+  add_peer("alice", 1);
+  add_peer("bob", 2);
+  start("alice");
+  cut_on = message_type::welcome;
+  start("bob", {"alice"});
+  CAF_MESSAGE("alice saw bob join, then lose the connection");
+  CAF_CHECK_EQUAL(lines("alice"),
+                  (std::vector<std::string>{"Created a new group chat",
+                                            "bob has joined the chat",
+                                            "bob lost connection"}));
+  CAF_CHECK_EQUAL(lines("bob"),
+                  (std::vector<std::string>{
+                    "Could not reach any member of the group",
+                    "Created a new group chat"}));
+}
+
+CAF_TEST(a graceful leave is reported as left not lost) {
+  add_peer("alice", 1);
+  add_peer("bob", 2);
+  add_peer("carol", 3);
+  start("alice");
+  start("bob", {"alice"});
+  start("carol", {"alice"});
+  auto bob = peers.at("bob").membership;
+  self->monitor(bob);
+  leave("bob");
+  drain();
+  CAF_CHECK(shows("alice", "bob has left the chat"));
+  CAF_CHECK(shows("carol", "bob has left the chat"));
+  CAF_CHECK(shows("alice", "bob lost connection", 0));
+  CAF_MESSAGE("bob's membership quits once its connections are closed");
+  expect((caf::down_msg), from(bob).to(self).with(_));
+  say("alice", "still here");
+  CAF_CHECK(shows("carol", "alice: still here"));
+}
+
+CAF_TEST(a leave completes within the leave timeout even if nobody closes) {
+  add_peer("alice", 1);
+  add_peer("bob", 2);
+  start("alice");
+  start("bob", {"alice"});
+  auto alice = peers.at("alice").membership;
+  self->monitor(alice);
+  // The wires will not answer `close`: alice waits for the timeout.
+  for (auto& hdl : wires)
+    caf::anon_send_exit(hdl, caf::exit_reason::kill);
+  wires.clear();
+  drain();
+  CAF_CHECK(shows("alice", "bob lost connection"));
+  leave("alice");
+  drain();
+  expect((caf::down_msg), from(alice).to(self).with(_));
+}
+
+CAF_TEST(a crash is reported as lost connection) {
+  add_peer("alice", 1);
+  add_peer("bob", 2);
+  add_peer("carol", 3);
+  start("alice");
+  start("bob", {"alice"});
+  start("carol", {"bob"});
+  crash("bob");
+  CAF_CHECK(shows("alice", "bob lost connection"));
+  CAF_CHECK(shows("carol", "bob lost connection"));
+  CAF_CHECK(shows("alice", "bob has left the chat", 0));
+  say("carol", "bye bob");
+  CAF_CHECK(shows("alice", "carol: bye bob"));
+}
+
+CAF_TEST(two leaves at once) {
+  add_peer("alice", 1);
+  add_peer("bob", 2);
+  add_peer("carol", 3);
+  start("alice");
+  start("bob", {"alice"});
+  start("carol", {"alice"});
+  leave("bob");
+  leave("carol");
+  drain();
+  CAF_CHECK(shows("alice", "bob has left the chat"));
+  CAF_CHECK(shows("alice", "carol has left the chat"));
+  CAF_CHECK(shows("alice", "bob lost connection", 0));
+  CAF_CHECK(shows("alice", "carol lost connection", 0));
+  CAF_MESSAGE("bob and carol, both leaving, print nothing about each other");
+  CAF_CHECK(shows("bob", "carol has left the chat", 0));
+  CAF_CHECK(shows("bob", "carol lost connection", 0));
+}
+
+CAF_TEST(a line too long for one frame is refused locally) {
+  add_peer("alice", 1);
+  add_peer("bob", 2);
+  start("alice");
+  start("bob", {"alice"});
+  say("bob", std::string(2000, 'x'));
+  CAF_CHECK_EQUAL(lines("alice").size(), 2u);
+  CAF_CHECK(lines("bob").back().find("too long") != std::string::npos);
+}
+
+CAF_TEST(a message in the wrong phase drops the connection) {
+  add_peer("alice", 1);
+  start("alice");
+  auto stranger = sys.spawn(wire_end, this, self);
+  wires.push_back(stranger);
+  caf::send_as(stranger, peers.at("alice").membership, atom::incoming_v,
+               std::string{"10.6.6.6"});
+  CAF_MESSAGE("a chat before any greeting is refused, and never shown");
+  caf::send_as(stranger, peers.at("alice").membership, atom::received_v,
+               protocol::make_chat("spoofed"));
+  drain();
+  CAF_CHECK(shows("alice", "spoofed", 0));
+  CAF_CHECK_EQUAL(lines("alice").size(), 1u);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()

@@ -1,0 +1,3 @@
+// The one translation unit that provides the unit-test engine and `main`.
+#define CAF_SUITE groupchat
+#include <caf/test/unit_test_impl.hpp>

@@ -1,0 +1,75 @@
+#define CAF_SUITE main.settings
+
+#include "main/settings.hpp"
+
+#include <sstream>
+
+#include <caf/test/unit_test.hpp>
+
+using namespace groupchat;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Reads `text` as a config file; returns the error, or "" on success.
+std::string read(const std::string& text, settings& out) {
+  std::istringstream in{text};
+  auto err = read_settings(in, out);
+  return err ? *err : std::string{};
+}
+
+} // namespace
+
+CAF_TEST(defaults hold without a groupchat section) {
+  settings s;
+  CAF_CHECK_EQUAL(read("", s), "");
+  CAF_CHECK_EQUAL(s.log_level, "warning");
+  CAF_CHECK(s.connect_timeout == 3s);
+  CAF_CHECK(s.leave_timeout == 500ms);
+}
+
+CAF_TEST(every key is read) {
+  settings s;
+  auto err = read("[groupchat]\nconnect-timeout=1s\njoin-timeout=2s\n"
+                  "leave-timeout=250ms\nmax-frame-size=4096\n"
+                  "log-level=\"debug\"\n",
+                  s);
+  CAF_CHECK_EQUAL(err, "");
+  CAF_CHECK(s.connect_timeout == 1s);
+  CAF_CHECK(s.join_timeout == 2s);
+  CAF_CHECK(s.leave_timeout == 250ms);
+  CAF_CHECK_EQUAL(s.max_frame_size, 4096u);
+  CAF_CHECK_EQUAL(s.log_level, "debug");
+}
+
+CAF_TEST(values of the wrong type are errors not silently ignored) {
+  settings s;
+  CAF_CHECK_NOT_EQUAL(read("[groupchat]\nconnect-timeout=3\n", s), "");
+  CAF_CHECK_NOT_EQUAL(read("[groupchat]\nmax-frame-size=1s\n", s), "");
+  CAF_CHECK_NOT_EQUAL(read("[groupchat]\nlog-level=5\n", s), "");
+  CAF_CHECK(s.connect_timeout == 3s);
+}
+
+CAF_TEST(values out of range and unknown keys are errors) {
+  settings s;
+  CAF_CHECK_NOT_EQUAL(read("[groupchat]\nconnect-timeout=0s\n", s), "");
+  CAF_CHECK_NOT_EQUAL(read("[groupchat]\njoin-timeout=2h\n", s), "");
+  CAF_CHECK_NOT_EQUAL(read("[groupchat]\nmax-frame-size=10\n", s), "");
+  CAF_CHECK_NOT_EQUAL(read("[groupchat]\nmax-frame-size=999999999999\n", s),
+                      "");
+  CAF_CHECK_NOT_EQUAL(read("[groupchat]\nlog-level=\"loud\"\n", s), "");
+  auto err = read("[groupchat]\nconect-timeout=1s\n", s);
+  CAF_CHECK(err.find("conect-timeout") != std::string::npos);
+}
+
+CAF_TEST(syntax errors name the line) {
+  settings s;
+  auto err = read("[groupchat]\nlog-level=debug\n", s);
+  CAF_CHECK(err.find("line 2") != std::string::npos);
+}
+
+CAF_TEST(a failed read leaves the settings untouched) {
+  settings s;
+  CAF_CHECK_NOT_EQUAL(read("[groupchat]\njoin-timeout=9s\nbogus=1\n", s), "");
+  CAF_CHECK(s.join_timeout == 5s);
+}

@@ -1,0 +1,190 @@
+#define CAF_SUITE protocol.message
+
+#include "protocol/message.hpp"
+
+#include <caf/test/unit_test.hpp>
+
+#include "protocol/frame.hpp"
+
+using namespace groupchat::protocol;
+
+namespace {
+
+constexpr size_t max_size = 1024;
+
+// Encodes `msg` as a frame and decodes it again.
+message roundtrip(const message& msg) {
+  auto frame = encode_frame(msg, max_size);
+  CAF_REQUIRE(static_cast<bool>(frame));
+  size_t consumed = 0;
+  auto result = decode_frame(*frame, max_size, consumed);
+  if (!result)
+    CAF_FAIL("decode failed: " << result.error().to_string());
+  CAF_CHECK_EQUAL(consumed, frame->size());
+  return *result;
+}
+
+// Decodes a body that must be rejected with `code`.
+void check_rejected(std::string_view body, ec code) {
+  auto result = decode(body);
+  if (result) {
+    CAF_ERROR("accepted: " << std::string{body});
+    return;
+  }
+  CAF_CHECK_EQUAL(to_string(result.error().code), to_string(code));
+}
+
+} // namespace
+
+CAF_TEST(every message type survives a round trip) {
+  std::vector<message> all{
+    make_hello(),
+    make_members({{"alice", "", 5000}, {"bob", "10.0.0.7", 5001},
+                  {"carol", "::1", 65535}}),
+    make_members({}),
+    make_greeting("bob", 5001),
+    make_welcome("alice"),
+    make_chat("hi"),
+    make_leave(),
+  };
+  for (auto& msg : all) {
+    CAF_MESSAGE("round trip of " << to_string(msg.type));
+    CAF_CHECK(roundtrip(msg) == msg);
+  }
+}
+
+CAF_TEST(chat text arrives byte for byte) {
+  std::vector<std::string> texts{
+    "quotes \" and \\ backslashes",
+    R"({"type":"leave","version":1})",
+    "tab\tand unicode: äöü ✓ 🎉",
+    std::string(900, 'x'),
+    "",
+  };
+  for (auto& text : texts)
+    CAF_CHECK_EQUAL(roundtrip(make_chat(text)).text, text);
+}
+
+CAF_TEST(encoding replaces ill-formed UTF-8 instead of throwing) {
+  auto body = encode(make_chat("bad \xff byte"));
+  auto msg = decode(body);
+  CAF_REQUIRE(static_cast<bool>(msg));
+  CAF_CHECK_EQUAL(msg->text, "bad \xEF\xBF\xBD byte");
+}
+
+CAF_TEST(a message larger than the maximum frame is refused) {
+  auto frame = encode_frame(make_chat(std::string(max_size, 'x')), max_size);
+  CAF_REQUIRE(!frame);
+  CAF_CHECK_EQUAL(to_string(frame.error().code), "message_too_large");
+}
+
+CAF_TEST(truncated frames are rejected) {
+  auto frame = *encode_frame(make_chat("hello"), max_size);
+  size_t consumed = 0;
+  for (size_t n = 0; n < frame.size(); ++n) {
+    auto result = decode_frame(std::string_view{frame}.substr(0, n), max_size,
+                               consumed);
+    CAF_REQUIRE(!result);
+    CAF_CHECK_EQUAL(to_string(result.error().code), "truncated_frame");
+  }
+}
+
+CAF_TEST(oversize and empty length prefixes are rejected before the body) {
+  std::string header(header_size, '\0');
+  size_t consumed = 0;
+  write_length(max_size + 1, header.data());
+  auto result = decode_frame(header, max_size, consumed);
+  CAF_REQUIRE(!result);
+  CAF_CHECK_EQUAL(to_string(result.error().code), "frame_too_large");
+  write_length(0xFFFFFFFF, header.data());
+  CAF_CHECK(!decode_frame(header, max_size, consumed));
+  write_length(0, header.data());
+  result = decode_frame(header, max_size, consumed);
+  CAF_REQUIRE(!result);
+  CAF_CHECK_EQUAL(to_string(result.error().code), "empty_frame");
+}
+
+CAF_TEST(the length prefix is big endian) {
+  std::string header(header_size, '\0');
+  write_length(0x01020304, header.data());
+  CAF_CHECK_EQUAL(header, std::string("\x01\x02\x03\x04", 4));
+  CAF_CHECK_EQUAL(read_length("\xFF\x00\x00\x01"), 0xFF000001u);
+}
+
+CAF_TEST(malformed bodies are rejected with an error value) {
+  check_rejected("", ec::invalid_json);
+  check_rejected("{", ec::invalid_json);
+  check_rejected("{\"type\":\"chat\",\"version\":1,\"text\":\"\xC3\x28\"}",
+                 ec::invalid_json);
+  check_rejected("{\"type\":\"chat\",\"version\":1,\"text\":\"\xED\xA0\x80\"}",
+                 ec::invalid_json);
+  check_rejected("[1,2,3]", ec::not_an_object);
+  check_rejected("\"chat\"", ec::not_an_object);
+  check_rejected("null", ec::not_an_object);
+  check_rejected(R"({"type":"chat","text":"x"})", ec::missing_field);
+  check_rejected(R"({"type":"chat","version":2,"text":"x"})",
+                 ec::unsupported_version);
+  check_rejected(R"({"type":"chat","version":"1","text":"x"})",
+                 ec::unsupported_version);
+  check_rejected(R"({"version":1})", ec::missing_field);
+  check_rejected(R"({"type":7,"version":1})", ec::invalid_field);
+  check_rejected(R"({"type":"shout","version":1})", ec::unknown_type);
+  check_rejected(R"({"type":"chat","version":1})", ec::missing_field);
+  check_rejected(R"({"type":"chat","version":1,"text":42})", ec::invalid_field);
+  check_rejected(R"({"type":"greeting","version":1,"name":"bob"})",
+                 ec::missing_field);
+  check_rejected(R"({"type":"greeting","version":1,"name":"bob","port":0})",
+                 ec::invalid_field);
+  check_rejected(R"({"type":"greeting","version":1,"name":"bob","port":70000})",
+                 ec::invalid_field);
+  check_rejected(R"({"type":"greeting","version":1,"name":"bob","port":-1})",
+                 ec::invalid_field);
+  check_rejected(R"({"type":"greeting","version":1,"name":"bob","port":1.5})",
+                 ec::invalid_field);
+  check_rejected(R"({"type":"greeting","version":1,"name":"","port":1})",
+                 ec::invalid_name);
+  check_rejected(R"({"type":"welcome","version":1,"name":"a\u001bb"})",
+                 ec::invalid_name);
+  check_rejected(R"({"type":"members","version":1,"members":{}})",
+                 ec::invalid_field);
+  check_rejected(R"({"type":"members","version":1,"members":[1]})",
+                 ec::invalid_field);
+  check_rejected(R"({"type":"members","version":1,"members":[{"name":"a"}]})",
+                 ec::missing_field);
+}
+
+CAF_TEST(deeply nested JSON does not crash the decoder) {
+  std::string deep(100000, '[');
+  check_rejected(deep, ec::invalid_json);
+  deep += std::string(100000, ']');
+  check_rejected(deep, ec::not_an_object);
+}
+
+CAF_TEST(unknown fields are ignored for forward compatibility) {
+  auto msg = decode(R"({"type":"chat","version":1,"text":"x","color":"red"})");
+  CAF_REQUIRE(static_cast<bool>(msg));
+  CAF_CHECK_EQUAL(msg->text, "x");
+}
+
+CAF_TEST(names are checked for sanity) {
+  CAF_CHECK(static_cast<bool>(validate_name("alice")));
+  CAF_CHECK(static_cast<bool>(validate_name("Zoë the 2nd")));
+  CAF_CHECK(static_cast<bool>(validate_name(std::string(max_name_size, 'a'))));
+  CAF_CHECK(!validate_name(""));
+  CAF_CHECK(!validate_name(std::string(max_name_size + 1, 'a')));
+  CAF_CHECK(!validate_name(" alice"));
+  CAF_CHECK(!validate_name("alice "));
+  CAF_CHECK(!validate_name("al\nice"));
+  CAF_CHECK(!validate_name("al\x1b[31mice"));
+  CAF_CHECK(!validate_name("al\xC2\x9Bice")); // C1 control (CSI)
+  CAF_CHECK(!validate_name("al\xffice"));
+}
+
+CAF_TEST(UTF-8 validation rejects overlong forms and surrogates) {
+  CAF_CHECK(is_valid_utf8("plain ascii"));
+  CAF_CHECK(is_valid_utf8("\xF0\x9F\x8E\x89"));
+  CAF_CHECK(!is_valid_utf8("\xC0\xAF"));         // overlong '/'
+  CAF_CHECK(!is_valid_utf8("\xED\xA0\x80"));     // surrogate
+  CAF_CHECK(!is_valid_utf8("\xF4\x90\x80\x80")); // beyond U+10FFFF
+  CAF_CHECK(!is_valid_utf8("\xE2\x9C"));         // truncated
+}
