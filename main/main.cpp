@@ -215,7 +215,9 @@ int run(const command_line& cli, const settings& opts,
   caf::anon_send(membership, atom::start_v, *port, cli.peers);
   {
     stdin_reader reader{console};
-    signal_watcher signals{membership};
+    // Signals end input through the reader, so that lines typed before the
+    // signal are sent before the leave.
+    signal_watcher signals{[&reader] { reader.finish(); }};
     // Membership quits after a graceful leave: exit, /quit, EOF or a signal.
     self->receive([](caf::down_msg&) {});
   }

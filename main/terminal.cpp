@@ -32,12 +32,44 @@ stdin_reader::~stdin_reader() {
       ::close(fd);
 }
 
+namespace {
+
+constexpr char stop_request = 's';
+constexpr char finish_request = 'f';
+
+} // namespace
+
+void stdin_reader::finish() {
+  [[maybe_unused]] auto n = ::write(wakeup_[1], &finish_request, 1);
+}
+
 void stdin_reader::stop() {
   if (!thread_.joinable())
     return;
-  char c = 0;
-  [[maybe_unused]] auto n = ::write(wakeup_[1], &c, 1);
+  [[maybe_unused]] auto n = ::write(wakeup_[1], &stop_request, 1);
   thread_.join();
+}
+
+void stdin_reader::send_lines(std::string& pending) {
+  size_t start = 0;
+  for (auto nl = pending.find('\n'); nl != std::string::npos;
+       nl = pending.find('\n', start)) {
+    caf::anon_send(console_, atom::line_v, pending.substr(start, nl - start));
+    start = nl + 1;
+  }
+  pending.erase(0, start);
+}
+
+void stdin_reader::drain_available(std::string& pending) {
+  char buf[4096];
+  pollfd pfd{STDIN_FILENO, POLLIN, 0};
+  while (::poll(&pfd, 1, 0) > 0) {
+    auto n = ::read(STDIN_FILENO, buf, sizeof(buf));
+    if (n <= 0)
+      break;
+    pending.append(buf, static_cast<size_t>(n));
+  }
+  send_lines(pending);
 }
 
 void stdin_reader::run() {
@@ -50,21 +82,21 @@ void stdin_reader::run() {
         continue;
       break;
     }
-    if (fds[1].revents != 0)
-      return; // stop() was called: the process is shutting down.
+    if (fds[1].revents != 0) {
+      char request = stop_request;
+      [[maybe_unused]] auto n = ::read(wakeup_[0], &request, 1);
+      if (request == stop_request)
+        return; // The process is shutting down: send nothing more.
+      drain_available(pending);
+      break;
+    }
     auto n = ::read(STDIN_FILENO, buf, sizeof(buf));
     if (n < 0 && errno == EINTR)
       continue;
     if (n <= 0)
       break;
     pending.append(buf, static_cast<size_t>(n));
-    size_t start = 0;
-    for (auto nl = pending.find('\n'); nl != std::string::npos;
-         nl = pending.find('\n', start)) {
-      caf::anon_send(console_, atom::line_v, pending.substr(start, nl - start));
-      start = nl + 1;
-    }
-    pending.erase(0, start);
+    send_lines(pending);
   }
   // A last line without newline still counts, then end of input.
   if (!pending.empty())
@@ -93,14 +125,14 @@ void block_signals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-signal_watcher::signal_watcher(caf::actor membership) {
-  thread_ = std::thread{[membership] {
+signal_watcher::signal_watcher(std::function<void()> on_signal) {
+  thread_ = std::thread{[on_signal{std::move(on_signal)}] {
     auto set = watched_signals();
     for (;;) {
       int sig = 0;
       if (sigwait(&set, &sig) != 0 || sig == SIGUSR2)
         return;
-      caf::anon_send(membership, atom::leave_v);
+      on_signal();
     }
   }};
 }

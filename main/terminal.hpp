@@ -3,6 +3,7 @@
 
 #pragma once
 
+#include <functional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,10 +23,17 @@ public:
   stdin_reader(const stdin_reader&) = delete;
   stdin_reader& operator=(const stdin_reader&) = delete;
 
+  /// Asks the reader to pass on what is already typed, then end input as if
+  /// stdin were closed: a line typed just before Ctrl+C is still sent.
+  void finish();
+
+  /// Ends the reader without sending anything more.
   void stop();
 
 private:
   void run();
+  void drain_available(std::string& pending);
+  void send_lines(std::string& pending);
 
   caf::actor console_;
   int wakeup_[2] = {-1, -1};
@@ -37,11 +45,11 @@ private:
 /// thread inherits the mask and only the watcher receives them.
 void block_signals();
 
-/// Waits for SIGINT, SIGTERM or SIGHUP on a thread of its own and sends
-/// `(leave)` to membership: all three leave gracefully.
+/// Waits for SIGINT, SIGTERM or SIGHUP on a thread of its own and calls
+/// `on_signal`: all three leave gracefully.
 class signal_watcher {
 public:
-  explicit signal_watcher(caf::actor membership);
+  explicit signal_watcher(std::function<void()> on_signal);
   ~signal_watcher();
 
   signal_watcher(const signal_watcher&) = delete;

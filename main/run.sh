@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Builds groupchat if needed and runs it with the given arguments, e.g.
+#   main/run.sh --name alice 5000
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+"$root/main/setup.sh" >/dev/null 2>"$root/build-setup.log" || {
+  cat "$root/build-setup.log" >&2
+  exit 1
+}
+exec "$root/build/groupchat" "$@"

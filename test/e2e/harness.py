@@ -1,0 +1,195 @@
+"""A small harness for end-to-end tests: real groupchat processes on
+127.0.0.1, driven through stdin and read through stdout/stderr.
+
+Every wait has a deadline; nothing sleeps in place of synchronisation.
+Each test file calls `main(globals())`, which runs its `test_*` functions and
+prints the closing line "N passed, M failed".
+"""
+
+import os
+import re
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+import traceback
+
+BINARY = None
+DEADLINE = 10.0  # seconds a single expected line may take
+
+
+class Stream:
+    """Collects the lines of a pipe on a thread; waits on them with a deadline."""
+
+    def __init__(self, pipe):
+        self.lines = []
+        self.closed = False
+        self._cond = threading.Condition()
+        self._thread = threading.Thread(target=self._pump, args=(pipe,), daemon=True)
+        self._thread.start()
+
+    def _pump(self, pipe):
+        for raw in iter(pipe.readline, b""):
+            with self._cond:
+                self.lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
+                self._cond.notify_all()
+        with self._cond:
+            self.closed = True
+            self._cond.notify_all()
+
+    def wait_for(self, pattern, timeout=DEADLINE, start=0):
+        """Returns the first line at index >= start matching the regex."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                for line in self.lines[start:]:
+                    if regex.search(line):
+                        return line
+                left = deadline - time.monotonic()
+                if left <= 0 or self.closed:
+                    raise AssertionError(
+                        "no line matching %r within %.1fs; got:\n  %s"
+                        % (pattern, timeout, "\n  ".join(self.lines)))
+                self._cond.wait(left)
+
+    def count(self, pattern):
+        regex = re.compile(pattern)
+        with self._cond:
+            return sum(1 for line in self.lines if regex.search(line))
+
+    def wait_closed(self, timeout=DEADLINE):
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not self.closed:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._cond.wait(left)
+            return True
+
+
+class Peer:
+    """One groupchat process."""
+
+    def __init__(self, name, peers=(), port=0, args=(), env=None, cwd=None):
+        self.name = name
+        cmd = [BINARY, "--name", name] + list(args) + [str(port)] + list(peers)
+        self.proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, env=env, cwd=cwd)
+        self.out = Stream(self.proc.stdout)
+        self.err = Stream(self.proc.stderr)
+        banner = self.out.wait_for(r"^Listening on ")
+        self.port = int(re.search(r"127\.0\.0\.1:(\d+)", banner).group(1))
+        self.address = "127.0.0.1:%d" % self.port
+
+    def wait_for(self, pattern, timeout=DEADLINE):
+        return self.out.wait_for(pattern, timeout)
+
+    def joined(self):
+        self.wait_for(r"^(Joined the group chat|Created a new group chat)$")
+        return self
+
+    def send(self, line):
+        data = line if isinstance(line, bytes) else line.encode("utf-8")
+        self.proc.stdin.write(data + b"\n")
+        self.proc.stdin.flush()
+
+    def close_stdin(self):
+        self.proc.stdin.close()
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def wait_exit(self, timeout=DEADLINE):
+        try:
+            return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError("%s did not exit within %.1fs" % (self.name, timeout))
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class Group:
+    """Peers started by one test, all killed at its end."""
+
+    def __init__(self):
+        self.peers = []
+
+    def start(self, name, peers=(), **kwargs):
+        peer = Peer(name, peers, **kwargs)
+        self.peers.append(peer)
+        return peer
+
+    def create(self, name, **kwargs):
+        return self.start(name, **kwargs).joined()
+
+    def join(self, name, via, **kwargs):
+        addresses = [p.address if isinstance(p, Peer) else p for p in via]
+        return self.start(name, addresses, **kwargs).joined()
+
+    def close(self):
+        for peer in self.peers:
+            peer.kill()
+
+
+def run(args, timeout=DEADLINE, stdin=subprocess.DEVNULL, cwd=None):
+    """Runs groupchat to completion; returns (status, stdout, stderr)."""
+    proc = subprocess.run([BINARY] + list(args), stdin=stdin, cwd=cwd,
+                          capture_output=True, timeout=timeout)
+    return (proc.returncode, proc.stdout.decode("utf-8", "replace"),
+            proc.stderr.decode("utf-8", "replace"))
+
+
+def frame(body):
+    """A raw protocol frame: 4-byte big-endian length, then the body."""
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    return struct.pack(">I", len(body)) + body
+
+
+def raw_connect(peer):
+    sock = socket.create_connection(("127.0.0.1", peer.port), timeout=DEADLINE)
+    return sock
+
+
+def free_port():
+    """A port nobody listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main(namespace):
+    global BINARY
+    if len(sys.argv) != 2:
+        print("usage: %s PATH-TO-GROUPCHAT" % sys.argv[0])
+        sys.exit(2)
+    BINARY = os.path.abspath(sys.argv[1])
+    tests = [(n, f) for n, f in namespace.items()
+             if n.startswith("test_") and callable(f)]
+    passed = failed = 0
+    for name, fn in tests:
+        group = Group()
+        began = time.monotonic()
+        try:
+            fn(group)
+            passed += 1
+            print("PASS %s (%.2fs)" % (name, time.monotonic() - began), flush=True)
+        except Exception:
+            failed += 1
+            print("FAIL %s" % name, flush=True)
+            traceback.print_exc()
+            for peer in group.peers:
+                print("--- stderr of %s:\n%s" % (peer.name, "\n".join(peer.err.lines)))
+        finally:
+            group.close()
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)

@@ -1,0 +1,89 @@
+"""The command line and the configuration file: clear errors, exit statuses."""
+
+import os
+import tempfile
+
+from harness import main, run
+
+
+def check_usage_error(args, pattern, cwd=None):
+    status, out, err = run(args, cwd=cwd)
+    assert status == 2, (args, status, err)
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, "expected one line on stderr, got %r" % err
+    assert pattern in lines[0], (pattern, lines[0])
+    assert "Traceback" not in err and "terminate" not in err
+
+
+def test_bad_arguments_exit_2(g):
+    check_usage_error(["--name", "a"], "PORT is required")
+    check_usage_error(["--name", "a", "http"], "is not a port")
+    check_usage_error(["--name", "a", "70000"], "is not a port")
+    check_usage_error(["--name", "a", "-5"], "")
+    check_usage_error(["--name", "a", "5000", "somehost"], "HOST:PORT")
+    check_usage_error(["--name", "a", "5000", "somehost:0"], "port from 1")
+    check_usage_error(["--name", "a", "5000", "::1:5000"], "[ADDRESS]:PORT")
+    check_usage_error(["--bogus", "5000"], "--bogus")
+    check_usage_error(["--name", "a", "--log-level", "loud", "5000"], "log-level")
+
+
+def test_names_are_checked(g):
+    check_usage_error(["--name", "", "0"], "name")
+    check_usage_error(["--name", "x" * 33, "0"], "32 bytes")
+    check_usage_error(["--name", "a\x1b[31mb", "0"], "control")
+    check_usage_error(["0"], "--name is required")
+
+
+def test_config_errors_exit_2(g):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "bad.ini")
+        for text, pattern in [
+            ("[groupchat]\nconnect-timeout=3\n", "connect-timeout"),
+            ("[groupchat]\nlog-level=debug\n", "line 2"),
+            ("[groupchat]\nmax-frame-size=\"big\"\n", "max-frame-size"),
+            ("[groupchat]\nspeed=1\n", "unknown key groupchat.speed"),
+        ]:
+            with open(path, "w") as f:
+                f.write(text)
+            check_usage_error(["--name", "a", "--config", path, "0"], pattern)
+        check_usage_error(["--name", "a", "--config",
+                           os.path.join(tmp, "missing.ini"), "0"], "cannot read")
+        # ./groupchat.ini is read when no --config is given.
+        with open(os.path.join(tmp, "groupchat.ini"), "w") as f:
+            f.write("[groupchat]\njoin-timeout=nope\n")
+        check_usage_error(["--name", "a", "0"], "groupchat.ini", cwd=tmp)
+
+
+def test_good_config_and_log_level_override(g):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "ok.ini")
+        with open(path, "w") as f:
+            f.write('[groupchat]\nlog-level="error"\nleave-timeout=200ms\n')
+        alice = g.start("alice", args=["--config", path, "--log-level", "debug"])
+        alice.joined()
+        alice.err.wait_for(r"debug")
+
+
+def test_port_in_use_exits_1(g):
+    alice = g.create("alice")
+    status, out, err = run(["--name", "bob", str(alice.port)])
+    assert status == 1, status
+    assert "already in use" in err, err
+
+
+def test_help_and_version(g):
+    status, out, err = run(["--help"])
+    assert status == 0 and "Usage:" in out and "--config" in out, out
+    status, out, err = run(["--version"])
+    assert status == 0 and out.startswith("groupchat "), out
+
+
+def test_sample_config_is_valid(g):
+    sample = os.path.join(os.path.dirname(__file__), "..", "..", "config",
+                          "groupchat.ini")
+    alice = g.start("alice", args=["--config", sample])
+    alice.joined()
+
+
+if __name__ == "__main__":
+    main(globals())

@@ -1,0 +1,84 @@
+"""Every way of leaving: graceful ones are 'has left', crashes 'lost connection'."""
+
+import signal
+import time
+
+from harness import main
+
+LEAVE_DEADLINE = 1.0  # a graceful leave exits within a second
+
+
+def leave_and_check(g, how):
+    alice = g.create("alice")
+    carol = g.join("carol", [alice])
+    bob = g.join("bob", [alice])
+    carol.wait_for(r"^bob has joined the chat$")
+    bob.send("last words")
+    began = time.monotonic()
+    how(bob)
+    status = bob.wait_exit(timeout=5)
+    took = time.monotonic() - began
+    assert status == 0, "exit status %d" % status
+    assert took < LEAVE_DEADLINE, "leaving took %.2fs" % took
+    for peer in (alice, carol):
+        peer.wait_for(r"^bob: last words$")
+        peer.wait_for(r"^bob has left the chat$")
+        assert peer.out.count(r"^bob lost connection$") == 0
+    # The rest of the group keeps talking.
+    alice.send("still here")
+    carol.wait_for(r"^alice: still here$")
+
+
+def test_exit(g):
+    leave_and_check(g, lambda p: p.send("exit"))
+
+
+def test_quit_command(g):
+    leave_and_check(g, lambda p: p.send("/quit"))
+
+
+def test_end_of_input(g):
+    leave_and_check(g, lambda p: p.close_stdin())
+
+
+def test_sigint(g):
+    leave_and_check(g, lambda p: p.signal(signal.SIGINT))
+
+
+def test_sigterm(g):
+    leave_and_check(g, lambda p: p.signal(signal.SIGTERM))
+
+
+def test_sighup(g):
+    leave_and_check(g, lambda p: p.signal(signal.SIGHUP))
+
+
+def test_kill_is_lost_connection(g):
+    alice = g.create("alice")
+    carol = g.join("carol", [alice])
+    bob = g.join("bob", [alice])
+    carol.wait_for(r"^bob has joined the chat$")
+    bob.signal(signal.SIGKILL)
+    for peer in (alice, carol):
+        peer.wait_for(r"^bob lost connection$")
+        assert peer.out.count(r"^bob has left the chat$") == 0
+    alice.send("after the crash")
+    carol.wait_for(r"^alice: after the crash$")
+
+
+def test_two_leaves_at_once(g):
+    alice = g.create("alice")
+    bob = g.join("bob", [alice])
+    carol = g.join("carol", [alice])
+    bob.wait_for(r"^carol has joined the chat$")
+    bob.send("exit")
+    carol.send("exit")
+    assert bob.wait_exit() == 0
+    assert carol.wait_exit() == 0
+    alice.wait_for(r"^bob has left the chat$")
+    alice.wait_for(r"^carol has left the chat$")
+    assert alice.out.count(r"lost connection") == 0
+
+
+if __name__ == "__main__":
+    main(globals())

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test (unit suites under
+# CAF's deterministic test coordinator, then end-to-end tests with real
+# processes on 127.0.0.1). Usage: test/run.sh [ctest arguments]
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+"$root/main/setup.sh" -DGROUPCHAT_WERROR=ON
+cd "$root/build"
+ctest --output-on-failure -j2 "$@"
