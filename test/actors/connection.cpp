@@ -1,0 +1,147 @@
+// Deterministic tests of the Listener and Connection brokers on CAF's test
+// multiplexer: framing across reads, limits, flushing on close.
+
+#define CAF_SUITE actors.connection
+#define FAIL(msg) CAF_FAIL(msg)
+
+#include "actors/connection.hpp"
+
+#include <caf/test/io_dsl.hpp>
+
+#include "actors/listener.hpp"
+#include "actors/messages.hpp"
+#include "protocol/frame.hpp"
+#include "protocol/message.hpp"
+
+using namespace groupchat;
+using protocol::message;
+
+namespace {
+
+constexpr uint16_t port = 5000;
+constexpr size_t max_frame_size = 128;
+
+struct fixture : test_node_fixture<> {
+  caf::io::accept_handle acceptor = caf::io::accept_handle::from_int(1);
+  caf::io::connection_handle socket = caf::io::connection_handle::from_int(2);
+  caf::actor listener;
+  caf::actor owner;
+  caf::actor connection;
+  std::vector<std::string> incoming;
+  std::vector<message> received;
+
+  fixture() {
+    owner = sys.spawn([this](caf::event_based_actor* owner_self) {
+      owner_self->set_exit_handler([](caf::exit_msg&) {});
+      return caf::behavior{
+        [this, owner_self](atom::incoming, const std::string& host) {
+          incoming.push_back(host);
+          connection = caf::actor_cast<caf::actor>(owner_self->current_sender());
+        },
+        [this](atom::received, const message& msg) {
+          received.push_back(msg);
+        },
+      };
+    });
+    mpx.provide_acceptor(port, acceptor);
+    listener = spawn_listener(sys, max_frame_size);
+    self->send(listener, atom::listen_v, port, owner);
+    run();
+    self->receive([](uint16_t bound) { CAF_CHECK_EQUAL(bound, port); });
+    CAF_MESSAGE("a peer connects");
+    mpx.add_pending_connect(acceptor, socket);
+    mpx.accept_connection(acceptor);
+    run();
+    CAF_REQUIRE_EQUAL(incoming.size(), 1u);
+    CAF_REQUIRE(connection != nullptr);
+    self->monitor(connection);
+  }
+
+  ~fixture() override {
+    for (auto& hdl : {listener, owner, connection})
+      caf::anon_send_exit(hdl, caf::exit_reason::kill);
+    run();
+  }
+
+  void feed(const std::string& bytes) {
+    mpx.virtual_send(socket, std::vector<char>(bytes.begin(), bytes.end()));
+    run();
+  }
+
+  std::string output() {
+    auto& buf = mpx.output_buffer(socket);
+    std::string result(buf.begin(), buf.end());
+    buf.clear();
+    return result;
+  }
+
+  bool connection_is_down() {
+    bool down = false;
+    self->receive([&](caf::down_msg&) { down = true; },
+                  caf::after(std::chrono::seconds(0)) >> [] {});
+    return down;
+  }
+
+  static std::string frame(const message& msg) {
+    return *protocol::encode_frame(msg, max_frame_size);
+  }
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(connection_tests, fixture)
+
+CAF_TEST(a frame split across reads is reassembled) {
+  auto bytes = frame(protocol::make_chat("split"));
+  feed(bytes.substr(0, 2));
+  feed(bytes.substr(2, 5));
+  CAF_CHECK(received.empty());
+  feed(bytes.substr(7));
+  CAF_REQUIRE_EQUAL(received.size(), 1u);
+  CAF_CHECK_EQUAL(received[0].text, "split");
+}
+
+CAF_TEST(several frames in one read arrive in order) {
+  feed(frame(protocol::make_chat("one")) + frame(protocol::make_chat("two"))
+       + frame(protocol::make_leave()));
+  CAF_REQUIRE_EQUAL(received.size(), 3u);
+  CAF_CHECK_EQUAL(received[0].text, "one");
+  CAF_CHECK_EQUAL(received[1].text, "two");
+  CAF_CHECK(received[2] == protocol::make_leave());
+}
+
+CAF_TEST(an oversize length prefix drops the connection) {
+  std::string header(protocol::header_size, '\0');
+  protocol::write_length(max_frame_size + 1, header.data());
+  feed(header);
+  CAF_CHECK(received.empty());
+  CAF_CHECK(connection_is_down());
+}
+
+CAF_TEST(invalid JSON drops the connection) {
+  feed(protocol::make_frame("{\"type\":"));
+  CAF_CHECK(received.empty());
+  CAF_CHECK(connection_is_down());
+}
+
+CAF_TEST(sent messages are framed and written) {
+  caf::anon_send(connection, atom::send_v, protocol::make_welcome("alice"));
+  run();
+  CAF_CHECK_EQUAL(output(), frame(protocol::make_welcome("alice")));
+}
+
+CAF_TEST(close flushes what was sent before it) {
+  caf::anon_send(connection, atom::send_v, protocol::make_leave());
+  caf::anon_send(connection, atom::close_v);
+  run();
+  CAF_CHECK_EQUAL(output(), frame(protocol::make_leave()));
+  CAF_CHECK(connection_is_down());
+}
+
+CAF_TEST(the remote side closing ends the connection actor) {
+  mpx.impl_ptr(socket)->io_failure(&mpx, caf::io::network::operation::read);
+  run();
+  CAF_CHECK(connection_is_down());
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
