@@ -80,6 +80,8 @@ struct membership_state {
   std::map<caf::actor_addr, peer> peers;
   /// Identifies the one phase timer that counts; older ones are ignored.
   uint64_t timer = 0;
+  /// Lines typed before the join completed, sent once it has.
+  std::vector<message> outbox;
 
   // -- helpers ----------------------------------------------------------------
 
@@ -135,8 +137,8 @@ struct membership_state {
   // entry point. Later peers (perhaps of other groups) are never contacted.
   void try_next_bootstrap() {
     if (next_bootstrap == bootstrap.size()) {
-      ph = phase::running;
       notice("Created a new group chat");
+      become_running();
       return;
     }
     auto addr = bootstrap[next_bootstrap++];
@@ -225,11 +227,11 @@ struct membership_state {
       if (kvp.second.st == peer::stage::greeting)
         return;
     disarm_timer();
-    ph = phase::running;
     auto list = members();
     if (list.empty()) {
       notice("Could not reach any member of the group");
       notice("Created a new group chat");
+      become_running();
       return;
     }
     std::vector<std::string> sorted;
@@ -241,6 +243,19 @@ struct membership_state {
       names += (names.empty() ? "" : ", ") + name;
     notice("Joined the group chat");
     notice("Members: " + names);
+    become_running();
+  }
+
+  void become_running() {
+    ph = phase::running;
+    for (auto& msg : outbox)
+      broadcast(msg);
+    outbox.clear();
+  }
+
+  void broadcast(const message& msg) {
+    for (auto p : members())
+      send(*p, msg);
   }
 
   // -- incoming messages ------------------------------------------------------
@@ -393,9 +408,10 @@ struct membership_state {
              + std::to_string(opts.max_frame_size) + ")");
       return;
     }
-    auto list = members();
-    for (auto p : list)
-      send(*p, msg);
+    if (ph == phase::running)
+      broadcast(msg);
+    else if (ph != phase::leaving)
+      outbox.push_back(std::move(msg)); // Sent once the join completes.
   }
 
   void leave() {

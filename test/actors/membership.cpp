@@ -447,6 +447,19 @@ CAF_TEST(two leaves at once) {
   CAF_CHECK(shows("bob", "carol lost connection", 0));
 }
 
+CAF_TEST(lines typed during the join are sent once it completes) {
+  add_peer("alice", 1);
+  add_peer("bob", 2);
+  start("alice");
+  auto bob = peers.at("bob").membership;
+  caf::anon_send(bob, atom::start_v, peers.at("bob").port,
+                 std::vector<protocol::endpoint>{{"10.0.0.1", 5001}});
+  caf::anon_send(bob, atom::chat_v, std::string{"early bird"});
+  drain();
+  CAF_CHECK(shows("bob", "Members: alice"));
+  CAF_CHECK_EQUAL(lines("alice").back(), "bob: early bird");
+}
+
 CAF_TEST(a line too long for one frame is refused locally) {
   add_peer("alice", 1);
   add_peer("bob", 2);
