@@ -1,5 +1,7 @@
 #include "actors/dialer.hpp"
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -22,6 +24,12 @@ namespace groupchat {
 namespace {
 
 using clock_type = std::chrono::steady_clock;
+
+/// Set at shutdown: waiting connects give up.
+std::atomic<bool> cancelled{false};
+
+/// A waiting connect looks at `cancelled` this often.
+constexpr int poll_slice_ms = 20;
 
 // Milliseconds left until `deadline`, at least 0.
 int remaining_ms(clock_type::time_point deadline) {
@@ -48,7 +56,15 @@ int connect_one(const addrinfo& addr, clock_type::time_point deadline,
       pollfd pfd{fd, POLLOUT, 0};
       int ready;
       do {
-        ready = ::poll(&pfd, 1, remaining_ms(deadline));
+        if (cancelled) {
+          ready = -1;
+          errno = ECANCELED;
+          break;
+        }
+        auto left = remaining_ms(deadline);
+        ready = ::poll(&pfd, 1, std::min(left, poll_slice_ms));
+        if (ready == 0 && left > poll_slice_ms)
+          ready = -1, errno = EINTR; // Not yet timed out: look again.
       } while (ready < 0 && errno == EINTR);
       socklen_t len = sizeof(err);
       if (ready == 0)
@@ -98,6 +114,10 @@ caf::behavior dialer(caf::event_based_actor* self, caf::actor listener,
 }
 
 } // namespace
+
+void cancel_dials() {
+  cancelled = true;
+}
 
 int dial(const std::string& host, uint16_t port, caf::timespan timeout,
          std::string& why) {

@@ -20,6 +20,10 @@ namespace groupchat {
 caf::actor spawn_dialer(caf::actor_system& sys, caf::actor listener,
                         caf::timespan connect_timeout);
 
+/// Makes every connect under way give up within a few milliseconds, so that
+/// the process can exit without waiting for a connect timeout.
+void cancel_dials();
+
 /// Connects to `host:port` within `timeout`, trying every address the name
 /// resolves to. Returns a connected non-blocking socket, or -1 and sets
 /// `why` to a reason for humans.

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <random>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -17,8 +19,13 @@ namespace groupchat {
 namespace {
 
 using protocol::endpoint;
+using protocol::member_info;
 using protocol::message;
 using protocol::message_type;
+using time_point = caf::actor_clock::time_point;
+
+/// Gossip: every this many heartbeat ticks, one member gets our member list.
+constexpr unsigned gossip_every = 5;
 
 /// Where this peer stands in its own life cycle.
 enum class phase {
@@ -37,7 +44,7 @@ enum class phase {
 /// What we know about the peer at the other end of one connection.
 struct peer {
   enum class stage {
-    /// Accepted, nothing received yet (a newcomer, or a stranger).
+    /// Accepted, no greeting yet (a newcomer, or a stranger).
     accepted,
     /// Dialed as our entry into a group; `hello` sent, waiting for `members`.
     entry,
@@ -51,10 +58,19 @@ struct peer {
 
   caf::actor conn;
   stage st = stage::accepted;
+  /// Whether we dialed this connection (else we accepted it).
+  bool dialed = false;
   /// Display name (from its greeting or welcome, never from a chat payload).
   std::string name;
   /// Where it listens: the host it connects from (or we dialed), its port.
   endpoint address;
+  /// Its peer ID, once known.
+  uint64_t id = 0;
+  /// When it last sent anything.
+  time_point last_seen;
+  /// We closed this connection: nothing it still delivers counts, and its
+  /// end reports nothing.
+  bool closed = false;
 };
 
 struct membership_state {
@@ -71,17 +87,22 @@ struct membership_state {
   /// The bootstrap peers and the index of the next one to try.
   std::vector<endpoint> bootstrap;
   size_t next_bootstrap = 0;
-  /// The address the current entry peer was dialed at. Member-list entries
-  /// that are only meaningful on the entry's host resolve to this host.
-  endpoint entry_address;
-  /// Members of the list whose connect is still under way.
-  size_t pending_dials = 0;
   /// Every connection, by the address of its actor.
   std::map<caf::actor_addr, peer> peers;
+  /// IDs of peers whose connect is under way.
+  std::set<uint64_t> dialing;
+  /// Per sender ID, the highest chat sequence number shown.
+  std::map<uint64_t, uint64_t> last_seq;
+  /// Our next chat sequence number.
+  uint64_t next_seq = 1;
   /// Identifies the one phase timer that counts; older ones are ignored.
   uint64_t timer = 0;
+  /// Counts heartbeat ticks, for gossip.
+  unsigned ticks = 0;
   /// Lines typed before the join completed, sent once it has.
-  std::vector<message> outbox;
+  std::vector<std::string> outbox;
+  /// Why we quit: user_shutdown after a leave, an error if refused.
+  caf::error quit_reason = caf::exit_reason::user_shutdown;
 
   // -- helpers ----------------------------------------------------------------
 
@@ -93,8 +114,11 @@ struct membership_state {
     self->send(p.conn, atom::send_v, std::move(msg));
   }
 
-  void close(const peer& p) {
+  // Closes the connection; from now on nothing it does counts, and its end
+  // reports nothing.
+  void discard(peer& p) {
     self->send(p.conn, atom::close_v);
+    p.closed = true;
   }
 
   void arm_timer(caf::timespan after) {
@@ -105,20 +129,55 @@ struct membership_state {
     ++timer;
   }
 
+  time_point now() {
+    return self->clock().now();
+  }
+
   std::vector<peer*> members() {
     std::vector<peer*> result;
     for (auto& kvp : peers)
-      if (kvp.second.st == peer::stage::member)
+      if (kvp.second.st == peer::stage::member && !kvp.second.closed)
         result.push_back(&kvp.second);
     return result;
   }
 
-  peer& add_peer(caf::actor conn, peer::stage st, std::string name,
+  /// The other connection (greeting or member) to the peer with `id`.
+  peer* find_id(uint64_t id, const peer* except) {
+    for (auto& kvp : peers) {
+      auto& p = kvp.second;
+      if (&p != except && p.id == id && !p.closed
+          && (p.st == peer::stage::greeting || p.st == peer::stage::member))
+        return &p;
+    }
+    return nullptr;
+  }
+
+  bool name_taken(const std::string& name, uint64_t id) {
+    if (name == opts.name && id != opts.id)
+      return true;
+    for (auto p : members())
+      if (p->name == name && p->id != id)
+        return true;
+    return false;
+  }
+
+  /// Every member we are connected to; with ourselves first if `with_self`.
+  std::vector<member_info> member_list(bool with_self) {
+    std::vector<member_info> list;
+    if (with_self)
+      list.push_back({opts.name, "", port, opts.id});
+    for (auto p : members())
+      list.push_back({p->name, p->address.host, p->address.port, p->id});
+    return list;
+  }
+
+  peer& add_peer(caf::actor conn, peer::stage st, bool dialed,
                  endpoint address) {
     self->monitor(conn);
     auto key = conn.address();
     auto& p = peers[key];
-    p = peer{std::move(conn), st, std::move(name), std::move(address)};
+    p = peer{std::move(conn), st, dialed, {}, std::move(address), 0, now(),
+             false};
     return p;
   }
 
@@ -130,6 +189,7 @@ struct membership_state {
     port = listen_port;
     bootstrap = std::move(peers_to_try);
     ph = phase::bootstrapping;
+    self->delayed_send(self, opts.heartbeat_interval, atom::tick_v);
     try_next_bootstrap();
   }
 
@@ -149,8 +209,7 @@ struct membership_state {
             self->send(conn, atom::close_v);
             return;
           }
-          entry_address = addr;
-          auto& p = add_peer(std::move(conn), peer::stage::entry, {}, addr);
+          auto& p = add_peer(std::move(conn), peer::stage::entry, true, addr);
           send(p, protocol::make_hello());
           arm_timer(opts.join_timeout);
         },
@@ -163,57 +222,69 @@ struct membership_state {
   }
 
   // Step 2 arrived: greet every member of the list.
-  void begin_join(peer& entry, const std::vector<protocol::member_info>& list) {
+  void begin_join(peer& entry, const std::vector<member_info>& list) {
     disarm_timer();
+    for (auto& m : list)
+      if (m.name == opts.name)
+        return refused("the name '" + opts.name
+                       + "' is already taken in this group");
     ph = phase::joining;
-    for (auto& m : list) {
-      // Step 3: the entry peer lists itself with an empty host; it is greeted
-      // over the connection we already have.
-      if (m.host.empty()) {
-        entry.st = peer::stage::greeting;
-        entry.name = m.name;
-        entry.address.port = m.port;
-        send(entry, protocol::make_greeting(opts.name, port));
-        continue;
-      }
-      dial_member(m);
-    }
-    if (entry.st == peer::stage::entry) {
-      // A list without its sender: the entry peer is not a member itself.
+    // Step 3: the entry peer lists itself with an empty host; it is greeted
+    // over the connection we already have.
+    auto self_entry = std::find_if(list.begin(), list.end(),
+                                   [](auto& m) { return m.host.empty(); });
+    if (self_entry == list.end()) {
       spdlog::warn("entry peer {} did not list itself",
                    protocol::to_string(entry.address));
-      close(entry);
-      entry.st = peer::stage::accepted;
+      discard(entry);
+    } else {
+      entry.st = peer::stage::greeting;
+      entry.id = self_entry->id;
+      entry.name = self_entry->name;
+      entry.address.port = self_entry->port;
+      send(entry, protocol::make_greeting(opts.name, port, opts.id));
     }
+    connect_to(list, entry.address.host);
     arm_timer(opts.join_timeout);
     maybe_finish_join();
   }
 
-  void dial_member(const protocol::member_info& m) {
-    // A loopback address is only meaningful on the entry peer's host.
-    endpoint addr{m.host, m.port};
-    if (protocol::is_loopback(m.host))
-      addr.host = entry_address.host;
-    ++pending_dials;
-    auto name = m.name;
+  // Connects to every member of `list` we do not know yet. `via_host` is
+  // where the sender of the list is: loopback addresses in the list are only
+  // meaningful there.
+  void connect_to(const std::vector<member_info>& list,
+                  const std::string& via_host) {
+    for (auto& m : list) {
+      if (m.host.empty() || m.id == opts.id || dialing.count(m.id) > 0
+          || find_id(m.id, nullptr) != nullptr)
+        continue;
+      endpoint addr{m.host, m.port};
+      if (protocol::is_loopback(m.host))
+        addr.host = via_host;
+      dial_member(m, std::move(addr));
+    }
+  }
+
+  void dial_member(const member_info& m, endpoint addr) {
+    dialing.insert(m.id);
     self->request(dialer, caf::infinite, atom::connect_v, addr.host, addr.port)
       .then(
-        [this, addr, name](caf::actor conn) {
-          // After the join timeout, late connections are closed unused.
-          if (ph != phase::joining) {
+        [this, m, addr](caf::actor conn) {
+          dialing.erase(m.id);
+          // Too late (join timed out into leaving), or connected meanwhile.
+          if (ph == phase::leaving || find_id(m.id, nullptr) != nullptr) {
             self->send(conn, atom::close_v);
             return;
           }
-          --pending_dials;
-          auto& p = add_peer(std::move(conn), peer::stage::greeting, name,
+          auto& p = add_peer(std::move(conn), peer::stage::greeting, true,
                              addr);
-          send(p, protocol::make_greeting(opts.name, port));
+          p.name = m.name;
+          p.id = m.id;
+          send(p, protocol::make_greeting(opts.name, port, opts.id));
         },
-        [this, addr, name](const caf::error& err) {
-          if (ph != phase::joining)
-            return;
-          --pending_dials;
-          spdlog::warn("could not reach {} at {}: {}", name,
+        [this, m, addr](const caf::error& err) {
+          dialing.erase(m.id);
+          spdlog::warn("could not reach {} at {}: {}", m.name,
                        protocol::to_string(addr), describe(err));
           maybe_finish_join();
         });
@@ -221,10 +292,10 @@ struct membership_state {
 
   // Step 5: once every member answered or failed, we are in.
   void maybe_finish_join() {
-    if (ph != phase::joining || pending_dials > 0)
+    if (ph != phase::joining || !dialing.empty())
       return;
     for (auto& kvp : peers)
-      if (kvp.second.st == peer::stage::greeting)
+      if (kvp.second.st == peer::stage::greeting && !kvp.second.closed)
         return;
     disarm_timer();
     auto list = members();
@@ -248,14 +319,39 @@ struct membership_state {
 
   void become_running() {
     ph = phase::running;
-    for (auto& msg : outbox)
-      broadcast(msg);
+    for (auto& text : outbox)
+      broadcast_chat(std::move(text));
     outbox.clear();
   }
 
-  void broadcast(const message& msg) {
-    for (auto p : members())
-      send(*p, msg);
+  // The group refused us (e.g. our name is taken): leave what we joined and
+  // quit with the reason, so that main can exit non-zero.
+  void refused(const std::string& why) {
+    quit_reason = caf::make_error(caf::sec::invalid_argument, why);
+    leave();
+  }
+
+  // -- two connections to one peer --------------------------------------------
+
+  // `fresh` just identified itself as peer `id`. If another connection to
+  // that peer exists, only the one dialed by the lower peer ID survives;
+  // both sides apply the same rule, so both keep the same connection.
+  // Returns whether `fresh` survives, and whether the peer was already a
+  // member over the other connection (so no second "has joined").
+  std::pair<bool, bool> resolve_duplicate(peer& fresh, uint64_t id) {
+    auto other = find_id(id, &fresh);
+    if (other == nullptr)
+      return {true, false};
+    bool dialer_is_lower = fresh.dialed ? opts.id < id : id < opts.id;
+    if (!dialer_is_lower) {
+      spdlog::debug("closing duplicate connection to {}", fresh.name);
+      discard(fresh);
+      return {false, false};
+    }
+    bool was_member = other->st == peer::stage::member;
+    spdlog::debug("replacing the connection to {}", other->name);
+    discard(*other);
+    return {true, was_member};
   }
 
   // -- incoming messages ------------------------------------------------------
@@ -265,67 +361,120 @@ struct membership_state {
     if (i == peers.end() || ph == phase::leaving)
       return; // A connection we already gave up on.
     auto& p = i->second;
+    if (p.closed)
+      return;
+    p.last_seen = now();
     using st = peer::stage;
     switch (msg.type) {
       case message_type::hello:
         if (p.st == st::accepted || p.st == st::member)
-          return reply_members(p);
+          return send(p, protocol::make_members(member_list(true)));
         break;
       case message_type::members:
         if (p.st == st::entry && ph == phase::bootstrapping)
           return begin_join(p, msg.members);
+        if (p.st == st::member) // Gossip.
+          return connect_to(msg.members, p.address.host);
         break;
       case message_type::greeting:
         if (p.st == st::accepted)
           return on_greeting(p, msg);
         break;
       case message_type::welcome:
-        if (p.st == st::greeting) {
-          // The name a member gives for itself wins over the list's.
-          p.st = st::member;
-          p.name = std::move(msg.name);
-          return maybe_finish_join();
-        }
+        if (p.st == st::greeting)
+          return on_welcome(p, msg);
+        break;
+      case message_type::refuse:
+        if (p.st == st::greeting)
+          return on_refuse(p, msg);
         break;
       case message_type::chat:
-        if (p.st == st::member) {
-          self->send(console, atom::chat_v, p.name, std::move(msg.text));
+        if (p.st == st::member)
+          return on_chat(p, msg);
+        break;
+      case message_type::heartbeat:
+        if (p.st == st::member || p.st == st::greeting)
           return;
-        }
         break;
       case message_type::leave:
         if (p.st == st::member) {
-          p.st = st::left;
           notice(p.name + " has left the chat");
-          close(p);
+          self->send(p.conn, atom::close_v);
+          p.st = st::left;
           return;
         }
         break;
     }
     // Guards above failed: a message in the wrong phase is a protocol error.
-    spdlog::warn("dropping {} ({}): unexpected {}", p.name.empty() ? "peer" : p.name,
+    spdlog::warn("dropping {} ({}): unexpected {}",
+                 p.name.empty() ? "peer" : p.name,
                  protocol::to_string(p.address),
                  protocol::to_string(msg.type));
-    close(p);
-    p.st = st::accepted;
+    if (p.st == st::member)
+      notice(p.name + " lost connection");
+    discard(p);
   }
 
-  // Step 2, on the entry peer's side: everyone we know, ourselves included.
-  void reply_members(peer& newcomer) {
-    std::vector<protocol::member_info> list;
-    list.push_back({opts.name, "", port});
-    for (auto p : members())
-      list.push_back({p->name, p->address.host, p->address.port});
-    send(newcomer, protocol::make_members(std::move(list)));
-  }
-
-  // Step 4: a newcomer greets us.
+  // Step 4: a newcomer (or a member that learned of us) greets us.
   void on_greeting(peer& p, message& msg) {
-    p.st = peer::stage::member;
+    if (msg.id == opts.id) {
+      discard(p); // We dialed ourselves.
+      return;
+    }
+    if (name_taken(msg.name, msg.id)) {
+      spdlog::warn("refusing {} from {}: name taken", msg.name,
+                   protocol::to_string(p.address));
+      send(p, protocol::make_refuse("the name '" + msg.name
+                                    + "' is already taken in this group"));
+      discard(p);
+      return;
+    }
     p.name = std::move(msg.name);
     p.address.port = msg.port;
-    send(p, protocol::make_welcome(opts.name));
-    notice(p.name + " has joined the chat");
+    auto [survives, was_member] = resolve_duplicate(p, msg.id);
+    if (!survives)
+      return;
+    p.st = peer::stage::member;
+    p.id = msg.id;
+    send(p, protocol::make_welcome(opts.name, opts.id, member_list(false)));
+    // While we join, new members are in the "Members:" line at the end.
+    if (!was_member && ph == phase::running)
+      notice(p.name + " has joined the chat");
+  }
+
+  void on_welcome(peer& p, message& msg) {
+    // The name a member gives for itself wins over the list's.
+    p.name = std::move(msg.name);
+    auto [survives, was_member] = resolve_duplicate(p, msg.id);
+    if (survives) {
+      p.st = peer::stage::member;
+      p.id = msg.id;
+      if (!was_member && ph == phase::running)
+        notice(p.name + " has joined the chat");
+      // Whoever it knows and we do not, joined concurrently with us.
+      connect_to(msg.members, p.address.host);
+    }
+    maybe_finish_join();
+  }
+
+  void on_refuse(peer& p, const message& msg) {
+    spdlog::warn("{} refused our greeting: {}", p.name, msg.text);
+    discard(p);
+    if (ph == phase::joining)
+      refused(msg.text);
+  }
+
+  void on_chat(peer& p, message& msg) {
+    // Sequence numbers per sender: a line that arrives twice (over two
+    // connections to the same peer) or late is shown once, in order.
+    auto& last = last_seq[p.id];
+    if (msg.seq <= last) {
+      spdlog::debug("dropping chat #{} from {}: already at #{}", msg.seq,
+                    p.name, last);
+      return;
+    }
+    last = msg.seq;
+    self->send(console, atom::chat_v, p.name, std::move(msg.text));
   }
 
   void on_down(const caf::down_msg& dm) {
@@ -335,7 +484,7 @@ struct membership_state {
     auto p = std::move(i->second);
     peers.erase(i);
     using st = peer::stage;
-    switch (p.st) {
+    switch (p.closed ? st::accepted : p.st) {
       case st::member:
         if (ph != phase::leaving)
           notice(p.name + " lost connection");
@@ -349,7 +498,7 @@ struct membership_state {
         }
         break;
       case st::greeting:
-        spdlog::warn("{} at {} closed the connection during the greeting",
+        spdlog::info("{} at {} closed the connection during the greeting",
                      p.name, protocol::to_string(p.address));
         maybe_finish_join();
         break;
@@ -371,8 +520,7 @@ struct membership_state {
           if (kvp.second.st == peer::stage::entry) {
             spdlog::warn("entry peer {} did not answer within the join timeout",
                          protocol::to_string(kvp.second.address));
-            close(kvp.second);
-            kvp.second.st = peer::stage::accepted;
+            discard(kvp.second);
           }
         try_next_bootstrap();
         break;
@@ -381,10 +529,9 @@ struct membership_state {
           if (kvp.second.st == peer::stage::greeting) {
             spdlog::warn("{} did not answer the greeting in time",
                          kvp.second.name);
-            close(kvp.second);
-            kvp.second.st = peer::stage::accepted;
+            discard(kvp.second);
           }
-        pending_dials = 0; // Late answers find us running and are closed.
+        dialing.clear(); // Late connects find us running and are used.
         maybe_finish_join();
         break;
       case phase::leaving:
@@ -397,11 +544,55 @@ struct membership_state {
     }
   }
 
+  // -- liveness ---------------------------------------------------------------
+
+  void on_tick() {
+    if (ph == phase::leaving)
+      return;
+    ++ticks;
+    auto list = members();
+    for (auto p : list)
+      send(*p, protocol::make_heartbeat());
+    if (ticks % gossip_every == 0 && !list.empty()) {
+      // One member a round, in turn: the group converges without every
+      // member sending its whole list to everyone.
+      auto target = list[(ticks / gossip_every) % list.size()];
+      send(*target, protocol::make_members(member_list(false)));
+    }
+    check_liveness(true);
+    self->delayed_send(self, opts.heartbeat_interval, atom::tick_v);
+  }
+
+  // Reports peers silent for `peer_timeout`. Ticks come once a heartbeat
+  // interval; a peer whose deadline falls before the next tick gets a check
+  // of its own at its deadline, so detection is exact to the deadline.
+  void check_liveness(bool schedule) {
+    auto t = now();
+    for (auto& kvp : peers) {
+      auto& p = kvp.second;
+      if (p.closed
+          || (p.st != peer::stage::member && p.st != peer::stage::greeting
+              && p.st != peer::stage::accepted))
+        continue;
+      auto deadline = p.last_seen + opts.peer_timeout;
+      if (deadline <= t) {
+        if (p.st == peer::stage::member)
+          notice(p.name + " lost connection");
+        else
+          spdlog::info("closing silent connection {}",
+                       protocol::to_string(p.address));
+        discard(p);
+        maybe_finish_join();
+      } else if (schedule && deadline < t + opts.heartbeat_interval) {
+        self->delayed_send(self, deadline - t, atom::check_v);
+      }
+    }
+  }
+
   // -- local input ------------------------------------------------------------
 
-  void on_chat(std::string& text) {
-    auto msg = protocol::make_chat(std::move(text));
-    auto size = protocol::encode(msg).size();
+  void on_chat_input(std::string& text) {
+    auto size = protocol::encode(protocol::make_chat(text, next_seq)).size();
     if (size > opts.max_frame_size) {
       notice("Message not sent: it is too long (" + std::to_string(size)
              + " bytes encoded, the maximum is "
@@ -409,9 +600,15 @@ struct membership_state {
       return;
     }
     if (ph == phase::running)
-      broadcast(msg);
+      broadcast_chat(std::move(text));
     else if (ph != phase::leaving)
-      outbox.push_back(std::move(msg)); // Sent once the join completes.
+      outbox.push_back(std::move(text)); // Sent once the join completes.
+  }
+
+  void broadcast_chat(std::string text) {
+    auto msg = protocol::make_chat(std::move(text), next_seq++);
+    for (auto p : members())
+      send(*p, msg);
   }
 
   void leave() {
@@ -423,7 +620,7 @@ struct membership_state {
     for (auto& kvp : peers) {
       if (kvp.second.st == peer::stage::member)
         send(kvp.second, protocol::make_leave());
-      close(kvp.second);
+      self->send(kvp.second.conn, atom::close_v);
     }
     if (peers.empty()) {
       quit();
@@ -435,7 +632,7 @@ struct membership_state {
   // Connections link to us: quitting with a non-normal reason takes down
   // every connection still open (stalled peers, late dial results).
   void quit() {
-    self->quit(caf::exit_reason::user_shutdown);
+    self->quit(quit_reason);
   }
 
   static std::string describe(const caf::error& err) {
@@ -472,20 +669,28 @@ caf::behavior membership(membership_actor* self, membership_options opts,
         self->send(conn, atom::close_v);
         return;
       }
-      self->state.add_peer(std::move(conn), peer::stage::accepted, {},
+      self->state.add_peer(std::move(conn), peer::stage::accepted, false,
                            endpoint{std::move(host), 0});
     },
     [self](atom::received, message& msg) {
       auto from = caf::actor_cast<caf::actor_addr>(self->current_sender());
       self->state.on_received(from, msg);
     },
-    [self](atom::chat, std::string& text) { self->state.on_chat(text); },
+    [self](atom::chat, std::string& text) { self->state.on_chat_input(text); },
     [self](atom::leave) { self->state.leave(); },
     [self](atom::timeout, uint64_t id) { self->state.on_timeout(id); },
+    [self](atom::tick) { self->state.on_tick(); },
+    [self](atom::check) { self->state.check_liveness(false); },
   };
 }
 
 } // namespace
+
+uint64_t random_peer_id() {
+  std::random_device rd;
+  std::uniform_int_distribution<uint64_t> dist{1, protocol::max_peer_id};
+  return dist(rd);
+}
 
 caf::actor spawn_membership(caf::actor_system& sys, membership_options opts,
                             caf::actor dialer, caf::actor console) {

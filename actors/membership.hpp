@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include <caf/fwd.hpp>
@@ -23,11 +24,23 @@ struct membership_options {
   caf::timespan leave_timeout;
   /// Upper bound of a frame body; longer chat lines are refused locally.
   size_t max_frame_size = 0;
+  /// How often members are sent a heartbeat (and liveness is checked).
+  caf::timespan heartbeat_interval;
+  /// Silence after which a peer is reported as `lost connection`.
+  caf::timespan peer_timeout;
+  /// Our peer ID, random per process (1 to 2^53 - 1). Two connections
+  /// between the same pair of peers are resolved by it: the connection
+  /// dialed by the peer with the lower ID survives.
+  uint64_t id = 0;
 };
+
+/// Returns a fresh random peer ID.
+uint64_t random_peer_id();
 
 /// Spawns the membership actor; see messages.hpp for its interface.
 /// Nothing happens until it receives `(start, port, bootstrap_peers)`.
-/// It quits after a graceful leave.
+/// It quits after a graceful leave with `exit_reason::user_shutdown`, or with
+/// an error whose context is a sentence if the group refused the join.
 caf::actor spawn_membership(caf::actor_system& sys, membership_options opts,
                             caf::actor dialer, caf::actor console);
 

@@ -27,6 +27,9 @@
 //             our listen port and the bootstrap peers, in order
 //   console -> membership  (chat, std::string text)   broadcast a chat line
 //   any     -> membership  (leave)                    leave gracefully, quit
+//   itself  -> membership  (timeout, uint64_t)        a phase deadline
+//   itself  -> membership  (tick)                     heartbeat interval
+//   itself  -> membership  (check)                    a peer's deadline
 //
 // Console (owns stdout; receives stdin lines from the reader thread):
 //   main       -> console  (attach, actor membership)  where input goes
@@ -65,6 +68,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(groupchat, caf::first_custom_type_id)
   CAF_ADD_ATOM(groupchat, groupchat::atom, eof, "eof")
   CAF_ADD_ATOM(groupchat, groupchat::atom, notice, "notice")
   CAF_ADD_ATOM(groupchat, groupchat::atom, timeout, "timeout")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, tick, "tick")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, check, "check")
 
 CAF_END_TYPE_ID_BLOCK(groupchat)
 

@@ -183,9 +183,15 @@ int run(const command_line& cli, const settings& opts,
   auto console = spawn_console(sys, {stdout, terminal, color});
   auto listener = spawn_listener(sys, opts.max_frame_size);
   auto dialer = spawn_dialer(sys, listener, opts.connect_timeout);
-  auto membership = spawn_membership(
-    sys, {cli.name, opts.join_timeout, opts.leave_timeout, opts.max_frame_size},
-    dialer, console);
+  membership_options mopts;
+  mopts.name = cli.name;
+  mopts.join_timeout = opts.join_timeout;
+  mopts.leave_timeout = opts.leave_timeout;
+  mopts.max_frame_size = opts.max_frame_size;
+  mopts.heartbeat_interval = opts.heartbeat_interval;
+  mopts.peer_timeout = opts.peer_timeout;
+  mopts.id = random_peer_id();
+  auto membership = spawn_membership(sys, mopts, dialer, console);
   caf::anon_send(console, atom::attach_v, membership);
   auto shutdown = [&] {
     for (auto& hdl : {console, listener, dialer})
@@ -213,15 +219,26 @@ int run(const command_line& cli, const settings& opts,
   caf::anon_send(console, atom::notice_v,
                  "Listening on " + join(listen_addresses(*port)));
   caf::anon_send(membership, atom::start_v, *port, cli.peers);
+  caf::error reason;
   {
     stdin_reader reader{console};
     // Signals end input through the reader, so that lines typed before the
     // signal are sent before the leave.
     signal_watcher signals{[&reader] { reader.finish(); }};
-    // Membership quits after a graceful leave: exit, /quit, EOF or a signal.
-    self->receive([](caf::down_msg&) {});
+    // Membership quits after a graceful leave (exit, /quit, EOF, a signal)
+    // or when the group refuses us.
+    self->receive([&](caf::down_msg& dm) { reason = std::move(dm.reason); });
   }
+  cancel_dials();
   shutdown();
+  if (reason != caf::exit_reason::user_shutdown) {
+    auto& ctx = reason.context();
+    std::fprintf(stderr, "groupchat: cannot join: %s\n",
+                 ctx.match_elements<std::string>()
+                   ? ctx.get_as<std::string>(0).c_str()
+                   : sys.render(reason).c_str());
+    return exit_runtime_error;
+  }
   return 0;
 }
 

@@ -80,6 +80,10 @@ std::optional<std::string> read_key(const std::string& key,
     return read_duration(key, value, out.join_timeout);
   if (key == "leave-timeout")
     return read_duration(key, value, out.leave_timeout);
+  if (key == "heartbeat-interval")
+    return read_duration(key, value, out.heartbeat_interval);
+  if (key == "peer-timeout")
+    return read_duration(key, value, out.peer_timeout);
   if (key == "max-frame-size")
     return read_frame_size(value, out.max_frame_size);
   if (key == "log-level")
@@ -102,6 +106,11 @@ std::optional<std::string> read_settings(std::istream& in, settings& out) {
   for (auto& kvp : *section)
     if (auto err = read_key(kvp.first, kvp.second, result))
       return err;
+  // One late heartbeat must not count as a failure.
+  if (result.peer_timeout < 2 * result.heartbeat_interval)
+    return "groupchat.peer-timeout (" + caf::deep_to_string(result.peer_timeout)
+           + ") must be at least two heartbeat intervals ("
+           + caf::deep_to_string(2 * result.heartbeat_interval) + ")";
   out = std::move(result);
   return std::nullopt;
 }

@@ -23,6 +23,11 @@ struct settings {
   caf::timespan join_timeout = std::chrono::seconds(5);
   /// How long a graceful leave may take to flush before the process exits.
   caf::timespan leave_timeout = std::chrono::milliseconds(500);
+  /// How often each member is sent a heartbeat.
+  caf::timespan heartbeat_interval = std::chrono::seconds(1);
+  /// Silence after which a peer is reported as lost (at least two
+  /// heartbeat intervals).
+  caf::timespan peer_timeout = std::chrono::seconds(5);
   /// Largest frame body accepted or sent, in bytes.
   size_t max_frame_size = protocol::default_max_frame_size;
   /// One of: error, warning, info, debug, trace.

@@ -14,9 +14,10 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<message_type, 6> all_types{
-  message_type::hello,   message_type::members, message_type::greeting,
-  message_type::welcome, message_type::chat,    message_type::leave,
+constexpr std::array<message_type, 8> all_types{
+  message_type::hello,  message_type::members, message_type::greeting,
+  message_type::welcome, message_type::refuse, message_type::chat,
+  message_type::heartbeat, message_type::leave,
 };
 
 std::optional<message_type> parse_type(std::string_view str) {
@@ -63,6 +64,21 @@ result<uint16_t> get_port(const json& obj, const char* field) {
   return static_cast<uint16_t>(value);
 }
 
+result<uint64_t> get_uint(const json& obj, const char* field, uint64_t min,
+                          uint64_t max) {
+  auto i = obj.find(field);
+  if (i == obj.end())
+    return missing(field);
+  auto range = "an integer from " + std::to_string(min) + " to "
+               + std::to_string(max);
+  if (!i->is_number_unsigned())
+    return invalid(field, range.c_str());
+  auto value = i->get<uint64_t>();
+  if (value < min || value > max)
+    return invalid(field, range.c_str());
+  return value;
+}
+
 result<std::string> get_name(const json& obj) {
   // The size bound here only guards the copy; validate_name has the real one.
   auto str = get_string(obj, "name", max_name_size * 4);
@@ -91,7 +107,11 @@ result<std::vector<member_info>> get_members(const json& obj) {
     auto port = get_port(entry, "port");
     if (!port)
       return port.error();
-    result.push_back(member_info{std::move(*name), std::move(*host), *port});
+    auto id = get_uint(entry, "id", 1, max_peer_id);
+    if (!id)
+      return id.error();
+    result.push_back(
+      member_info{std::move(*name), std::move(*host), *port, *id});
   }
   return result;
 }
@@ -100,6 +120,7 @@ result<std::vector<member_info>> get_members(const json& obj) {
 std::optional<error> decode_fields(const json& obj, message& msg) {
   switch (msg.type) {
     case message_type::hello:
+    case message_type::heartbeat:
     case message_type::leave:
       return std::nullopt;
     case message_type::members: {
@@ -109,21 +130,41 @@ std::optional<error> decode_fields(const json& obj, message& msg) {
       msg.members = std::move(*members);
       return std::nullopt;
     }
-    case message_type::greeting: {
-      auto port = get_port(obj, "port");
-      if (!port)
-        return port.error();
-      msg.port = *port;
-      [[fallthrough]];
-    }
+    case message_type::greeting:
     case message_type::welcome: {
       auto name = get_name(obj);
       if (!name)
         return name.error();
       msg.name = std::move(*name);
+      auto id = get_uint(obj, "id", 1, max_peer_id);
+      if (!id)
+        return id.error();
+      msg.id = *id;
+      if (msg.type == message_type::greeting) {
+        auto port = get_port(obj, "port");
+        if (!port)
+          return port.error();
+        msg.port = *port;
+        return std::nullopt;
+      }
+      auto members = get_members(obj);
+      if (!members)
+        return members.error();
+      msg.members = std::move(*members);
+      return std::nullopt;
+    }
+    case message_type::refuse: {
+      auto reason = get_string(obj, "reason", max_reason_size);
+      if (!reason)
+        return reason.error();
+      msg.text = std::move(*reason);
       return std::nullopt;
     }
     case message_type::chat: {
+      auto seq = get_uint(obj, "seq", 1, std::numeric_limits<uint64_t>::max());
+      if (!seq)
+        return seq.error();
+      msg.seq = *seq;
       auto text = get_string(obj, "text", std::numeric_limits<size_t>::max());
       if (!text)
         return text.error();
@@ -182,8 +223,12 @@ const char* to_string(message_type x) noexcept {
       return "greeting";
     case message_type::welcome:
       return "welcome";
+    case message_type::refuse:
+      return "refuse";
     case message_type::chat:
       return "chat";
+    case message_type::heartbeat:
+      return "heartbeat";
     case message_type::leave:
       return "leave";
   }
@@ -193,50 +238,74 @@ const char* to_string(message_type x) noexcept {
 // -- factories ----------------------------------------------------------------
 
 message make_hello() {
-  return message{message_type::hello, {}, 0, {}, {}};
+  return message{message_type::hello, {}, 0, 0, 0, {}, {}};
 }
 
 message make_members(std::vector<member_info> members) {
-  return message{message_type::members, {}, 0, {}, std::move(members)};
+  return message{message_type::members, {}, 0, 0, 0, {}, std::move(members)};
 }
 
-message make_greeting(std::string name, uint16_t port) {
-  return message{message_type::greeting, std::move(name), port, {}, {}};
+message make_greeting(std::string name, uint16_t port, uint64_t id) {
+  return message{message_type::greeting, std::move(name), port, id, 0, {}, {}};
 }
 
-message make_welcome(std::string name) {
-  return message{message_type::welcome, std::move(name), 0, {}, {}};
+message make_welcome(std::string name, uint64_t id,
+                     std::vector<member_info> members) {
+  return message{message_type::welcome, std::move(name), 0, id, 0, {},
+                 std::move(members)};
 }
 
-message make_chat(std::string text) {
-  return message{message_type::chat, {}, 0, std::move(text), {}};
+message make_refuse(std::string reason) {
+  return message{message_type::refuse, {}, 0, 0, 0, std::move(reason), {}};
+}
+
+message make_chat(std::string text, uint64_t seq) {
+  return message{message_type::chat, {}, 0, 0, seq, std::move(text), {}};
+}
+
+message make_heartbeat() {
+  return message{message_type::heartbeat, {}, 0, 0, 0, {}, {}};
 }
 
 message make_leave() {
-  return message{message_type::leave, {}, 0, {}, {}};
+  return message{message_type::leave, {}, 0, 0, 0, {}, {}};
 }
 
 // -- encoding and decoding ----------------------------------------------------
 
 std::string encode(const message& x) {
   json obj{{"type", to_string(x.type)}, {"version", version}};
+  auto add_members = [&] {
+    auto& list = obj["members"] = json::array();
+    for (auto& m : x.members)
+      list.push_back({{"name", m.name},
+                      {"host", m.host},
+                      {"port", m.port},
+                      {"id", m.id}});
+  };
   switch (x.type) {
     case message_type::hello:
+    case message_type::heartbeat:
     case message_type::leave:
       break;
-    case message_type::members: {
-      auto& list = obj["members"] = json::array();
-      for (auto& m : x.members)
-        list.push_back({{"name", m.name}, {"host", m.host}, {"port", m.port}});
+    case message_type::members:
+      add_members();
       break;
-    }
     case message_type::greeting:
+      obj["name"] = x.name;
+      obj["id"] = x.id;
       obj["port"] = x.port;
-      [[fallthrough]];
+      break;
     case message_type::welcome:
       obj["name"] = x.name;
+      obj["id"] = x.id;
+      add_members();
+      break;
+    case message_type::refuse:
+      obj["reason"] = x.text;
       break;
     case message_type::chat:
+      obj["seq"] = x.seq;
       obj["text"] = x.text;
       break;
   }

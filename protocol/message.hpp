@@ -22,20 +22,34 @@ constexpr size_t max_name_size = 32;
 /// Longest host string in a member list.
 constexpr size_t max_host_size = 255;
 
+/// Peer IDs are random integers from 1 to 2^53 - 1 (exact in every JSON
+/// implementation, including those that store numbers as doubles).
+constexpr uint64_t max_peer_id = (uint64_t{1} << 53) - 1;
+
+/// Longest reason in a `refuse` message.
+constexpr size_t max_reason_size = 256;
+
 /// Every kind of message on the wire.
 enum class message_type : uint8_t {
   /// Newcomer to entry peer: "who is in the group?" (join step 1).
   hello,
   /// Entry peer to newcomer: every member with its listen address, the entry
-  /// peer included (join step 2).
+  /// peer included (join step 2). Also sent between members from time to
+  /// time, so that peers that joined concurrently learn of each other.
   members,
   /// Newcomer to each member: name and listen port (join step 3).
   greeting,
   /// Member to newcomer: the greeting was accepted; carries the member's
-  /// name, which is authoritative for that connection (join step 4).
+  /// name, which is authoritative for that connection, and its member list
+  /// (join step 4).
   welcome,
+  /// Member to newcomer: the greeting was refused (e.g. name taken); the
+  /// newcomer gives up joining.
+  refuse,
   /// A chat line; the sender is the peer at the other end of the connection.
   chat,
+  /// Sent every heartbeat interval: "I am alive" when there is nothing to say.
+  heartbeat,
   /// The sender leaves the group gracefully.
   leave,
 };
@@ -52,9 +66,12 @@ struct member_info {
   std::string host;
   /// The member's listen port.
   uint16_t port = 0;
+  /// The member's peer ID.
+  uint64_t id = 0;
 
   friend bool operator==(const member_info& x, const member_info& y) {
-    return x.name == y.name && x.host == y.host && x.port == y.port;
+    return x.name == y.name && x.host == y.host && x.port == y.port
+           && x.id == y.id;
   }
 };
 
@@ -65,14 +82,19 @@ struct message {
   std::string name;
   /// `greeting`: the sender's listen port.
   uint16_t port = 0;
-  /// `chat`: the text, UTF-8.
+  /// `greeting`, `welcome`: the sender's peer ID, random per process.
+  uint64_t id = 0;
+  /// `chat`: the sender's sequence number, 1 for its first line.
+  uint64_t seq = 0;
+  /// `chat`: the text, UTF-8. `refuse`: the reason, for humans.
   std::string text;
-  /// `members`: the member list.
+  /// `members`, `welcome`: the member list.
   std::vector<member_info> members;
 
   friend bool operator==(const message& x, const message& y) {
     return x.type == y.type && x.name == y.name && x.port == y.port
-           && x.text == y.text && x.members == y.members;
+           && x.id == y.id && x.seq == y.seq && x.text == y.text
+           && x.members == y.members;
   }
 
   friend bool operator!=(const message& x, const message& y) {
@@ -86,11 +108,16 @@ message make_hello();
 
 message make_members(std::vector<member_info> members);
 
-message make_greeting(std::string name, uint16_t port);
+message make_greeting(std::string name, uint16_t port, uint64_t id);
 
-message make_welcome(std::string name);
+message make_welcome(std::string name, uint64_t id,
+                     std::vector<member_info> members);
 
-message make_chat(std::string text);
+message make_refuse(std::string reason);
+
+message make_chat(std::string text, uint64_t seq);
+
+message make_heartbeat();
 
 message make_leave();
 

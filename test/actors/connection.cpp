@@ -92,7 +92,7 @@ struct fixture : test_node_fixture<> {
 CAF_TEST_FIXTURE_SCOPE(connection_tests, fixture)
 
 CAF_TEST(a frame split across reads is reassembled) {
-  auto bytes = frame(protocol::make_chat("split"));
+  auto bytes = frame(protocol::make_chat("split", 1));
   feed(bytes.substr(0, 2));
   feed(bytes.substr(2, 5));
   CAF_CHECK(received.empty());
@@ -102,7 +102,7 @@ CAF_TEST(a frame split across reads is reassembled) {
 }
 
 CAF_TEST(several frames in one read arrive in order) {
-  feed(frame(protocol::make_chat("one")) + frame(protocol::make_chat("two"))
+  feed(frame(protocol::make_chat("one", 1)) + frame(protocol::make_chat("two", 2))
        + frame(protocol::make_leave()));
   CAF_REQUIRE_EQUAL(received.size(), 3u);
   CAF_CHECK_EQUAL(received[0].text, "one");
@@ -125,9 +125,9 @@ CAF_TEST(invalid JSON drops the connection) {
 }
 
 CAF_TEST(sent messages are framed and written) {
-  caf::anon_send(connection, atom::send_v, protocol::make_welcome("alice"));
+  caf::anon_send(connection, atom::send_v, protocol::make_welcome("alice", 1, {}));
   run();
-  CAF_CHECK_EQUAL(output(), frame(protocol::make_welcome("alice")));
+  CAF_CHECK_EQUAL(output(), frame(protocol::make_welcome("alice", 1, {})));
 }
 
 CAF_TEST(close flushes what was sent before it) {

@@ -13,6 +13,7 @@
 
 #include <map>
 #include <optional>
+#include <random>
 #include <set>
 
 #include <caf/test/dsl.hpp>
@@ -71,6 +72,13 @@ struct fixture : test_coordinator_fixture<> {
   /// Every wire end created, so the fixture can kill them at the end.
   std::vector<caf::actor> wires;
 
+  /// How many wire ends are alive (two per open connection).
+  size_t live_wires = 0;
+
+  /// Peers whose outgoing traffic vanishes without the connection closing,
+  /// like a process stopped with SIGSTOP or a pulled cable.
+  std::set<caf::actor_addr> muted;
+
   ~fixture() override {
     for (auto& kvp : peers)
       for (auto& hdl : {kvp.second.membership, kvp.second.dialer,
@@ -84,6 +92,25 @@ struct fixture : test_coordinator_fixture<> {
   /// Delivers every pending message, but fires no timer (unlike `run`).
   void drain() {
     consume_messages();
+  }
+
+  /// Like `drain`, but each step runs a randomly chosen ready actor: every
+  /// seed scripts another interleaving of the same events.
+  void drain_shuffled(std::mt19937& rng) {
+    while (!sched.jobs.empty()) {
+      std::uniform_int_distribution<size_t> pick{0, sched.jobs.size() - 1};
+      std::swap(sched.jobs.front(), sched.jobs[pick(rng)]);
+      sched.run_once();
+    }
+  }
+
+  /// Advances simulated time in steps of `step`, delivering what each step
+  /// triggers.
+  void wait(caf::timespan total, caf::timespan step = 100ms) {
+    for (caf::timespan t{0}; t < total; t += step) {
+      advance_time(std::min(step, total - t));
+      drain();
+    }
   }
 
   static std::string address(const std::string& host, uint16_t port) {
@@ -118,7 +145,14 @@ struct fixture : test_coordinator_fixture<> {
         },
       };
     });
-    membership_options opts{name, 5s, 1s, 1024};
+    membership_options opts;
+    opts.name = name;
+    opts.join_timeout = 5s;
+    opts.leave_timeout = 1s;
+    opts.max_frame_size = 1024;
+    opts.heartbeat_interval = 1s;
+    opts.peer_timeout = 5s;
+    opts.id = static_cast<uint64_t>(n);
     p.membership = spawn_membership(sys, opts, p.dialer, p.console);
     return p;
   }
@@ -163,6 +197,20 @@ struct fixture : test_coordinator_fixture<> {
     drain();
   }
 
+  /// A stranger connection to `name`, driven by the test through `deliver`.
+  caf::actor stranger(const std::string& name, const std::string& host) {
+    auto end = sys.spawn(wire_end, this, self);
+    wires.push_back(end);
+    caf::send_as(end, peers.at(name).membership, atom::incoming_v, host);
+    return end;
+  }
+
+  /// Delivers `msg` to `name` as if it arrived on connection `end`.
+  void deliver(const caf::actor& end, const std::string& name, message msg) {
+    caf::send_as(end, peers.at(name).membership, atom::received_v,
+                 std::move(msg));
+  }
+
   void say(const std::string& name, const std::string& text) {
     caf::anon_send(peers.at(name).membership, atom::chat_v, text);
     drain();
@@ -197,6 +245,8 @@ caf::behavior wire_end(caf::stateful_actor<wire_state>* self, fixture* net,
                        caf::actor owner) {
   self->state.net = net;
   self->state.owner = std::move(owner);
+  ++net->live_wires;
+  self->attach_functor([net] { --net->live_wires; });
   auto hang_up = [self] {
     self->send(self->state.other, atom::close_v);
     self->quit();
@@ -208,6 +258,8 @@ caf::behavior wire_end(caf::stateful_actor<wire_state>* self, fixture* net,
     // Outgoing: hand the message to the far end, unless the network cuts it.
     [self, hang_up](atom::send, const message& msg) {
       auto& cut = self->state.net->cut_on;
+      if (self->state.net->muted.count(self->state.owner.address()) > 0)
+        return;
       if (cut && *cut == msg.type) {
         CAF_MESSAGE("network cuts the connection carrying "
                     << protocol::to_string(msg.type));
@@ -339,10 +391,18 @@ CAF_TEST(the entry peer disconnects after answering) {
   start("bob", {"alice"});
   cut_on = message_type::greeting; // carol's greeting to alice breaks
   start("carol", {"alice"});
-  CAF_MESSAGE("carol still joins bob, whom alice listed");
-  CAF_CHECK(shows("carol", "Members: bob"));
+  CAF_MESSAGE("carol joins bob, whom alice listed, and bob's welcome lists "
+              "alice again: carol reaches her on a second connection");
+  CAF_CHECK(shows("carol", "Joined the group chat"));
   CAF_CHECK(shows("bob", "carol has joined the chat"));
-  CAF_CHECK(shows("alice", "carol has joined the chat", 0));
+  CAF_CHECK(shows("alice", "carol has joined the chat"));
+  auto& cs = lines("carol");
+  CAF_CHECK(std::count(cs.begin(), cs.end(), "Members: alice, bob")
+              + std::count(cs.begin(), cs.end(), "alice has joined the chat")
+            == 1);
+  say("carol", "hi");
+  CAF_CHECK(shows("alice", "carol: hi"));
+  CAF_CHECK(shows("bob", "carol: hi"));
 }
 
 CAF_TEST(a member refuses the connection) {
@@ -473,16 +533,207 @@ CAF_TEST(a line too long for one frame is refused locally) {
 CAF_TEST(a message in the wrong phase drops the connection) {
   add_peer("alice", 1);
   start("alice");
-  auto stranger = sys.spawn(wire_end, this, self);
-  wires.push_back(stranger);
-  caf::send_as(stranger, peers.at("alice").membership, atom::incoming_v,
-               std::string{"10.6.6.6"});
+  auto end = stranger("alice", "10.6.6.6");
   CAF_MESSAGE("a chat before any greeting is refused, and never shown");
-  caf::send_as(stranger, peers.at("alice").membership, atom::received_v,
-               protocol::make_chat("spoofed"));
+  deliver(end, "alice", protocol::make_chat("spoofed", 1));
   drain();
   CAF_CHECK(shows("alice", "spoofed", 0));
   CAF_CHECK_EQUAL(lines("alice").size(), 1u);
+}
+
+CAF_TEST(a silent peer is reported lost exactly once at the peer timeout) {
+  add_peer("alice", 1);
+  add_peer("bob", 2);
+  add_peer("carol", 3);
+  start("alice");
+  start("bob", {"alice"});
+  start("carol", {"alice"});
+  CAF_MESSAGE("bob stops: his sockets stay open, nothing comes out");
+  muted.insert(peers.at("bob").membership.address());
+  wait(4900ms);
+  CAF_CHECK(shows("alice", "bob lost connection", 0));
+  CAF_CHECK(shows("carol", "bob lost connection", 0));
+  wait(200ms);
+  CAF_CHECK(shows("alice", "bob lost connection"));
+  CAF_CHECK(shows("carol", "bob lost connection"));
+  wait(10s);
+  CAF_CHECK(shows("alice", "bob lost connection"));
+  CAF_CHECK(shows("carol", "bob lost connection"));
+  CAF_MESSAGE("the others keep talking, and nobody else was declared lost");
+  say("alice", "without bob");
+  CAF_CHECK(shows("carol", "alice: without bob"));
+  CAF_CHECK(shows("alice", "carol lost connection", 0));
+  CAF_CHECK(shows("carol", "alice lost connection", 0));
+}
+
+CAF_TEST(late heartbeats within the timeout are not a failure) {
+  add_peer("alice", 1);
+  add_peer("bob", 2);
+  start("alice");
+  start("bob", {"alice"});
+  auto bob = peers.at("bob").membership.address();
+  for (int round = 0; round < 5; ++round) {
+    // Silent for 2.5s: with one heartbeat a second, the gap between two
+    // heartbeats that arrive is up to 4.5s, below the 5s timeout.
+    muted.insert(bob);
+    wait(2500ms);
+    muted.erase(bob);
+    wait(1500ms);
+  }
+  CAF_CHECK(shows("alice", "bob lost connection", 0));
+  say("bob", "still alive");
+  CAF_CHECK(shows("alice", "bob: still alive"));
+}
+
+CAF_TEST(concurrent joins through different members converge) {
+  for (unsigned seed = 1; seed <= 40; ++seed) {
+    CAF_MESSAGE("interleaving #" << seed);
+    std::mt19937 rng{seed};
+    peers.clear();
+    screen.clear();
+    add_peer("a", 1);
+    add_peer("b", 2);
+    start("a");
+    start("b", {"a"});
+    std::vector<std::pair<std::string, std::string>> newcomers{
+      {"n1", "a"}, {"n2", "b"}, {"n3", "a"}, {"n4", "b"}};
+    int n = 10;
+    for (auto& nc : newcomers)
+      add_peer(nc.first, n++);
+    for (auto& nc : newcomers) {
+      auto& p = peers.at(nc.first);
+      auto& via = peers.at(nc.second);
+      caf::anon_send(p.membership, atom::start_v, p.port,
+                     std::vector<protocol::endpoint>{{via.host, via.port}});
+    }
+    drain_shuffled(rng);
+    CAF_MESSAGE("one gossip round repairs what the welcomes did not");
+    wait(6s);
+    std::vector<std::string> names{"a", "b", "n1", "n2", "n3", "n4"};
+    for (auto& x : names)
+      say(x, "from " + x);
+    for (auto& x : names) {
+      for (auto& y : names) {
+        if (x == y)
+          continue;
+        auto& ys = lines(y);
+        auto joined = std::count(ys.begin(), ys.end(),
+                                 x + " has joined the chat");
+        auto listed = std::count_if(ys.begin(), ys.end(), [&](auto& line) {
+          return line.rfind("Members: ", 0) == 0
+                 && (line + ",").find(" " + x + ",") != std::string::npos;
+        });
+        if (joined + listed != 1)
+          CAF_ERROR(y << " learned of " << x << " " << (joined + listed)
+                      << " times (seed " << seed << ")");
+        CAF_CHECK(shows(y, x + ": from " + x));
+        CAF_CHECK(shows(y, x + " lost connection", 0));
+      }
+    }
+    CAF_MESSAGE("exactly one connection per pair of peers");
+    CAF_CHECK_EQUAL(live_wires, 2 * (names.size() * (names.size() - 1) / 2));
+    for (auto& kvp : peers)
+      caf::anon_send_exit(kvp.second.membership, caf::exit_reason::kill);
+    for (auto& hdl : wires)
+      caf::anon_send_exit(hdl, caf::exit_reason::kill);
+    wires.clear();
+    drain();
+  }
+}
+
+CAF_TEST(simultaneous connects between two peers leave one connection) {
+  for (unsigned seed = 1; seed <= 20; ++seed) {
+    std::mt19937 rng{seed};
+    peers.clear();
+    screen.clear();
+    add_peer("alice", 1);
+    add_peer("bob", 2);
+    start("alice");
+    start("bob");
+    CAF_MESSAGE("zed is a member of both groups and tells each of the other");
+    auto to_alice = stranger("alice", "10.0.0.9");
+    auto to_bob = stranger("bob", "10.0.0.9");
+    deliver(to_alice, "alice", protocol::make_greeting("zed", 5009, 9));
+    deliver(to_bob, "bob", protocol::make_greeting("zed", 5009, 9));
+    drain();
+    deliver(to_alice, "alice",
+           protocol::make_members({{"bob", "10.0.0.2", 5002, 2}}));
+    deliver(to_bob, "bob",
+           protocol::make_members({{"alice", "10.0.0.1", 5001, 1}}));
+    drain_shuffled(rng);
+    CAF_CHECK(shows("alice", "bob has joined the chat"));
+    CAF_CHECK(shows("bob", "alice has joined the chat"));
+    CAF_CHECK_EQUAL(live_wires, 4u); // alice-bob, plus the two strangers
+    say("alice", "once");
+    CAF_CHECK(shows("bob", "alice: once"));
+    for (auto& kvp : peers)
+      caf::anon_send_exit(kvp.second.membership, caf::exit_reason::kill);
+    for (auto& hdl : wires)
+      caf::anon_send_exit(hdl, caf::exit_reason::kill);
+    wires.clear();
+    drain();
+  }
+}
+
+CAF_TEST(a duplicate name is refused at join) {
+  add_peer("alice", 1);
+  add_peer("bob", 2);
+  start("alice");
+  start("bob", {"alice"});
+  auto& second = add_peer("bob#2", 3);
+  auto newcomer = second.membership;
+  self->monitor(newcomer);
+  // Same display name as the first bob, another process.
+  caf::anon_send_exit(newcomer, caf::exit_reason::kill);
+  drain();
+  self->receive([](caf::down_msg&) {});
+  membership_options opts;
+  opts.name = "bob";
+  opts.join_timeout = 5s;
+  opts.leave_timeout = 1s;
+  opts.max_frame_size = 1024;
+  opts.heartbeat_interval = 1s;
+  opts.peer_timeout = 5s;
+  opts.id = 3;
+  second.membership = spawn_membership(sys, opts, second.dialer,
+                                       second.console);
+  self->monitor(second.membership);
+  start("bob#2", {"alice"});
+  caf::error reason;
+  self->receive([&](caf::down_msg& dm) { reason = dm.reason; });
+  CAF_CHECK_NOT_EQUAL(reason, caf::exit_reason::user_shutdown);
+  CAF_CHECK(caf::to_string(reason).find("already taken")
+            != std::string::npos);
+  CAF_CHECK_EQUAL(lines("alice"),
+                  (std::vector<std::string>{"Created a new group chat",
+                                            "bob has joined the chat"}));
+}
+
+CAF_TEST(a duplicate name is refused at greeting) {
+  add_peer("alice", 1);
+  add_peer("bob", 2);
+  start("alice");
+  start("bob", {"alice"});
+  auto end = stranger("alice", "10.0.0.7");
+  deliver(end, "alice", protocol::make_greeting("bob", 5007, 7));
+  drain();
+  CAF_CHECK(shows("alice", "bob has joined the chat"));
+  CAF_CHECK_EQUAL(lines("alice").size(), 2u);
+}
+
+CAF_TEST(duplicate and reordered sequence numbers are dropped) {
+  add_peer("alice", 1);
+  start("alice");
+  auto end = stranger("alice", "10.0.0.9");
+  deliver(end, "alice", protocol::make_greeting("zed", 5009, 9));
+  for (auto [text, seq] : {std::pair{"a", 1}, {"b", 2}, {"b again", 2},
+                           {"a late", 1}, {"c", 3}, {"e", 5}, {"d late", 4}})
+    deliver(end, "alice", protocol::make_chat(text, seq));
+  drain();
+  CAF_CHECK_EQUAL(lines("alice"),
+                  (std::vector<std::string>{"Created a new group chat",
+                                            "zed has joined the chat", "zed: a",
+                                            "zed: b", "zed: c", "zed: e"}));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

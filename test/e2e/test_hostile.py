@@ -65,7 +65,7 @@ def test_chat_from_a_stranger_is_never_shown(g):
     alice = g.create("alice")
     bob = g.join("bob", [alice])
     sock = raw_connect(alice)
-    sock.sendall(frame('{"type":"chat","version":1,"text":"spoofed"}'))
+    sock.sendall(frame('{"type":"chat","version":1,"seq":1,"text":"spoofed"}'))
     expect_dropped(sock)
     group_still_chats(alice, bob, "after spoof")
     assert alice.out.count("spoofed") == 0
@@ -75,10 +75,10 @@ def test_name_in_payload_is_not_trusted(g):
     alice = g.create("alice")
     bob = g.join("bob", [alice])
     sock = raw_connect(alice)
-    sock.sendall(frame('{"type":"greeting","version":1,"name":"mallory","port":1}'))
+    sock.sendall(frame('{"type":"greeting","version":1,"name":"mallory","id":666,"port":1}'))
     alice.wait_for(r"^mallory has joined the chat$")
     # A chat with a "name" field still shows the connection's name.
-    sock.sendall(frame('{"type":"chat","version":1,"name":"bob","text":"trust me"}'))
+    sock.sendall(frame('{"type":"chat","version":1,"seq":1,"name":"bob","text":"trust me"}'))
     alice.wait_for(r"^mallory: trust me$")
     sock.close()
     alice.wait_for(r"^mallory lost connection$")

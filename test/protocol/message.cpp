@@ -6,6 +6,8 @@
 
 #include "protocol/frame.hpp"
 
+#include <limits>
+
 using namespace groupchat::protocol;
 
 namespace {
@@ -39,12 +41,16 @@ void check_rejected(std::string_view body, ec code) {
 CAF_TEST(every message type survives a round trip) {
   std::vector<message> all{
     make_hello(),
-    make_members({{"alice", "", 5000}, {"bob", "10.0.0.7", 5001},
-                  {"carol", "::1", 65535}}),
+    make_members({{"alice", "", 5000, 1}, {"bob", "10.0.0.7", 5001, 2},
+                  {"carol", "::1", 65535, max_peer_id}}),
     make_members({}),
-    make_greeting("bob", 5001),
-    make_welcome("alice"),
-    make_chat("hi"),
+    make_greeting("bob", 5001, 42),
+    make_welcome("alice", 7, {{"bob", "10.0.0.7", 5001, 2}}),
+    make_welcome("alice", 7, {}),
+    make_refuse("the name 'bob' is already taken"),
+    make_chat("hi", 1),
+    make_chat("hi", std::numeric_limits<uint64_t>::max()),
+    make_heartbeat(),
     make_leave(),
   };
   for (auto& msg : all) {
@@ -62,24 +68,25 @@ CAF_TEST(chat text arrives byte for byte) {
     "",
   };
   for (auto& text : texts)
-    CAF_CHECK_EQUAL(roundtrip(make_chat(text)).text, text);
+    CAF_CHECK_EQUAL(roundtrip(make_chat(text, 1)).text, text);
 }
 
 CAF_TEST(encoding replaces ill-formed UTF-8 instead of throwing) {
-  auto body = encode(make_chat("bad \xff byte"));
+  auto body = encode(make_chat("bad \xff byte", 1));
   auto msg = decode(body);
   CAF_REQUIRE(static_cast<bool>(msg));
   CAF_CHECK_EQUAL(msg->text, "bad \xEF\xBF\xBD byte");
 }
 
 CAF_TEST(a message larger than the maximum frame is refused) {
-  auto frame = encode_frame(make_chat(std::string(max_size, 'x')), max_size);
+  auto frame = encode_frame(make_chat(std::string(max_size, 'x'), 1),
+                            max_size);
   CAF_REQUIRE(!frame);
   CAF_CHECK_EQUAL(to_string(frame.error().code), "message_too_large");
 }
 
 CAF_TEST(truncated frames are rejected) {
-  auto frame = *encode_frame(make_chat("hello"), max_size);
+  auto frame = *encode_frame(make_chat("hello", 1), max_size);
   size_t consumed = 0;
   for (size_t n = 0; n < frame.size(); ++n) {
     auto result = decode_frame(std::string_view{frame}.substr(0, n), max_size,
@@ -114,9 +121,11 @@ CAF_TEST(the length prefix is big endian) {
 CAF_TEST(malformed bodies are rejected with an error value) {
   check_rejected("", ec::invalid_json);
   check_rejected("{", ec::invalid_json);
-  check_rejected("{\"type\":\"chat\",\"version\":1,\"text\":\"\xC3\x28\"}",
+  check_rejected("{\"type\":\"chat\",\"version\":1,\"seq\":1,"
+                 "\"text\":\"\xC3\x28\"}",
                  ec::invalid_json);
-  check_rejected("{\"type\":\"chat\",\"version\":1,\"text\":\"\xED\xA0\x80\"}",
+  check_rejected("{\"type\":\"chat\",\"version\":1,\"seq\":1,"
+                 "\"text\":\"\xED\xA0\x80\"}",
                  ec::invalid_json);
   check_rejected("[1,2,3]", ec::not_an_object);
   check_rejected("\"chat\"", ec::not_an_object);
@@ -129,27 +138,43 @@ CAF_TEST(malformed bodies are rejected with an error value) {
   check_rejected(R"({"version":1})", ec::missing_field);
   check_rejected(R"({"type":7,"version":1})", ec::invalid_field);
   check_rejected(R"({"type":"shout","version":1})", ec::unknown_type);
-  check_rejected(R"({"type":"chat","version":1})", ec::missing_field);
-  check_rejected(R"({"type":"chat","version":1,"text":42})", ec::invalid_field);
-  check_rejected(R"({"type":"greeting","version":1,"name":"bob"})",
+  check_rejected(R"({"type":"chat","version":1,"seq":1})", ec::missing_field);
+  check_rejected(R"({"type":"chat","version":1,"text":"x"})",
                  ec::missing_field);
-  check_rejected(R"({"type":"greeting","version":1,"name":"bob","port":0})",
+  check_rejected(R"({"type":"chat","version":1,"seq":0,"text":"x"})",
                  ec::invalid_field);
-  check_rejected(R"({"type":"greeting","version":1,"name":"bob","port":70000})",
+  check_rejected(R"({"type":"chat","version":1,"seq":1,"text":42})",
                  ec::invalid_field);
-  check_rejected(R"({"type":"greeting","version":1,"name":"bob","port":-1})",
+  check_rejected(R"({"type":"greeting","version":1,"name":"bob","id":1})",
+                 ec::missing_field);
+  check_rejected(R"({"type":"greeting","version":1,"name":"bob","port":1})",
+                 ec::missing_field);
+  check_rejected(
+    R"({"type":"greeting","version":1,"name":"bob","id":0,"port":1})",
+    ec::invalid_field);
+  check_rejected(R"({"type":"greeting","version":1,"name":"bob","id":)"
+                 R"(9007199254740992,"port":1})",
                  ec::invalid_field);
-  check_rejected(R"({"type":"greeting","version":1,"name":"bob","port":1.5})",
-                 ec::invalid_field);
-  check_rejected(R"({"type":"greeting","version":1,"name":"","port":1})",
+  for (auto port : {"0", "70000", "-1", "1.5", "\"80\""})
+    check_rejected(std::string{R"({"type":"greeting","version":1,"name":"b",)"}
+                     + R"("id":1,"port":)" + port + "}",
+                   ec::invalid_field);
+  check_rejected(R"({"type":"greeting","version":1,"name":"","id":1,"port":1})",
                  ec::invalid_name);
-  check_rejected(R"({"type":"welcome","version":1,"name":"a\u001bb"})",
-                 ec::invalid_name);
+  check_rejected(
+    R"({"type":"welcome","version":1,"name":"a\u001bb","id":1,"members":[]})",
+    ec::invalid_name);
+  check_rejected(R"({"type":"welcome","version":1,"name":"a","id":1})",
+                 ec::missing_field);
+  check_rejected(R"({"type":"refuse","version":1})", ec::missing_field);
   check_rejected(R"({"type":"members","version":1,"members":{}})",
                  ec::invalid_field);
   check_rejected(R"({"type":"members","version":1,"members":[1]})",
                  ec::invalid_field);
   check_rejected(R"({"type":"members","version":1,"members":[{"name":"a"}]})",
+                 ec::missing_field);
+  check_rejected(R"({"type":"members","version":1,"members":[{"name":"a",)"
+                 R"("host":"h","port":1}]})",
                  ec::missing_field);
 }
 
@@ -161,7 +186,8 @@ CAF_TEST(deeply nested JSON does not crash the decoder) {
 }
 
 CAF_TEST(unknown fields are ignored for forward compatibility) {
-  auto msg = decode(R"({"type":"chat","version":1,"text":"x","color":"red"})");
+  auto msg = decode(
+    R"({"type":"chat","version":1,"seq":1,"text":"x","color":"red"})");
   CAF_REQUIRE(static_cast<bool>(msg));
   CAF_CHECK_EQUAL(msg->text, "x");
 }
