@@ -80,13 +80,7 @@ struct fixture : test_coordinator_fixture<> {
   std::set<caf::actor_addr> muted;
 
   ~fixture() override {
-    for (auto& kvp : peers)
-      for (auto& hdl : {kvp.second.membership, kvp.second.dialer,
-                        kvp.second.console})
-        caf::anon_send_exit(hdl, caf::exit_reason::kill);
-    for (auto& hdl : wires)
-      caf::anon_send_exit(hdl, caf::exit_reason::kill);
-    drain();
+    reset();
   }
 
   /// Delivers every pending message, but fires no timer (unlike `run`).
@@ -117,6 +111,51 @@ struct fixture : test_coordinator_fixture<> {
     return host + ":" + std::to_string(port);
   }
 
+  /// The options every simulated peer runs with; `n` is its peer ID.
+  static membership_options options(const std::string& name, int n) {
+    membership_options opts;
+    opts.name = name;
+    opts.join_timeout = 5s;
+    opts.leave_timeout = 1s;
+    opts.max_frame_size = 1024;
+    opts.heartbeat_interval = 1s;
+    opts.peer_timeout = 5s;
+    opts.id = static_cast<uint64_t>(n);
+    return opts;
+  }
+
+  /// Creates the peers `names`, numbered 1, 2, ... in order.
+  void add_peers(std::initializer_list<const char*> names) {
+    int n = 1;
+    for (auto name : names)
+      add_peer(name, n++);
+  }
+
+  /// Creates the peers `names`; the first creates a group, each other one
+  /// joins through the first.
+  void group(std::initializer_list<const char*> names) {
+    add_peers(names);
+    auto first = *names.begin();
+    start(first);
+    for (auto name : names)
+      if (name != first)
+        start(name, {first});
+  }
+
+  /// Ends every actor of the simulation, for tests that run it repeatedly.
+  void reset() {
+    for (auto& kvp : peers)
+      for (auto& hdl : {kvp.second.membership, kvp.second.dialer,
+                        kvp.second.console})
+        caf::anon_send_exit(hdl, caf::exit_reason::kill);
+    for (auto& hdl : wires)
+      caf::anon_send_exit(hdl, caf::exit_reason::kill);
+    wires.clear();
+    drain();
+    peers.clear();
+    screen.clear();
+  }
+
   /// Creates a peer named `name` at 10.0.0.`n`, port 5000+`n`.
   peer& add_peer(const std::string& name, int n) {
     auto& p = peers[name];
@@ -145,15 +184,8 @@ struct fixture : test_coordinator_fixture<> {
         },
       };
     });
-    membership_options opts;
-    opts.name = name;
-    opts.join_timeout = 5s;
-    opts.leave_timeout = 1s;
-    opts.max_frame_size = 1024;
-    opts.heartbeat_interval = 1s;
-    opts.peer_timeout = 5s;
-    opts.id = static_cast<uint64_t>(n);
-    p.membership = spawn_membership(sys, opts, p.dialer, p.console);
+    p.membership = spawn_membership(sys, options(name, n), p.dialer,
+                                    p.console);
     return p;
   }
 
@@ -333,8 +365,7 @@ CAF_TEST(a chain of joins connects everyone) {
 }
 
 CAF_TEST(bootstrap falls back past unreachable addresses in order) {
-  add_peer("alice", 1);
-  add_peer("bob", 2);
+  add_peers({"alice", "bob"});
   add_peer("other", 9);
   start("alice");
   start("other");
@@ -352,9 +383,7 @@ CAF_TEST(no reachable peer creates a new group) {
 }
 
 CAF_TEST(the entry peer disconnects before answering) {
-  add_peer("alice", 1);
-  add_peer("bob", 2);
-  add_peer("carol", 3);
+  add_peers({"alice", "bob", "carol"});
   start("alice");
   start("carol");
   cut_on = message_type::members;
@@ -365,8 +394,7 @@ CAF_TEST(the entry peer disconnects before answering) {
 }
 
 CAF_TEST(the entry peer never answers within the join timeout) {
-  add_peer("alice", 1);
-  add_peer("bob", 2);
+  add_peers({"alice", "bob"});
   CAF_MESSAGE("alice accepts connections but her membership is hung");
   caf::anon_send_exit(peers.at("alice").membership, caf::exit_reason::kill);
   peers.at("alice").membership = sys.spawn([]() -> caf::behavior {
@@ -384,9 +412,7 @@ CAF_TEST(the entry peer never answers within the join timeout) {
 }
 
 CAF_TEST(the entry peer disconnects after answering) {
-  add_peer("alice", 1);
-  add_peer("bob", 2);
-  add_peer("carol", 3);
+  add_peers({"alice", "bob", "carol"});
   start("alice");
   start("bob", {"alice"});
   cut_on = message_type::greeting; // carol's greeting to alice breaks
@@ -406,9 +432,7 @@ CAF_TEST(the entry peer disconnects after answering) {
 }
 
 CAF_TEST(a member refuses the connection) {
-  add_peer("alice", 1);
-  add_peer("bob", 2);
-  add_peer("carol", 3);
+  add_peers({"alice", "bob", "carol"});
   start("alice");
   start("bob", {"alice"});
   refused.insert("10.0.0.2:5002");
@@ -419,8 +443,7 @@ CAF_TEST(a member refuses the connection) {
 }
 
 CAF_TEST(a member disconnects mid greeting) {
-  add_peer("alice", 1);
-  add_peer("bob", 2);
+  add_peers({"alice", "bob"});
   start("alice");
   cut_on = message_type::welcome;
   start("bob", {"alice"});
@@ -436,12 +459,7 @@ CAF_TEST(a member disconnects mid greeting) {
 }
 
 CAF_TEST(a graceful leave is reported as left not lost) {
-  add_peer("alice", 1);
-  add_peer("bob", 2);
-  add_peer("carol", 3);
-  start("alice");
-  start("bob", {"alice"});
-  start("carol", {"alice"});
+  group({"alice", "bob", "carol"});
   auto bob = peers.at("bob").membership;
   self->monitor(bob);
   leave("bob");
@@ -456,10 +474,7 @@ CAF_TEST(a graceful leave is reported as left not lost) {
 }
 
 CAF_TEST(a leave completes within the leave timeout even if nobody closes) {
-  add_peer("alice", 1);
-  add_peer("bob", 2);
-  start("alice");
-  start("bob", {"alice"});
+  group({"alice", "bob"});
   auto alice = peers.at("alice").membership;
   self->monitor(alice);
   // The wires will not answer `close`: alice waits for the timeout.
@@ -474,9 +489,7 @@ CAF_TEST(a leave completes within the leave timeout even if nobody closes) {
 }
 
 CAF_TEST(a crash is reported as lost connection) {
-  add_peer("alice", 1);
-  add_peer("bob", 2);
-  add_peer("carol", 3);
+  add_peers({"alice", "bob", "carol"});
   start("alice");
   start("bob", {"alice"});
   start("carol", {"bob"});
@@ -489,12 +502,7 @@ CAF_TEST(a crash is reported as lost connection) {
 }
 
 CAF_TEST(two leaves at once) {
-  add_peer("alice", 1);
-  add_peer("bob", 2);
-  add_peer("carol", 3);
-  start("alice");
-  start("bob", {"alice"});
-  start("carol", {"alice"});
+  group({"alice", "bob", "carol"});
   leave("bob");
   leave("carol");
   drain();
@@ -508,8 +516,7 @@ CAF_TEST(two leaves at once) {
 }
 
 CAF_TEST(lines typed during the join are sent once it completes) {
-  add_peer("alice", 1);
-  add_peer("bob", 2);
+  add_peers({"alice", "bob"});
   start("alice");
   auto bob = peers.at("bob").membership;
   caf::anon_send(bob, atom::start_v, peers.at("bob").port,
@@ -521,10 +528,7 @@ CAF_TEST(lines typed during the join are sent once it completes) {
 }
 
 CAF_TEST(a line too long for one frame is refused locally) {
-  add_peer("alice", 1);
-  add_peer("bob", 2);
-  start("alice");
-  start("bob", {"alice"});
+  group({"alice", "bob"});
   say("bob", std::string(2000, 'x'));
   CAF_CHECK_EQUAL(lines("alice").size(), 2u);
   CAF_CHECK(lines("bob").back().find("too long") != std::string::npos);
@@ -542,12 +546,7 @@ CAF_TEST(a message in the wrong phase drops the connection) {
 }
 
 CAF_TEST(a silent peer is reported lost exactly once at the peer timeout) {
-  add_peer("alice", 1);
-  add_peer("bob", 2);
-  add_peer("carol", 3);
-  start("alice");
-  start("bob", {"alice"});
-  start("carol", {"alice"});
+  group({"alice", "bob", "carol"});
   CAF_MESSAGE("bob stops: his sockets stay open, nothing comes out");
   muted.insert(peers.at("bob").membership.address());
   wait(4900ms);
@@ -567,10 +566,7 @@ CAF_TEST(a silent peer is reported lost exactly once at the peer timeout) {
 }
 
 CAF_TEST(late heartbeats within the timeout are not a failure) {
-  add_peer("alice", 1);
-  add_peer("bob", 2);
-  start("alice");
-  start("bob", {"alice"});
+  group({"alice", "bob"});
   auto bob = peers.at("bob").membership.address();
   for (int round = 0; round < 5; ++round) {
     // Silent for 2.5s: with one heartbeat a second, the gap between two
@@ -589,8 +585,6 @@ CAF_TEST(concurrent joins through different members converge) {
   for (unsigned seed = 1; seed <= 40; ++seed) {
     CAF_MESSAGE("interleaving #" << seed);
     std::mt19937 rng{seed};
-    peers.clear();
-    screen.clear();
     add_peer("a", 1);
     add_peer("b", 2);
     start("a");
@@ -632,20 +626,13 @@ CAF_TEST(concurrent joins through different members converge) {
     }
     CAF_MESSAGE("exactly one connection per pair of peers");
     CAF_CHECK_EQUAL(live_wires, 2 * (names.size() * (names.size() - 1) / 2));
-    for (auto& kvp : peers)
-      caf::anon_send_exit(kvp.second.membership, caf::exit_reason::kill);
-    for (auto& hdl : wires)
-      caf::anon_send_exit(hdl, caf::exit_reason::kill);
-    wires.clear();
-    drain();
+    reset();
   }
 }
 
 CAF_TEST(simultaneous connects between two peers leave one connection) {
   for (unsigned seed = 1; seed <= 20; ++seed) {
     std::mt19937 rng{seed};
-    peers.clear();
-    screen.clear();
     add_peer("alice", 1);
     add_peer("bob", 2);
     start("alice");
@@ -666,20 +653,12 @@ CAF_TEST(simultaneous connects between two peers leave one connection) {
     CAF_CHECK_EQUAL(live_wires, 4u); // alice-bob, plus the two strangers
     say("alice", "once");
     CAF_CHECK(shows("bob", "alice: once"));
-    for (auto& kvp : peers)
-      caf::anon_send_exit(kvp.second.membership, caf::exit_reason::kill);
-    for (auto& hdl : wires)
-      caf::anon_send_exit(hdl, caf::exit_reason::kill);
-    wires.clear();
-    drain();
+    reset();
   }
 }
 
 CAF_TEST(a duplicate name is refused at join) {
-  add_peer("alice", 1);
-  add_peer("bob", 2);
-  start("alice");
-  start("bob", {"alice"});
+  group({"alice", "bob"});
   auto& second = add_peer("bob#2", 3);
   auto newcomer = second.membership;
   self->monitor(newcomer);
@@ -687,15 +666,7 @@ CAF_TEST(a duplicate name is refused at join) {
   caf::anon_send_exit(newcomer, caf::exit_reason::kill);
   drain();
   self->receive([](caf::down_msg&) {});
-  membership_options opts;
-  opts.name = "bob";
-  opts.join_timeout = 5s;
-  opts.leave_timeout = 1s;
-  opts.max_frame_size = 1024;
-  opts.heartbeat_interval = 1s;
-  opts.peer_timeout = 5s;
-  opts.id = 3;
-  second.membership = spawn_membership(sys, opts, second.dialer,
+  second.membership = spawn_membership(sys, options("bob", 3), second.dialer,
                                        second.console);
   self->monitor(second.membership);
   start("bob#2", {"alice"});
@@ -710,10 +681,7 @@ CAF_TEST(a duplicate name is refused at join) {
 }
 
 CAF_TEST(a duplicate name is refused at greeting) {
-  add_peer("alice", 1);
-  add_peer("bob", 2);
-  start("alice");
-  start("bob", {"alice"});
+  group({"alice", "bob"});
   auto end = stranger("alice", "10.0.0.7");
   deliver(end, "alice", protocol::make_greeting("bob", 5007, 7));
   drain();
