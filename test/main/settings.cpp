@@ -62,6 +62,17 @@ CAF_TEST(values out of range and unknown keys are errors) {
   CAF_CHECK(err.find("conect-timeout") != std::string::npos);
 }
 
+CAF_TEST(the peer timeout must cover two heartbeats) {
+  settings s;
+  CAF_CHECK_EQUAL(read("[groupchat]\nheartbeat-interval=1s\npeer-timeout=2s\n",
+                       s),
+                  "");
+  auto err = read("[groupchat]\nheartbeat-interval=1s\npeer-timeout=1500ms\n",
+                  s);
+  CAF_CHECK(err.find("peer-timeout") != std::string::npos);
+  CAF_CHECK_NOT_EQUAL(read("[groupchat]\nheartbeat-interval=3s\n", s), "");
+}
+
 CAF_TEST(syntax errors name the line) {
   settings s;
   auto err = read("[groupchat]\nlog-level=debug\n", s);
