@@ -1,5 +1,8 @@
 #include "actors/connection.hpp"
 
+#include <algorithm>
+#include <chrono>
+
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <spdlog/spdlog.h>
@@ -14,6 +17,9 @@ namespace {
 
 using caf::io::receive_policy;
 
+/// How long the output backlog may stay above the bound.
+constexpr auto backlog_grace = std::chrono::seconds(2);
+
 struct connection_state {
   static inline constexpr const char* name = "connection";
 
@@ -23,8 +29,18 @@ struct connection_state {
   /// The membership actor: receives every decoded message.
   caf::actor owner;
 
-  /// Upper bound for a frame body.
-  size_t max_frame_size = 0;
+  /// What this connection may spend.
+  connection_limits limits;
+
+  /// Token bucket for the message rate: frames we still accept right now,
+  /// refilled at `max_messages_per_second` up to twice that.
+  double tokens = 0;
+
+  /// When `tokens` was last refilled.
+  caf::actor_clock::time_point refilled;
+
+  /// Whether a check of the output backlog is scheduled.
+  bool backlog_check = false;
 
   /// "host:port" of the remote side, for log lines.
   std::string remote;
@@ -50,13 +66,32 @@ void drop(connection_actor* self, const protocol::error& err) {
   self->quit();
 }
 
+// Takes one token for a received frame; false if the peer floods us.
+bool take_token(connection_actor* self) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  auto rate = static_cast<double>(st.limits.max_messages_per_second);
+  std::chrono::duration<double> elapsed = now - st.refilled;
+  st.tokens = std::min(2 * rate, st.tokens + elapsed.count() * rate);
+  st.refilled = now;
+  if (st.tokens < 1)
+    return false;
+  st.tokens -= 1;
+  return true;
+}
+
 void on_data(connection_actor* self, const std::vector<char>& buf) {
   auto& st = self->state;
   if (st.awaiting_header) {
     if (buf.size() != protocol::header_size)
       return drop(self, {protocol::ec::truncated_frame, "short header"});
+    if (!take_token(self))
+      return drop(self, {protocol::ec::rate_exceeded,
+                         "more than "
+                           + std::to_string(st.limits.max_messages_per_second)
+                           + " messages per second"});
     auto length = protocol::check_length(protocol::read_length(buf.data()),
-                                         st.max_frame_size);
+                                         st.limits.max_frame_size);
     if (!length)
       return drop(self, length.error());
     // Only now, with the length checked, does CAF size the body buffer.
@@ -73,9 +108,32 @@ void on_data(connection_actor* self, const std::vector<char>& buf) {
   await_header(self);
 }
 
+// What flush could not hand to the socket yet waits in the write buffer. A
+// burst can exceed the bound for a moment even towards a peer that reads
+// (CAF runs all sends before the socket gets to write), so the bound only
+// counts if the backlog is still above it `backlog_grace` later; eight times
+// the bound drops at once, which caps the memory a peer can tie up.
+void check_backlog(connection_actor* self, bool deadline) {
+  auto& st = self->state;
+  auto pending = self->wr_buf(st.hdl).size();
+  auto bound = st.limits.max_pending_output;
+  if (pending > 8 * bound || (deadline && pending > bound)) {
+    drop(self, {protocol::ec::output_overflow,
+                std::to_string(pending)
+                  + " bytes of output pending: the peer does not read"});
+    return;
+  }
+  if (deadline)
+    st.backlog_check = false;
+  if (pending > bound && !st.backlog_check) {
+    st.backlog_check = true;
+    self->delayed_send(self, backlog_grace, atom::check_v);
+  }
+}
+
 void on_send(connection_actor* self, const protocol::message& msg) {
   auto& st = self->state;
-  auto frame = protocol::encode_frame(msg, st.max_frame_size);
+  auto frame = protocol::encode_frame(msg, st.limits.max_frame_size);
   if (!frame) {
     // The sender checks sizes first; reaching this is a bug, not an attack.
     spdlog::error("connection {} cannot send {}: {}", st.remote,
@@ -84,15 +142,18 @@ void on_send(connection_actor* self, const protocol::message& msg) {
   }
   self->write(st.hdl, frame->size(), frame->data());
   self->flush(st.hdl);
+  check_backlog(self, false);
 }
 
 caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
-                         caf::actor owner, size_t max_frame_size,
+                         caf::actor owner, connection_limits limits,
                          bool accepted) {
   auto& st = self->state;
   st.hdl = hdl;
   st.owner = std::move(owner);
-  st.max_frame_size = max_frame_size;
+  st.limits = limits;
+  st.tokens = 2.0 * static_cast<double>(limits.max_messages_per_second);
+  st.refilled = self->clock().now();
   auto host = protocol::normalize_host(self->remote_addr(hdl));
   st.remote = protocol::to_string(
     protocol::endpoint{host, self->remote_port(hdl)});
@@ -104,6 +165,7 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
   return {
     [=](const caf::io::new_data_msg& msg) { on_data(self, msg.buf); },
     [=](atom::send, const protocol::message& msg) { on_send(self, msg); },
+    [=](atom::check) { check_backlog(self, true); },
     [=](atom::close) {
       // Flush before close, or CAF drops what is still queued (e.g. a leave).
       self->flush(self->state.hdl);
@@ -121,9 +183,8 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
 
 caf::actor fork_connection(caf::io::broker* parent,
                            caf::io::connection_handle hdl, caf::actor owner,
-                           size_t max_frame_size, bool accepted) {
-  return parent->fork(connection, hdl, std::move(owner), max_frame_size,
-                      accepted);
+                           const connection_limits& limits, bool accepted) {
+  return parent->fork(connection, hdl, std::move(owner), limits, accepted);
 }
 
 } // namespace groupchat

@@ -17,8 +17,20 @@ struct listener_state {
   /// Receives the messages of every connection this listener creates.
   caf::actor owner;
 
-  /// Upper bound for a received frame, handed to each connection.
-  size_t max_frame_size = 0;
+  /// What each connection may spend.
+  connection_limits limits;
+
+  /// Open connections at most.
+  size_t max_connections = 0;
+
+  /// Open connections now (we monitor each).
+  size_t open = 0;
+
+  /// Accepted sockets closed for the limit since the last warning.
+  size_t refused = 0;
+
+  /// When we last warned about refused sockets (one warning per second).
+  caf::actor_clock::time_point last_warning;
 };
 
 using listener_actor = caf::stateful_actor<listener_state, caf::io::broker>;
@@ -35,8 +47,34 @@ caf::result<uint16_t> listen(listener_actor* self, uint16_t port,
   return res->second;
 }
 
-caf::behavior listener(listener_actor* self, size_t max_frame_size) {
-  self->state.max_frame_size = max_frame_size;
+caf::actor start_connection(listener_actor* self,
+                            caf::io::connection_handle hdl, bool accepted) {
+  auto& st = self->state;
+  auto conn = fork_connection(self, hdl, st.owner, st.limits, accepted);
+  self->monitor(conn);
+  ++st.open;
+  return conn;
+}
+
+// A flood of connections costs one close each, and one log line a second.
+void refuse_connection(listener_actor* self, caf::io::connection_handle hdl) {
+  auto& st = self->state;
+  self->close(hdl);
+  ++st.refused;
+  auto now = self->clock().now();
+  if (now - st.last_warning >= std::chrono::seconds(1)) {
+    spdlog::warn("refused {} connection(s): {} are open, the maximum",
+                 st.refused, st.open);
+    st.refused = 0;
+    st.last_warning = now;
+  }
+}
+
+caf::behavior listener(listener_actor* self, connection_limits limits,
+                       size_t max_connections) {
+  self->state.limits = limits;
+  self->state.max_connections = max_connections;
+  self->set_down_handler([self](caf::down_msg&) { --self->state.open; });
   return {
     [=](atom::listen, uint16_t port, caf::actor owner) {
       return listen(self, port, std::move(owner));
@@ -46,11 +84,14 @@ caf::behavior listener(listener_actor* self, size_t max_frame_size) {
       if (!st.owner)
         return caf::make_error(caf::sec::invalid_argument, "not listening");
       auto hdl = self->add_scribe(fd);
-      return fork_connection(self, hdl, st.owner, st.max_frame_size, false);
+      // Our own dials count, but are never refused: membership asked.
+      return start_connection(self, hdl, false);
     },
     [=](const caf::io::new_connection_msg& msg) {
-      auto& st = self->state;
-      fork_connection(self, msg.handle, st.owner, st.max_frame_size, true);
+      if (self->state.open >= self->state.max_connections)
+        refuse_connection(self, msg.handle);
+      else
+        start_connection(self, msg.handle, true);
     },
     [=](const caf::io::acceptor_closed_msg&) {
       spdlog::error("listener lost its listening socket");
@@ -61,8 +102,10 @@ caf::behavior listener(listener_actor* self, size_t max_frame_size) {
 
 } // namespace
 
-caf::actor spawn_listener(caf::actor_system& sys, size_t max_frame_size) {
-  return sys.middleman().spawn_broker(listener, max_frame_size);
+caf::actor spawn_listener(caf::actor_system& sys,
+                          const connection_limits& limits,
+                          size_t max_connections) {
+  return sys.middleman().spawn_broker(listener, limits, max_connections);
 }
 
 } // namespace groupchat

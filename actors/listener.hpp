@@ -7,11 +7,17 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/connection.hpp"
+
 namespace groupchat {
 
 /// Spawns the listener. It opens no port until it receives
 /// `(listen, port, owner)`; see messages.hpp.
-/// @param max_frame_size upper bound for a received frame, per connection.
-caf::actor spawn_listener(caf::actor_system& sys, size_t max_frame_size);
+/// @param limits what each connection may spend.
+/// @param max_connections open connections (accepted and dialed) at most;
+///                        further accepted sockets are closed at once.
+caf::actor spawn_listener(caf::actor_system& sys,
+                          const connection_limits& limits,
+                          size_t max_connections);
 
 } // namespace groupchat

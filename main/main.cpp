@@ -181,7 +181,9 @@ int run(const command_line& cli, const settings& opts,
   bool terminal = ::isatty(STDOUT_FILENO) != 0;
   bool color = terminal && std::getenv("NO_COLOR") == nullptr;
   auto console = spawn_console(sys, {stdout, terminal, color});
-  auto listener = spawn_listener(sys, opts.max_frame_size);
+  connection_limits limits{opts.max_frame_size, opts.max_pending_output,
+                           opts.max_messages_per_second};
+  auto listener = spawn_listener(sys, limits, opts.max_connections);
   auto dialer = spawn_dialer(sys, listener, opts.connect_timeout);
   membership_options mopts;
   mopts.name = cli.name;

@@ -29,13 +29,12 @@ std::optional<std::string> read_duration(const std::string& key,
   return std::nullopt;
 }
 
-std::optional<std::string> read_frame_size(const caf::config_value& value,
-                                           size_t& out) {
+std::optional<std::string> read_count(const std::string& key,
+                                      const caf::config_value& value,
+                                      int64_t min, int64_t max, size_t& out) {
   auto ptr = caf::get_if<caf::config_value::integer>(&value);
-  constexpr int64_t min = 1024;
-  constexpr auto max = static_cast<int64_t>(protocol::max_max_frame_size);
   if (ptr == nullptr || *ptr < min || *ptr > max)
-    return "groupchat.max-frame-size must be an integer from "
+    return "groupchat." + key + " must be an integer from "
            + std::to_string(min) + " to " + std::to_string(max) + ", got "
            + caf::to_string(value);
   out = static_cast<size_t>(*ptr);
@@ -85,7 +84,16 @@ std::optional<std::string> read_key(const std::string& key,
   if (key == "peer-timeout")
     return read_duration(key, value, out.peer_timeout);
   if (key == "max-frame-size")
-    return read_frame_size(value, out.max_frame_size);
+    return read_count(key, value, 1024,
+                      static_cast<int64_t>(protocol::max_max_frame_size),
+                      out.max_frame_size);
+  if (key == "max-connections")
+    return read_count(key, value, 4, 100000, out.max_connections);
+  if (key == "max-pending-output")
+    return read_count(key, value, 64 * 1024, int64_t{1} << 32,
+                      out.max_pending_output);
+  if (key == "max-messages-per-second")
+    return read_count(key, value, 10, 10000000, out.max_messages_per_second);
   if (key == "log-level")
     return read_log_level(value, out.log_level);
   return "unknown key groupchat." + key;
@@ -111,6 +119,9 @@ std::optional<std::string> read_settings(std::istream& in, settings& out) {
     return "groupchat.peer-timeout (" + caf::deep_to_string(result.peer_timeout)
            + ") must be at least two heartbeat intervals ("
            + caf::deep_to_string(2 * result.heartbeat_interval) + ")";
+  // A peer must be able to queue at least one largest frame.
+  if (result.max_pending_output < result.max_frame_size)
+    return "groupchat.max-pending-output must be at least max-frame-size";
   out = std::move(result);
   return std::nullopt;
 }

@@ -30,6 +30,13 @@ struct settings {
   caf::timespan peer_timeout = std::chrono::seconds(5);
   /// Largest frame body accepted or sent, in bytes.
   size_t max_frame_size = protocol::default_max_frame_size;
+  /// Open connections at most; further accepted sockets are closed at once.
+  size_t max_connections = 256;
+  /// Output queued for one peer at most, in bytes, before it is dropped.
+  size_t max_pending_output = 8 * 1024 * 1024;
+  /// Messages per second one peer may send on average (bursts of twice as
+  /// many pass) before it is dropped.
+  size_t max_messages_per_second = 2000;
   /// One of: error, warning, info, debug, trace.
   std::string log_level = "warning";
 };

@@ -26,6 +26,10 @@ const char* to_string(ec x) noexcept {
       return "invalid_name";
     case ec::message_too_large:
       return "message_too_large";
+    case ec::rate_exceeded:
+      return "rate_exceeded";
+    case ec::output_overflow:
+      return "output_overflow";
   }
   return "unknown_error";
 }

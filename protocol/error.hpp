@@ -37,6 +37,10 @@ enum class ec : uint8_t {
   invalid_name,
   /// A message is too large to fit in one frame.
   message_too_large,
+  /// A peer sends more messages per second than allowed.
+  rate_exceeded,
+  /// A peer does not read: our output for it exceeds the bound.
+  output_overflow,
 };
 
 /// Returns the symbolic name of `x`, e.g. "frame_too_large".

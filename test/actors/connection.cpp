@@ -20,6 +20,7 @@ namespace {
 
 constexpr uint16_t port = 5000;
 constexpr size_t max_frame_size = 128;
+constexpr size_t rate = 100; // messages per second, bursts of 200
 
 struct fixture : test_node_fixture<> {
   caf::io::accept_handle acceptor = caf::io::accept_handle::from_int(1);
@@ -44,7 +45,7 @@ struct fixture : test_node_fixture<> {
       };
     });
     mpx.provide_acceptor(port, acceptor);
-    listener = spawn_listener(sys, max_frame_size);
+    listener = spawn_listener(sys, {max_frame_size, 4096, rate}, 16);
     self->send(listener, atom::listen_v, port, owner);
     run();
     self->receive([](uint16_t bound) { CAF_CHECK_EQUAL(bound, port); });
@@ -135,6 +136,25 @@ CAF_TEST(close flushes what was sent before it) {
   caf::anon_send(connection, atom::close_v);
   run();
   CAF_CHECK_EQUAL(output(), frame(protocol::make_leave()));
+  CAF_CHECK(connection_is_down());
+}
+
+CAF_TEST(a peer sending faster than the rate limit is dropped) {
+  std::string burst;
+  for (size_t i = 1; i <= 2 * rate; ++i)
+    burst += frame(protocol::make_chat("x", i));
+  feed(burst);
+  CAF_CHECK_EQUAL(received.size(), 2 * rate);
+  CAF_MESSAGE("after a second, the bucket holds another 100 messages");
+  advance_time(std::chrono::seconds(1));
+  burst.clear();
+  for (size_t i = 1; i <= rate; ++i)
+    burst += frame(protocol::make_chat("y", i));
+  feed(burst);
+  CAF_CHECK_EQUAL(received.size(), 3 * rate);
+  CAF_CHECK(!connection_is_down());
+  feed(frame(protocol::make_chat("one too many", 1)));
+  CAF_CHECK_EQUAL(received.size(), 3 * rate);
   CAF_CHECK(connection_is_down());
 }
 

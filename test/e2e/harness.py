@@ -115,6 +115,14 @@ class Peer:
         except subprocess.TimeoutExpired:
             raise AssertionError("%s did not exit within %.1fs" % (self.name, timeout))
 
+    def rss_kib(self):
+        """Resident memory of the process, in KiB."""
+        with open("/proc/%d/status" % self.proc.pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+        return 0
+
     def kill(self):
         if self.proc.poll() is None:
             self.proc.kill()

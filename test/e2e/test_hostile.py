@@ -1,9 +1,20 @@
 """Bytes from strangers: each bad connection is dropped, nothing else is lost."""
 
+import os
+import resource
 import socket
 import struct
+import time
 
 from harness import frame, main, raw_connect
+
+# Under the sanitizers, memory figures mean little (shadow memory).
+RSS_LIMIT_KIB = 1 << 30 if os.environ.get("GROUPCHAT_SANITIZED") else 100 * 1024
+
+
+def greet(sock, name, id):
+    sock.sendall(frame('{"type":"greeting","version":1,"name":"%s","id":%d,'
+                       '"port":1}' % (name, id)))
 
 
 def group_still_chats(alice, bob, tag):
@@ -94,6 +105,90 @@ def test_raw_client_speaking_the_protocol_joins(g):
     body = sock.recv(length, socket.MSG_WAITALL)
     assert b'"type":"members"' in body and b'"alice"' in body, body
     sock.close()
+
+
+def test_thousands_of_idle_connections(g):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
+    cfg = g.config(max_connections=64, heartbeat_interval="200ms",
+                   peer_timeout="1s")
+    alice = g.create("alice", args=cfg)
+    bob = g.join("bob", [alice], args=cfg)
+    idle = []
+    for _ in range(2000):
+        try:
+            idle.append(socket.create_connection(("127.0.0.1", alice.port),
+                                                 timeout=2))
+        except OSError:
+            break
+    assert len(idle) > 500, "only %d connections opened" % len(idle)
+    alice.err.wait_for(r"refused \d+ connection\(s\)")
+    group_still_chats(alice, bob, "among idle connections")
+    assert alice.rss_kib() < RSS_LIMIT_KIB, alice.rss_kib()
+    # Strangers that never greet are closed after the peer timeout.
+    alive = 0
+    deadline = time.monotonic() + 5
+    for sock in idle:
+        sock.settimeout(max(0.01, deadline - time.monotonic()))
+        try:
+            if sock.recv(1) != b"":
+                alive += 1
+        except socket.timeout:
+            alive += 1
+        except OSError:
+            pass
+    assert alive == 0, "%d idle connections still open" % alive
+    for sock in idle:
+        sock.close()
+    carol = g.join("carol", [alice], args=cfg)
+    carol.wait_for(r"^Members: alice, bob$")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def test_reader_that_never_reads_is_dropped(g):
+    # 1 MiB: far above what bob, who reads, ever lags behind; far below the
+    # 16 MB sent, of which the kernel buffers only a few MB for the sloth.
+    cfg = g.config(max_pending_output=1 << 20)
+    alice = g.create("alice", args=cfg)
+    bob = g.join("bob", [alice], args=cfg)
+    sloth = raw_connect(alice)
+    sloth.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    greet(sloth, "sloth", 77)
+    alice.wait_for(r"^sloth has joined the chat$")
+    # In rounds that bob, who reads, confirms: only the sloth falls behind.
+    line = "z" * 30000
+    for round in range(30):
+        for _ in range(20):
+            alice.send(line)
+        alice.send("round %d" % round)
+        bob.wait_for(r"^alice: round %d$" % round)
+    alice.wait_for(r"^sloth lost connection$", timeout=20)
+    alice.err.wait_for(r"output_overflow")
+    group_still_chats(alice, bob, "after the sloth")
+    assert alice.rss_kib() < RSS_LIMIT_KIB, alice.rss_kib()
+    sloth.close()
+
+
+def test_flood_is_dropped(g):
+    alice = g.create("alice")
+    bob = g.join("bob", [alice])
+    flood = raw_connect(alice)
+    greet(flood, "flood", 66)
+    alice.wait_for(r"^flood has joined the chat$")
+    burst = b"".join(frame('{"type":"chat","version":1,"seq":%d,"text":"f"}' % i)
+                     for i in range(1, 50001))
+    try:
+        flood.sendall(burst)
+    except OSError:
+        pass  # dropped while we were still sending
+    alice.wait_for(r"^flood lost connection$")
+    alice.err.wait_for(r"rate_exceeded")
+    shown = alice.out.count(r"^flood: f$")
+    # A burst of 4000 passes, plus 2000 a second while it lasts.
+    assert shown < 10000, "%d flood lines shown" % shown
+    group_still_chats(alice, bob, "after the flood")
+    assert alice.rss_kib() < RSS_LIMIT_KIB, alice.rss_kib()
+    flood.close()
 
 
 if __name__ == "__main__":
