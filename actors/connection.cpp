@@ -30,7 +30,7 @@ struct connection_state {
   caf::actor owner;
 
   /// What this connection may spend.
-  connection_limits limits;
+  connection_options limits;
 
   /// Token bucket for the message rate: frames we still accept right now,
   /// refilled at `max_messages_per_second` up to twice that.
@@ -45,11 +45,25 @@ struct connection_state {
   /// "host:port" of the remote side, for log lines.
   std::string remote;
 
+  /// The remote host, normalized: what membership records.
+  std::string remote_host;
+
   /// Whether the next read is a length prefix (else a body).
   bool awaiting_header = true;
+
+  /// Whether we accepted the socket (else we dialed it).
+  bool accepted = false;
+
+  /// The handshake and encryption, in a group with a passphrase.
+  std::unique_ptr<protocol::secure_channel> secure;
+
+  /// Bodies to send once the handshake completes.
+  std::vector<std::string> queued;
 };
 
 using connection_actor = caf::stateful_actor<connection_state, caf::io::broker>;
+
+void check_backlog(connection_actor* self, bool deadline);
 
 void await_header(connection_actor* self) {
   self->state.awaiting_header = true;
@@ -80,6 +94,88 @@ bool take_token(connection_actor* self) {
   return true;
 }
 
+void write_frame(connection_actor* self, std::string_view body) {
+  char header[protocol::header_size];
+  protocol::write_length(static_cast<uint32_t>(body.size()), header);
+  auto& st = self->state;
+  self->write(st.hdl, sizeof(header), header);
+  self->write(st.hdl, body.size(), body.data());
+  self->flush(st.hdl);
+  check_backlog(self, false);
+}
+
+// Writes a plaintext body: sealed once the handshake completed, queued
+// before.
+void send_body(connection_actor* self, std::string body) {
+  auto& st = self->state;
+  if (!st.secure)
+    return write_frame(self, body);
+  if (!st.secure->established())
+    return st.queued.push_back(std::move(body));
+  write_frame(self, st.secure->seal(body));
+}
+
+void deliver(connection_actor* self, std::string_view body) {
+  auto& st = self->state;
+  auto msg = protocol::decode(body);
+  if (!msg)
+    return drop(self, msg.error());
+  spdlog::trace("connection {} received {}", st.remote,
+                protocol::to_string(msg->type));
+  self->send(st.owner, atom::received_v, std::move(*msg));
+}
+
+// The handshake failed. A dialed connection reports it to its owner through
+// its exit reason; an accepted one warns in our log. A peer that spoke
+// plaintext JSON is told why, in plaintext, before we close.
+void auth_failed(connection_actor* self, std::string_view first_body,
+                 const std::string& why) {
+  auto& st = self->state;
+  auto text = "authentication failed with " + st.remote + ": " + why;
+  if (!st.accepted) {
+    spdlog::error("{}", text);
+    self->close(st.hdl);
+    self->quit(caf::make_error(caf::sec::invalid_argument,
+                               "authentication failed: " + why));
+    return;
+  }
+  spdlog::warn("{}", text);
+  if (!first_body.empty() && first_body.front() == '{') {
+    auto refuse = protocol::make_refuse(
+      "authentication failed: this group needs a passphrase");
+    write_frame(self, protocol::encode(refuse));
+  }
+  self->close(st.hdl);
+  self->quit();
+}
+
+void on_established(connection_actor* self) {
+  auto& st = self->state;
+  spdlog::debug("connection {} authenticated", st.remote);
+  if (st.accepted)
+    self->send(st.owner, atom::incoming_v, st.remote_host);
+  for (auto& body : st.queued)
+    write_frame(self, st.secure->seal(body));
+  st.queued.clear();
+}
+
+void on_body(connection_actor* self, std::string_view body) {
+  auto& st = self->state;
+  if (!st.secure)
+    return deliver(self, body);
+  bool was_established = st.secure->established();
+  auto out = st.secure->on_frame(body);
+  if (!out)
+    return auth_failed(self, was_established ? std::string_view{} : body,
+                       out.error().detail);
+  for (auto& reply : out->to_send)
+    write_frame(self, reply);
+  if (!was_established && st.secure->established())
+    on_established(self);
+  if (out->has_plaintext)
+    deliver(self, out->plaintext);
+}
+
 void on_data(connection_actor* self, const std::vector<char>& buf) {
   auto& st = self->state;
   if (st.awaiting_header) {
@@ -90,8 +186,11 @@ void on_data(connection_actor* self, const std::vector<char>& buf) {
                          "more than "
                            + std::to_string(st.limits.max_messages_per_second)
                            + " messages per second"});
+    // Encryption adds a few bytes to every body.
+    auto max = st.limits.max_frame_size
+               + (st.secure ? protocol::seal_overhead : 0);
     auto length = protocol::check_length(protocol::read_length(buf.data()),
-                                         st.limits.max_frame_size);
+                                         max);
     if (!length)
       return drop(self, length.error());
     // Only now, with the length checked, does CAF size the body buffer.
@@ -99,13 +198,8 @@ void on_data(connection_actor* self, const std::vector<char>& buf) {
     self->configure_read(st.hdl, receive_policy::exactly(*length));
     return;
   }
-  auto msg = protocol::decode(std::string_view{buf.data(), buf.size()});
-  if (!msg)
-    return drop(self, msg.error());
-  spdlog::trace("connection {} received {}", st.remote,
-                protocol::to_string(msg->type));
-  self->send(st.owner, atom::received_v, std::move(*msg));
   await_header(self);
+  on_body(self, std::string_view{buf.data(), buf.size()});
 }
 
 // What flush could not hand to the socket yet waits in the write buffer. A
@@ -133,20 +227,18 @@ void check_backlog(connection_actor* self, bool deadline) {
 
 void on_send(connection_actor* self, const protocol::message& msg) {
   auto& st = self->state;
-  auto frame = protocol::encode_frame(msg, st.limits.max_frame_size);
-  if (!frame) {
+  auto body = protocol::encode(msg);
+  if (body.size() > st.limits.max_frame_size) {
     // The sender checks sizes first; reaching this is a bug, not an attack.
-    spdlog::error("connection {} cannot send {}: {}", st.remote,
-                  protocol::to_string(msg.type), frame.error().to_string());
+    spdlog::error("connection {} cannot send {}: {} bytes", st.remote,
+                  protocol::to_string(msg.type), body.size());
     return;
   }
-  self->write(st.hdl, frame->size(), frame->data());
-  self->flush(st.hdl);
-  check_backlog(self, false);
+  send_body(self, std::move(body));
 }
 
 caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
-                         caf::actor owner, connection_limits limits,
+                         caf::actor owner, connection_options limits,
                          bool accepted) {
   auto& st = self->state;
   st.hdl = hdl;
@@ -154,14 +246,24 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
   st.limits = limits;
   st.tokens = 2.0 * static_cast<double>(limits.max_messages_per_second);
   st.refilled = self->clock().now();
-  auto host = protocol::normalize_host(self->remote_addr(hdl));
+  st.accepted = accepted;
+  st.remote_host = protocol::normalize_host(self->remote_addr(hdl));
   st.remote = protocol::to_string(
-    protocol::endpoint{host, self->remote_port(hdl)});
+    protocol::endpoint{st.remote_host, self->remote_port(hdl)});
   // Linked: when membership quits, no socket outlives it.
   self->link_to(st.owner);
-  if (accepted)
-    self->send(st.owner, atom::incoming_v, host);
   await_header(self);
+  if (limits.key) {
+    using role = protocol::secure_channel::role;
+    st.secure = std::make_unique<protocol::secure_channel>(
+      *limits.key, accepted ? role::responder : role::initiator);
+    for (auto& body : st.secure->start())
+      write_frame(self, body);
+    self->delayed_send(self, limits.handshake_timeout, atom::timeout_v,
+                       uint64_t{0});
+  } else if (accepted) {
+    self->send(st.owner, atom::incoming_v, st.remote_host);
+  }
   return {
     [=](const caf::io::new_data_msg& msg) { on_data(self, msg.buf); },
     [=](atom::send, const protocol::message& msg) { on_send(self, msg); },
@@ -172,8 +274,17 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
       self->close(self->state.hdl);
       self->quit();
     },
+    [=](atom::timeout, uint64_t) {
+      if (!self->state.secure->established())
+        auth_failed(self, {}, "the handshake timed out");
+    },
     [=](const caf::io::connection_closed_msg&) {
-      spdlog::debug("connection {} closed by peer", self->state.remote);
+      auto& st = self->state;
+      if (st.secure && !st.secure->established())
+        return auth_failed(self, {},
+                           "the peer closed the connection during the "
+                           "handshake (no passphrase, or another one?)");
+      spdlog::debug("connection {} closed by peer", st.remote);
       self->quit();
     },
   };
@@ -183,7 +294,7 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
 
 caf::actor fork_connection(caf::io::broker* parent,
                            caf::io::connection_handle hdl, caf::actor owner,
-                           const connection_limits& limits, bool accepted) {
+                           const connection_options& limits, bool accepted) {
   return parent->fork(connection, hdl, std::move(owner), limits, accepted);
 }
 

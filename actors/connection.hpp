@@ -5,16 +5,21 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 
 #include <caf/fwd.hpp>
 #include <caf/io/connection_handle.hpp>
 #include <caf/io/fwd.hpp>
+#include <caf/timespan.hpp>
+
+#include "protocol/secure.hpp"
 
 namespace groupchat {
 
-/// What one connection may make this process spend. Exceeding any limit
-/// drops the connection (and only it) with a warning.
-struct connection_limits {
+/// How a connection behaves: what it may make this process spend (exceeding
+/// any limit drops the connection, and only it, with a warning), and whether
+/// it is encrypted.
+struct connection_options {
   /// Upper bound for a frame body, in bytes.
   size_t max_frame_size = 0;
   /// Upper bound for output queued but not yet taken by the kernel, in
@@ -25,14 +30,23 @@ struct connection_limits {
   /// Frames per second a peer may send on average; bursts of up to twice
   /// this many pass.
   size_t max_messages_per_second = 0;
+  /// Deadline for the passphrase handshake.
+  caf::timespan handshake_timeout{0};
+  /// The group key; null for a group without a passphrase. With a key, every
+  /// connection starts with the handshake and every frame is encrypted.
+  std::shared_ptr<const protocol::group_key> key;
 };
 
 /// Spawns a connection broker that takes over `hdl` from `parent`.
 /// @param owner receives the decoded messages (see messages.hpp).
 /// @param accepted whether the socket was accepted (announced to `owner` with
-///                 an `incoming` message) or dialed (the dialer tells `owner`).
+///                 an `incoming` message, after the handshake if there is
+///                 one) or dialed (the dialer tells `owner`). The dialing
+///                 side initiates the handshake. A failed handshake ends a
+///                 dialed connection with an error "authentication failed:
+///                 ..." as exit reason, so that its owner can report it.
 caf::actor fork_connection(caf::io::broker* parent,
                            caf::io::connection_handle hdl, caf::actor owner,
-                           const connection_limits& limits, bool accepted);
+                           const connection_options& limits, bool accepted);
 
 } // namespace groupchat

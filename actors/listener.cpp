@@ -18,7 +18,7 @@ struct listener_state {
   caf::actor owner;
 
   /// What each connection may spend.
-  connection_limits limits;
+  connection_options limits;
 
   /// Open connections at most.
   size_t max_connections = 0;
@@ -70,7 +70,7 @@ void refuse_connection(listener_actor* self, caf::io::connection_handle hdl) {
   }
 }
 
-caf::behavior listener(listener_actor* self, connection_limits limits,
+caf::behavior listener(listener_actor* self, connection_options limits,
                        size_t max_connections) {
   self->state.limits = limits;
   self->state.max_connections = max_connections;
@@ -103,7 +103,7 @@ caf::behavior listener(listener_actor* self, connection_limits limits,
 } // namespace
 
 caf::actor spawn_listener(caf::actor_system& sys,
-                          const connection_limits& limits,
+                          const connection_options& limits,
                           size_t max_connections) {
   return sys.middleman().spawn_broker(listener, limits, max_connections);
 }

@@ -17,7 +17,7 @@ namespace groupchat {
 /// @param max_connections open connections (accepted and dialed) at most;
 ///                        further accepted sockets are closed at once.
 caf::actor spawn_listener(caf::actor_system& sys,
-                          const connection_limits& limits,
+                          const connection_options& limits,
                           size_t max_connections);
 
 } // namespace groupchat

@@ -385,7 +385,7 @@ struct membership_state {
           return on_welcome(p, msg);
         break;
       case message_type::refuse:
-        if (p.st == st::greeting)
+        if (p.st == st::greeting || p.st == st::entry)
           return on_refuse(p, msg);
         break;
       case message_type::chat:
@@ -458,9 +458,10 @@ struct membership_state {
   }
 
   void on_refuse(peer& p, const message& msg) {
-    spdlog::warn("{} refused our greeting: {}", p.name, msg.text);
+    spdlog::warn("{} refused us: {}", protocol::to_string(p.address),
+                 msg.text);
     discard(p);
-    if (ph == phase::joining)
+    if (ph == phase::joining || ph == phase::bootstrapping)
       refused(msg.text);
   }
 
@@ -490,6 +491,13 @@ struct membership_state {
           notice(p.name + " lost connection");
         break;
       case st::entry:
+        // A group with another passphrase (or none) is not one to join,
+        // nor a reason to create a new group: give up with the reason.
+        if (auto why = auth_failure(dm.reason);
+            !why.empty() && ph == phase::bootstrapping) {
+          refused(why);
+          break;
+        }
         spdlog::warn("entry peer {} closed the connection before answering",
                      protocol::to_string(p.address));
         if (ph == phase::bootstrapping) {
@@ -633,6 +641,17 @@ struct membership_state {
   // every connection still open (stalled peers, late dial results).
   void quit() {
     self->quit(quit_reason);
+  }
+
+  /// The sentence of a connection that ended in a failed handshake, or "".
+  static std::string auth_failure(const caf::error& reason) {
+    if (!reason)
+      return {}; // A normal exit: context() would dereference nothing.
+    auto& ctx = reason.context();
+    if (!ctx.match_elements<std::string>())
+      return {};
+    auto& text = ctx.get_as<std::string>(0);
+    return text.rfind("authentication failed", 0) == 0 ? text : std::string{};
   }
 
   static std::string describe(const caf::error& err) {

@@ -27,6 +27,7 @@
 #include "main/terminal.hpp"
 #include "protocol/endpoint.hpp"
 #include "protocol/message.hpp"
+#include "protocol/secure.hpp"
 
 namespace {
 
@@ -42,6 +43,7 @@ struct command_line {
   std::string name;
   std::string config_path;
   std::string log_level;
+  std::string secret_file;
   uint16_t port = 0;
   std::vector<protocol::endpoint> peers;
 };
@@ -82,6 +84,9 @@ std::optional<int> parse_command_line(int argc, char** argv,
   app.add_option("-c,--config", out.config_path, "configuration file");
   app.add_option("--log-level", out.log_level,
                  "error, warning, info, debug or trace (overrides the file)");
+  app.add_option("--secret-file", out.secret_file,
+                 "file holding the group's passphrase (else $GROUPCHAT_SECRET, "
+                 "else the config's secret); every member needs the same");
   app.set_version_flag("--version", GROUPCHAT_VERSION);
   try {
     app.parse(argc, argv);
@@ -120,6 +125,18 @@ std::optional<int> load_settings(const command_line& cli, settings& out,
       return usage_error("cannot read config file " + path);
     if (auto err = read_settings(in, out))
       return usage_error(path + ": " + *err);
+  }
+  // The passphrase: never from the command line itself, where ps shows it.
+  if (!cli.secret_file.empty()) {
+    std::ifstream in{cli.secret_file};
+    if (!in)
+      return usage_error("cannot read secret file " + cli.secret_file);
+    std::getline(in, out.secret);
+    if (out.secret.empty())
+      return usage_error("secret file " + cli.secret_file
+                         + " holds no passphrase on its first line");
+  } else if (auto env = std::getenv("GROUPCHAT_SECRET"); env && *env) {
+    out.secret = env;
   }
   if (!cli.log_level.empty()) {
     if (auto err = check_log_level(cli.log_level))
@@ -181,8 +198,17 @@ int run(const command_line& cli, const settings& opts,
   bool terminal = ::isatty(STDOUT_FILENO) != 0;
   bool color = terminal && std::getenv("NO_COLOR") == nullptr;
   auto console = spawn_console(sys, {stdout, terminal, color});
-  connection_limits limits{opts.max_frame_size, opts.max_pending_output,
-                           opts.max_messages_per_second};
+  connection_options limits{opts.max_frame_size, opts.max_pending_output,
+                            opts.max_messages_per_second, opts.peer_timeout,
+                            nullptr};
+  if (!opts.secret.empty()) {
+    auto key = protocol::derive_group_key(opts.secret);
+    if (!key) {
+      std::fprintf(stderr, "groupchat: %s\n", key.error().detail.c_str());
+      return exit_runtime_error;
+    }
+    limits.key = std::make_shared<const protocol::group_key>(*key);
+  }
   auto listener = spawn_listener(sys, limits, opts.max_connections);
   auto dialer = spawn_dialer(sys, listener, opts.connect_timeout);
   membership_options mopts;
@@ -233,7 +259,7 @@ int run(const command_line& cli, const settings& opts,
   }
   cancel_dials();
   shutdown();
-  if (reason != caf::exit_reason::user_shutdown) {
+  if (reason && reason != caf::exit_reason::user_shutdown) {
     auto& ctx = reason.context();
     std::fprintf(stderr, "groupchat: cannot join: %s\n",
                  ctx.match_elements<std::string>()

@@ -96,6 +96,13 @@ std::optional<std::string> read_key(const std::string& key,
     return read_count(key, value, 10, 10000000, out.max_messages_per_second);
   if (key == "log-level")
     return read_log_level(value, out.log_level);
+  if (key == "secret") {
+    auto ptr = caf::get_if<std::string>(&value);
+    if (ptr == nullptr || ptr->empty())
+      return "groupchat.secret must be a non-empty quoted string";
+    out.secret = *ptr;
+    return std::nullopt;
+  }
   return "unknown key groupchat." + key;
 }
 

@@ -39,6 +39,8 @@ struct settings {
   size_t max_messages_per_second = 2000;
   /// One of: error, warning, info, debug, trace.
   std::string log_level = "warning";
+  /// The group's passphrase; empty for a group without one.
+  std::string secret;
 };
 
 /// Reads the `[groupchat]` section of a CAF-format config file from `in`

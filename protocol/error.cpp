@@ -30,6 +30,8 @@ const char* to_string(ec x) noexcept {
       return "rate_exceeded";
     case ec::output_overflow:
       return "output_overflow";
+    case ec::authentication_failed:
+      return "authentication_failed";
   }
   return "unknown_error";
 }

@@ -41,6 +41,8 @@ enum class ec : uint8_t {
   rate_exceeded,
   /// A peer does not read: our output for it exceeds the bound.
   output_overflow,
+  /// The passphrase handshake or a frame's authentication failed.
+  authentication_failed,
 };
 
 /// Returns the symbolic name of `x`, e.g. "frame_too_large".

@@ -15,6 +15,7 @@
 
 using namespace groupchat;
 using protocol::message;
+using namespace std::chrono_literals;
 
 namespace {
 
@@ -45,7 +46,8 @@ struct fixture : test_node_fixture<> {
       };
     });
     mpx.provide_acceptor(port, acceptor);
-    listener = spawn_listener(sys, {max_frame_size, 4096, rate}, 16);
+    listener = spawn_listener(sys, {max_frame_size, 4096, rate, 1s, nullptr},
+                              16);
     self->send(listener, atom::listen_v, port, owner);
     run();
     self->receive([](uint16_t bound) { CAF_CHECK_EQUAL(bound, port); });

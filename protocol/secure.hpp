@@ -1,0 +1,81 @@
+// The secure channel of a passphrase-protected group: a mutual
+// authentication handshake derived from the passphrase, then authenticated
+// encryption of every frame body. Pure functions and a state machine over
+// frame bodies: no actors, no sockets. See README.md ("Passphrase").
+
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/error.hpp"
+
+namespace groupchat::protocol {
+
+/// Bytes the encryption adds to each frame body.
+constexpr size_t seal_overhead = 17;
+
+/// The key every member derives from the group's passphrase.
+struct group_key {
+  std::array<uint8_t, 32> bytes{};
+};
+
+/// Derives the group key from `passphrase` with Argon2id (libsodium's
+/// "interactive" limits: about 64 MiB and a fraction of a second).
+result<group_key> derive_group_key(std::string_view passphrase);
+
+/// One connection's handshake and record layer.
+///
+/// Handshake (frame bodies, binary; I = initiator = the dialing side,
+/// R = responder; K = group key; e = ephemeral X25519 keys of crypto_kx):
+///   1. I -> R: 0x01 | e_I
+///   2. R -> I: 0x02 | e_R | MAC_K("R" | e_I | e_R) | stream header of R
+///   3. I -> R: 0x03 | MAC_K("I" | e_I | e_R) | stream header of I
+/// Session keys: crypto_kx over the ephemeral keys, each hashed with K.
+/// After step 3 every frame body is one secretstream (XChaCha20-Poly1305)
+/// message per direction: reading, forging, replaying, dropping or
+/// reordering a frame makes decryption fail.
+class secure_channel {
+public:
+  enum class role { initiator, responder };
+
+  /// What feeding a frame produced.
+  struct output {
+    /// Frame bodies to send now (handshake replies).
+    std::vector<std::string> to_send;
+    /// The decrypted body, if the frame carried application data.
+    std::string plaintext;
+    bool has_plaintext = false;
+  };
+
+  secure_channel(const group_key& key, role r);
+  ~secure_channel();
+
+  secure_channel(const secure_channel&) = delete;
+  secure_channel& operator=(const secure_channel&) = delete;
+
+  /// The initiator's first handshake frame; nothing for the responder.
+  std::vector<std::string> start();
+
+  /// Processes one received frame body. Any failure is final: the
+  /// connection must be dropped.
+  result<output> on_frame(std::string_view body);
+
+  /// Whether the handshake completed and `seal` may be used.
+  bool established() const noexcept;
+
+  /// Encrypts one frame body for sending.
+  /// @pre `established()`
+  std::string seal(std::string_view plaintext);
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace groupchat::protocol
