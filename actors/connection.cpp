@@ -161,8 +161,12 @@ void on_established(connection_actor* self) {
 
 void on_body(connection_actor* self, std::string_view body) {
   auto& st = self->state;
-  if (!st.secure)
+  if (!st.secure) {
+    if (protocol::is_handshake_start(body))
+      return auth_failed(self, {},
+                         "the peer has a passphrase, this group has none");
     return deliver(self, body);
+  }
   bool was_established = st.secure->established();
   auto out = st.secure->on_frame(body);
   if (!out)

@@ -33,6 +33,10 @@ std::string as_string(const uint8_t* data, size_t size) {
 
 static_assert(seal_overhead == crypto_secretstream_xchacha20poly1305_ABYTES);
 
+bool is_handshake_start(std::string_view body) noexcept {
+  return body.size() == 1 + pk_size && body[0] == step1;
+}
+
 result<group_key> derive_group_key(std::string_view passphrase) {
   if (sodium_init() < 0)
     return auth_error("libsodium failed to initialize");

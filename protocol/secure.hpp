@@ -29,6 +29,10 @@ struct group_key {
 /// "interactive" limits: about 64 MiB and a fraction of a second).
 result<group_key> derive_group_key(std::string_view passphrase);
 
+/// Whether `body` is the first message of the handshake: lets a peer
+/// without a passphrase tell "has a passphrase" apart from garbage.
+bool is_handshake_start(std::string_view body) noexcept;
+
 /// One connection's handshake and record layer.
 ///
 /// Handshake (frame bodies, binary; I = initiator = the dialing side,
