@@ -33,18 +33,23 @@ struct fixture : test_node_fixture<> {
   std::vector<message> received;
 
   fixture() {
-    owner = sys.spawn([this](caf::event_based_actor* owner_self) {
-      owner_self->set_exit_handler([](caf::exit_msg&) {});
-      return caf::behavior{
-        [this, owner_self](atom::incoming, const std::string& host) {
-          incoming.push_back(host);
-          connection = caf::actor_cast<caf::actor>(owner_self->current_sender());
-        },
-        [this](atom::received, const message& msg) {
-          received.push_back(msg);
-        },
-      };
-    });
+    // The fixture goes in as an argument: CAF 0.17 dereferences a null
+    // pointer (UBSan) when spawning a function without arguments.
+    owner = sys.spawn(
+      [](caf::event_based_actor* owner_self, fixture* fix) {
+        owner_self->set_exit_handler([](caf::exit_msg&) {});
+        return caf::behavior{
+          [=](atom::incoming, const std::string& host) {
+            fix->incoming.push_back(host);
+            fix->connection
+              = caf::actor_cast<caf::actor>(owner_self->current_sender());
+          },
+          [=](atom::received, const message& msg) {
+            fix->received.push_back(msg);
+          },
+        };
+      },
+      this);
     mpx.provide_acceptor(port, acceptor);
     listener = spawn_listener(sys, {max_frame_size, 4096, rate, 1s, nullptr},
                               16);

@@ -162,28 +162,35 @@ struct fixture : test_coordinator_fixture<> {
     p.name = name;
     p.host = "10.0.0." + std::to_string(n);
     p.port = static_cast<uint16_t>(5000 + n);
-    auto& lines = screen[name];
-    p.console = sys.spawn([&lines]() -> caf::behavior {
-      return {
-        [&lines](atom::notice, const std::string& line) {
-          lines.push_back(line);
-        },
-        [&lines](atom::chat, const std::string& from, const std::string& text) {
-          lines.push_back(from + ": " + text);
-        },
-      };
-    });
-    auto host = p.host;
-    p.dialer = sys.spawn([this, host](caf::event_based_actor* self)
-                           -> caf::behavior {
-      return {
-        [this, self, host](atom::connect, const std::string& to_host,
-                           uint16_t to_port) -> caf::result<caf::actor> {
-          auto requester = caf::actor_cast<caf::actor>(self->current_sender());
-          return dial(host, requester, to_host, to_port);
-        },
-      };
-    });
+    // State goes in as spawn arguments, not captures: CAF 0.17 dereferences
+    // a null pointer (UBSan) when spawning a function without arguments.
+    p.console = sys.spawn(
+      [](caf::event_based_actor*,
+         std::vector<std::string>* lines) -> caf::behavior {
+        return {
+          [lines](atom::notice, const std::string& line) {
+            lines->push_back(line);
+          },
+          [lines](atom::chat, const std::string& from,
+                  const std::string& text) {
+            lines->push_back(from + ": " + text);
+          },
+        };
+      },
+      &screen[name]);
+    p.dialer = sys.spawn(
+      [](caf::event_based_actor* self, fixture* net,
+         std::string host) -> caf::behavior {
+        return {
+          [=](atom::connect, const std::string& to_host,
+              uint16_t to_port) -> caf::result<caf::actor> {
+            auto requester
+              = caf::actor_cast<caf::actor>(self->current_sender());
+            return net->dial(host, requester, to_host, to_port);
+          },
+        };
+      },
+      this, p.host);
     p.membership = spawn_membership(sys, options(name, n), p.dialer,
                                     p.console);
     return p;
@@ -397,9 +404,8 @@ CAF_TEST(the entry peer never answers within the join timeout) {
   add_peers({"alice", "bob"});
   CAF_MESSAGE("alice accepts connections but her membership is hung");
   caf::anon_send_exit(peers.at("alice").membership, caf::exit_reason::kill);
-  peers.at("alice").membership = sys.spawn([]() -> caf::behavior {
-    return {[](caf::message&) {}};
-  });
+  peers.at("alice").membership = sys.spawn(
+    [](int) -> caf::behavior { return {[](caf::message&) {}}; }, 0);
   start("bob", {"alice"});
   CAF_CHECK(lines("bob").empty());
   advance_time(4s);

@@ -33,7 +33,7 @@ void check_rejected(std::string_view body, ec code) {
     CAF_ERROR("accepted: " << std::string{body});
     return;
   }
-  CAF_CHECK_EQUAL(to_string(result.error().code), to_string(code));
+  CAF_CHECK_EQUAL(std::string{to_string(result.error().code)}, to_string(code));
 }
 
 } // namespace
@@ -82,7 +82,7 @@ CAF_TEST(a message larger than the maximum frame is refused) {
   auto frame = encode_frame(make_chat(std::string(max_size, 'x'), 1),
                             max_size);
   CAF_REQUIRE(!frame);
-  CAF_CHECK_EQUAL(to_string(frame.error().code), "message_too_large");
+  CAF_CHECK_EQUAL(std::string{to_string(frame.error().code)}, "message_too_large");
 }
 
 CAF_TEST(truncated frames are rejected) {
@@ -92,7 +92,7 @@ CAF_TEST(truncated frames are rejected) {
     auto result = decode_frame(std::string_view{frame}.substr(0, n), max_size,
                                consumed);
     CAF_REQUIRE(!result);
-    CAF_CHECK_EQUAL(to_string(result.error().code), "truncated_frame");
+    CAF_CHECK_EQUAL(std::string{to_string(result.error().code)}, "truncated_frame");
   }
 }
 
@@ -102,13 +102,13 @@ CAF_TEST(oversize and empty length prefixes are rejected before the body) {
   write_length(max_size + 1, header.data());
   auto result = decode_frame(header, max_size, consumed);
   CAF_REQUIRE(!result);
-  CAF_CHECK_EQUAL(to_string(result.error().code), "frame_too_large");
+  CAF_CHECK_EQUAL(std::string{to_string(result.error().code)}, "frame_too_large");
   write_length(0xFFFFFFFF, header.data());
   CAF_CHECK(!decode_frame(header, max_size, consumed));
   write_length(0, header.data());
   result = decode_frame(header, max_size, consumed);
   CAF_REQUIRE(!result);
-  CAF_CHECK_EQUAL(to_string(result.error().code), "empty_frame");
+  CAF_CHECK_EQUAL(std::string{to_string(result.error().code)}, "empty_frame");
 }
 
 CAF_TEST(the length prefix is big endian) {
