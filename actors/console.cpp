@@ -12,34 +12,70 @@ namespace groupchat {
 
 namespace {
 
+constexpr const char* dim = "\033[2m";
+constexpr const char* reset = "\033[0m";
+
+// A stable colour per name: the same name has the same colour everywhere.
+const char* color_of(const std::string& name) {
+  static constexpr const char* palette[] = {
+    "\033[31m", "\033[32m", "\033[33m", "\033[34m", "\033[35m", "\033[36m",
+    "\033[91m", "\033[92m", "\033[93m", "\033[94m", "\033[95m", "\033[96m",
+  };
+  uint32_t hash = 2166136261u; // FNV-1a
+  for (unsigned char c : name)
+    hash = (hash ^ c) * 16777619u;
+  return palette[hash % std::size(palette)];
+}
+
+std::string trim(const std::string& str) {
+  auto first = str.find_first_not_of(" \t");
+  if (first == std::string::npos)
+    return {};
+  auto last = str.find_last_not_of(" \t");
+  return str.substr(first, last - first + 1);
+}
+
 struct console_state {
   static inline constexpr const char* name = "console";
 
+  caf::event_based_actor* self = nullptr;
   console_options opts;
   /// Where typed lines go; set by `attach`.
   caf::actor membership;
   /// Set once the user asked to leave: later input is ignored.
   bool leaving = false;
 
-  void print(std::string text, const char* style) {
-    std::string line;
-    if (opts.terminal) {
+  // -- output -----------------------------------------------------------------
+
+  // Makes text from peers harmless on a terminal.
+  std::string sanitize(std::string text) const {
+    if (opts.terminal)
       for (auto& c : text)
         if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F)
           c = '?';
+    return text;
+  }
+
+  std::string paint(const std::string& text, const char* style) const {
+    if (!opts.color || style == nullptr)
+      return text;
+    return style + text + reset;
+  }
+
+  void emit(const std::string& body) {
+    std::string line;
+    if (opts.terminal) {
       char buf[16];
       auto now = std::time(nullptr);
       std::tm local{};
       localtime_r(&now, &local);
       std::strftime(buf, sizeof(buf), "[%H:%M:%S] ", &local);
-      line += buf;
+      line += paint(buf, dim);
     }
-    if (opts.color && style != nullptr) {
-      line += style;
-      line += text;
-      line += "\033[0m";
-    } else {
-      line += text;
+    line += body;
+    if (opts.display) {
+      opts.display(line);
+      return;
     }
     line += '\n';
     std::fwrite(line.data(), 1, line.size(), opts.out);
@@ -47,43 +83,108 @@ struct console_state {
     std::fflush(opts.out);
   }
 
+  void notice(const std::string& text) {
+    emit(paint(sanitize(text), dim));
+  }
+
+  void chat(const std::string& from, const std::string& text) {
+    emit(paint(sanitize(from), color_of(from)) + ": " + sanitize(text));
+  }
+
+  void action(const std::string& from, const std::string& text) {
+    emit("* " + paint(sanitize(from), color_of(from)) + " " + sanitize(text));
+  }
+
+  void whisper(const std::string& from, const std::string& text) {
+    emit(paint(sanitize(from), color_of(from)) + paint(" (private)", dim)
+         + ": " + sanitize(text));
+  }
+
+  // -- input ------------------------------------------------------------------
+
   void on_line(std::string& line) {
     if (leaving || !membership)
       return;
     if (!line.empty() && line.back() == '\r')
       line.pop_back();
-    if (is_exit_command(line.c_str())) {
-      leave();
-      return;
-    }
     if (line.find_first_not_of(" \t\v\f") == std::string::npos)
       return; // Blank lines are not sent.
-    caf::anon_send(membership, atom::chat_v, std::move(line));
+    if (is_exit_command(line))
+      return leave();
+    if (line.rfind("//", 0) == 0) // "//text" sends "/text".
+      return send_chat(line.substr(1));
+    if (line.front() == '/')
+      return command(line);
+    send_chat(std::move(line));
+  }
+
+  void send_chat(std::string text) {
+    self->send(membership, atom::chat_v, std::move(text));
+  }
+
+  void command(const std::string& line) {
+    auto space = line.find(' ');
+    auto word = line.substr(0, space);
+    auto rest = space == std::string::npos ? std::string{}
+                                           : trim(line.substr(space + 1));
+    if (word == "/help") {
+      for (auto text = std::string{help_text()}; !text.empty();) {
+        auto nl = text.find('\n');
+        notice(text.substr(0, nl));
+        text.erase(0, nl == std::string::npos ? text.size() : nl + 1);
+      }
+    } else if (word == "/who") {
+      self->request(membership, caf::infinite, atom::who_v)
+        .then([this](const std::vector<std::string>& lines) {
+          for (auto& l : lines)
+            notice(l);
+        });
+    } else if (word == "/me") {
+      if (rest.empty())
+        return notice("Usage: /me ACTION");
+      self->send(membership, atom::action_v, rest);
+    } else if (word == "/msg") {
+      auto gap = rest.find(' ');
+      if (gap == std::string::npos || trim(rest.substr(gap + 1)).empty())
+        return notice("Usage: /msg NAME TEXT");
+      self->send(membership, atom::whisper_v, rest.substr(0, gap),
+                 trim(rest.substr(gap + 1)));
+    } else {
+      notice("Unknown command " + word
+             + " (type /help; start a line with // to send a slash)");
+    }
   }
 
   void leave() {
     if (leaving || !membership)
       return;
     leaving = true;
-    caf::anon_send(membership, atom::leave_v);
+    self->send(membership, atom::leave_v);
   }
 };
 
 using console_actor = caf::stateful_actor<console_state>;
 
 caf::behavior console(console_actor* self, console_options opts) {
-  self->state.opts = opts;
+  self->state.self = self;
+  self->state.opts = std::move(opts);
   return {
     [self](atom::attach, caf::actor membership) {
       self->state.membership = std::move(membership);
     },
     [self](atom::line, std::string& line) { self->state.on_line(line); },
     [self](atom::eof) { self->state.leave(); },
-    [self](atom::notice, std::string& text) {
-      self->state.print(std::move(text), "\033[2m");
+    [self](atom::notice, const std::string& text) {
+      self->state.notice(text);
     },
     [self](atom::chat, const std::string& name, const std::string& text) {
-      self->state.print(name + ": " + text, nullptr);
+      self->state.chat(name, text);
+    },
+    [self](atom::action, const std::string& name, const std::string& text) {
+      self->state.action(name, text);
+    },
+    [self](atom::whisper, const std::string& name, const std::string& text) {
+      self->state.whisper(name, text);
     },
   };
 }
@@ -91,18 +192,23 @@ caf::behavior console(console_actor* self, console_options opts) {
 } // namespace
 
 caf::actor spawn_console(caf::actor_system& sys, console_options opts) {
-  return sys.spawn<caf::detached>(console, opts);
+  return sys.spawn<caf::detached>(console, std::move(opts));
 }
 
-bool is_exit_command(const char* line) {
+bool is_exit_command(const std::string& line) {
   // Surrounding blanks are forgiven: " exit " is still a wish to leave.
-  std::string str{line};
-  auto first = str.find_first_not_of(" \t");
-  if (first == std::string::npos)
-    return false;
-  auto last = str.find_last_not_of(" \t");
-  auto word = str.substr(first, last - first + 1);
+  auto word = trim(line);
   return word == "exit" || word == "/quit";
+}
+
+const char* help_text() {
+  return "Type a line and press Enter to send it to everyone.\n"
+         "/msg NAME TEXT   send TEXT to NAME only\n"
+         "/me ACTION       say what you do, shown as \"* you ACTION\"\n"
+         "/who             who is here, where, and for how long\n"
+         "/quit or exit    leave the group (also Ctrl+C, Ctrl+D)\n"
+         "//TEXT           send a line that starts with a slash\n"
+         "/help            this text";
 }
 
 } // namespace groupchat

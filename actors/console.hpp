@@ -1,10 +1,12 @@
-// The Console actor: owns stdout and turns typed lines into commands for
-// membership. Lines from stdin arrive from a reader thread (see
-// main/terminal.hpp), never from a blocking read inside an actor.
+// The Console actor: owns what the user sees and turns typed lines into
+// chat, commands and leaving. Lines from stdin arrive from a reader thread
+// (see main/terminal.hpp), never from a blocking read inside an actor.
 
 #pragma once
 
 #include <cstdio>
+#include <functional>
+#include <string>
 
 #include <caf/fwd.hpp>
 
@@ -18,8 +20,11 @@ struct console_options {
   /// characters from peers are shown as '?' so that no peer can move the
   /// cursor or recolour the screen. Pipes get every byte as sent.
   bool terminal = false;
-  /// Style notices apart from chat with ANSI colours.
+  /// Colours: one per name, system lines dimmed.
   bool color = false;
+  /// If set, finished lines go here instead of `out` (the line editor
+  /// prints them above the line being typed).
+  std::function<void(const std::string&)> display;
 };
 
 /// Spawns the console on a thread of its own: writing to a slow pipe must
@@ -27,6 +32,9 @@ struct console_options {
 caf::actor spawn_console(caf::actor_system& sys, console_options opts);
 
 /// Returns whether `line` asks to leave ("exit" or "/quit").
-bool is_exit_command(const char* line);
+bool is_exit_command(const std::string& line);
+
+/// The text of /help.
+const char* help_text();
 
 } // namespace groupchat

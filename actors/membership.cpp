@@ -68,6 +68,8 @@ struct peer {
   uint64_t id = 0;
   /// When it last sent anything.
   time_point last_seen;
+  /// When it became a member.
+  time_point joined_at;
   /// We closed this connection: nothing it still delivers counts, and its
   /// end reports nothing.
   bool closed = false;
@@ -100,7 +102,7 @@ struct membership_state {
   /// Counts heartbeat ticks, for gossip.
   unsigned ticks = 0;
   /// Lines typed before the join completed, sent once it has.
-  std::vector<std::string> outbox;
+  std::vector<message> outbox;
   /// Why we quit: user_shutdown after a leave, an error if refused.
   caf::error quit_reason = caf::exit_reason::user_shutdown;
 
@@ -177,7 +179,7 @@ struct membership_state {
     auto key = conn.address();
     auto& p = peers[key];
     p = peer{std::move(conn), st, dialed, {}, std::move(address), 0, now(),
-             false};
+             now(), false};
     return p;
   }
 
@@ -319,8 +321,8 @@ struct membership_state {
 
   void become_running() {
     ph = phase::running;
-    for (auto& text : outbox)
-      broadcast_chat(std::move(text));
+    for (auto& msg : outbox)
+      broadcast_chat(std::move(msg));
     outbox.clear();
   }
 
@@ -436,6 +438,7 @@ struct membership_state {
       return;
     p.st = peer::stage::member;
     p.id = msg.id;
+    p.joined_at = now();
     send(p, protocol::make_welcome(opts.name, opts.id, member_list(false)));
     // While we join, new members are in the "Members:" line at the end.
     if (!was_member && ph == phase::running)
@@ -449,6 +452,7 @@ struct membership_state {
     if (survives) {
       p.st = peer::stage::member;
       p.id = msg.id;
+      p.joined_at = now();
       if (!was_member && ph == phase::running)
         notice(p.name + " has joined the chat");
       // Whoever it knows and we do not, joined concurrently with us.
@@ -475,7 +479,12 @@ struct membership_state {
       return;
     }
     last = msg.seq;
-    self->send(console, atom::chat_v, p.name, std::move(msg.text));
+    if (msg.whisper)
+      self->send(console, atom::whisper_v, p.name, std::move(msg.text));
+    else if (msg.action)
+      self->send(console, atom::action_v, p.name, std::move(msg.text));
+    else
+      self->send(console, atom::chat_v, p.name, std::move(msg.text));
   }
 
   void on_down(const caf::down_msg& dm) {
@@ -599,24 +608,66 @@ struct membership_state {
 
   // -- local input ------------------------------------------------------------
 
-  void on_chat_input(std::string& text) {
-    auto size = protocol::encode(protocol::make_chat(text, next_seq)).size();
-    if (size > opts.max_frame_size) {
-      notice("Message not sent: it is too long (" + std::to_string(size)
-             + " bytes encoded, the maximum is "
-             + std::to_string(opts.max_frame_size) + ")");
-      return;
-    }
-    if (ph == phase::running)
-      broadcast_chat(std::move(text));
-    else if (ph != phase::leaving)
-      outbox.push_back(std::move(text)); // Sent once the join completes.
+  // Whether `msg` fits into a frame; tells the user if not.
+  bool fits(const message& msg) {
+    auto size = protocol::encode(msg).size();
+    if (size <= opts.max_frame_size)
+      return true;
+    notice("Message not sent: it is too long (" + std::to_string(size)
+           + " bytes encoded, the maximum is "
+           + std::to_string(opts.max_frame_size) + ")");
+    return false;
   }
 
-  void broadcast_chat(std::string text) {
-    auto msg = protocol::make_chat(std::move(text), next_seq++);
+  void on_chat_input(message msg) {
+    msg.seq = next_seq;
+    if (!fits(msg))
+      return;
+    if (ph == phase::running)
+      broadcast_chat(std::move(msg));
+    else if (ph != phase::leaving)
+      outbox.push_back(std::move(msg)); // Sent once the join completes.
+  }
+
+  void broadcast_chat(message msg) {
+    msg.seq = next_seq++;
     for (auto p : members())
       send(*p, msg);
+  }
+
+  void on_whisper_input(const std::string& name, std::string& text) {
+    auto list = members();
+    auto i = std::find_if(list.begin(), list.end(),
+                          [&](peer* p) { return p->name == name; });
+    if (i == list.end()) {
+      notice("No member named " + name + " (see /who)");
+      return;
+    }
+    auto msg = protocol::make_whisper(std::move(text), next_seq);
+    if (!fits(msg))
+      return;
+    ++next_seq;
+    notice("-> " + name + ": " + msg.text);
+    send(**i, std::move(msg));
+  }
+
+  std::vector<std::string> who() {
+    std::vector<std::string> lines;
+    auto t = now();
+    for (auto p : members()) {
+      auto secs = std::chrono::duration_cast<std::chrono::seconds>(
+                    t - p->joined_at)
+                    .count();
+      auto since = secs < 60 ? std::to_string(secs) + "s"
+                             : std::to_string(secs / 60) + "m"
+                                 + std::to_string(secs % 60) + "s";
+      lines.push_back(p->name + " at " + protocol::to_string(p->address)
+                      + ", here for " + since);
+    }
+    std::sort(lines.begin(), lines.end());
+    lines.insert(lines.begin(), opts.name + " (you) listening on port "
+                                  + std::to_string(port));
+    return lines;
   }
 
   void leave() {
@@ -695,7 +746,16 @@ caf::behavior membership(membership_actor* self, membership_options opts,
       auto from = caf::actor_cast<caf::actor_addr>(self->current_sender());
       self->state.on_received(from, msg);
     },
-    [self](atom::chat, std::string& text) { self->state.on_chat_input(text); },
+    [self](atom::chat, std::string& text) {
+      self->state.on_chat_input(protocol::make_chat(std::move(text), 1));
+    },
+    [self](atom::action, std::string& text) {
+      self->state.on_chat_input(protocol::make_action(std::move(text), 1));
+    },
+    [self](atom::whisper, const std::string& name, std::string& text) {
+      self->state.on_whisper_input(name, text);
+    },
+    [self](atom::who) { return self->state.who(); },
     [self](atom::leave) { self->state.leave(); },
     [self](atom::timeout, uint64_t id) { self->state.on_timeout(id); },
     [self](atom::tick) { self->state.on_tick(); },

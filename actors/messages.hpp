@@ -26,6 +26,11 @@
 //   main    -> membership  (start, uint16_t port, std::vector<endpoint>)
 //             our listen port and the bootstrap peers, in order
 //   console -> membership  (chat, std::string text)   broadcast a chat line
+//   console -> membership  (action, std::string text) broadcast "/me TEXT"
+//   console -> membership  (whisper, std::string name, std::string text)
+//             send a line to member `name` only
+//   console -> membership  (who) -> std::vector<std::string>
+//             one line per member: name, address, time in the group
 //   any     -> membership  (leave)                    leave gracefully, quit
 //   itself  -> membership  (timeout, uint64_t)        a phase deadline
 //   itself  -> membership  (tick)                     heartbeat interval
@@ -37,6 +42,8 @@
 //   stdin      -> console  (eof)                       end of input
 //   membership -> console  (notice, std::string)       a system line
 //   membership -> console  (chat, std::string name, std::string text)
+//   membership -> console  (action, std::string name, std::string text)
+//   membership -> console  (whisper, std::string name, std::string text)
 
 #pragma once
 
@@ -70,6 +77,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(groupchat, caf::first_custom_type_id)
   CAF_ADD_ATOM(groupchat, groupchat::atom, timeout, "timeout")
   CAF_ADD_ATOM(groupchat, groupchat::atom, tick, "tick")
   CAF_ADD_ATOM(groupchat, groupchat::atom, check, "check")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, who, "who")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, whisper, "whisper")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, action, "action")
 
 CAF_END_TYPE_ID_BLOCK(groupchat)
 

@@ -194,10 +194,19 @@ int run(const command_line& cli, const settings& opts,
     caf_sections << std::ifstream{config_path}.rdbuf();
   if (auto err = cfg.parse(caf::actor_system_config::string_list{}, caf_sections))
     return usage_error(config_path + ": " + caf::to_string(err));
-  caf::actor_system sys{cfg};
   bool terminal = ::isatty(STDOUT_FILENO) != 0;
+  bool interactive = terminal && ::isatty(STDIN_FILENO) != 0;
   bool color = terminal && std::getenv("NO_COLOR") == nullptr;
-  auto console = spawn_console(sys, {stdout, terminal, color});
+  // Declared before the actor system: the console may print through it
+  // until the system is gone.
+  stdin_reader reader{interactive, "> "};
+  caf::actor_system sys{cfg};
+  console_options copts{stdout, terminal, color, nullptr};
+  if (interactive)
+    copts.display = [&reader](const std::string& line) {
+      reader.display(line);
+    };
+  auto console = spawn_console(sys, std::move(copts));
   connection_options limits{opts.max_frame_size, opts.max_pending_output,
                             opts.max_messages_per_second, opts.peer_timeout,
                             nullptr};
@@ -249,13 +258,14 @@ int run(const command_line& cli, const settings& opts,
   caf::anon_send(membership, atom::start_v, *port, cli.peers);
   caf::error reason;
   {
-    stdin_reader reader{console};
+    reader.start(console);
     // Signals end input through the reader, so that lines typed before the
     // signal are sent before the leave.
     signal_watcher signals{[&reader] { reader.finish(); }};
     // Membership quits after a graceful leave (exit, /quit, EOF, a signal)
     // or when the group refuses us.
     self->receive([&](caf::down_msg& dm) { reason = std::move(dm.reason); });
+    reader.stop();
   }
   cancel_dials();
   shutdown();

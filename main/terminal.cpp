@@ -11,6 +11,11 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
+
+#include <editline/readline.h>
+
 #include <caf/send.hpp>
 
 #include "actors/messages.hpp"
@@ -19,10 +24,21 @@ namespace groupchat {
 
 // -- stdin_reader -------------------------------------------------------------
 
-stdin_reader::stdin_reader(caf::actor console) : console_(std::move(console)) {
-  if (::pipe2(wakeup_, O_CLOEXEC) != 0)
+namespace {
+
+constexpr char stop_request = 's';
+constexpr char finish_request = 'f';
+constexpr char output_request = 'o';
+
+/// The reader the line editor's C callback reports to (there is one).
+stdin_reader* editing_reader = nullptr;
+
+} // namespace
+
+stdin_reader::stdin_reader(bool interactive, std::string prompt)
+  : interactive_(interactive), prompt_(std::move(prompt)) {
+  if (::pipe2(wakeup_, O_CLOEXEC | O_NONBLOCK) != 0)
     wakeup_[0] = wakeup_[1] = -1;
-  thread_ = std::thread{[this] { run(); }};
 }
 
 stdin_reader::~stdin_reader() {
@@ -32,22 +48,35 @@ stdin_reader::~stdin_reader() {
       ::close(fd);
 }
 
-namespace {
+void stdin_reader::start(caf::actor console) {
+  console_ = std::move(console);
+  thread_ = std::thread{[this] { interactive_ ? run_interactive() : run(); }};
+}
 
-constexpr char stop_request = 's';
-constexpr char finish_request = 'f';
-
-} // namespace
+void stdin_reader::display(const std::string& line) {
+  std::unique_lock<std::mutex> guard{mtx_};
+  if (!editing_) {
+    // Nobody edits a line: print right away.
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+    return;
+  }
+  output_.push_back(line);
+  [[maybe_unused]] auto n = ::write(wakeup_[1], &output_request, 1);
+}
 
 void stdin_reader::finish() {
   [[maybe_unused]] auto n = ::write(wakeup_[1], &finish_request, 1);
 }
 
 void stdin_reader::stop() {
-  if (!thread_.joinable())
-    return;
-  [[maybe_unused]] auto n = ::write(wakeup_[1], &stop_request, 1);
-  thread_.join();
+  if (thread_.joinable()) {
+    [[maybe_unused]] auto n = ::write(wakeup_[1], &stop_request, 1);
+    thread_.join();
+  }
+  // The actor system waits for the console to be released.
+  console_ = nullptr;
 }
 
 void stdin_reader::send_lines(std::string& pending) {
@@ -102,6 +131,93 @@ void stdin_reader::run() {
   if (!pending.empty())
     caf::anon_send(console_, atom::line_v, std::move(pending));
   caf::anon_send(console_, atom::eof_v);
+}
+
+void stdin_reader::on_edited_line(char* line) {
+  auto self = editing_reader;
+  if (line == nullptr) { // Ctrl+D on an empty line.
+    self->eof_ = true;
+    return;
+  }
+  if (*line != '\0')
+    add_history(line);
+  caf::anon_send(self->console_, atom::line_v, std::string{line});
+  std::free(line);
+  self->accepted_ = true;
+}
+
+// Prints what is queued; with `redraw`, above the line being edited, which
+// is cleared first and redrawn after.
+void stdin_reader::print_pending(bool redraw) {
+  std::deque<std::string> lines;
+  {
+    std::unique_lock<std::mutex> guard{mtx_};
+    lines.swap(output_);
+  }
+  if (lines.empty())
+    return;
+  if (redraw)
+    std::fputs("\r\033[2K", stdout);
+  for (auto& line : lines) {
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
+  }
+  std::fflush(stdout);
+  if (redraw)
+    rl_forced_update_display();
+}
+
+void stdin_reader::run_interactive() {
+  editing_reader = this;
+  rl_callback_handler_install(prompt_.c_str(), &stdin_reader::on_edited_line);
+  {
+    std::unique_lock<std::mutex> guard{mtx_};
+    editing_ = true;
+  }
+  bool leave = false;
+  pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {wakeup_[0], POLLIN, 0}};
+  while (!eof_) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR)
+        continue;
+      break;
+    }
+    if (fds[1].revents != 0) {
+      char request = output_request;
+      while (::read(wakeup_[0], &request, 1) == 1) {
+        if (request == stop_request || request == finish_request)
+          break;
+      }
+      print_pending(true);
+      if (request == stop_request)
+        break;
+      if (request == finish_request) { // A signal: leave, as Ctrl+D would.
+        leave = true;
+        break;
+      }
+    }
+    if (fds[0].revents != 0) {
+      rl_callback_read_char();
+      if (accepted_ && !eof_) {
+        // libedit keeps an accepted line until the next key, and a redraw
+        // for incoming output would show it again: start a fresh line.
+        accepted_ = false;
+        rl_callback_handler_remove();
+        rl_callback_handler_install(prompt_.c_str(),
+                                    &stdin_reader::on_edited_line);
+      }
+    }
+  }
+  {
+    std::unique_lock<std::mutex> guard{mtx_};
+    editing_ = false;
+  }
+  // Give the terminal back as it was, and what is still queued.
+  rl_callback_handler_remove();
+  std::fputs("\r\033[2K", stdout);
+  print_pending(false);
+  if (eof_ || leave)
+    caf::anon_send(console_, atom::eof_v);
 }
 
 // -- signals ------------------------------------------------------------------

@@ -3,7 +3,9 @@
 
 #pragma once
 
+#include <deque>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -12,16 +14,30 @@
 
 namespace groupchat {
 
-/// Reads stdin on a plain thread and sends `(line, text)` per line and
+/// Owns the terminal's input and, in interactive mode, its output.
+///
+/// It reads stdin on a plain thread and sends `(line, text)` per line and
 /// `(eof)` at the end to the console. It polls stdin together with a wake-up
 /// pipe, so that `stop` ends it at once (a blocking read could not be).
+///
+/// Interactive mode (stdin and stdout are terminals): lines are edited with
+/// libedit (history with Up/Down), and output passed to `display` is printed
+/// by the same thread above the line being typed, which is then redrawn
+/// intact. One thread owns the terminal, so the two never interleave.
 class stdin_reader {
 public:
-  explicit stdin_reader(caf::actor console);
+  stdin_reader(bool interactive, std::string prompt);
   ~stdin_reader();
 
   stdin_reader(const stdin_reader&) = delete;
   stdin_reader& operator=(const stdin_reader&) = delete;
+
+  /// Starts reading; lines go to `console`.
+  void start(caf::actor console);
+
+  /// Prints `line` (interactive mode): above the line being edited while
+  /// the reader runs, directly before and after. Thread-safe.
+  void display(const std::string& line);
 
   /// Asks the reader to pass on what is already typed, then end input as if
   /// stdin were closed: a line typed just before Ctrl+C is still sent.
@@ -32,12 +48,24 @@ public:
 
 private:
   void run();
+  void run_interactive();
   void drain_available(std::string& pending);
   void send_lines(std::string& pending);
+  void print_pending(bool redraw);
+  static void on_edited_line(char* line);
 
+  bool interactive_;
+  std::string prompt_;
   caf::actor console_;
   int wakeup_[2] = {-1, -1};
   std::thread thread_;
+  std::mutex mtx_;
+  std::deque<std::string> output_;
+  /// Whether the line editor owns the terminal (guarded by `mtx_`).
+  bool editing_ = false;
+  bool eof_ = false;
+  /// The line editor just handed us a line.
+  bool accepted_ = false;
 };
 
 /// Blocks SIGINT, SIGTERM, SIGHUP (and SIGUSR2, used to stop the watcher) in

@@ -79,6 +79,16 @@ result<uint64_t> get_uint(const json& obj, const char* field, uint64_t min,
   return value;
 }
 
+// An optional boolean: absent is false.
+result<bool> get_flag(const json& obj, const char* field) {
+  auto i = obj.find(field);
+  if (i == obj.end())
+    return false;
+  if (!i->is_boolean())
+    return invalid(field, "true or false");
+  return i->get<bool>();
+}
+
 result<std::string> get_name(const json& obj) {
   // The size bound here only guards the copy; validate_name has the real one.
   auto str = get_string(obj, "name", max_name_size * 4);
@@ -169,6 +179,14 @@ std::optional<error> decode_fields(const json& obj, message& msg) {
       if (!text)
         return text.error();
       msg.text = std::move(*text);
+      auto action = get_flag(obj, "action");
+      if (!action)
+        return action.error();
+      auto whisper = get_flag(obj, "private");
+      if (!whisper)
+        return whisper.error();
+      msg.action = *action;
+      msg.whisper = *whisper;
       return std::nullopt;
     }
   }
@@ -238,37 +256,53 @@ const char* to_string(message_type x) noexcept {
 // -- factories ----------------------------------------------------------------
 
 message make_hello() {
-  return message{message_type::hello, {}, 0, 0, 0, {}, {}};
+  return message{message_type::hello, {}, 0, 0, 0, {}, false, false, {}};
 }
 
 message make_members(std::vector<member_info> members) {
-  return message{message_type::members, {}, 0, 0, 0, {}, std::move(members)};
+  return message{message_type::members, {}, 0, 0, 0, {}, false, false,
+                 std::move(members)};
 }
 
 message make_greeting(std::string name, uint16_t port, uint64_t id) {
-  return message{message_type::greeting, std::move(name), port, id, 0, {}, {}};
+  return message{message_type::greeting, std::move(name), port, id, 0, {},
+                 false, false, {}};
 }
 
 message make_welcome(std::string name, uint64_t id,
                      std::vector<member_info> members) {
   return message{message_type::welcome, std::move(name), 0, id, 0, {},
-                 std::move(members)};
+                 false, false, std::move(members)};
 }
 
 message make_refuse(std::string reason) {
-  return message{message_type::refuse, {}, 0, 0, 0, std::move(reason), {}};
+  return message{message_type::refuse, {}, 0, 0, 0, std::move(reason),
+                 false, false, {}};
 }
 
 message make_chat(std::string text, uint64_t seq) {
-  return message{message_type::chat, {}, 0, 0, seq, std::move(text), {}};
+  return message{message_type::chat, {}, 0, 0, seq, std::move(text),
+                 false, false, {}};
+}
+
+message make_action(std::string text, uint64_t seq) {
+  auto msg = make_chat(std::move(text), seq);
+  msg.action = true;
+  return msg;
+}
+
+message make_whisper(std::string text, uint64_t seq) {
+  auto msg = make_chat(std::move(text), seq);
+  msg.whisper = true;
+  return msg;
 }
 
 message make_heartbeat() {
-  return message{message_type::heartbeat, {}, 0, 0, 0, {}, {}};
+  return message{message_type::heartbeat, {}, 0, 0, 0, {}, false, false, {}};
 }
 
 message make_leave() {
-  return message{message_type::leave, {}, 0, 0, 0, {}, {}};
+  return message{message_type::leave, {}, 0, 0, 0, {}, false, false, {}};
 }
 
 // -- encoding and decoding ----------------------------------------------------
@@ -307,6 +341,11 @@ std::string encode(const message& x) {
     case message_type::chat:
       obj["seq"] = x.seq;
       obj["text"] = x.text;
+      // Optional flags stay off the wire when false.
+      if (x.action)
+        obj["action"] = true;
+      if (x.whisper)
+        obj["private"] = true;
       break;
   }
   return obj.dump(-1, ' ', false, json::error_handler_t::replace);

@@ -88,12 +88,17 @@ struct message {
   uint64_t seq = 0;
   /// `chat`: the text, UTF-8. `refuse`: the reason, for humans.
   std::string text;
+  /// `chat`: an action ("/me waves"), shown as "* NAME TEXT".
+  bool action = false;
+  /// `chat`: sent to the receiver only ("/msg NAME TEXT").
+  bool whisper = false;
   /// `members`, `welcome`: the member list.
   std::vector<member_info> members;
 
   friend bool operator==(const message& x, const message& y) {
     return x.type == y.type && x.name == y.name && x.port == y.port
            && x.id == y.id && x.seq == y.seq && x.text == y.text
+           && x.action == y.action && x.whisper == y.whisper
            && x.members == y.members;
   }
 
@@ -116,6 +121,12 @@ message make_welcome(std::string name, uint64_t id,
 message make_refuse(std::string reason);
 
 message make_chat(std::string text, uint64_t seq);
+
+/// A chat line that is an action ("/me").
+message make_action(std::string text, uint64_t seq);
+
+/// A chat line for one member only ("/msg").
+message make_whisper(std::string text, uint64_t seq);
 
 message make_heartbeat();
 
