@@ -1,0 +1,116 @@
+"""The interactive mode, for real, under a pseudo-terminal (tmux): a line
+being typed survives incoming messages, and commands work at the prompt."""
+
+import os
+import re
+import shutil
+import subprocess
+import time
+
+from harness import DEADLINE, Skip, main
+
+SESSION = "groupchat-test-%d" % os.getpid()
+
+
+class Tmux:
+    def __init__(self, cmd):
+        if shutil.which("tmux") is None:
+            raise Skip("tmux is not installed")
+        subprocess.run(["tmux", "kill-session", "-t", SESSION],
+                       capture_output=True)
+        # bash keeps the pane open after groupchat exits, so we can read it.
+        subprocess.run(["tmux", "new-session", "-d", "-s", SESSION, "-x", "120",
+                        "-y", "30", "bash", "--norc", "-c",
+                        "trap true INT; %s; echo exit-status=$?; "
+                        "echo terminal-mode: $(stty -a | tr ' ;' '\\n\\n' "
+                        "| grep -x -e '-\\?icanon' -e '-\\?echo'); sleep 30"
+                        % cmd],
+                       check=True, env=dict(os.environ, TERM="xterm"))
+
+    def keys(self, *keys):
+        subprocess.run(["tmux", "send-keys", "-t", SESSION] + list(keys),
+                       check=True)
+
+    def screen(self):
+        return subprocess.run(["tmux", "capture-pane", "-p", "-t", SESSION],
+                              capture_output=True, text=True).stdout
+
+    def wait_for(self, pattern, timeout=DEADLINE):
+        regex = re.compile(pattern, re.M)
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.screen()
+            if regex.search(screen):
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError("screen never matched %r:\n%s"
+                                     % (pattern, screen))
+            time.sleep(0.05)
+
+    def close(self):
+        subprocess.run(["tmux", "kill-session", "-t", SESSION],
+                       capture_output=True)
+
+
+def start_alice(g):
+    from harness import BINARY, free_port
+    port = free_port()
+    tmux = Tmux("%s --name alice %d" % (BINARY, port))
+    tmux.wait_for(r"Created a new group chat")
+    return tmux, "127.0.0.1:%d" % port
+
+
+def test_half_typed_line_survives_incoming_messages(g):
+    tmux, address = start_alice(g)
+    try:
+        bob = g.join("bob", [address])
+        tmux.wait_for(r"bob has joined the chat")
+        tmux.keys("half a li")
+        tmux.wait_for(r"^> half a li$")
+        bob.send("interrupting you")
+        screen = tmux.wait_for(r"bob: interrupting you")
+        lines = [l for l in screen.splitlines() if l.strip()]
+        # The message is printed above; the line being typed is intact below.
+        assert lines[-1] == "> half a li", lines
+        assert re.search(r"^\[\d\d:\d\d:\d\d\] bob: interrupting you$",
+                         lines[-2]), lines
+        tmux.keys("ne", "Enter")
+        bob.wait_for(r"^alice: half a line$")
+    finally:
+        tmux.close()
+
+
+def test_who_and_msg_at_the_prompt(g):
+    tmux, address = start_alice(g)
+    try:
+        bob = g.join("bob", [address])
+        carol = g.join("carol", [address])
+        tmux.wait_for(r"carol has joined the chat")
+        tmux.keys("/who", "Enter")
+        tmux.wait_for(r"bob at 127\.0\.0\.1:\d+, here for")
+        tmux.wait_for(r"carol at 127\.0\.0\.1:\d+, here for")
+        tmux.keys("/msg carol just you", "Enter")
+        carol.wait_for(r"^alice \(private\): just you$")
+        tmux.keys("for all", "Enter")
+        bob.wait_for(r"^alice: for all$")
+        assert bob.out.count("just you") == 0
+    finally:
+        tmux.close()
+
+
+def test_ctrl_c_leaves_and_restores_the_terminal(g):
+    tmux, address = start_alice(g)
+    try:
+        bob = g.join("bob", [address])
+        tmux.wait_for(r"bob has joined the chat")
+        tmux.keys("C-c")
+        tmux.wait_for(r"exit-status=0")
+        # The line editor gave the terminal back: canonical mode and echo.
+        tmux.wait_for(r"^terminal-mode: icanon echo$")
+        bob.wait_for(r"^alice has left the chat$")
+    finally:
+        tmux.close()
+
+
+if __name__ == "__main__":
+    main(globals())
