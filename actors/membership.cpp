@@ -1,6 +1,8 @@
 #include "actors/membership.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <map>
 #include <random>
 #include <set>
@@ -97,6 +99,8 @@ struct membership_state {
   std::map<uint64_t, uint64_t> last_seq;
   /// Our next chat sequence number.
   uint64_t next_seq = 1;
+  /// Chat lines received (for the benchmark hook).
+  uint64_t received = 0;
   /// Identifies the one phase timer that counts; older ones are ignored.
   uint64_t timer = 0;
   /// Counts heartbeat ticks, for gossip.
@@ -479,6 +483,12 @@ struct membership_state {
       return;
     }
     last = msg.seq;
+    ++received;
+    if (bench_due(msg))
+      std::fprintf(stderr, "bench recv %s %llu %lld %llu\n", p.name.c_str(),
+                   static_cast<unsigned long long>(msg.seq),
+                   static_cast<long long>(mono_ns()),
+                   static_cast<unsigned long long>(received));
     if (msg.whisper)
       self->send(console, atom::whisper_v, p.name, std::move(msg.text));
     else if (msg.action)
@@ -631,8 +641,23 @@ struct membership_state {
 
   void broadcast_chat(message msg) {
     msg.seq = next_seq++;
+    if (bench_due(msg))
+      std::fprintf(stderr, "bench sent %llu %lld\n",
+                   static_cast<unsigned long long>(msg.seq),
+                   static_cast<long long>(mono_ns()));
     for (auto p : members())
       send(*p, msg);
+  }
+
+  bool bench_due(const message& msg) const {
+    return opts.bench_every > 0
+           && (msg.seq % opts.bench_every == 0 || msg.text == "last");
+  }
+
+  static int64_t mono_ns() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
   }
 
   void on_whisper_input(const std::string& name, std::string& text) {

@@ -32,6 +32,11 @@ struct membership_options {
   /// between the same pair of peers are resolved by it: the connection
   /// dialed by the peer with the lower ID survives.
   uint64_t id = 0;
+  /// Benchmark hook (0: off): report every N-th chat line sent and
+  /// received, and the line "last", on stderr with a CLOCK_MONOTONIC stamp
+  /// ("bench sent SEQ NS", "bench recv NAME SEQ NS COUNT"). Set from the
+  /// environment variable GROUPCHAT_BENCH_EVERY by bench/run.py.
+  uint64_t bench_every = 0;
 };
 
 /// Returns a fresh random peer ID.

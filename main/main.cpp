@@ -233,6 +233,8 @@ int run(const command_line& cli, const settings& opts,
   mopts.heartbeat_interval = opts.heartbeat_interval;
   mopts.peer_timeout = opts.peer_timeout;
   mopts.id = random_peer_id();
+  if (auto every = std::getenv("GROUPCHAT_BENCH_EVERY"))
+    mopts.bench_every = std::strtoull(every, nullptr, 10);
   auto membership = spawn_membership(sys, mopts, dialer, console);
   caf::anon_send(console, atom::attach_v, membership);
   auto shutdown = [&] {

@@ -1,0 +1,156 @@
+// The benchmark's floor: the same fan-out as groupchat (length-prefixed JSON
+// chat frames, one TCP connection per receiver, decoded with nlohmann/json)
+// with plain blocking sockets and no chat logic. Every groupchat figure is
+// reported as a ratio to this.
+//
+//   groupchat-floor recv EVERY          listen on a free port, print it, take
+//                                       one sender; report every EVERY-th
+//                                       frame and the last one
+//   groupchat-floor send RATE COUNT EVERY PORT...
+//                                       send COUNT frames at RATE per second
+//                                       to every PORT on 127.0.0.1
+//
+// Reports go to stdout: "sent SEQ NS", "recv floor SEQ NS COUNT", with NS
+// from CLOCK_MONOTONIC (comparable across processes on one machine).
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+namespace {
+
+int64_t now_ns() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+           std::chrono::steady_clock::now().time_since_epoch())
+    .count();
+}
+
+bool read_all(int fd, char* buf, size_t n) {
+  while (n > 0) {
+    auto got = ::read(fd, buf, n);
+    if (got <= 0)
+      return false;
+    buf += got;
+    n -= static_cast<size_t>(got);
+  }
+  return true;
+}
+
+int recv_main(uint64_t every) {
+  int srv = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (::bind(srv, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0
+      || ::listen(srv, 1) != 0
+      || ::getsockname(srv, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+    return 1;
+  std::printf("port %d\n", ntohs(addr.sin_port));
+  std::fflush(stdout);
+  int fd = ::accept(srv, nullptr, nullptr);
+  uint64_t count = 0;
+  std::string body;
+  for (;;) {
+    unsigned char header[4];
+    if (!read_all(fd, reinterpret_cast<char*>(header), 4))
+      break;
+    uint32_t n = (uint32_t{header[0]} << 24) | (uint32_t{header[1]} << 16)
+                 | (uint32_t{header[2]} << 8) | header[3];
+    body.resize(n);
+    if (!read_all(fd, body.data(), n))
+      break;
+    auto msg = nlohmann::json::parse(body, nullptr, false);
+    if (msg.is_discarded())
+      return 2;
+    auto seq = msg["seq"].get<uint64_t>();
+    ++count;
+    if (seq % every == 0 || msg.value("last", false)) {
+      std::printf("recv floor %llu %lld %llu\n",
+                  static_cast<unsigned long long>(seq),
+                  static_cast<long long>(now_ns()),
+                  static_cast<unsigned long long>(count));
+      std::fflush(stdout);
+    }
+  }
+  return 0;
+}
+
+int send_main(double rate, uint64_t count, uint64_t every,
+              const std::vector<int>& ports) {
+  std::vector<int> fds;
+  for (auto port : ports) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0)
+      return 1;
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    fds.push_back(fd);
+  }
+  auto start = std::chrono::steady_clock::now();
+  auto gap = std::chrono::duration<double>(1.0 / rate);
+  for (uint64_t seq = 1; seq <= count; ++seq) {
+    std::this_thread::sleep_until(
+      start + std::chrono::duration_cast<std::chrono::nanoseconds>(
+                gap * static_cast<double>(seq - 1)));
+    nlohmann::json msg{{"type", "chat"},
+                       {"version", 1},
+                       {"seq", seq},
+                       {"text", "bench line of a typical length, 64 bytes...."}};
+    if (seq == count)
+      msg["last"] = true;
+    auto body = msg.dump();
+    std::string frame(4, '\0');
+    auto n = static_cast<uint32_t>(body.size());
+    frame[0] = static_cast<char>(n >> 24);
+    frame[1] = static_cast<char>(n >> 16);
+    frame[2] = static_cast<char>(n >> 8);
+    frame[3] = static_cast<char>(n);
+    frame += body;
+    if (seq % every == 0 || seq == count) {
+      std::printf("sent %llu %lld\n", static_cast<unsigned long long>(seq),
+                  static_cast<long long>(now_ns()));
+      std::fflush(stdout);
+    }
+    for (auto fd : fds)
+      if (::write(fd, frame.data(), frame.size())
+          != static_cast<ssize_t>(frame.size()))
+        return 3;
+  }
+  for (auto fd : fds)
+    ::close(fd);
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  if (argc >= 3 && std::string{argv[1]} == "recv")
+    return recv_main(std::strtoull(argv[2], nullptr, 10));
+  if (argc >= 6 && std::string{argv[1]} == "send") {
+    std::vector<int> ports;
+    for (int i = 5; i < argc; ++i)
+      ports.push_back(std::atoi(argv[i]));
+    return send_main(std::atof(argv[2]), std::strtoull(argv[3], nullptr, 10),
+                     std::strtoull(argv[4], nullptr, 10), ports);
+  }
+  std::fprintf(stderr, "usage: groupchat-floor recv EVERY | send RATE COUNT "
+                       "EVERY PORT...\n");
+  return 2;
+}

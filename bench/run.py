@@ -1,0 +1,330 @@
+#!/usr/bin/env python3
+"""groupchat benchmark: real peers on 127.0.0.1, compared with a plain-socket
+floor measured in the same run (bench/floor.cpp).
+
+    bench/run.py BUILD_DIR [--smoke] [--json FILE]
+
+Latency is measured inside the peers, from the sender's broadcast to the
+receiver's decode (CLOCK_MONOTONIC stamps on stderr, enabled by
+GROUPCHAT_BENCH_EVERY), not through a terminal.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "test", "e2e"))
+import harness  # noqa: E402
+
+TICKS = os.sysconf("SC_CLK_TCK")
+RESULTS = {}
+
+
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def memory_kib(pid):
+    """(resident, private) in KiB."""
+    rss = private = 0
+    with open("/proc/%d/smaps_rollup" % pid) as f:
+        for line in f:
+            key, value = line.split(":", 1)
+            if key == "Rss":
+                rss = int(value.split()[0])
+            elif key in ("Private_Clean", "Private_Dirty"):
+                private += int(value.split()[0])
+    return rss, private
+
+
+def percentile(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(len(xs) * p))] if xs else float("nan")
+
+
+def bench_env(every):
+    env = dict(os.environ)
+    env["GROUPCHAT_BENCH_EVERY"] = str(every)
+    env.pop("GROUPCHAT_SECRET", None)
+    return env
+
+
+def group_of(g, n, every, cfg, via_first=True):
+    peers = [g.start("p0", args=cfg, env=bench_env(every)).joined()]
+    for i in range(1, n):
+        via = peers[0] if via_first else peers[-1]
+        peers.append(g.start("p%d" % i, [via.address], args=cfg,
+                             env=bench_env(every)).joined())
+    return peers
+
+
+def feed(peer, count, rate, text="bench line of a typical length, 64 bytes...."):
+    """Writes COUNT lines to the peer's stdin at RATE per second, then 'last'."""
+    start = time.monotonic()
+    sent = 0
+    while sent < count - 1:
+        due = min(count - 1, int((time.monotonic() - start) * rate) + 1)
+        if due > sent:
+            peer.proc.stdin.write(("%s\n" % text).encode() * (due - sent))
+            peer.proc.stdin.flush()
+            sent = due
+        else:
+            time.sleep(0.0005)
+    peer.proc.stdin.write(b"last\n")
+    peer.proc.stdin.flush()
+
+
+def parse_stamps(lines, kind):
+    """{seq: ns} from 'bench sent SEQ NS' / 'bench recv NAME SEQ NS COUNT'."""
+    out = {}
+    counts = {}
+    for line in lines:
+        parts = line.split()
+        if len(parts) >= 4 and parts[0] == "bench" and parts[1] == kind:
+            if kind == "sent":
+                out[int(parts[2])] = int(parts[3])
+            else:
+                out[int(parts[3])] = int(parts[4])
+                counts[int(parts[3])] = int(parts[5])
+    return out, counts
+
+
+# -- groupchat measurements ------------------------------------------------------
+
+def measure_joins(n, cfg):
+    g = harness.Group()
+    try:
+        times = []
+        peers = [g.start("p0", args=cfg, env=bench_env(0)).joined()]
+        for i in range(1, n):
+            began = time.monotonic()
+            peers.append(g.start("p%d" % i, [peers[0].address], args=cfg,
+                                 env=bench_env(0)).joined())
+            times.append(time.monotonic() - began)
+        return times
+    finally:
+        g.close()
+
+
+def measure_fanout(receivers, count, rate, every, cfg):
+    """Sender plus RECEIVERS peers; returns per-delivery latencies (us), the
+    number of receivers that got everything, and CPU seconds used."""
+    g = harness.Group()
+    try:
+        peers = group_of(g, receivers + 1, every, cfg)
+        sender, rest = peers[0], peers[1:]
+        for p in rest:
+            p.wait_for(r"^Members: ")
+        for p in peers:
+            deadline = time.monotonic() + 10
+            while p.out.count(r"has joined the chat$") + \
+                    sum(len(l.split(", ")) for l in p.out.lines
+                        if l.startswith("Members: ")) < receivers:
+                if time.monotonic() > deadline:
+                    raise AssertionError("mesh incomplete at %s" % p.name)
+                time.sleep(0.01)
+        cpu0 = sum(cpu_seconds(p.proc.pid) for p in peers)
+        feed(sender, count, rate)
+        complete = 0
+        for p in rest:
+            p.err.wait_for(r"^bench recv p0 \d+ \d+ \d+$", timeout=60)
+            try:
+                p.err.wait_for(r"^bench recv p0 %d " % count, timeout=60)
+                complete += 1
+            except AssertionError:
+                pass
+        cpu = sum(cpu_seconds(p.proc.pid) for p in peers) - cpu0
+        sent, _ = parse_stamps(sender.err.lines, "sent")
+        lat = []
+        lost = 0
+        for p in rest:
+            recv, counts = parse_stamps(p.err.lines, "recv")
+            if counts.get(count, 0) != count:
+                lost += count - counts.get(count, 0)
+            for seq, ns in recv.items():
+                if seq in sent:
+                    lat.append((ns - sent[seq]) / 1000.0)
+        return lat, complete, lost, cpu
+    finally:
+        g.close()
+
+
+def measure_floor(receivers, count, rate, every):
+    procs = []
+    try:
+        ports = []
+        for _ in range(receivers):
+            p = subprocess.Popen([FLOOR, "recv", str(every)],
+                                 stdout=subprocess.PIPE, text=True)
+            procs.append(p)
+            ports.append(p.stdout.readline().split()[1])
+        cpu0 = 0.0
+        began = time.monotonic()
+        sender = subprocess.run([FLOOR, "send", str(rate), str(count),
+                                 str(every)] + ports,
+                                capture_output=True, text=True, timeout=600)
+        sent = {}
+        for line in sender.stdout.splitlines():
+            _, seq, ns = line.split()
+            sent[int(seq)] = int(ns)
+        lat = []
+        lost = 0
+        cpu = 0.0
+        for p in procs:
+            out, _ = p.communicate(timeout=60)
+            last = 0
+            for line in out.splitlines():
+                _, _, seq, ns, n = line.split()
+                if int(seq) in sent:
+                    lat.append((int(ns) - sent[int(seq)]) / 1000.0)
+                last = int(n)
+            lost += count - last
+        return lat, receivers if lost == 0 else 0, lost, time.monotonic() - began
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+
+
+def measure_idle(n, seconds, cfg):
+    """N separate idle peers: CPU over SECONDS, memory per peer."""
+    g = harness.Group()
+    try:
+        peers = [g.start("idle%d" % i, args=cfg, env=bench_env(0)).joined()
+                 for i in range(n)]
+        time.sleep(1)
+        cpu0 = sum(cpu_seconds(p.proc.pid) for p in peers)
+        time.sleep(seconds)
+        cpu = sum(cpu_seconds(p.proc.pid) for p in peers) - cpu0
+        mem = [memory_kib(p.proc.pid) for p in peers]
+        return cpu / seconds * 100, statistics.mean(m[0] for m in mem), \
+            statistics.mean(m[1] for m in mem)
+    finally:
+        g.close()
+
+
+def measure_mesh(n, cfg):
+    """N peers join one by one; then each says one line. Returns the memory
+    per peer and the time from the last join until everyone heard everyone."""
+    g = harness.Group()
+    try:
+        peers = group_of(g, n, 1, cfg)
+        last_join = time.monotonic()
+        for p in peers:
+            p.send("hello from %s" % p.name)
+        for p in peers:
+            deadline = time.monotonic() + 30
+            while sum(1 for l in p.err.lines if l.startswith("bench recv")) < n - 1:
+                if time.monotonic() > deadline:
+                    raise AssertionError("%s heard only %d peers" % (
+                        p.name, sum(1 for l in p.err.lines
+                                    if l.startswith("bench recv"))))
+                time.sleep(0.005)
+        heard = time.monotonic() - last_join
+        mem = [memory_kib(p.proc.pid) for p in peers]
+        return heard, statistics.mean(m[0] for m in mem), \
+            statistics.mean(m[1] for m in mem)
+    finally:
+        g.close()
+
+
+# -- driver ------------------------------------------------------------------------
+
+def row(name, value, unit, floor=None, target=None):
+    ratio = value / floor if floor else None
+    RESULTS[name] = {"value": value, "unit": unit, "floor": floor,
+                     "ratio": ratio, "target": target}
+    line = "%-44s %12.1f %-8s" % (name, value, unit)
+    if floor:
+        line += " floor %10.1f  x%.2f" % (floor, ratio)
+    if target:
+        line += "   target %s" % target
+    print(line, flush=True)
+
+
+def main():
+    global FLOOR
+    parser = argparse.ArgumentParser()
+    parser.add_argument("build")
+    parser.add_argument("--smoke", action="store_true",
+                        help="tiny sizes: checks that the benchmark runs")
+    parser.add_argument("--json", default=None)
+    args = parser.parse_args()
+    harness.BINARY = os.path.abspath(os.path.join(args.build, "groupchat"))
+    FLOOR = os.path.abspath(os.path.join(args.build, "groupchat-floor"))
+    g = harness.Group()
+    cfg = g.config(max_messages_per_second=10000000,
+                   max_pending_output=1 << 30, max_connections=1000)
+    smoke = args.smoke
+    print("machine: %s, %d cores, %s" % (platform.node(), os.cpu_count(),
+                                        platform.platform()), flush=True)
+
+    for n in ([2, 4] if smoke else [2, 8, 32, 64]):
+        times = measure_joins(n, cfg)
+        row("join: peer %d of %d (ms)" % (n, n), times[-1] * 1000, "ms")
+
+    count = 60 if smoke else 2000
+    for r in ([3] if smoke else [3, 31]):
+        lat, complete, lost, _ = measure_fanout(r, count, 200, 1, cfg)
+        flat, _, _, _ = measure_floor(r, count, 200, 1)
+        lat, flat = lat[len(lat) // 10:], flat[len(flat) // 10:]  # warm-up
+        row("fan-out to %d: p50 (us)" % r, percentile(lat, 0.5), "us",
+            percentile(flat, 0.5), "<= 2x floor")
+        row("fan-out to %d: p99 (us)" % r, percentile(lat, 0.99), "us",
+            percentile(flat, 0.99), "<= 3x floor")
+
+    seconds = 1 if smoke else 10
+    for r, rate in ([(3, 2000)] if smoke else [(3, 60000), (31, 6000)]):
+        n = rate * seconds
+        every = max(1, rate // 100)
+        began = time.monotonic()
+        lat, complete, lost, cpu = measure_fanout(r, n, rate, every, cfg)
+        took = time.monotonic() - began
+        row("throughput to %d at %d/s: lost" % (r, rate), lost, "msgs",
+            None, "0")
+        row("throughput to %d at %d/s: p99 (us)" % (r, rate),
+            percentile(lat, 0.99), "us", None, "< 10000")
+        row("throughput to %d at %d/s: CPU per delivery (us)" % (r, rate),
+            cpu / (n * r) * 1e6, "us")
+        flat, _, flost, _ = measure_floor(r, n, rate, every)
+        row("floor to %d at %d/s: lost" % (r, rate), flost, "msgs")
+        row("floor to %d at %d/s: p99 (us)" % (r, rate),
+            percentile(flat, 0.99), "us")
+
+    idle_n = 5 if smoke else 100
+    cpu_pct, rss, private = measure_idle(idle_n, 2 if smoke else 10, cfg)
+    row("%d idle peers: CPU (%% of one core)" % idle_n, cpu_pct, "%", None,
+        "< 2%")
+    row("idle peer: resident (KiB)", rss, "KiB")
+    row("idle peer: private (KiB)", private, "KiB", None, "< 1024")
+
+    mesh_n = 6 if smoke else 64
+    heard, rss, private = measure_mesh(mesh_n, cfg)
+    row("%d-peer mesh: resident per peer (KiB)" % mesh_n, rss, "KiB")
+    row("%d-peer mesh: private per peer (KiB)" % mesh_n, private, "KiB")
+    row("%d-peer mesh: all heard all after last join (ms)" % mesh_n,
+        heard * 1000, "ms")
+    if not smoke:
+        heard, _, _ = measure_mesh(100, cfg)
+        row("100-peer mesh: all heard all after last join (ms)", heard * 1000,
+            "ms", None, "< 1000")
+
+    g.close()
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"machine": platform.platform(), "cores": os.cpu_count(),
+                       "smoke": smoke, "results": RESULTS}, f, indent=2)
+    print("benchmark done")
+
+
+if __name__ == "__main__":
+    main()
