@@ -20,6 +20,9 @@ using caf::io::receive_policy;
 /// How long the output backlog may stay above the bound.
 constexpr auto backlog_grace = std::chrono::seconds(2);
 
+/// Bytes taken from the socket per read.
+constexpr size_t read_chunk = 64 * 1024;
+
 struct connection_state {
   static inline constexpr const char* name = "connection";
 
@@ -48,8 +51,12 @@ struct connection_state {
   /// The remote host, normalized: what membership records.
   std::string remote_host;
 
-  /// Whether the next read is a length prefix (else a body).
-  bool awaiting_header = true;
+  /// Received bytes not yet consumed: at most one incomplete frame (whose
+  /// length prefix was already checked) plus one read.
+  std::vector<char> inbuf;
+
+  /// Set once the connection is being dropped: stop consuming input.
+  bool dropped = false;
 
   /// Whether we accepted the socket (else we dialed it).
   bool accepted = false;
@@ -65,17 +72,12 @@ using connection_actor = caf::stateful_actor<connection_state, caf::io::broker>;
 
 void check_backlog(connection_actor* self, bool deadline);
 
-void await_header(connection_actor* self) {
-  self->state.awaiting_header = true;
-  self->configure_read(self->state.hdl,
-                       receive_policy::exactly(protocol::header_size));
-}
-
 // Drops the socket after a protocol violation. Nothing is flushed: a peer
 // that sends garbage gets no further answer.
 void drop(connection_actor* self, const protocol::error& err) {
   spdlog::warn("connection {} dropped: {}", self->state.remote,
                err.to_string());
+  self->state.dropped = true;
   self->close(self->state.hdl);
   self->quit();
 }
@@ -134,6 +136,7 @@ void auth_failed(connection_actor* self, std::string_view first_body,
   auto text = "authentication failed with " + st.remote + ": " + why;
   if (!st.accepted) {
     spdlog::error("{}", text);
+    st.dropped = true;
     self->close(st.hdl);
     self->quit(caf::make_error(caf::sec::invalid_argument,
                                "authentication failed: " + why));
@@ -145,6 +148,7 @@ void auth_failed(connection_actor* self, std::string_view first_body,
       "authentication failed: this group needs a passphrase");
     write_frame(self, protocol::encode(refuse));
   }
+  st.dropped = true;
   self->close(st.hdl);
   self->quit();
 }
@@ -180,30 +184,36 @@ void on_body(connection_actor* self, std::string_view body) {
     deliver(self, out->plaintext);
 }
 
+// Splits what arrived into frames. Reading whatever the socket has (instead
+// of exactly the 4-byte prefix, then exactly the body) takes one read for
+// many frames instead of two reads per frame. Each length prefix is checked
+// as soon as it is complete, before its body is waited for, so `inbuf` never
+// holds more than one frame's worth plus one read.
 void on_data(connection_actor* self, const std::vector<char>& buf) {
   auto& st = self->state;
-  if (st.awaiting_header) {
-    if (buf.size() != protocol::header_size)
-      return drop(self, {protocol::ec::truncated_frame, "short header"});
+  st.inbuf.insert(st.inbuf.end(), buf.begin(), buf.end());
+  // Encryption adds a few bytes to every body.
+  auto max = st.limits.max_frame_size
+             + (st.secure ? protocol::seal_overhead : 0);
+  size_t pos = 0;
+  while (!st.dropped && st.inbuf.size() - pos >= protocol::header_size) {
+    auto length = protocol::check_length(
+      protocol::read_length(st.inbuf.data() + pos), max);
+    if (!length)
+      return drop(self, length.error());
+    if (st.inbuf.size() - pos - protocol::header_size < *length)
+      break; // The body is still on its way.
     if (!take_token(self))
       return drop(self, {protocol::ec::rate_exceeded,
                          "more than "
                            + std::to_string(st.limits.max_messages_per_second)
                            + " messages per second"});
-    // Encryption adds a few bytes to every body.
-    auto max = st.limits.max_frame_size
-               + (st.secure ? protocol::seal_overhead : 0);
-    auto length = protocol::check_length(protocol::read_length(buf.data()),
-                                         max);
-    if (!length)
-      return drop(self, length.error());
-    // Only now, with the length checked, does CAF size the body buffer.
-    st.awaiting_header = false;
-    self->configure_read(st.hdl, receive_policy::exactly(*length));
-    return;
+    on_body(self, std::string_view{st.inbuf.data() + pos
+                                     + protocol::header_size,
+                                   *length});
+    pos += protocol::header_size + *length;
   }
-  await_header(self);
-  on_body(self, std::string_view{buf.data(), buf.size()});
+  st.inbuf.erase(st.inbuf.begin(), st.inbuf.begin() + pos);
 }
 
 // What flush could not hand to the socket yet waits in the write buffer. A
@@ -256,7 +266,7 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
     protocol::endpoint{st.remote_host, self->remote_port(hdl)});
   // Linked: when membership quits, no socket outlives it.
   self->link_to(st.owner);
-  await_header(self);
+  self->configure_read(hdl, receive_policy::at_most(read_chunk));
   if (limits.key) {
     using role = protocol::secure_channel::role;
     st.secure = std::make_unique<protocol::secure_channel>(

@@ -34,8 +34,9 @@ struct membership_options {
   uint64_t id = 0;
   /// Benchmark hook (0: off): report every N-th chat line sent and
   /// received, and the line "last", on stderr with a CLOCK_MONOTONIC stamp
-  /// ("bench sent SEQ NS", "bench recv NAME SEQ NS COUNT"). Set from the
-  /// environment variable GROUPCHAT_BENCH_EVERY by bench/run.py.
+  /// ("bench sent SEQ NS", "bench recv NAME SEQ NS COUNT"); received chat
+  /// lines are then not shown, since the benchmark measures the peer, not
+  /// the terminal. Set from GROUPCHAT_BENCH_EVERY by bench/run.py.
   uint64_t bench_every = 0;
 };
 

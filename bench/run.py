@@ -162,11 +162,14 @@ def measure_floor(receivers, count, rate, every):
     procs = []
     try:
         ports = []
+        streams = []
         for _ in range(receivers):
             p = subprocess.Popen([FLOOR, "recv", str(every)],
-                                 stdout=subprocess.PIPE, text=True)
+                                 stdout=subprocess.PIPE)
             procs.append(p)
-            ports.append(p.stdout.readline().split()[1])
+            # Read continuously: a full pipe would stall the receiver.
+            streams.append(harness.Stream(p.stdout))
+            ports.append(streams[-1].wait_for(r"^port ").split()[1])
         cpu0 = 0.0
         began = time.monotonic()
         sender = subprocess.run([FLOOR, "send", str(rate), str(count),
@@ -179,10 +182,11 @@ def measure_floor(receivers, count, rate, every):
         lat = []
         lost = 0
         cpu = 0.0
-        for p in procs:
-            out, _ = p.communicate(timeout=60)
+        for p, stream in zip(procs, streams):
+            p.wait(timeout=60)
+            stream.wait_closed(timeout=60)
             last = 0
-            for line in out.splitlines():
+            for line in stream.lines[1:]:
                 _, _, seq, ns, n = line.split()
                 if int(seq) in sent:
                     lat.append((int(ns) - sent[int(seq)]) / 1000.0)
@@ -258,6 +262,10 @@ def main():
     parser.add_argument("--smoke", action="store_true",
                         help="tiny sizes: checks that the benchmark runs")
     parser.add_argument("--json", default=None)
+    parser.add_argument("--seconds", type=int, default=10,
+                        help="duration of each throughput run")
+    parser.add_argument("--only", default=None,
+                        help="run only: join, fanout, throughput, idle, mesh")
     args = parser.parse_args()
     harness.BINARY = os.path.abspath(os.path.join(args.build, "groupchat"))
     FLOOR = os.path.abspath(os.path.join(args.build, "groupchat-floor"))
@@ -268,12 +276,15 @@ def main():
     print("machine: %s, %d cores, %s" % (platform.node(), os.cpu_count(),
                                         platform.platform()), flush=True)
 
-    for n in ([2, 4] if smoke else [2, 8, 32, 64]):
+    def want(part):
+        return args.only is None or args.only == part
+
+    for n in ([2, 4] if smoke else [2, 8, 32, 64]) if want("join") else []:
         times = measure_joins(n, cfg)
         row("join: peer %d of %d (ms)" % (n, n), times[-1] * 1000, "ms")
 
     count = 60 if smoke else 2000
-    for r in ([3] if smoke else [3, 31]):
+    for r in ([3] if smoke else [3, 31]) if want("fanout") else []:
         lat, complete, lost, _ = measure_fanout(r, count, 200, 1, cfg)
         flat, _, _, _ = measure_floor(r, count, 200, 1)
         lat, flat = lat[len(lat) // 10:], flat[len(flat) // 10:]  # warm-up
@@ -282,8 +293,9 @@ def main():
         row("fan-out to %d: p99 (us)" % r, percentile(lat, 0.99), "us",
             percentile(flat, 0.99), "<= 3x floor")
 
-    seconds = 1 if smoke else 10
-    for r, rate in ([(3, 2000)] if smoke else [(3, 60000), (31, 6000)]):
+    seconds = 1 if smoke else args.seconds
+    plan = [(3, 2000)] if smoke else [(3, 60000), (31, 6000)]
+    for r, rate in plan if want("throughput") else []:
         n = rate * seconds
         every = max(1, rate // 100)
         began = time.monotonic()
@@ -301,19 +313,21 @@ def main():
             percentile(flat, 0.99), "us")
 
     idle_n = 5 if smoke else 100
-    cpu_pct, rss, private = measure_idle(idle_n, 2 if smoke else 10, cfg)
-    row("%d idle peers: CPU (%% of one core)" % idle_n, cpu_pct, "%", None,
-        "< 2%")
-    row("idle peer: resident (KiB)", rss, "KiB")
-    row("idle peer: private (KiB)", private, "KiB", None, "< 1024")
+    if want("idle"):
+        cpu_pct, rss, private = measure_idle(idle_n, 2 if smoke else 10, cfg)
+        row("%d idle peers: CPU (%% of one core)" % idle_n, cpu_pct, "%",
+            None, "< 2%")
+        row("idle peer: resident (KiB)", rss, "KiB")
+        row("idle peer: private (KiB)", private, "KiB", None, "< 1024")
 
     mesh_n = 6 if smoke else 64
-    heard, rss, private = measure_mesh(mesh_n, cfg)
-    row("%d-peer mesh: resident per peer (KiB)" % mesh_n, rss, "KiB")
-    row("%d-peer mesh: private per peer (KiB)" % mesh_n, private, "KiB")
-    row("%d-peer mesh: all heard all after last join (ms)" % mesh_n,
-        heard * 1000, "ms")
-    if not smoke:
+    if want("mesh"):
+        heard, rss, private = measure_mesh(mesh_n, cfg)
+        row("%d-peer mesh: resident per peer (KiB)" % mesh_n, rss, "KiB")
+        row("%d-peer mesh: private per peer (KiB)" % mesh_n, private, "KiB")
+        row("%d-peer mesh: all heard all after last join (ms)" % mesh_n,
+            heard * 1000, "ms")
+    if not smoke and want("mesh"):
         heard, _, _ = measure_mesh(100, cfg)
         row("100-peer mesh: all heard all after last join (ms)", heard * 1000,
             "ms", None, "< 1000")
