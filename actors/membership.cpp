@@ -105,6 +105,9 @@ struct membership_state {
   uint64_t timer = 0;
   /// Counts heartbeat ticks, for gossip.
   unsigned ticks = 0;
+  /// Whether a tick is scheduled. A peer alone has nothing to check and
+  /// nobody to send heartbeats to: it does not tick, so it never wakes up.
+  bool ticking = false;
   /// Lines typed before the join completed, sent once it has.
   std::vector<message> outbox;
   /// Why we quit: user_shutdown after a leave, an error if refused.
@@ -177,8 +180,16 @@ struct membership_state {
     return list;
   }
 
+  void ensure_ticking() {
+    if (ticking || ph == phase::leaving)
+      return;
+    ticking = true;
+    self->delayed_send(self, opts.heartbeat_interval, atom::tick_v);
+  }
+
   peer& add_peer(caf::actor conn, peer::stage st, bool dialed,
                  endpoint address) {
+    ensure_ticking();
     self->monitor(conn);
     auto key = conn.address();
     auto& p = peers[key];
@@ -195,7 +206,6 @@ struct membership_state {
     port = listen_port;
     bootstrap = std::move(peers_to_try);
     ph = phase::bootstrapping;
-    self->delayed_send(self, opts.heartbeat_interval, atom::tick_v);
     try_next_bootstrap();
   }
 
@@ -576,8 +586,9 @@ struct membership_state {
   // -- liveness ---------------------------------------------------------------
 
   void on_tick() {
-    if (ph == phase::leaving)
-      return;
+    ticking = false;
+    if (ph == phase::leaving || peers.empty())
+      return; // Alone: the next connection starts the ticks again.
     ++ticks;
     auto list = members();
     for (auto p : list)
@@ -589,7 +600,7 @@ struct membership_state {
       send(*target, protocol::make_members(member_list(false)));
     }
     check_liveness(true);
-    self->delayed_send(self, opts.heartbeat_interval, atom::tick_v);
+    ensure_ticking();
   }
 
   // Reports peers silent for `peer_timeout`. Ticks come once a heartbeat

@@ -46,6 +46,15 @@ def memory_kib(pid):
     return rss, private
 
 
+def peak_kib(pid):
+    """Peak resident memory (VmHWM) in KiB: bounds what was ever queued."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
 def percentile(xs, p):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(len(xs) * p))] if xs else float("nan")
@@ -143,6 +152,7 @@ def measure_fanout(receivers, count, rate, every, cfg):
             except AssertionError:
                 pass
         cpu = sum(cpu_seconds(p.proc.pid) for p in peers) - cpu0
+        RESULTS.setdefault("_sender_peak_kib", []).append(peak_kib(sender.proc.pid))
         sent, _ = parse_stamps(sender.err.lines, "sent")
         lat = []
         lost = 0
@@ -307,6 +317,8 @@ def main():
             percentile(lat, 0.99), "us", None, "< 10000")
         row("throughput to %d at %d/s: CPU per delivery (us)" % (r, rate),
             cpu / (n * r) * 1e6, "us")
+        row("throughput to %d at %d/s: sender peak resident (KiB)" % (r, rate),
+            RESULTS.pop("_sender_peak_kib")[-1], "KiB")
         flat, _, flost, _ = measure_floor(r, n, rate, every)
         row("floor to %d at %d/s: lost" % (r, rate), flost, "msgs")
         row("floor to %d at %d/s: p99 (us)" % (r, rate),
