@@ -129,6 +129,21 @@ struct secure_channel::impl {
            == 0;
   }
 
+  // Our handshake message for `s`: the step, our ephemeral key (step 2
+  // only), our MAC, and the header of our encrypted stream.
+  output reply(step s, char label, bool with_key) {
+    std::string msg(1, static_cast<char>(s));
+    if (with_key)
+      msg += as_string(pk, pk_size);
+    uint8_t tag[mac_size];
+    mac(label, tag);
+    msg += as_string(tag, mac_size);
+    append_push_header(msg);
+    output out;
+    out.to_send.push_back(std::move(msg));
+    return out;
+  }
+
   result<output> fail(const std::string& why) {
     st = state::failed;
     return auth_error(why);
@@ -141,16 +156,8 @@ struct secure_channel::impl {
     std::memcpy(peer_pk, as_bytes(body) + 1, pk_size);
     if (!derive_session_keys())
       return fail("invalid ephemeral key");
-    std::string reply(1, static_cast<char>(step2));
-    reply += as_string(pk, pk_size);
-    uint8_t tag[mac_size];
-    mac('R', tag);
-    reply += as_string(tag, mac_size);
-    append_push_header(reply);
     st = state::sent2;
-    output out;
-    out.to_send.push_back(std::move(reply));
-    return out;
+    return reply(step2, 'R', true);
   }
 
   // Initiator, step 2 received: check the responder, answer with step 3.
@@ -164,15 +171,8 @@ struct secure_channel::impl {
       return fail("wrong passphrase");
     if (!derive_session_keys() || !init_pull(data + pk_size + mac_size))
       return fail("invalid handshake keys");
-    std::string reply(1, static_cast<char>(step3));
-    uint8_t tag[mac_size];
-    mac('I', tag);
-    reply += as_string(tag, mac_size);
-    append_push_header(reply);
     st = state::established;
-    output out;
-    out.to_send.push_back(std::move(reply));
-    return out;
+    return reply(step3, 'I', false);
   }
 
   // Responder, step 3 received: check the initiator.
