@@ -50,6 +50,8 @@ CAF_TEST(every message type survives a round trip) {
     make_refuse("the name 'bob' is already taken"),
     make_chat("hi", 1),
     make_chat("hi", std::numeric_limits<uint64_t>::max()),
+    make_action("waves", 2),
+    make_whisper("just you", 3),
     make_heartbeat(),
     make_leave(),
   };
@@ -167,6 +169,12 @@ CAF_TEST(malformed bodies are rejected with an error value) {
   check_rejected(R"({"type":"welcome","version":1,"name":"a","id":1})",
                  ec::missing_field);
   check_rejected(R"({"type":"refuse","version":1})", ec::missing_field);
+  check_rejected(R"({"type":"chat","version":1,"seq":1,"text":"x",)"
+                 R"("action":"yes"})",
+                 ec::invalid_field);
+  check_rejected(R"({"type":"chat","version":1,"seq":1,"text":"x",)"
+                 R"("private":1})",
+                 ec::invalid_field);
   check_rejected(R"({"type":"members","version":1,"members":{}})",
                  ec::invalid_field);
   check_rejected(R"({"type":"members","version":1,"members":[1]})",
