@@ -108,12 +108,14 @@ void write_frame(connection_actor* self, std::string_view body) {
 
 // Writes a plaintext body: sealed once the handshake completed, queued
 // before.
-void send_body(connection_actor* self, std::string body) {
+void send_body(connection_actor* self, std::string_view body) {
   auto& st = self->state;
   if (!st.secure)
     return write_frame(self, body);
-  if (!st.secure->established())
-    return st.queued.push_back(std::move(body));
+  if (!st.secure->established()) {
+    st.queued.emplace_back(body);
+    return;
+  }
   write_frame(self, st.secure->seal(body));
 }
 
@@ -248,7 +250,7 @@ void on_send(connection_actor* self, const protocol::message& msg) {
                   protocol::to_string(msg.type), body.size());
     return;
   }
-  send_body(self, std::move(body));
+  send_body(self, body);
 }
 
 caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
@@ -281,6 +283,8 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
   return {
     [=](const caf::io::new_data_msg& msg) { on_data(self, msg.buf); },
     [=](atom::send, const protocol::message& msg) { on_send(self, msg); },
+    // A body encoded once by the sender for all its members.
+    [=](atom::send, const std::string& body) { send_body(self, body); },
     [=](atom::check) { check_backlog(self, true); },
     [=](atom::close) {
       // Flush before close, or CAF drops what is still queued (e.g. a leave).

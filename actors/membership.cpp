@@ -631,9 +631,8 @@ struct membership_state {
 
   // -- local input ------------------------------------------------------------
 
-  // Whether `msg` fits into a frame; tells the user if not.
-  bool fits(const message& msg) {
-    auto size = protocol::encode(msg).size();
+  // Whether a body of `size` bytes fits into a frame; tells the user if not.
+  bool fits(size_t size) {
     if (size <= opts.max_frame_size)
       return true;
     notice("Message not sent: it is too long (" + std::to_string(size)
@@ -642,24 +641,34 @@ struct membership_state {
     return false;
   }
 
-  void on_chat_input(message msg) {
-    msg.seq = next_seq;
-    if (!fits(msg))
-      return;
-    if (ph == phase::running)
-      broadcast_chat(std::move(msg));
-    else if (ph != phase::leaving)
-      outbox.push_back(std::move(msg)); // Sent once the join completes.
+  bool fits(const message& msg) {
+    return fits(protocol::encode(msg).size());
   }
 
+  void on_chat_input(message msg) {
+    if (ph == phase::running) {
+      broadcast_chat(std::move(msg));
+    } else if (ph != phase::leaving) {
+      msg.seq = next_seq;
+      if (fits(msg))
+        outbox.push_back(std::move(msg)); // Sent once the join completes.
+    }
+  }
+
+  // Encodes the line once; every member's connection gets the same body.
   void broadcast_chat(message msg) {
-    msg.seq = next_seq++;
+    msg.seq = next_seq;
+    auto body = protocol::encode(msg);
+    if (!fits(body.size()))
+      return;
+    ++next_seq;
     if (bench_due(msg))
       std::fprintf(stderr, "bench sent %llu %lld\n",
                    static_cast<unsigned long long>(msg.seq),
                    static_cast<long long>(mono_ns()));
+    auto packet = caf::make_message(atom::send_v, std::move(body));
     for (auto p : members())
-      send(*p, msg);
+      self->send(p->conn, packet);
   }
 
   bool bench_due(const message& msg) const {

@@ -4,6 +4,8 @@
 //
 // Connection (one broker per TCP socket):
 //   membership -> connection  (send, protocol::message)     encode, write, flush
+//   membership -> connection  (send, std::string body)      write, flush: a
+//             broadcast is encoded once, and the one message shared by all
 //   membership -> connection  (close)                       flush, close, quit
 //   connection -> membership  (incoming, std::string host)  an accepted socket
 //                                                           from `host` is open

@@ -290,24 +290,31 @@ caf::behavior wire_end(caf::stateful_actor<wire_state>* self, fixture* net,
     self->send(self->state.other, atom::close_v);
     self->quit();
   };
+  // Outgoing: hand the message to the far end, unless the network cuts it.
+  auto forward = [self, hang_up](const message& msg) {
+    auto& cut = self->state.net->cut_on;
+    if (self->state.net->muted.count(self->state.owner.address()) > 0)
+      return;
+    if (cut && *cut == msg.type) {
+      CAF_MESSAGE("network cuts the connection carrying "
+                  << protocol::to_string(msg.type));
+      cut.reset();
+      hang_up();
+      return;
+    }
+    self->send(self->state.other, test_atom::deliver_v, msg);
+  };
   return {
     [self](test_atom::pair, caf::actor other) {
       self->state.other = std::move(other);
     },
-    // Outgoing: hand the message to the far end, unless the network cuts it.
-    [self, hang_up](atom::send, const message& msg) {
-      auto& cut = self->state.net->cut_on;
-      if (self->state.net->muted.count(self->state.owner.address()) > 0)
-        return;
-      if (cut && *cut == msg.type) {
-        CAF_MESSAGE("network cuts the connection carrying "
-                    << protocol::to_string(msg.type));
-        cut.reset();
-        hang_up();
-        return;
-      }
-      self->send(self->state.other, test_atom::deliver_v, msg);
+    // Outgoing, encoded once by a broadcast: decode as the far end would.
+    [forward](atom::send, const std::string& body) {
+      auto msg = protocol::decode(body);
+      CAF_REQUIRE(static_cast<bool>(msg));
+      forward(*msg);
     },
+    [forward](atom::send, const message& msg) { forward(msg); },
     // Incoming: what the far end's membership sent us.
     [self](test_atom::deliver, message& msg) {
       self->send(self->state.owner, atom::received_v, std::move(msg));
