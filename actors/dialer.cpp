@@ -38,6 +38,29 @@ int remaining_ms(clock_type::time_point deadline) {
   return left.count() > 0 ? static_cast<int>(left.count()) : 0;
 }
 
+// Waits for a connect in progress on `fd` to finish, in slices so that
+// cancel_dials() is noticed. Returns 0 on success, else an errno value
+// (ETIMEDOUT at the deadline, ECANCELED after cancel_dials()).
+int await_connect(int fd, clock_type::time_point deadline) {
+  pollfd pfd{fd, POLLOUT, 0};
+  for (;;) {
+    if (cancelled)
+      return ECANCELED;
+    auto left = remaining_ms(deadline);
+    if (left == 0)
+      return ETIMEDOUT;
+    auto ready = ::poll(&pfd, 1, std::min(left, poll_slice_ms));
+    if (ready > 0) {
+      int err = 0;
+      socklen_t len = sizeof(err);
+      return ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 ? err
+                                                                     : errno;
+    }
+    if (ready < 0 && errno != EINTR)
+      return errno;
+  }
+}
+
 // One non-blocking connect to `addr`, waiting at most until `deadline`.
 int connect_one(const addrinfo& addr, clock_type::time_point deadline,
                 std::string& why) {
@@ -49,32 +72,8 @@ int connect_one(const addrinfo& addr, clock_type::time_point deadline,
     return -1;
   }
   int err = 0;
-  if (::connect(fd, addr.ai_addr, addr.ai_addrlen) != 0) {
-    if (errno != EINPROGRESS) {
-      err = errno;
-    } else {
-      pollfd pfd{fd, POLLOUT, 0};
-      int ready;
-      do {
-        if (cancelled) {
-          ready = -1;
-          errno = ECANCELED;
-          break;
-        }
-        auto left = remaining_ms(deadline);
-        ready = ::poll(&pfd, 1, std::min(left, poll_slice_ms));
-        if (ready == 0 && left > poll_slice_ms)
-          ready = -1, errno = EINTR; // Not yet timed out: look again.
-      } while (ready < 0 && errno == EINTR);
-      socklen_t len = sizeof(err);
-      if (ready == 0)
-        err = ETIMEDOUT;
-      else if (ready < 0)
-        err = errno;
-      else if (::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0)
-        err = errno;
-    }
-  }
+  if (::connect(fd, addr.ai_addr, addr.ai_addrlen) != 0)
+    err = errno == EINPROGRESS ? await_connect(fd, deadline) : errno;
   if (err != 0) {
     why = err == ETIMEDOUT ? "connect timed out" : std::strerror(err);
     ::close(fd);
