@@ -72,14 +72,20 @@ using connection_actor = caf::stateful_actor<connection_state, caf::io::broker>;
 
 void check_backlog(connection_actor* self, bool deadline);
 
+// Closes the socket at once and ends this actor with `reason`; input still
+// buffered is not consumed.
+void shut(connection_actor* self, caf::error reason = caf::error{}) {
+  self->state.dropped = true;
+  self->close(self->state.hdl);
+  self->quit(std::move(reason));
+}
+
 // Drops the socket after a protocol violation. Nothing is flushed: a peer
 // that sends garbage gets no further answer.
 void drop(connection_actor* self, const protocol::error& err) {
   spdlog::warn("connection {} dropped: {}", self->state.remote,
                err.to_string());
-  self->state.dropped = true;
-  self->close(self->state.hdl);
-  self->quit();
+  shut(self);
 }
 
 // Takes one token for a received frame; false if the peer floods us.
@@ -138,9 +144,7 @@ void auth_failed(connection_actor* self, std::string_view first_body,
   auto text = "authentication failed with " + st.remote + ": " + why;
   if (!st.accepted) {
     spdlog::error("{}", text);
-    st.dropped = true;
-    self->close(st.hdl);
-    self->quit(caf::make_error(caf::sec::invalid_argument,
+    shut(self, caf::make_error(caf::sec::invalid_argument,
                                "authentication failed: " + why));
     return;
   }
@@ -150,9 +154,7 @@ void auth_failed(connection_actor* self, std::string_view first_body,
       "authentication failed: this group needs a passphrase");
     write_frame(self, protocol::encode(refuse));
   }
-  st.dropped = true;
-  self->close(st.hdl);
-  self->quit();
+  shut(self);
 }
 
 void on_established(connection_actor* self) {
