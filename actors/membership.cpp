@@ -691,11 +691,12 @@ struct membership_state {
       return;
     }
     auto msg = protocol::make_whisper(std::move(text), next_seq);
-    if (!fits(msg))
+    auto body = protocol::encode(msg);
+    if (!fits(body.size()))
       return;
     ++next_seq;
     notice("-> " + name + ": " + msg.text);
-    send(**i, std::move(msg));
+    self->send((*i)->conn, atom::send_v, std::move(body));
   }
 
   std::vector<std::string> who() {
