@@ -7,6 +7,7 @@
 #include <caf/io/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/errors.hpp"
 #include "actors/messages.hpp"
 #include "protocol/frame.hpp"
 #include "protocol/message.hpp"
@@ -51,9 +52,8 @@ struct connection_state {
   /// The remote host, normalized: what membership records.
   std::string remote_host;
 
-  /// Received bytes not yet consumed: at most one incomplete frame (whose
-  /// length prefix was already checked) plus one read.
-  std::vector<char> inbuf;
+  /// Splits what the socket delivers into frames.
+  protocol::frame_reader reader;
 
   /// Set once the connection is being dropped: stop consuming input.
   bool dropped = false;
@@ -103,7 +103,7 @@ bool take_token(connection_actor* self) {
 }
 
 void write_frame(connection_actor* self, std::string_view body) {
-  char header[protocol::header_size];
+  char header[protocol::length_prefix_size];
   protocol::write_length(static_cast<uint32_t>(body.size()), header);
   auto& st = self->state;
   self->write(st.hdl, sizeof(header), header);
@@ -144,8 +144,7 @@ void auth_failed(connection_actor* self, std::string_view first_body,
   auto text = "authentication failed with " + st.remote + ": " + why;
   if (!st.accepted) {
     spdlog::error("{}", text);
-    shut(self, caf::make_error(caf::sec::invalid_argument,
-                               "authentication failed: " + why));
+    shut(self, to_caf_error({protocol::ec::authentication_failed, why}));
     return;
   }
   spdlog::warn("{}", text);
@@ -190,34 +189,23 @@ void on_body(connection_actor* self, std::string_view body) {
 
 // Splits what arrived into frames. Reading whatever the socket has (instead
 // of exactly the 4-byte prefix, then exactly the body) takes one read for
-// many frames instead of two reads per frame. Each length prefix is checked
-// as soon as it is complete, before its body is waited for, so `inbuf` never
-// holds more than one frame's worth plus one read.
+// many frames instead of two reads per frame.
 void on_data(connection_actor* self, const std::vector<char>& buf) {
   auto& st = self->state;
-  st.inbuf.insert(st.inbuf.end(), buf.begin(), buf.end());
-  // Encryption adds a few bytes to every body.
-  auto max = st.limits.max_frame_size
-             + (st.secure ? protocol::seal_overhead : 0);
-  size_t pos = 0;
-  while (!st.dropped && st.inbuf.size() - pos >= protocol::header_size) {
-    auto length = protocol::check_length(
-      protocol::read_length(st.inbuf.data() + pos), max);
-    if (!length)
-      return drop(self, length.error());
-    if (st.inbuf.size() - pos - protocol::header_size < *length)
-      break; // The body is still on its way.
+  st.reader.append(buf.data(), buf.size());
+  while (!st.dropped) {
+    auto body = st.reader.next();
+    if (!body)
+      return drop(self, body.error());
+    if (body->empty())
+      return; // The rest is still on its way.
     if (!take_token(self))
       return drop(self, {protocol::ec::rate_exceeded,
                          "more than "
                            + std::to_string(st.limits.max_messages_per_second)
                            + " messages per second"});
-    on_body(self, std::string_view{st.inbuf.data() + pos
-                                     + protocol::header_size,
-                                   *length});
-    pos += protocol::header_size + *length;
+    on_body(self, *body);
   }
-  st.inbuf.erase(st.inbuf.begin(), st.inbuf.begin() + pos);
 }
 
 // What flush could not hand to the socket yet waits in the write buffer. A
@@ -271,6 +259,9 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
   // Linked: when membership quits, no socket outlives it.
   self->link_to(st.owner);
   self->configure_read(hdl, receive_policy::at_most(read_chunk));
+  // Encryption adds a few bytes to every body.
+  st.reader = protocol::frame_reader{
+    limits.max_frame_size + (limits.key ? protocol::seal_overhead : 0)};
   if (limits.key) {
     using role = protocol::secure_channel::role;
     st.secure = std::make_unique<protocol::secure_channel>(

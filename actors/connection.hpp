@@ -43,8 +43,9 @@ struct connection_options {
 ///                 an `incoming` message, after the handshake if there is
 ///                 one) or dialed (the dialer tells `owner`). The dialing
 ///                 side initiates the handshake. A failed handshake ends a
-///                 dialed connection with an error "authentication failed:
-///                 ..." as exit reason, so that its owner can report it.
+///                 dialed connection with the exit reason
+///                 `authentication_failed` (see errors.hpp), so that its
+///                 owner can report it.
 caf::actor fork_connection(caf::io::broker* parent,
                            caf::io::connection_handle hdl, caf::actor owner,
                            const connection_options& limits, bool accepted);

@@ -4,6 +4,7 @@
 
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <string>
@@ -25,6 +26,12 @@ struct console_options {
   /// If set, finished lines go here instead of `out` (the line editor
   /// prints them above the line being typed).
   std::function<void(const std::string&)> display;
+  /// Benchmark mode (0: off), set from GROUPCHAT_BENCH_EVERY by bench/run.py:
+  /// every N-th chat line sent and received, and the line "last", is
+  /// stamped on stderr with CLOCK_MONOTONIC ("bench sent N NS",
+  /// "bench recv NAME N NS TOTAL"); received chat lines are then not
+  /// printed, since the benchmark measures the peer, not the terminal.
+  uint64_t bench_every = 0;
 };
 
 /// Spawns the console on a thread of its own: writing to a slow pipe must

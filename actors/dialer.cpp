@@ -17,6 +17,7 @@
 #include <caf/all.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/errors.hpp"
 #include "actors/messages.hpp"
 
 namespace groupchat {
@@ -94,7 +95,7 @@ caf::behavior dial_worker(caf::event_based_actor* self, caf::actor listener,
       std::string why;
       auto fd = dial(host, port, timeout, why);
       if (fd < 0)
-        return caf::make_error(caf::sec::cannot_connect_to_node, why);
+        return to_caf_error({protocol::ec::connect_failed, why});
       return self->delegate(listener, atom::adopt_v, fd);
     },
   };

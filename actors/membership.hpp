@@ -1,6 +1,9 @@
 // The Membership actor: owns the peer list and drives the join handshake.
 // It never touches a socket: it talks to connection actors (one per peer),
 // asks the dialer for new connections, and tells the console what happened.
+// The logic lives in plain classes (protocol/peer_table.hpp,
+// protocol/join_machine.hpp, protocol/failure_detector.hpp); the actor is
+// the adapter that wires them to messages and delivers chat.
 
 #pragma once
 
@@ -32,12 +35,6 @@ struct membership_options {
   /// between the same pair of peers are resolved by it: the connection
   /// dialed by the peer with the lower ID survives.
   uint64_t id = 0;
-  /// Benchmark hook (0: off): report every N-th chat line sent and
-  /// received, and the line "last", on stderr with a CLOCK_MONOTONIC stamp
-  /// ("bench sent SEQ NS", "bench recv NAME SEQ NS COUNT"); received chat
-  /// lines are then not shown, since the benchmark measures the peer, not
-  /// the terminal. Set from GROUPCHAT_BENCH_EVERY by bench/run.py.
-  uint64_t bench_every = 0;
 };
 
 /// Returns a fresh random peer ID.
@@ -45,8 +42,9 @@ uint64_t random_peer_id();
 
 /// Spawns the membership actor; see messages.hpp for its interface.
 /// Nothing happens until it receives `(start, port, bootstrap_peers)`.
-/// It quits after a graceful leave with `exit_reason::user_shutdown`, or with
-/// an error whose context is a sentence if the group refused the join.
+/// It quits after a graceful leave with `exit_reason::user_shutdown`, or, if
+/// the group refused the join, with the error `join_refused` or
+/// `authentication_failed` (see errors.hpp).
 caf::actor spawn_membership(caf::actor_system& sys, membership_options opts,
                             caf::actor dialer, caf::actor console);
 

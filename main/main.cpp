@@ -20,7 +20,9 @@
 
 #include "actors/console.hpp"
 #include "actors/dialer.hpp"
+#include "actors/errors.hpp"
 #include "actors/listener.hpp"
+#include "actors/connection.hpp"
 #include "actors/membership.hpp"
 #include "actors/messages.hpp"
 #include "main/settings.hpp"
@@ -186,10 +188,11 @@ std::string join(const std::vector<std::string>& xs) {
   return result;
 }
 
-int run(const command_line& cli, const settings& opts,
-        const std::string& config_path) {
-  caf::actor_system_config cfg;
+// CAF's own settings: the scheduler, then any CAF sections of the file.
+std::optional<int> configure_caf(const std::string& config_path,
+                                 caf::actor_system_config& cfg) {
   cfg.load<caf::io::middleman>();
+  add_error_category(cfg);
   // The sharing policy sleeps on a condition variable when idle; the default
   // work-stealing policy polls and collapses with many peers on few cores.
   cfg.set("scheduler.policy", caf::atom("sharing"));
@@ -197,94 +200,118 @@ int run(const command_line& cli, const settings& opts,
   std::stringstream caf_sections;
   if (!config_path.empty())
     caf_sections << std::ifstream{config_path}.rdbuf();
-  if (auto err = cfg.parse(caf::actor_system_config::string_list{}, caf_sections))
+  if (auto err = cfg.parse(caf::actor_system_config::string_list{},
+                           caf_sections))
     return usage_error(config_path + ": " + caf::to_string(err));
+  return std::nullopt;
+}
+
+// Derives the group key from the passphrase, if there is one.
+std::optional<int> add_group_key(const std::string& secret,
+                                 connection_options& limits) {
+  if (secret.empty())
+    return std::nullopt;
+  auto key = protocol::derive_group_key(secret);
+  if (!key) {
+    std::fprintf(stderr, "groupchat: %s\n", key.error().detail.c_str());
+    return exit_runtime_error;
+  }
+  limits.key = std::make_shared<const protocol::group_key>(*key);
+  return std::nullopt;
+}
+
+// Opens the listen port; accepted connections report to `membership`.
+// Returns the bound port, or nothing after telling the user why not.
+std::optional<uint16_t> open_port(caf::actor_system& sys,
+                                  caf::scoped_actor& self,
+                                  const caf::actor& listener, uint16_t port,
+                                  const caf::actor& membership) {
+  std::optional<uint16_t> bound;
+  caf::error err;
+  self->request(listener, caf::infinite, atom::listen_v, port, membership)
+    .receive([&](uint16_t x) { bound = x; },
+             [&](caf::error& e) { err = std::move(e); });
+  if (!bound)
+    std::fprintf(stderr, "groupchat: cannot listen on port %u: %s\n",
+                 static_cast<unsigned>(port),
+                 err == caf::sec::cannot_open_port
+                   ? "it is already in use or not permitted"
+                   : sys.render(err).c_str());
+  return bound;
+}
+
+// The exit status for membership's exit reason, telling the user why the
+// join failed if it did.
+int exit_status(caf::actor_system& sys, const caf::error& reason) {
+  if (!reason || reason == caf::exit_reason::user_shutdown)
+    return 0;
+  std::string why;
+  if (auto err = from_caf_error(reason))
+    why = (err->code == protocol::ec::authentication_failed
+             ? "authentication failed: "
+             : "")
+          + err->detail;
+  else
+    why = sys.render(reason);
+  std::fprintf(stderr, "groupchat: cannot join: %s\n", why.c_str());
+  return exit_runtime_error;
+}
+
+int run(const command_line& cli, const settings& opts,
+        const std::string& config_path) {
+  caf::actor_system_config cfg;
+  if (auto rc = configure_caf(config_path, cfg))
+    return *rc;
+  auto limits = make_connection_options(opts);
+  if (auto rc = add_group_key(opts.secret, limits))
+    return *rc;
   bool terminal = ::isatty(STDOUT_FILENO) != 0;
   bool interactive = terminal && ::isatty(STDIN_FILENO) != 0;
-  bool color = terminal && std::getenv("NO_COLOR") == nullptr;
   // Declared before the actor system: the console may print through it
   // until the system is gone.
   stdin_reader reader{interactive, "> "};
   caf::actor_system sys{cfg};
-  console_options copts{stdout, terminal, color, nullptr};
+  console_options copts;
+  copts.terminal = terminal;
+  copts.color = terminal && std::getenv("NO_COLOR") == nullptr;
   if (interactive)
     copts.display = [&reader](const std::string& line) {
       reader.display(line);
     };
+  if (auto every = std::getenv("GROUPCHAT_BENCH_EVERY"))
+    copts.bench_every = std::strtoull(every, nullptr, 10);
   auto console = spawn_console(sys, std::move(copts));
-  connection_options limits{opts.max_frame_size, opts.max_pending_output,
-                            opts.max_messages_per_second, opts.peer_timeout,
-                            nullptr};
-  if (!opts.secret.empty()) {
-    auto key = protocol::derive_group_key(opts.secret);
-    if (!key) {
-      std::fprintf(stderr, "groupchat: %s\n", key.error().detail.c_str());
-      return exit_runtime_error;
-    }
-    limits.key = std::make_shared<const protocol::group_key>(*key);
-  }
   auto listener = spawn_listener(sys, limits, opts.max_connections);
   auto dialer = spawn_dialer(sys, listener, opts.connect_timeout);
-  membership_options mopts;
-  mopts.name = cli.name;
-  mopts.join_timeout = opts.join_timeout;
-  mopts.leave_timeout = opts.leave_timeout;
-  mopts.max_frame_size = opts.max_frame_size;
-  mopts.heartbeat_interval = opts.heartbeat_interval;
-  mopts.peer_timeout = opts.peer_timeout;
-  mopts.id = random_peer_id();
-  if (auto every = std::getenv("GROUPCHAT_BENCH_EVERY"))
-    mopts.bench_every = std::strtoull(every, nullptr, 10);
-  auto membership = spawn_membership(sys, mopts, dialer, console);
+  auto membership = spawn_membership(
+    sys, make_membership_options(opts, cli.name, random_peer_id()), dialer,
+    console);
   caf::anon_send(console, atom::attach_v, membership);
-  auto shutdown = [&] {
-    for (auto& hdl : {console, listener, dialer})
-      caf::anon_send_exit(hdl, caf::exit_reason::user_shutdown);
-  };
   caf::scoped_actor self{sys};
   self->monitor(membership);
-  std::optional<uint16_t> port;
-  caf::error err;
-  self->request(listener, caf::infinite, atom::listen_v, cli.port, membership)
-    .receive([&](uint16_t bound) { port = bound; },
-             [&](caf::error& e) { err = std::move(e); });
-  if (!port) {
-    std::fprintf(stderr, "groupchat: cannot listen on port %u: %s\n",
-                 static_cast<unsigned>(cli.port),
-                 err == caf::sec::cannot_open_port
-                   ? "it is already in use or not permitted"
-                   : sys.render(err).c_str());
-    caf::anon_send(membership, atom::leave_v);
-    self->receive([](caf::down_msg&) {});
-    shutdown();
-    return exit_runtime_error;
-  }
-  // The banner goes to the console before `start`, so it is printed first.
-  caf::anon_send(console, atom::notice_v,
-                 "Listening on " + join(listen_addresses(*port)));
-  caf::anon_send(membership, atom::start_v, *port, cli.peers);
-  caf::error reason;
-  {
+  int status = exit_runtime_error;
+  if (auto port = open_port(sys, self, listener, cli.port, membership)) {
+    // The banner goes to the console before `start`, so it is printed first.
+    caf::anon_send(console, atom::notice_v,
+                   "Listening on " + join(listen_addresses(*port)));
+    caf::anon_send(membership, atom::start_v, *port, cli.peers);
     reader.start(console);
     // Signals end input through the reader, so that lines typed before the
     // signal are sent before the leave.
     signal_watcher signals{[&reader] { reader.finish(); }};
     // Membership quits after a graceful leave (exit, /quit, EOF, a signal)
     // or when the group refuses us.
-    self->receive([&](caf::down_msg& dm) { reason = std::move(dm.reason); });
+    self->receive(
+      [&](caf::down_msg& dm) { status = exit_status(sys, dm.reason); });
     reader.stop();
+  } else {
+    caf::anon_send(membership, atom::leave_v);
+    self->receive([](caf::down_msg&) {});
   }
   cancel_dials();
-  shutdown();
-  if (reason && reason != caf::exit_reason::user_shutdown) {
-    auto& ctx = reason.context();
-    std::fprintf(stderr, "groupchat: cannot join: %s\n",
-                 ctx.match_elements<std::string>()
-                   ? ctx.get_as<std::string>(0).c_str()
-                   : sys.render(reason).c_str());
-    return exit_runtime_error;
-  }
-  return 0;
+  for (auto& hdl : {console, listener, dialer})
+    caf::anon_send_exit(hdl, caf::exit_reason::user_shutdown);
+  return status;
 }
 
 } // namespace

@@ -9,6 +9,9 @@
 #include <caf/pec.hpp>
 #include <caf/settings.hpp>
 
+#include "actors/connection.hpp"
+#include "actors/membership.hpp"
+
 namespace groupchat {
 
 namespace {
@@ -139,6 +142,30 @@ std::optional<std::string> check_log_level(const std::string& level) {
       return std::nullopt;
   return "log-level must be one of error, warning, info, debug, trace; got \""
          + level + "\"";
+}
+
+connection_options make_connection_options(const settings& s) {
+  connection_options result;
+  result.max_frame_size = s.max_frame_size;
+  result.max_pending_output = s.max_pending_output;
+  result.max_messages_per_second = s.max_messages_per_second;
+  // A stranger that does not complete the passphrase handshake is as
+  // silent as a lost peer.
+  result.handshake_timeout = s.peer_timeout;
+  return result;
+}
+
+membership_options make_membership_options(const settings& s,
+                                           std::string name, uint64_t id) {
+  membership_options result;
+  result.name = std::move(name);
+  result.join_timeout = s.join_timeout;
+  result.leave_timeout = s.leave_timeout;
+  result.max_frame_size = s.max_frame_size;
+  result.heartbeat_interval = s.heartbeat_interval;
+  result.peer_timeout = s.peer_timeout;
+  result.id = id;
+  return result;
 }
 
 } // namespace groupchat

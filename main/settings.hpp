@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <cstddef>
 #include <istream>
 #include <optional>
@@ -14,6 +15,9 @@
 #include "protocol/frame.hpp"
 
 namespace groupchat {
+
+struct connection_options;
+struct membership_options;
 
 /// Every tunable of the product, with its default.
 struct settings {
@@ -51,5 +55,13 @@ std::optional<std::string> read_settings(std::istream& in, settings& out);
 
 /// Checks a log level name.
 std::optional<std::string> check_log_level(const std::string& level);
+
+/// What every connection may spend, from `s`. The group key is left empty:
+/// main derives it from the passphrase.
+connection_options make_connection_options(const settings& s);
+
+/// What membership needs, from `s`, for the peer `name` with peer ID `id`.
+membership_options make_membership_options(const settings& s,
+                                           std::string name, uint64_t id);
 
 } // namespace groupchat

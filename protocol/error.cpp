@@ -32,6 +32,10 @@ const char* to_string(ec x) noexcept {
       return "output_overflow";
     case ec::authentication_failed:
       return "authentication_failed";
+    case ec::join_refused:
+      return "join_refused";
+    case ec::connect_failed:
+      return "connect_failed";
   }
   return "unknown_error";
 }

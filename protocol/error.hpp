@@ -43,6 +43,10 @@ enum class ec : uint8_t {
   output_overflow,
   /// The passphrase handshake or a frame's authentication failed.
   authentication_failed,
+  /// The group refused our join (e.g. our name is taken there).
+  join_refused,
+  /// A connect failed or timed out.
+  connect_failed,
 };
 
 /// Returns the symbolic name of `x`, e.g. "frame_too_large".

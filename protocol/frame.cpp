@@ -27,10 +27,34 @@ result<size_t> check_length(uint32_t length, size_t max_size) {
 }
 
 std::string make_frame(std::string_view body) {
-  std::string result(header_size, '\0');
+  std::string result(length_prefix_size, '\0');
   write_length(static_cast<uint32_t>(body.size()), result.data());
   result.append(body);
   return result;
+}
+
+} // namespace groupchat::protocol
+
+namespace groupchat::protocol {
+
+void frame_reader::append(const char* data, size_t size) {
+  // Drop what was taken before growing: the buffer holds one frame at most.
+  buf_.erase(buf_.begin(), buf_.begin() + static_cast<ptrdiff_t>(pos_));
+  pos_ = 0;
+  buf_.insert(buf_.end(), data, data + size);
+}
+
+result<std::string_view> frame_reader::next() {
+  if (buffered() < length_prefix_size)
+    return std::string_view{};
+  auto length = check_length(read_length(buf_.data() + pos_), max_);
+  if (!length)
+    return length.error();
+  if (buffered() - length_prefix_size < *length)
+    return std::string_view{}; // The body is still on its way.
+  std::string_view body{buf_.data() + pos_ + length_prefix_size, *length};
+  pos_ += length_prefix_size + *length;
+  return body;
 }
 
 } // namespace groupchat::protocol

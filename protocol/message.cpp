@@ -1,12 +1,11 @@
 #include "protocol/message.hpp"
 
-#include <array>
+#include <utility>
 #include <limits>
 #include <optional>
 
 #include <nlohmann/json.hpp>
 
-#include "protocol/frame.hpp"
 
 namespace groupchat::protocol {
 
@@ -14,16 +13,18 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::array<message_type, 8> all_types{
-  message_type::hello,  message_type::members, message_type::greeting,
-  message_type::welcome, message_type::refuse, message_type::chat,
-  message_type::heartbeat, message_type::leave,
+// Every message type with its wire name: the one place names are written.
+constexpr std::pair<message_type, const char*> type_names[] = {
+  {message_type::hello, "hello"},         {message_type::members, "members"},
+  {message_type::greeting, "greeting"},   {message_type::welcome, "welcome"},
+  {message_type::refuse, "refuse"},       {message_type::chat, "chat"},
+  {message_type::heartbeat, "heartbeat"}, {message_type::leave, "leave"},
 };
 
 std::optional<message_type> parse_type(std::string_view str) {
-  for (auto x : all_types)
-    if (str == to_string(x))
-      return x;
+  for (auto& [type, name] : type_names)
+    if (str == name)
+      return type;
   return std::nullopt;
 }
 
@@ -34,6 +35,15 @@ error missing(const char* field) {
 error invalid(const char* field, const char* expected) {
   return error{ec::invalid_field,
                std::string{"field '"} + field + "' must be " + expected};
+}
+
+// Moves a decoded field into `out`; returns the error if it did not decode.
+template <class T>
+std::optional<error> take(result<T> field, T& out) {
+  if (!field)
+    return field.error();
+  out = std::move(*field);
+  return std::nullopt;
 }
 
 // The decoders below look up one field each and never throw: every access is
@@ -108,87 +118,54 @@ result<std::vector<member_info>> get_members(const json& obj) {
   for (auto& entry : *i) {
     if (!entry.is_object())
       return invalid("members", "an array of objects");
-    auto name = get_name(entry);
-    if (!name)
-      return name.error();
-    auto host = get_string(entry, "host", max_host_size);
-    if (!host)
-      return host.error();
-    auto port = get_port(entry, "port");
-    if (!port)
-      return port.error();
-    auto id = get_uint(entry, "id", 1, max_peer_id);
-    if (!id)
-      return id.error();
-    result.push_back(
-      member_info{std::move(*name), std::move(*host), *port, *id});
+    member_info m;
+    if (auto err = take(get_name(entry), m.name))
+      return std::move(*err);
+    if (auto err = take(get_string(entry, "host", max_host_size), m.host))
+      return std::move(*err);
+    if (auto err = take(get_port(entry, "port"), m.port))
+      return std::move(*err);
+    if (auto err = take(get_uint(entry, "id", 1, max_peer_id), m.id))
+      return std::move(*err);
+    result.push_back(std::move(m));
   }
   return result;
 }
 
-// Fills the type-specific fields of `msg` from `obj`.
+// Fills the type-specific fields of `msg` from `obj`; the first field that
+// does not decode is the error.
 std::optional<error> decode_fields(const json& obj, message& msg) {
+  constexpr auto any_size = std::numeric_limits<size_t>::max();
+  constexpr auto any_seq = std::numeric_limits<uint64_t>::max();
   switch (msg.type) {
     case message_type::hello:
     case message_type::heartbeat:
     case message_type::leave:
       return std::nullopt;
-    case message_type::members: {
-      auto members = get_members(obj);
-      if (!members)
-        return members.error();
-      msg.members = std::move(*members);
-      return std::nullopt;
-    }
+    case message_type::members:
+      return take(get_members(obj), msg.members);
     case message_type::greeting:
-    case message_type::welcome: {
-      auto name = get_name(obj);
-      if (!name)
-        return name.error();
-      msg.name = std::move(*name);
-      auto id = get_uint(obj, "id", 1, max_peer_id);
-      if (!id)
-        return id.error();
-      msg.id = *id;
-      if (msg.type == message_type::greeting) {
-        auto port = get_port(obj, "port");
-        if (!port)
-          return port.error();
-        msg.port = *port;
-        return std::nullopt;
-      }
-      auto members = get_members(obj);
-      if (!members)
-        return members.error();
-      msg.members = std::move(*members);
-      return std::nullopt;
-    }
-    case message_type::refuse: {
-      auto reason = get_string(obj, "reason", max_reason_size);
-      if (!reason)
-        return reason.error();
-      msg.text = std::move(*reason);
-      return std::nullopt;
-    }
-    case message_type::chat: {
-      auto seq = get_uint(obj, "seq", 1, std::numeric_limits<uint64_t>::max());
-      if (!seq)
-        return seq.error();
-      msg.seq = *seq;
-      auto text = get_string(obj, "text", std::numeric_limits<size_t>::max());
-      if (!text)
-        return text.error();
-      msg.text = std::move(*text);
-      auto action = get_flag(obj, "action");
-      if (!action)
-        return action.error();
-      auto whisper = get_flag(obj, "private");
-      if (!whisper)
-        return whisper.error();
-      msg.action = *action;
-      msg.whisper = *whisper;
-      return std::nullopt;
-    }
+      if (auto err = take(get_name(obj), msg.name))
+        return err;
+      if (auto err = take(get_uint(obj, "id", 1, max_peer_id), msg.id))
+        return err;
+      return take(get_port(obj, "port"), msg.port);
+    case message_type::welcome:
+      if (auto err = take(get_name(obj), msg.name))
+        return err;
+      if (auto err = take(get_uint(obj, "id", 1, max_peer_id), msg.id))
+        return err;
+      return take(get_members(obj), msg.members);
+    case message_type::refuse:
+      return take(get_string(obj, "reason", max_reason_size), msg.text);
+    case message_type::chat:
+      if (auto err = take(get_uint(obj, "seq", 1, any_seq), msg.seq))
+        return err;
+      if (auto err = take(get_string(obj, "text", any_size), msg.text))
+        return err;
+      if (auto err = take(get_flag(obj, "action"), msg.action))
+        return err;
+      return take(get_flag(obj, "private"), msg.whisper);
   }
   return error{ec::unknown_type, "unhandled message type"};
 }
@@ -232,57 +209,62 @@ bool is_control(uint32_t cp) noexcept {
 } // namespace
 
 const char* to_string(message_type x) noexcept {
-  switch (x) {
-    case message_type::hello:
-      return "hello";
-    case message_type::members:
-      return "members";
-    case message_type::greeting:
-      return "greeting";
-    case message_type::welcome:
-      return "welcome";
-    case message_type::refuse:
-      return "refuse";
-    case message_type::chat:
-      return "chat";
-    case message_type::heartbeat:
-      return "heartbeat";
-    case message_type::leave:
-      return "leave";
-  }
+  for (auto& [type, name] : type_names)
+    if (type == x)
+      return name;
   return "unknown";
 }
 
 // -- factories ----------------------------------------------------------------
 
+namespace {
+
+message of_type(message_type type) {
+  message msg;
+  msg.type = type;
+  return msg;
+}
+
+} // namespace
+
 message make_hello() {
-  return message{message_type::hello, {}, 0, 0, 0, {}, false, false, {}};
+  return of_type(message_type::hello);
 }
 
 message make_members(std::vector<member_info> members) {
-  return message{message_type::members, {}, 0, 0, 0, {}, false, false,
-                 std::move(members)};
+  auto msg = of_type(message_type::members);
+  msg.members = std::move(members);
+  return msg;
 }
 
 message make_greeting(std::string name, uint16_t port, uint64_t id) {
-  return message{message_type::greeting, std::move(name), port, id, 0, {},
-                 false, false, {}};
+  auto msg = of_type(message_type::greeting);
+  msg.name = std::move(name);
+  msg.port = port;
+  msg.id = id;
+  return msg;
 }
 
 message make_welcome(std::string name, uint64_t id,
                      std::vector<member_info> members) {
-  return message{message_type::welcome, std::move(name), 0, id, 0, {},
-                 false, false, std::move(members)};
+  auto msg = of_type(message_type::welcome);
+  msg.name = std::move(name);
+  msg.id = id;
+  msg.members = std::move(members);
+  return msg;
 }
 
 message make_refuse(std::string reason) {
-  return message{message_type::refuse, {}, 0, 0, 0, std::move(reason),
-                 false, false, {}};
+  auto msg = of_type(message_type::refuse);
+  msg.text = std::move(reason);
+  return msg;
 }
 
 message make_chat(std::string text, uint64_t seq) {
-  return message{message_type::chat, {}, 0, 0, seq, std::move(text),
-                 false, false, {}};
+  auto msg = of_type(message_type::chat);
+  msg.seq = seq;
+  msg.text = std::move(text);
+  return msg;
 }
 
 message make_action(std::string text, uint64_t seq) {
@@ -298,11 +280,11 @@ message make_whisper(std::string text, uint64_t seq) {
 }
 
 message make_heartbeat() {
-  return message{message_type::heartbeat, {}, 0, 0, 0, {}, false, false, {}};
+  return of_type(message_type::heartbeat);
 }
 
 message make_leave() {
-  return message{message_type::leave, {}, 0, 0, 0, {}, false, false, {}};
+  return of_type(message_type::leave);
 }
 
 // -- encoding and decoding ----------------------------------------------------
@@ -351,15 +333,6 @@ std::string encode(const message& x) {
   return obj.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-result<std::string> encode_frame(const message& x, size_t max_frame_size) {
-  auto body = encode(x);
-  if (body.size() > max_frame_size)
-    return error{ec::message_too_large,
-                 std::to_string(body.size()) + " bytes encoded, maximum is "
-                   + std::to_string(max_frame_size)};
-  return make_frame(body);
-}
-
 result<message> decode(std::string_view body) {
   auto obj = json::parse(body.begin(), body.end(), nullptr, false);
   if (obj.is_discarded())
@@ -387,21 +360,6 @@ result<message> decode(std::string_view body) {
   if (auto err = decode_fields(obj, result))
     return std::move(*err);
   return result;
-}
-
-result<message> decode_frame(std::string_view bytes, size_t max_frame_size,
-                             size_t& consumed) {
-  if (bytes.size() < header_size)
-    return error{ec::truncated_frame, "incomplete length prefix"};
-  auto length = check_length(read_length(bytes.data()), max_frame_size);
-  if (!length)
-    return length.error();
-  if (bytes.size() - header_size < *length)
-    return error{ec::truncated_frame, "incomplete body"};
-  auto msg = decode(bytes.substr(header_size, *length));
-  if (msg)
-    consumed = header_size + *length;
-  return msg;
 }
 
 // -- validation ---------------------------------------------------------------

@@ -138,18 +138,8 @@ message make_leave();
 /// bytes become U+FFFD.
 std::string encode(const message& x);
 
-/// Encodes `x` as a complete frame (length prefix and JSON body).
-/// Fails with `message_too_large` if the body exceeds `max_frame_size`.
-result<std::string> encode_frame(const message& x, size_t max_frame_size);
-
 /// Decodes a frame body. Never throws; every malformed input is an error.
 result<message> decode(std::string_view body);
-
-/// Decodes the complete frame at the start of `bytes` (length prefix checked
-/// against `max_frame_size` first). Fails with `truncated_frame` if `bytes`
-/// holds less than one frame. On success, `consumed` is the frame's size.
-result<message> decode_frame(std::string_view bytes, size_t max_frame_size,
-                             size_t& consumed);
 
 // -- validation ---------------------------------------------------------------
 

@@ -12,7 +12,7 @@ using bytes = std::vector<uint8_t>;
 
 constexpr size_t pk_size = crypto_kx_PUBLICKEYBYTES;
 constexpr size_t mac_size = crypto_auth_BYTES;
-constexpr size_t header_size
+constexpr size_t stream_header_size
   = crypto_secretstream_xchacha20poly1305_HEADERBYTES;
 
 enum step : uint8_t { step1 = 1, step2 = 2, step3 = 3 };
@@ -119,7 +119,7 @@ struct secure_channel::impl {
 
   // Our stream header, appended to our last handshake message.
   void append_push_header(std::string& out) {
-    uint8_t header[header_size];
+    uint8_t header[stream_header_size];
     crypto_secretstream_xchacha20poly1305_init_push(&push, header, tx);
     out += as_string(header, sizeof(header));
   }
@@ -162,7 +162,7 @@ struct secure_channel::impl {
 
   // Initiator, step 2 received: check the responder, answer with step 3.
   result<output> on_step2(std::string_view body) {
-    if (body.size() != 1 + pk_size + mac_size + header_size
+    if (body.size() != 1 + pk_size + mac_size + stream_header_size
         || body[0] != step2)
       return fail("unexpected handshake message (no passphrase?)");
     auto data = as_bytes(body) + 1;
@@ -177,7 +177,7 @@ struct secure_channel::impl {
 
   // Responder, step 3 received: check the initiator.
   result<output> on_step3(std::string_view body) {
-    if (body.size() != 1 + mac_size + header_size || body[0] != step3)
+    if (body.size() != 1 + mac_size + stream_header_size || body[0] != step3)
       return fail("unexpected handshake message");
     auto data = as_bytes(body) + 1;
     if (!verify('I', data))

@@ -91,7 +91,7 @@ struct fixture : test_node_fixture<> {
   }
 
   static std::string frame(const message& msg) {
-    return *protocol::encode_frame(msg, max_frame_size);
+    return protocol::make_frame(protocol::encode(msg));
   }
 };
 
@@ -119,7 +119,7 @@ CAF_TEST(several frames in one read arrive in order) {
 }
 
 CAF_TEST(an oversize length prefix drops the connection) {
-  std::string header(protocol::header_size, '\0');
+  std::string header(protocol::length_prefix_size, '\0');
   protocol::write_length(max_frame_size + 1, header.data());
   feed(header);
   CAF_CHECK(received.empty());

@@ -1,13 +1,17 @@
 // libFuzzer target for everything a peer decodes from the network: the frame
-// splitter (length prefix, limit) and the message decoder (JSON, fields).
+// reader that connections use (length prefix, limit, frames split across
+// reads) and the message decoder (JSON, fields).
 //
 // Properties checked beyond "no crash, no leak, no undefined behaviour":
-// whatever decodes must encode again, and decode to the same message.
+// whatever decodes must encode again, and decode to the same message; the
+// reader splits a stream the same way however the reads cut it.
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "protocol/frame.hpp"
 #include "protocol/message.hpp"
@@ -19,13 +23,40 @@ namespace {
 constexpr size_t max_frame_size = 64 * 1024;
 
 void check_roundtrip(const message& msg) {
-  auto frame = encode_frame(msg, max_frame_size * 8);
-  if (!frame)
-    return; // Too large after escaping: refused, which is fine.
-  size_t consumed = 0;
-  auto again = decode_frame(*frame, max_frame_size * 8, consumed);
-  if (!again || *again != msg || consumed != frame->size())
+  frame_reader reader{max_frame_size * 8};
+  auto body = encode(msg);
+  if (body.size() > max_frame_size * 8)
+    return; // Too large after escaping: never sent, which is fine.
+  reader.append(make_frame(body));
+  auto again_body = reader.next();
+  if (!again_body || *again_body != body)
     std::abort();
+  auto again = decode(*again_body);
+  if (!again || *again != msg)
+    std::abort();
+}
+
+// Feeds `bytes` to a reader in reads of `chunk` bytes; returns the bodies
+// taken, and whether the stream ended in an error.
+std::vector<std::string> split(std::string_view bytes, size_t chunk,
+                               bool& failed) {
+  frame_reader reader{max_frame_size};
+  std::vector<std::string> bodies;
+  failed = false;
+  for (size_t pos = 0; pos < bytes.size() && !failed; pos += chunk) {
+    reader.append(bytes.substr(pos, chunk));
+    for (;;) {
+      auto body = reader.next();
+      if (!body) {
+        failed = true;
+        break;
+      }
+      if (body->empty())
+        break;
+      bodies.emplace_back(*body);
+    }
+  }
+  return bodies;
 }
 
 } // namespace
@@ -35,14 +66,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // The input as one frame body.
   if (auto msg = decode(bytes))
     check_roundtrip(*msg);
-  // The input as a stream of frames, as a connection reads it.
-  while (bytes.size() >= header_size) {
-    size_t consumed = 0;
-    auto msg = decode_frame(bytes, max_frame_size, consumed);
-    if (!msg)
-      break;
-    check_roundtrip(*msg);
-    bytes.remove_prefix(consumed);
-  }
+  // The input as a stream of frames, as a connection reads it: in one read,
+  // and in reads of a size the input itself picks.
+  bool failed_whole = false;
+  auto whole = split(bytes, bytes.size() + 1, failed_whole);
+  size_t chunk = size > 0 ? 1 + data[0] % 16 : 1;
+  bool failed_chunked = false;
+  auto chunked = split(bytes, chunk, failed_chunked);
+  if (whole != chunked || failed_whole != failed_chunked)
+    std::abort();
+  for (auto& body : whole)
+    if (auto msg = decode(body))
+      check_roundtrip(*msg);
   return 0;
 }

@@ -1,0 +1,426 @@
+#include "protocol/join_machine.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+namespace groupchat::protocol {
+
+namespace {
+
+std::string name_taken_reason(const std::string& name) {
+  return "the name '" + name + "' is already taken in this group";
+}
+
+} // namespace
+
+join_callee::~join_callee() {
+  // nop
+}
+
+join_machine::join_machine(join_options opts, peer_table& peers,
+                           join_callee& callee)
+  : opts_(std::move(opts)), peers_(peers), callee_(callee) {
+  // nop
+}
+
+// -- life cycle ---------------------------------------------------------------
+
+void join_machine::start(uint16_t port, std::vector<endpoint> bootstrap) {
+  if (phase_ != phase::idle)
+    return;
+  port_ = port;
+  bootstrap_ = std::move(bootstrap);
+  phase_ = phase::bootstrapping;
+  try_next_bootstrap();
+}
+
+void join_machine::leave() {
+  if (phase_ == phase::leaving)
+    return;
+  phase_ = phase::leaving;
+  // Leave, then close: a connection flushes before it closes, so every
+  // member gets the leave even though we quit right after.
+  for (auto& [conn, p] : peers_.all()) {
+    if (!p.live())
+      continue;
+    if (p.st == stage::member)
+      callee_.send(conn, make_leave());
+    discard(p);
+  }
+  if (peers_.empty())
+    return finish_leave();
+  arm_timer(opts_.leave_timeout);
+}
+
+void join_machine::on_timeout(uint64_t token) {
+  if (token != timer_)
+    return;
+  switch (phase_) {
+    case phase::bootstrapping:
+      // The entry peer accepted but never answered: try the next one.
+      for (auto& [conn, p] : peers_.all())
+        if (p.st == stage::entry) {
+          spdlog::warn("entry peer {} did not answer within the join timeout",
+                       to_string(p.address));
+          discard(p);
+        }
+      try_next_bootstrap();
+      break;
+    case phase::joining:
+      for (auto& [conn, p] : peers_.all())
+        if (p.st == stage::greeting) {
+          spdlog::warn("{} did not answer the greeting in time", p.name);
+          discard(p);
+        }
+      peers_.clear_dials(); // Late connects find us running and are used.
+      maybe_finish_join();
+      break;
+    case phase::leaving:
+      spdlog::warn("leave timeout: {} connection(s) did not flush",
+                   peers_.size());
+      finish_leave();
+      break;
+    case phase::idle:
+    case phase::running:
+      break;
+  }
+}
+
+// Step 1: dial the bootstrap peers in order; the first that answers is our
+// entry point. Later peers (perhaps of other groups) are never contacted.
+void join_machine::try_next_bootstrap() {
+  if (next_bootstrap_ == bootstrap_.size()) {
+    callee_.notice("Created a new group chat");
+    become_running();
+    return;
+  }
+  callee_.dial(dial_request{bootstrap_[next_bootstrap_++], member_info{}});
+}
+
+// Step 2 arrived: greet every member of the list.
+void join_machine::begin_join(peer& entry,
+                              const std::vector<member_info>& list) {
+  disarm_timer();
+  for (auto& m : list)
+    if (m.name == opts_.name)
+      return refused({ec::join_refused, name_taken_reason(opts_.name)});
+  phase_ = phase::joining;
+  // Step 3: the entry peer lists itself with an empty host; it is greeted
+  // over the connection we already have.
+  auto self_entry = std::find_if(list.begin(), list.end(),
+                                 [](auto& m) { return m.host.empty(); });
+  if (self_entry == list.end()) {
+    spdlog::warn("entry peer {} did not list itself",
+                 to_string(entry.address));
+    discard(entry);
+  } else {
+    entry.st = stage::greeting;
+    entry.id = self_entry->id;
+    entry.name = self_entry->name;
+    entry.address.port = self_entry->port;
+    callee_.send(entry.conn, make_greeting(opts_.name, port_, opts_.id));
+  }
+  connect_to(list, entry.address.host);
+  arm_timer(opts_.join_timeout);
+  maybe_finish_join();
+}
+
+// Connects to every member of `list` we do not know yet. `via_host` is where
+// the sender of the list is: loopback addresses in the list are only
+// meaningful there.
+void join_machine::connect_to(const std::vector<member_info>& list,
+                              const std::string& via_host) {
+  for (auto& m : list) {
+    if (m.host.empty() || m.id == opts_.id || peers_.is_dialing(m.id)
+        || peers_.find_id(m.id) != nullptr)
+      continue;
+    endpoint addr{m.host, m.port};
+    if (is_loopback(m.host))
+      addr.host = via_host;
+    dial_member(m, std::move(addr));
+  }
+}
+
+void join_machine::dial_member(const member_info& m, endpoint addr) {
+  peers_.dialing(m.id);
+  callee_.dial(dial_request{std::move(addr), m});
+}
+
+// Step 5: once every member answered or failed, we are in.
+void join_machine::maybe_finish_join() {
+  if (phase_ != phase::joining || peers_.dials_pending())
+    return;
+  for (auto& [conn, p] : peers_.all())
+    if (p.st == stage::greeting)
+      return;
+  disarm_timer();
+  auto list = peers_.members();
+  if (list.empty()) {
+    callee_.notice("Could not reach any member of the group");
+    callee_.notice("Created a new group chat");
+    become_running();
+    return;
+  }
+  std::vector<std::string> sorted;
+  for (auto p : list)
+    sorted.push_back(p->name);
+  std::sort(sorted.begin(), sorted.end());
+  std::string names;
+  for (auto& name : sorted)
+    names += (names.empty() ? "" : ", ") + name;
+  callee_.notice("Joined the group chat");
+  callee_.notice("Members: " + names);
+  become_running();
+}
+
+void join_machine::become_running() {
+  phase_ = phase::running;
+  callee_.running();
+}
+
+// The group refused us (e.g. our name is taken): leave what we joined and
+// quit with the reason, so that main can exit non-zero.
+void join_machine::refused(error why) {
+  quit_reason_ = std::move(why);
+  leave();
+}
+
+void join_machine::finish_leave() {
+  if (finished_)
+    return;
+  finished_ = true;
+  callee_.quit(quit_reason_);
+}
+
+void join_machine::arm_timer(timespan after) {
+  callee_.arm_timer(after, ++timer_);
+}
+
+void join_machine::disarm_timer() {
+  ++timer_;
+}
+
+// -- connections --------------------------------------------------------------
+
+bool join_machine::on_incoming(conn_id conn, std::string host) {
+  if (phase_ == phase::leaving)
+    return false;
+  peers_.add(conn, stage::accepted, false, endpoint{std::move(host), 0},
+             callee_.now());
+  return true;
+}
+
+bool join_machine::on_dialed(const dial_request& req, conn_id conn) {
+  auto& m = req.member;
+  if (m.id == 0) {
+    // Our entry peer: ask it who is in the group.
+    if (phase_ != phase::bootstrapping)
+      return false;
+    peers_.add(conn, stage::entry, true, req.address, callee_.now());
+    callee_.send(conn, make_hello());
+    arm_timer(opts_.join_timeout);
+    return true;
+  }
+  peers_.dialed(m.id);
+  // Too late (join timed out into leaving), or connected meanwhile.
+  if (phase_ == phase::leaving || peers_.find_id(m.id) != nullptr)
+    return false;
+  auto& p = peers_.add(conn, stage::greeting, true, req.address,
+                       callee_.now());
+  p.name = m.name;
+  p.id = m.id;
+  callee_.send(conn, make_greeting(opts_.name, port_, opts_.id));
+  return true;
+}
+
+void join_machine::on_dial_failed(const dial_request& req,
+                                  const std::string& why) {
+  auto& m = req.member;
+  if (m.id == 0) {
+    spdlog::warn("could not reach {}: {}", to_string(req.address), why);
+    if (phase_ == phase::bootstrapping)
+      try_next_bootstrap();
+    return;
+  }
+  peers_.dialed(m.id);
+  spdlog::warn("could not reach {} at {}: {}", m.name, to_string(req.address),
+               why);
+  maybe_finish_join();
+}
+
+void join_machine::on_closed(conn_id conn, const std::optional<error>& why) {
+  auto p = peers_.remove(conn);
+  if (!p)
+    return;
+  switch (p->st) {
+    case stage::member:
+      if (phase_ != phase::leaving)
+        callee_.notice(p->name + " lost connection");
+      break;
+    case stage::entry:
+      // A group with another passphrase (or none) is not one to join, nor a
+      // reason to create a new group: give up with the reason.
+      if (why && why->code == ec::authentication_failed
+          && phase_ == phase::bootstrapping) {
+        refused(*why);
+        break;
+      }
+      spdlog::warn("entry peer {} closed the connection before answering",
+                   to_string(p->address));
+      if (phase_ == phase::bootstrapping) {
+        disarm_timer();
+        try_next_bootstrap();
+      }
+      break;
+    case stage::greeting:
+      spdlog::info("{} at {} closed the connection during the greeting",
+                   p->name, to_string(p->address));
+      maybe_finish_join();
+      break;
+    case stage::accepted:
+    case stage::closing:
+      break;
+  }
+  if (phase_ == phase::leaving && peers_.empty())
+    finish_leave();
+}
+
+void join_machine::on_silent(peer& p) {
+  if (p.st == stage::member)
+    callee_.notice(p.name + " lost connection");
+  else
+    spdlog::info("closing silent connection {}", to_string(p.address));
+  discard(p);
+  maybe_finish_join();
+}
+
+// -- messages -----------------------------------------------------------------
+
+void join_machine::on_hello(peer& p) {
+  if (p.st != stage::accepted && p.st != stage::member)
+    return unexpected(p, message_type::hello);
+  callee_.send(p.conn, make_members(member_list(true)));
+}
+
+void join_machine::on_members(peer& p, const std::vector<member_info>& list) {
+  if (p.st == stage::entry && phase_ == phase::bootstrapping)
+    return begin_join(p, list);
+  if (p.st == stage::member) // Gossip.
+    return connect_to(list, p.address.host);
+  unexpected(p, message_type::members);
+}
+
+void join_machine::on_greeting(peer& p, message& msg) {
+  if (p.st != stage::accepted)
+    return unexpected(p, message_type::greeting);
+  if (msg.id == opts_.id) {
+    discard(p); // We dialed ourselves.
+    return;
+  }
+  if (msg.name == opts_.name || peers_.name_taken(msg.name, msg.id)) {
+    spdlog::warn("refusing {} from {}: name taken", msg.name,
+                 to_string(p.address));
+    callee_.send(p.conn, make_refuse(name_taken_reason(msg.name)));
+    discard(p);
+    return;
+  }
+  p.name = std::move(msg.name);
+  p.address.port = msg.port;
+  bool was_member = false;
+  if (!resolve_duplicate(p, msg.id, was_member))
+    return;
+  peer_table::promote(p, msg.id, callee_.now());
+  callee_.send(p.conn,
+               make_welcome(opts_.name, opts_.id, member_list(false)));
+  // While we join, new members are in the "Members:" line at the end.
+  if (!was_member && phase_ == phase::running)
+    callee_.notice(p.name + " has joined the chat");
+}
+
+void join_machine::on_welcome(peer& p, message& msg) {
+  if (p.st != stage::greeting)
+    return unexpected(p, message_type::welcome);
+  // The name a member gives for itself wins over the list's.
+  p.name = std::move(msg.name);
+  bool was_member = false;
+  if (resolve_duplicate(p, msg.id, was_member)) {
+    peer_table::promote(p, msg.id, callee_.now());
+    if (!was_member && phase_ == phase::running)
+      callee_.notice(p.name + " has joined the chat");
+    // Whoever it knows and we do not, joined concurrently with us.
+    connect_to(msg.members, p.address.host);
+  }
+  maybe_finish_join();
+}
+
+void join_machine::on_refuse(peer& p, const std::string& reason) {
+  if (p.st != stage::greeting && p.st != stage::entry)
+    return unexpected(p, message_type::refuse);
+  spdlog::warn("{} refused us: {}", to_string(p.address), reason);
+  discard(p);
+  if (phase_ == phase::joining || phase_ == phase::bootstrapping)
+    refused({ec::join_refused, reason});
+}
+
+void join_machine::on_heartbeat(peer& p) {
+  if (p.st != stage::member && p.st != stage::greeting)
+    unexpected(p, message_type::heartbeat);
+}
+
+void join_machine::on_leave(peer& p) {
+  if (p.st != stage::member)
+    return unexpected(p, message_type::leave);
+  callee_.notice(p.name + " has left the chat");
+  discard(p);
+}
+
+void join_machine::unexpected(peer& p, message_type type) {
+  spdlog::warn("dropping {} ({}): unexpected {}",
+               p.name.empty() ? "peer" : p.name, to_string(p.address),
+               to_string(type));
+  if (p.st == stage::member)
+    callee_.notice(p.name + " lost connection");
+  discard(p);
+}
+
+void join_machine::discard(peer& p) {
+  callee_.close(p.conn);
+  p.st = stage::closing;
+}
+
+std::vector<member_info> join_machine::member_list(bool with_self) const {
+  std::vector<member_info> list;
+  if (with_self)
+    list.push_back({opts_.name, "", port_, opts_.id});
+  auto others = peers_.member_list();
+  list.insert(list.end(), others.begin(), others.end());
+  return list;
+}
+
+// -- two connections to one peer ----------------------------------------------
+
+// `fresh` just identified itself as peer `id`. If another connection to that
+// peer exists, only the one dialed by the lower peer ID survives; both sides
+// apply the same rule, so both keep the same connection. Returns whether
+// `fresh` survives; `was_member` tells whether the peer was already a member
+// over the other connection (so no second "has joined").
+bool join_machine::resolve_duplicate(peer& fresh, uint64_t id,
+                                     bool& was_member) {
+  auto other = peers_.find_id(id, &fresh);
+  if (other == nullptr)
+    return true;
+  bool dialer_is_lower = fresh.dialed ? opts_.id < id : id < opts_.id;
+  if (!dialer_is_lower) {
+    spdlog::debug("closing duplicate connection to {}", fresh.name);
+    discard(fresh);
+    return false;
+  }
+  was_member = other->st == stage::member;
+  spdlog::debug("replacing the connection to {}", other->name);
+  discard(*other);
+  return true;
+}
+
+} // namespace groupchat::protocol

@@ -1,0 +1,229 @@
+// The join state machine: this peer's life cycle (bootstrap, join, member,
+// leave) and the handshake on every connection. A plain class: it talks to
+// the outside only through the narrow `join_callee` interface, so a test
+// drives it without an actor system and reads what it sent (the Membership
+// actor is the adapter; compare CAF's basp::instance and its callee).
+//
+// This peer's phases:
+//
+//     idle --start--> bootstrapping --members--> joining --all answered--> running
+//                       |    ^  \                   |                        |
+//                       |    |   no peer answers ---+-- nobody reachable ----+
+//                       |    |   (new group)                                 |
+//                       +----+ entry failed: next bootstrap peer             |
+//     any phase --leave or refused--> leaving --all closed or timeout--> quit
+//
+// The newcomer's side (N), through entry peer E, with member M:
+//
+//   Step 1  N dials E (stage entry), sends hello.
+//   Step 2  E answers with members: every member, E itself with an empty
+//           host. N refuses to join if the list holds its own name.
+//   Step 3  N greets E over the same connection and dials and greets every
+//           other listed member (stage greeting).
+//   Step 4  Each member checks the greeting (name free, not ourselves, one
+//           connection per pair), makes N a member, prints "N has joined"
+//           and answers welcome with the members it knows; N dials whoever
+//           that list names and it does not know (a concurrent join).
+//   Step 5  Once every greeting was answered, failed or timed out, N prints
+//           "Joined the group chat" and who is there; it is running.
+//
+// Connection stages: accepted -> member (greeting received), entry ->
+// greeting -> member (welcome received); any -> closing.
+
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol/endpoint.hpp"
+#include "protocol/error.hpp"
+#include "protocol/message.hpp"
+#include "protocol/peer_table.hpp"
+
+namespace groupchat::protocol {
+
+/// Where this peer stands in its own life cycle.
+enum class phase : uint8_t {
+  /// Waiting for `start`.
+  idle,
+  /// Trying the bootstrap peers in order, asking one for the member list.
+  bootstrapping,
+  /// Greeting every member of the list.
+  joining,
+  /// A member of a group (possibly alone in it).
+  running,
+  /// Leaving: leave messages sent, waiting for connections to close.
+  leaving,
+};
+
+/// Who we are and how long the phases may take.
+struct join_options {
+  /// Our display name, already validated.
+  std::string name;
+  /// Our peer ID (1 to 2^53 - 1). Two connections between the same pair of
+  /// peers are resolved by it: the one dialed by the lower ID survives.
+  uint64_t id = 0;
+  /// How long an entry peer may take to send the member list, and how long
+  /// the greetings of a join may take all together.
+  timespan join_timeout{0};
+  /// How long a graceful leave may take to flush before we quit anyway.
+  timespan leave_timeout{0};
+};
+
+/// A connect the machine asks for; handed back with its result.
+struct dial_request {
+  /// Where to connect.
+  endpoint address;
+  /// The member to greet there; `id == 0` for a bootstrap peer (our entry).
+  member_info member;
+};
+
+/// What the join machine needs from its owner.
+class join_callee {
+public:
+  virtual ~join_callee();
+
+  /// Opens a connection; the result comes back through `on_dialed` or
+  /// `on_dial_failed` with the same request.
+  virtual void dial(const dial_request& req) = 0;
+
+  /// Sends `msg` on connection `conn`.
+  virtual void send(conn_id conn, const message& msg) = 0;
+
+  /// Flushes and closes connection `conn`; its end comes back through
+  /// `on_closed`.
+  virtual void close(conn_id conn) = 0;
+
+  /// Calls `on_timeout(token)` after `after`.
+  virtual void arm_timer(timespan after, uint64_t token) = 0;
+
+  /// Shows a system line to the user.
+  virtual void notice(std::string line) = 0;
+
+  /// We are a member of a group now (joined or created): lines typed
+  /// meanwhile may go out.
+  virtual void running() = 0;
+
+  /// The leave is complete: quit. With an error if the group refused us.
+  virtual void quit(const std::optional<error>& reason) = 0;
+
+  /// The current time.
+  virtual time_point now() = 0;
+};
+
+class join_machine {
+public:
+  join_machine(join_options opts, peer_table& peers, join_callee& callee);
+
+  phase current() const noexcept {
+    return phase_;
+  }
+
+  /// Our listen port, announced in greetings and member lists.
+  uint16_t port() const noexcept {
+    return port_;
+  }
+
+  const join_options& options() const noexcept {
+    return opts_;
+  }
+
+  // -- life cycle -------------------------------------------------------------
+
+  /// Starts: joins through the first of `bootstrap` that answers, or
+  /// creates a group.
+  void start(uint16_t port, std::vector<endpoint> bootstrap);
+
+  /// Leaves gracefully: every member gets `leave`, every connection closes.
+  void leave();
+
+  /// A timer armed through the callee fired.
+  void on_timeout(uint64_t token);
+
+  // -- connections ------------------------------------------------------------
+
+  /// A socket from `host` was accepted. Returns whether to keep it.
+  bool on_incoming(conn_id conn, std::string host);
+
+  /// The dial `req` connected as `conn`. Returns whether to keep it.
+  bool on_dialed(const dial_request& req, conn_id conn);
+
+  /// The dial `req` failed.
+  void on_dial_failed(const dial_request& req, const std::string& why);
+
+  /// The socket of `conn` is gone; `why` is the error it ended with.
+  void on_closed(conn_id conn, const std::optional<error>& why);
+
+  /// `p` went silent past its deadline (see failure_detector).
+  void on_silent(peer& p);
+
+  // -- messages ---------------------------------------------------------------
+  //
+  // Each handler checks that the stage of `p` allows the message, and treats
+  // it as a protocol error otherwise. The caller has already checked that
+  // `p` is live and that we are not leaving.
+
+  /// Step 1 received: "who is in the group?"
+  void on_hello(peer& p);
+
+  /// Step 2 received from our entry peer, or gossip from a member.
+  void on_members(peer& p, const std::vector<member_info>& list);
+
+  /// Step 3 received: a newcomer (or a member that learned of us) greets us.
+  void on_greeting(peer& p, message& msg);
+
+  /// Step 4 received: a member accepted our greeting.
+  void on_welcome(peer& p, message& msg);
+
+  /// A member refused our greeting, or the entry peer refused us.
+  void on_refuse(peer& p, const std::string& reason);
+
+  void on_heartbeat(peer& p);
+
+  /// A member leaves gracefully.
+  void on_leave(peer& p);
+
+  /// `p` sent a message of `type` that its stage does not allow: it is
+  /// dropped (a member is reported lost).
+  void unexpected(peer& p, message_type type);
+
+  /// Closes `p`: nothing it still delivers counts, and its end reports
+  /// nothing.
+  void discard(peer& p);
+
+  /// Our member list: every member, with ourselves first if `with_self`.
+  std::vector<member_info> member_list(bool with_self) const;
+
+private:
+  void try_next_bootstrap();
+  void begin_join(peer& entry, const std::vector<member_info>& list);
+  void connect_to(const std::vector<member_info>& list,
+                  const std::string& via_host);
+  void dial_member(const member_info& m, endpoint addr);
+  void maybe_finish_join();
+  void become_running();
+  void refused(error why);
+  bool resolve_duplicate(peer& fresh, uint64_t id, bool& was_member);
+  void arm_timer(timespan after);
+  void disarm_timer();
+  void finish_leave();
+
+  join_options opts_;
+  peer_table& peers_;
+  join_callee& callee_;
+  phase phase_ = phase::idle;
+  uint16_t port_ = 0;
+  /// The bootstrap peers and the index of the next one to try.
+  std::vector<endpoint> bootstrap_;
+  size_t next_bootstrap_ = 0;
+  /// Identifies the one phase timer that counts; older ones are ignored.
+  uint64_t timer_ = 0;
+  /// Why we quit: nothing after a leave, an error if refused.
+  std::optional<error> quit_reason_;
+  /// Whether `quit` was called: it is called once.
+  bool finished_ = false;
+};
+
+} // namespace groupchat::protocol

@@ -1,0 +1,94 @@
+#include "protocol/peer_table.hpp"
+
+#include <utility>
+
+namespace groupchat::protocol {
+
+const char* to_string(stage x) noexcept {
+  switch (x) {
+    case stage::accepted:
+      return "accepted";
+    case stage::entry:
+      return "entry";
+    case stage::greeting:
+      return "greeting";
+    case stage::member:
+      return "member";
+    case stage::closing:
+      return "closing";
+  }
+  return "unknown";
+}
+
+peer& peer_table::add(conn_id conn, stage st, bool dialed, endpoint address,
+                      time_point now) {
+  auto& p = peers_[conn];
+  p = peer{};
+  p.conn = conn;
+  p.st = st;
+  p.dialed = dialed;
+  p.address = std::move(address);
+  p.last_seen = now;
+  p.joined_at = now;
+  return p;
+}
+
+std::optional<peer> peer_table::remove(conn_id conn) {
+  auto i = peers_.find(conn);
+  if (i == peers_.end())
+    return std::nullopt;
+  auto result = std::move(i->second);
+  peers_.erase(i);
+  return result;
+}
+
+peer* peer_table::find(conn_id conn) {
+  auto i = peers_.find(conn);
+  return i != peers_.end() ? &i->second : nullptr;
+}
+
+peer* peer_table::find_id(uint64_t id, const peer* except) {
+  for (auto& [conn, p] : peers_)
+    if (&p != except && p.id == id
+        && (p.st == stage::greeting || p.st == stage::member))
+      return &p;
+  return nullptr;
+}
+
+peer* peer_table::find_member(const std::string& name) {
+  for (auto& [conn, p] : peers_)
+    if (p.st == stage::member && p.name == name)
+      return &p;
+  return nullptr;
+}
+
+std::vector<peer*> peer_table::members() {
+  std::vector<peer*> result;
+  for (auto& [conn, p] : peers_)
+    if (p.st == stage::member)
+      result.push_back(&p);
+  return result;
+}
+
+bool peer_table::name_taken(const std::string& name, uint64_t id) const {
+  for (auto& [conn, p] : peers_)
+    if (p.st == stage::member && p.name == name && p.id != id)
+      return true;
+  return false;
+}
+
+std::vector<member_info> peer_table::member_list() const {
+  std::vector<member_info> list;
+  for (auto& [conn, p] : peers_)
+    if (p.st == stage::member)
+      list.push_back({p.name, p.address.host, p.address.port, p.id});
+  return list;
+}
+
+void peer_table::promote(peer& p, uint64_t id, time_point now) {
+  p.st = stage::member;
+  p.id = id;
+  p.joined_at = now;
+}
+
+} // namespace groupchat::protocol

@@ -1,0 +1,374 @@
+// The join state machine without an actor system: a mock callee logs every
+// call as one line of traffic ("send 1 hello", "close 2", "dial
+// 10.0.0.2:5002", "notice ..."), and the tests assert that log.
+
+#define CAF_SUITE protocol.join_machine
+
+#include "protocol/join_machine.hpp"
+
+#include <caf/test/unit_test.hpp>
+
+using namespace groupchat::protocol;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct mock_callee : join_callee {
+  std::vector<std::string> log;
+  std::vector<dial_request> dials;
+  uint64_t last_token = 0;
+  bool has_quit = false;
+  std::optional<error> quit_reason;
+  time_point clock{};
+
+  void dial(const dial_request& req) override {
+    dials.push_back(req);
+    log.push_back("dial " + to_string(req.address));
+  }
+
+  void send(conn_id conn, const message& msg) override {
+    log.push_back("send " + std::to_string(conn) + " "
+                  + to_string(msg.type));
+    sent.push_back(msg);
+  }
+
+  void close(conn_id conn) override {
+    log.push_back("close " + std::to_string(conn));
+  }
+
+  void arm_timer(timespan, uint64_t token) override {
+    last_token = token;
+  }
+
+  void notice(std::string line) override {
+    log.push_back("notice " + line);
+  }
+
+  void running() override {
+    log.push_back("running");
+  }
+
+  void quit(const std::optional<error>& reason) override {
+    CAF_CHECK(!has_quit);
+    has_quit = true;
+    quit_reason = reason;
+    log.push_back("quit");
+  }
+
+  time_point now() override {
+    return clock;
+  }
+
+  std::vector<message> sent;
+};
+
+struct fixture {
+  mock_callee callee;
+  peer_table peers;
+  join_machine machine{options(), peers, callee};
+
+  static join_options options() {
+    join_options opts;
+    opts.name = "nina";
+    opts.id = 50;
+    opts.join_timeout = 5s;
+    opts.leave_timeout = 1s;
+    return opts;
+  }
+
+  // Returns the log since the last call, and starts a new one.
+  std::vector<std::string> traffic() {
+    auto result = std::move(callee.log);
+    callee.log.clear();
+    return result;
+  }
+
+  // Joins through the entry peer at connection 1, which lists itself
+  // (alice, ID 10) and bob (ID 20).
+  void join_through_alice() {
+    machine.start(6000, {{"10.0.0.1", 5001}});
+    machine.on_dialed(callee.dials.back(), 1);
+    machine.on_members(*peers.find(1),
+                       {{"alice", "", 5001, 10},
+                        {"bob", "10.0.0.2", 5002, 20}});
+  }
+
+  // A member `name` with `id` on an accepted connection `conn`.
+  peer& accepted_member(conn_id conn, const std::string& name, uint64_t id) {
+    machine.on_incoming(conn, "10.0.0.9");
+    auto msg = make_greeting(name, 5009, id);
+    machine.on_greeting(*peers.find(conn), msg);
+    return *peers.find(conn);
+  }
+
+  using lines = std::vector<std::string>;
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(join_machine_tests, fixture)
+
+CAF_TEST(without bootstrap peers a group is created) {
+  machine.start(6000, {});
+  CAF_CHECK_EQUAL(traffic(), (lines{"notice Created a new group chat",
+                                    "running"}));
+  CAF_CHECK(machine.current() == phase::running);
+}
+
+CAF_TEST(a join sends hello then greets every listed member) {
+  machine.start(6000, {{"10.0.0.1", 5001}});
+  CAF_CHECK_EQUAL(traffic(), (lines{"dial 10.0.0.1:5001"}));
+  CAF_MESSAGE("step 1: hello to the entry peer");
+  CAF_CHECK(machine.on_dialed(callee.dials.back(), 1));
+  CAF_CHECK_EQUAL(traffic(), (lines{"send 1 hello"}));
+  CAF_MESSAGE("step 2 arrives; step 3: greet alice on the same connection, "
+              "dial bob");
+  machine.on_members(*peers.find(1), {{"alice", "", 5001, 10},
+                                      {"bob", "10.0.0.2", 5002, 20}});
+  CAF_CHECK_EQUAL(traffic(), (lines{"send 1 greeting", "dial 10.0.0.2:5002"}));
+  CAF_CHECK(machine.current() == phase::joining);
+  auto greeting = callee.sent.back();
+  CAF_CHECK_EQUAL(greeting.name, "nina");
+  CAF_CHECK_EQUAL(greeting.port, 6000u);
+  CAF_CHECK_EQUAL(greeting.id, 50u);
+  CAF_CHECK(machine.on_dialed(callee.dials.back(), 2));
+  CAF_CHECK_EQUAL(traffic(), (lines{"send 2 greeting"}));
+  CAF_MESSAGE("step 4: both welcome us; step 5: we are in");
+  auto welcome = make_welcome("alice", 10, {});
+  machine.on_welcome(*peers.find(1), welcome);
+  CAF_CHECK(traffic().empty());
+  welcome = make_welcome("bob", 20, {});
+  machine.on_welcome(*peers.find(2), welcome);
+  CAF_CHECK_EQUAL(traffic(), (lines{"notice Joined the group chat",
+                                    "notice Members: alice, bob", "running"}));
+  CAF_CHECK_EQUAL(peers.members().size(), 2u);
+}
+
+CAF_TEST(a loopback address in a list means the host of its sender) {
+  machine.start(6000, {{"10.0.0.1", 5001}});
+  machine.on_dialed(callee.dials.back(), 1);
+  traffic();
+  machine.on_members(*peers.find(1), {{"alice", "", 5001, 10},
+                                      {"bob", "127.0.0.1", 5002, 20}});
+  CAF_CHECK_EQUAL(traffic(), (lines{"send 1 greeting", "dial 10.0.0.1:5002"}));
+}
+
+CAF_TEST(a list holding our own name refuses the join) {
+  machine.start(6000, {{"10.0.0.1", 5001}});
+  machine.on_dialed(callee.dials.back(), 1);
+  traffic();
+  machine.on_members(*peers.find(1), {{"alice", "", 5001, 10},
+                                      {"nina", "10.0.0.2", 5002, 20}});
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 1"}));
+  CAF_CHECK(machine.current() == phase::leaving);
+  machine.on_closed(1, std::nullopt);
+  CAF_REQUIRE(callee.has_quit && callee.quit_reason);
+  CAF_CHECK(callee.quit_reason->code == ec::join_refused);
+  CAF_CHECK(callee.quit_reason->detail.find("'nina' is already taken")
+            != std::string::npos);
+}
+
+CAF_TEST(an unreachable bootstrap peer is skipped in order) {
+  machine.start(6000, {{"10.9.9.9", 1}, {"10.0.0.1", 5001}});
+  machine.on_dial_failed(callee.dials.back(), "connection refused");
+  CAF_CHECK_EQUAL(traffic(), (lines{"dial 10.9.9.9:1", "dial 10.0.0.1:5001"}));
+  machine.on_dial_failed(callee.dials.back(), "connection refused");
+  CAF_CHECK_EQUAL(traffic(), (lines{"notice Created a new group chat",
+                                    "running"}));
+}
+
+CAF_TEST(an entry peer that never answers is closed at the join deadline) {
+  machine.start(6000, {{"10.0.0.1", 5001}, {"10.0.0.2", 5002}});
+  machine.on_dialed(callee.dials.back(), 1);
+  traffic();
+  machine.on_timeout(callee.last_token - 1); // a stale timer counts nothing
+  CAF_CHECK(traffic().empty());
+  machine.on_timeout(callee.last_token);
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 1", "dial 10.0.0.2:5002"}));
+  CAF_CHECK(peers.find(1)->st == stage::closing);
+}
+
+CAF_TEST(an entry peer that closes before answering moves us on) {
+  machine.start(6000, {{"10.0.0.1", 5001}, {"10.0.0.2", 5002}});
+  machine.on_dialed(callee.dials.back(), 1);
+  traffic();
+  machine.on_closed(1, std::nullopt);
+  CAF_CHECK_EQUAL(traffic(), (lines{"dial 10.0.0.2:5002"}));
+}
+
+CAF_TEST(a failed passphrase handshake with the entry peer ends the join) {
+  machine.start(6000, {{"10.0.0.1", 5001}, {"10.0.0.2", 5002}});
+  machine.on_dialed(callee.dials.back(), 1);
+  traffic();
+  machine.on_closed(1, error{ec::authentication_failed, "wrong passphrase"});
+  CAF_CHECK_EQUAL(traffic(), (lines{"quit"}));
+  CAF_REQUIRE(callee.quit_reason);
+  CAF_CHECK(callee.quit_reason->code == ec::authentication_failed);
+}
+
+CAF_TEST(a refuse from a member ends the join with its reason) {
+  join_through_alice();
+  traffic();
+  machine.on_refuse(*peers.find(1), "the name 'nina' is already taken");
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 1"}));
+  CAF_CHECK(machine.current() == phase::leaving);
+  CAF_REQUIRE(!callee.has_quit);
+  machine.on_dial_failed(callee.dials.back(), "too late");
+  machine.on_closed(1, std::nullopt);
+  CAF_CHECK(callee.has_quit);
+  CAF_CHECK(callee.quit_reason->code == ec::join_refused);
+}
+
+CAF_TEST(greetings that time out leave us with whoever answered) {
+  join_through_alice();
+  auto welcome = make_welcome("alice", 10, {});
+  machine.on_welcome(*peers.find(1), welcome);
+  traffic();
+  machine.on_timeout(callee.last_token);
+  CAF_CHECK_EQUAL(traffic(), (lines{"notice Joined the group chat",
+                                    "notice Members: alice", "running"}));
+  CAF_MESSAGE("bob's connect, late, is still used");
+  CAF_CHECK(machine.on_dialed(callee.dials.back(), 2));
+  CAF_CHECK_EQUAL(traffic(), (lines{"send 2 greeting"}));
+}
+
+CAF_TEST(nobody answering the greetings creates a group) {
+  join_through_alice();
+  traffic();
+  machine.on_dial_failed(callee.dials.back(), "connection refused");
+  machine.on_closed(1, std::nullopt);
+  CAF_CHECK_EQUAL(traffic(),
+                  (lines{"notice Could not reach any member of the group",
+                         "notice Created a new group chat", "running"}));
+}
+
+CAF_TEST(a greeting makes a member that is welcomed with our list) {
+  machine.start(6000, {});
+  accepted_member(1, "alice", 10);
+  traffic();
+  accepted_member(2, "bob", 20);
+  CAF_CHECK_EQUAL(traffic(), (lines{"send 2 welcome",
+                                    "notice bob has joined the chat"}));
+  auto& welcome = callee.sent.back();
+  CAF_CHECK_EQUAL(welcome.name, "nina");
+  // alice and bob himself, whom the newcomer skips as it skips itself.
+  CAF_CHECK_EQUAL(welcome.members.size(), 2u);
+  CAF_MESSAGE("a hello from a stranger gets every member, us first");
+  machine.on_incoming(3, "10.0.0.7");
+  machine.on_hello(*peers.find(3));
+  CAF_CHECK_EQUAL(traffic(), (lines{"send 3 members"}));
+  auto& list = callee.sent.back().members;
+  CAF_REQUIRE_EQUAL(list.size(), 3u);
+  CAF_CHECK(list[0] == (member_info{"nina", "", 6000, 50}));
+}
+
+CAF_TEST(a duplicate name is refused at greeting) {
+  machine.start(6000, {});
+  accepted_member(1, "bob", 20);
+  traffic();
+  accepted_member(2, "bob", 21);
+  CAF_CHECK_EQUAL(traffic(), (lines{"send 2 refuse", "close 2"}));
+  CAF_CHECK(callee.sent.back().text.find("'bob' is already taken")
+            != std::string::npos);
+  accepted_member(3, "nina", 22);
+  CAF_CHECK_EQUAL(traffic(), (lines{"send 3 refuse", "close 3"}));
+}
+
+CAF_TEST(a greeting from ourselves closes the connection) {
+  machine.start(6000, {});
+  traffic();
+  accepted_member(1, "nina", 50);
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 1"}));
+}
+
+CAF_TEST(a message in the wrong stage drops the connection) {
+  machine.start(6000, {});
+  machine.on_incoming(1, "10.6.6.6");
+  traffic();
+  auto welcome = make_welcome("mallory", 66, {});
+  machine.on_welcome(*peers.find(1), welcome);
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 1"}));
+  CAF_CHECK(peers.find(1)->st == stage::closing);
+  CAF_MESSAGE("a member that misbehaves is reported lost");
+  accepted_member(2, "bob", 20);
+  traffic();
+  auto again = make_greeting("bob", 5002, 20);
+  machine.on_greeting(*peers.find(2), again);
+  CAF_CHECK_EQUAL(traffic(), (lines{"notice bob lost connection", "close 2"}));
+}
+
+CAF_TEST(of two connections to one peer the one dialed by the lower ID stays) {
+  machine.start(6000, {});
+  CAF_MESSAGE("we (50) dial carol (ID 70) while she dials us");
+  machine.on_members(accepted_member(1, "zed", 90),
+                     {{"carol", "10.0.0.7", 5007, 70}});
+  CAF_CHECK(machine.on_dialed(callee.dials.back(), 2));
+  traffic();
+  accepted_member(3, "carol", 70);
+  CAF_MESSAGE("her connection (dialed by 70) loses against ours (by 50)");
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 3"}));
+  auto welcome = make_welcome("carol", 70, {});
+  machine.on_welcome(*peers.find(2), welcome);
+  CAF_CHECK_EQUAL(traffic(), (lines{"notice carol has joined the chat"}));
+  CAF_CHECK_EQUAL(peers.members().size(), 2u);
+}
+
+CAF_TEST(a leave is sent to members and every connection closes) {
+  machine.start(6000, {});
+  accepted_member(1, "alice", 10);
+  machine.on_incoming(2, "10.6.6.6");
+  traffic();
+  machine.leave();
+  CAF_CHECK_EQUAL(traffic(), (lines{"send 1 leave", "close 1", "close 2"}));
+  machine.on_closed(1, std::nullopt);
+  CAF_CHECK(!callee.has_quit);
+  machine.on_closed(2, std::nullopt);
+  CAF_CHECK(callee.has_quit);
+  CAF_CHECK(!callee.quit_reason);
+  CAF_MESSAGE("nobody reports as lost while we leave");
+  CAF_CHECK_EQUAL(traffic(), (lines{"quit"}));
+}
+
+CAF_TEST(a leave that does not flush ends at the leave timeout) {
+  machine.start(6000, {});
+  accepted_member(1, "alice", 10);
+  machine.leave();
+  traffic();
+  machine.on_timeout(callee.last_token);
+  CAF_CHECK_EQUAL(traffic(), (lines{"quit"}));
+  CAF_MESSAGE("new connections are refused while leaving");
+  CAF_CHECK(!machine.on_incoming(5, "10.0.0.5"));
+}
+
+CAF_TEST(a member that leaves is reported once) {
+  machine.start(6000, {});
+  auto& alice = accepted_member(1, "alice", 10);
+  traffic();
+  machine.on_leave(alice);
+  machine.on_closed(1, std::nullopt);
+  CAF_CHECK_EQUAL(traffic(),
+                  (lines{"notice alice has left the chat", "close 1"}));
+}
+
+CAF_TEST(a silent member is reported lost and closed) {
+  machine.start(6000, {});
+  auto& alice = accepted_member(1, "alice", 10);
+  traffic();
+  machine.on_silent(alice);
+  machine.on_closed(1, std::nullopt);
+  CAF_CHECK_EQUAL(traffic(),
+                  (lines{"notice alice lost connection", "close 1"}));
+}
+
+CAF_TEST(gossip about an unknown member dials it once) {
+  machine.start(6000, {});
+  auto& alice = accepted_member(1, "alice", 10);
+  traffic();
+  std::vector<member_info> list{{"bob", "10.0.0.2", 5002, 20},
+                                {"nina", "10.0.0.5", 6000, 50}};
+  machine.on_members(alice, list);
+  machine.on_members(alice, list);
+  CAF_CHECK_EQUAL(traffic(), (lines{"dial 10.0.0.2:5002"}));
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
