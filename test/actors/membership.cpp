@@ -18,6 +18,7 @@
 
 #include <caf/test/dsl.hpp>
 
+#include "actors/errors.hpp"
 #include "actors/messages.hpp"
 
 using namespace groupchat;
@@ -78,6 +79,11 @@ struct fixture : test_coordinator_fixture<> {
   /// Peers whose outgoing traffic vanishes without the connection closing,
   /// like a process stopped with SIGSTOP or a pulled cable.
   std::set<caf::actor_addr> muted;
+
+  /// The traffic log: what each wire end was given to send, by the address
+  /// of the end, and the ends whose owner closed them.
+  std::map<caf::actor_addr, std::vector<message_type>> sent;
+  std::set<caf::actor_addr> closed_by_owner;
 
   ~fixture() override {
     reset();
@@ -154,6 +160,8 @@ struct fixture : test_coordinator_fixture<> {
     drain();
     peers.clear();
     screen.clear();
+    sent.clear();
+    closed_by_owner.clear();
   }
 
   /// Creates a peer named `name` at 10.0.0.`n`, port 5000+`n`.
@@ -216,8 +224,7 @@ struct fixture : test_coordinator_fixture<> {
       caf::send_as(far, target.membership, atom::incoming_v, from_host);
       return near;
     }
-    return caf::make_error(caf::sec::cannot_connect_to_node,
-                           "connection refused");
+    return to_caf_error({protocol::ec::connect_failed, "connection refused"});
   }
 
   /// Starts `name` with the given bootstrap peers (names of other peers, or
@@ -292,6 +299,7 @@ caf::behavior wire_end(caf::stateful_actor<wire_state>* self, fixture* net,
   };
   // Outgoing: hand the message to the far end, unless the network cuts it.
   auto forward = [self, hang_up](const message& msg) {
+    self->state.net->sent[self->address()].push_back(msg.type);
     auto& cut = self->state.net->cut_on;
     if (self->state.net->muted.count(self->state.owner.address()) > 0)
       return;
@@ -320,7 +328,12 @@ caf::behavior wire_end(caf::stateful_actor<wire_state>* self, fixture* net,
       self->send(self->state.owner, atom::received_v, std::move(msg));
     },
     // Our membership closes, or the far end went away: the socket is gone.
-    [hang_up](atom::close) { hang_up(); },
+    [self, hang_up](atom::close) {
+      // From the membership using this end (not the far end hanging up).
+      if (self->current_sender() != self->state.other.address())
+        self->state.net->closed_by_owner.insert(self->address());
+      hang_up();
+    },
     // The owner of one end crashed: sockets of a dead process close.
     [self, hang_up](test_atom::hangup, const caf::actor_addr& dead) {
       if (self->state.owner.address() == dead)
@@ -556,6 +569,13 @@ CAF_TEST(a message in the wrong phase drops the connection) {
   drain();
   CAF_CHECK(shows("alice", "spoofed", 0));
   CAF_CHECK_EQUAL(lines("alice").size(), 1u);
+  CAF_CHECK_EQUAL(closed_by_owner.count(end.address()), 1u);
+  CAF_CHECK(sent[end.address()].empty());
+  CAF_MESSAGE("a greeting after that counts nothing: the connection is gone");
+  deliver(end, "alice", protocol::make_greeting("mallory", 5006, 6));
+  drain();
+  CAF_CHECK(shows("alice", "mallory has joined the chat", 0));
+  CAF_CHECK(sent[end.address()].empty());
 }
 
 CAF_TEST(a silent peer is reported lost exactly once at the peer timeout) {
@@ -700,6 +720,9 @@ CAF_TEST(a duplicate name is refused at greeting) {
   drain();
   CAF_CHECK(shows("alice", "bob has joined the chat"));
   CAF_CHECK_EQUAL(lines("alice").size(), 2u);
+  CAF_CHECK_EQUAL(sent[end.address()],
+                  std::vector<message_type>{message_type::refuse});
+  CAF_CHECK_EQUAL(closed_by_owner.count(end.address()), 1u);
 }
 
 CAF_TEST(duplicate and reordered sequence numbers are dropped) {

@@ -42,13 +42,20 @@ class Stream:
             self.closed = True
             self._cond.notify_all()
 
-    def wait_for(self, pattern, timeout=DEADLINE, start=0):
-        """Returns the first line at index >= start matching the regex."""
+    def mark(self):
+        """The index of the next line: pass it as `since` to wait only for
+        lines that arrive after this point (a line seen before, perhaps
+        caused by something else, does not count)."""
+        with self._cond:
+            return len(self.lines)
+
+    def wait_for(self, pattern, timeout=DEADLINE, since=0):
+        """Returns the first line at index >= since matching the regex."""
         regex = re.compile(pattern)
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
-                for line in self.lines[start:]:
+                for line in self.lines[since:]:
                     if regex.search(line):
                         return line
                 left = deadline - time.monotonic()
@@ -91,8 +98,12 @@ class Peer:
         self.port = int(re.search(r"127\.0\.0\.1:(\d+)", banner).group(1))
         self.address = "127.0.0.1:%d" % self.port
 
-    def wait_for(self, pattern, timeout=DEADLINE):
-        return self.out.wait_for(pattern, timeout)
+    def mark(self):
+        """A mark in stdout: see Stream.mark."""
+        return self.out.mark()
+
+    def wait_for(self, pattern, timeout=DEADLINE, since=0):
+        return self.out.wait_for(pattern, timeout, since)
 
     def joined(self):
         self.wait_for(r"^(Joined the group chat|Created a new group chat)$")

@@ -44,10 +44,15 @@ def test_me(g):
 
 def test_who_lists_the_members(g):
     alice, bob, carol = trio(g)
-    alice.send("/who")
-    alice.wait_for(r"^alice \(you\) listening on port %d$" % alice.port)
-    alice.wait_for(r"^bob at 127\.0\.0\.1:%d, here for \d+s$" % bob.port)
-    alice.wait_for(r"^carol at 127\.0\.0\.1:%d, here for \d+s$" % carol.port)
+    for _ in range(2):  # each /who answers in full
+        mark = alice.mark()
+        alice.send("/who")
+        alice.wait_for(r"^alice \(you\) listening on port %d$" % alice.port,
+                       since=mark)
+        alice.wait_for(r"^bob at 127\.0\.0\.1:%d, here for \d+s$" % bob.port,
+                       since=mark)
+        alice.wait_for(r"^carol at 127\.0\.0\.1:%d, here for \d+s$"
+                       % carol.port, since=mark)
 
 
 def test_unknown_commands_are_never_broadcast(g):
