@@ -18,8 +18,10 @@ namespace {
 
 using caf::io::receive_policy;
 
-/// How long the output backlog may stay above the bound.
+/// How long a peer with output piling up may take nothing from its socket
+/// before it counts as not reading at all.
 constexpr auto backlog_grace = std::chrono::seconds(2);
+
 
 /// Bytes taken from the socket per read.
 constexpr size_t read_chunk = 64 * 1024;
@@ -43,8 +45,16 @@ struct connection_state {
   /// When `tokens` was last refilled.
   caf::actor_clock::time_point refilled;
 
-  /// Whether a check of the output backlog is scheduled.
-  bool backlog_check = false;
+  /// Reading is halted until the token bucket refills: a peer that sends
+  /// faster than the rate is slowed down by TCP, never dropped for it.
+  bool paused = false;
+
+  /// Output towards the peer is above the high watermark (membership
+  /// knows); we watch its progress.
+  bool congested = false;
+
+  /// When the socket last took any of our output, while congested.
+  caf::actor_clock::time_point last_progress;
 
   /// "host:port" of the remote side, for log lines.
   std::string remote;
@@ -70,7 +80,7 @@ struct connection_state {
 
 using connection_actor = caf::stateful_actor<connection_state, caf::io::broker>;
 
-void check_backlog(connection_actor* self, bool deadline);
+void check_backlog(connection_actor* self);
 
 // Closes the socket at once and ends this actor with `reason`; input still
 // buffered is not consumed.
@@ -88,18 +98,29 @@ void drop(connection_actor* self, const protocol::error& err) {
   shut(self);
 }
 
-// Takes one token for a received frame; false if the peer floods us.
-bool take_token(connection_actor* self) {
+// Refills the token bucket; returns whether a frame may be taken now.
+bool refill(connection_actor* self) {
   auto& st = self->state;
   auto now = self->clock().now();
   auto rate = static_cast<double>(st.limits.max_messages_per_second);
   std::chrono::duration<double> elapsed = now - st.refilled;
   st.tokens = std::min(2 * rate, st.tokens + elapsed.count() * rate);
   st.refilled = now;
-  if (st.tokens < 1)
-    return false;
-  st.tokens -= 1;
-  return true;
+  return st.tokens >= 1;
+}
+
+// The peer sends faster than the rate: stop reading its socket until the
+// next token is due. Its kernel buffers fill and its writes slow down.
+void pause_reading(connection_actor* self) {
+  auto& st = self->state;
+  st.paused = true;
+  self->halt(st.hdl);
+  auto rate = static_cast<double>(st.limits.max_messages_per_second);
+  std::chrono::duration<double> wait{(1 - st.tokens) / rate};
+  self->delayed_send(self,
+                     std::chrono::duration_cast<caf::timespan>(wait)
+                       + std::chrono::microseconds(100),
+                     atom::resume_v);
 }
 
 void write_frame(connection_actor* self, std::string_view body) {
@@ -109,7 +130,7 @@ void write_frame(connection_actor* self, std::string_view body) {
   self->write(st.hdl, sizeof(header), header);
   self->write(st.hdl, body.size(), body.data());
   self->flush(st.hdl);
-  check_backlog(self, false);
+  check_backlog(self);
 }
 
 // Writes a plaintext body: sealed once the handshake completed, queued
@@ -159,8 +180,6 @@ void auth_failed(connection_actor* self, std::string_view first_body,
 void on_established(connection_actor* self) {
   auto& st = self->state;
   spdlog::debug("connection {} authenticated", st.remote);
-  if (st.accepted)
-    self->send(st.owner, atom::incoming_v, st.remote_host);
   for (auto& body : st.queued)
     write_frame(self, st.secure->seal(body));
   st.queued.clear();
@@ -187,48 +206,90 @@ void on_body(connection_actor* self, std::string_view body) {
     deliver(self, out->plaintext);
 }
 
-// Splits what arrived into frames. Reading whatever the socket has (instead
-// of exactly the 4-byte prefix, then exactly the body) takes one read for
-// many frames instead of two reads per frame.
-void on_data(connection_actor* self, const std::vector<char>& buf) {
+// Takes the complete frames received so far, one token each; pauses
+// reading when the tokens run out.
+void take_frames(connection_actor* self) {
   auto& st = self->state;
-  st.reader.append(buf.data(), buf.size());
-  while (!st.dropped) {
+  while (!st.dropped && !st.paused) {
+    if (!refill(self))
+      return pause_reading(self);
     auto body = st.reader.next();
     if (!body)
       return drop(self, body.error());
     if (body->empty())
       return; // The rest is still on its way.
-    if (!take_token(self))
-      return drop(self, {protocol::ec::rate_exceeded,
-                         "more than "
-                           + std::to_string(st.limits.max_messages_per_second)
-                           + " messages per second"});
+    st.tokens -= 1;
     on_body(self, *body);
   }
 }
 
-// What flush could not hand to the socket yet waits in the write buffer. A
-// burst can exceed the bound for a moment even towards a peer that reads
-// (CAF runs all sends before the socket gets to write), so the bound only
-// counts if the backlog is still above it `backlog_grace` later; eight times
-// the bound drops at once, which caps the memory a peer can tie up.
-void check_backlog(connection_actor* self, bool deadline) {
+// Reading whatever the socket has (instead of exactly the 4-byte prefix,
+// then exactly the body) takes one read for many frames instead of two
+// reads per frame.
+void on_data(connection_actor* self, const std::vector<char>& buf) {
+  self->state.reader.append(buf.data(), buf.size());
+  take_frames(self);
+}
+
+void on_resume(connection_actor* self) {
+  auto& st = self->state;
+  if (!st.paused || st.dropped)
+    return;
+  st.paused = false;
+  self->trigger(st.hdl);
+  take_frames(self);
+}
+
+// Output the peer has not taken yet waits in CAF's write buffers. Above
+// the high watermark (half the bound) membership is told, so that it stops
+// taking input until the backlog drains below the low watermark (a
+// quarter): a sender slows down to its slowest reader instead of piling up
+// memory. A peer that takes nothing at all for `backlog_grace` meanwhile is
+// dropped (a stopped process, a dead link); eight times the bound drops at
+// once, which caps the memory a peer can tie up.
+void check_backlog(connection_actor* self) {
   auto& st = self->state;
   auto pending = self->wr_buf(st.hdl).size();
   auto bound = st.limits.max_pending_output;
-  if (pending > 8 * bound || (deadline && pending > bound)) {
-    drop(self, {protocol::ec::output_overflow,
-                std::to_string(pending)
-                  + " bytes of output pending: the peer does not read"});
+  if (pending > 8 * bound)
+    return drop(self, {protocol::ec::output_overflow,
+                       std::to_string(pending)
+                         + " bytes of output pending: the peer does not "
+                           "read"});
+  if (st.congested || pending <= bound / 2)
     return;
-  }
-  if (deadline)
-    st.backlog_check = false;
-  if (pending > bound && !st.backlog_check) {
-    st.backlog_check = true;
-    self->delayed_send(self, backlog_grace, atom::check_v);
-  }
+  st.congested = true;
+  st.last_progress = self->clock().now();
+  self->ack_writes(st.hdl, true);
+  self->send(st.owner, atom::congested_v, true);
+  self->delayed_send(self, backlog_grace, atom::check_v);
+}
+
+void on_transferred(connection_actor* self,
+                    const caf::io::data_transferred_msg& msg) {
+  auto& st = self->state;
+  if (!st.congested)
+    return;
+  if (msg.written > 0)
+    st.last_progress = self->clock().now();
+  if (msg.remaining > st.limits.max_pending_output / 4)
+    return;
+  st.congested = false;
+  self->ack_writes(st.hdl, false);
+  self->send(st.owner, atom::congested_v, false);
+}
+
+// A congested peer must take something within `backlog_grace`.
+void check_progress(connection_actor* self) {
+  auto& st = self->state;
+  if (!st.congested || st.dropped)
+    return;
+  auto idle = self->clock().now() - st.last_progress;
+  if (idle >= backlog_grace)
+    return drop(self, {protocol::ec::output_overflow,
+                       "the peer took none of our output for "
+                         + caf::deep_to_string(backlog_grace)});
+  self->delayed_send(self, backlog_grace - idle, atom::check_v);
 }
 
 void on_send(connection_actor* self, const protocol::message& msg) {
@@ -259,9 +320,16 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
   // Linked: when membership quits, no socket outlives it.
   self->link_to(st.owner);
   self->configure_read(hdl, receive_policy::at_most(read_chunk));
+  // A stranger sends small frames until it greets (see `admit`).
   // Encryption adds a few bytes to every body.
   st.reader = protocol::frame_reader{
-    limits.max_frame_size + (limits.key ? protocol::seal_overhead : 0)};
+    (accepted ? std::min(limits.max_stranger_frame_size, limits.max_frame_size)
+              : limits.max_frame_size)
+    + (limits.key ? protocol::seal_overhead : 0)};
+  // Membership counts strangers from their connect on, the passphrase
+  // handshake included; it sees their messages only after the handshake.
+  if (accepted)
+    self->send(st.owner, atom::incoming_v, st.remote_host);
   if (limits.key) {
     using role = protocol::secure_channel::role;
     st.secure = std::make_unique<protocol::secure_channel>(
@@ -270,15 +338,22 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
       write_frame(self, body);
     self->delayed_send(self, limits.handshake_timeout, atom::timeout_v,
                        uint64_t{0});
-  } else if (accepted) {
-    self->send(st.owner, atom::incoming_v, st.remote_host);
   }
   return {
     [=](const caf::io::new_data_msg& msg) { on_data(self, msg.buf); },
     [=](atom::send, const protocol::message& msg) { on_send(self, msg); },
     // A body encoded once by the sender for all its members.
     [=](atom::send, const std::string& body) { send_body(self, body); },
-    [=](atom::check) { check_backlog(self, true); },
+    [=](atom::check) { check_progress(self); },
+    [=](atom::resume) { on_resume(self); },
+    [=](atom::admit) {
+      auto& st = self->state;
+      st.reader.set_max(st.limits.max_frame_size
+                        + (st.secure ? protocol::seal_overhead : 0));
+    },
+    [=](const caf::io::data_transferred_msg& msg) {
+      on_transferred(self, msg);
+    },
     [=](atom::close) {
       // Flush before close, or CAF drops what is still queued (e.g. a leave).
       self->flush(self->state.hdl);

@@ -22,14 +22,18 @@ namespace groupchat {
 struct connection_options {
   /// Upper bound for a frame body, in bytes.
   size_t max_frame_size = 0;
-  /// Upper bound for output queued but not yet taken by the kernel, in
-  /// bytes: a peer that stops reading cannot make us buffer without end.
-  /// A backlog above it for two seconds, or above eight times it at any
-  /// moment, drops the peer.
+  /// Output queued but not yet taken by the kernel, in bytes. Above half of
+  /// it the owner is told (`congested`) and stops taking input until it is
+  /// below a quarter; a peer that takes none of it for two seconds
+  /// meanwhile, or lets eight times it pile up, is dropped.
   size_t max_pending_output = 0;
   /// Frames per second a peer may send on average; bursts of up to twice
-  /// this many pass.
+  /// this many pass. A faster peer is read more slowly, never dropped.
   size_t max_messages_per_second = 0;
+  /// Largest frame body a stranger (an accepted socket) may send until
+  /// membership admits it (`admit`, after its greeting): handshake
+  /// messages, `hello` and `greeting` are far smaller.
+  size_t max_stranger_frame_size = 1024;
   /// Deadline for the passphrase handshake.
   caf::timespan handshake_timeout{0};
   /// The group key; null for a group without a passphrase. With a key, every

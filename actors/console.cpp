@@ -112,19 +112,31 @@ struct console_state {
   // -- input ------------------------------------------------------------------
 
   void on_line(std::string& line) {
+    if (!forward_line(line) && opts.release)
+      opts.release(1);
+  }
+
+  // Returns whether `line` went to membership as chat (which releases it
+  // once it left).
+  bool forward_line(std::string& line) {
     if (leaving || !membership)
-      return;
+      return false;
     if (!line.empty() && line.back() == '\r')
       line.pop_back();
     if (line.find_first_not_of(" \t\v\f") == std::string::npos)
-      return; // Blank lines are not sent.
-    if (is_exit_command(line))
-      return leave();
-    if (line.rfind("//", 0) == 0) // "//text" sends "/text".
-      return send_chat(line.substr(1));
+      return false; // Blank lines are not sent.
+    if (is_exit_command(line)) {
+      leave();
+      return false;
+    }
+    if (line.rfind("//", 0) == 0) { // "//text" sends "/text".
+      send_chat(line.substr(1));
+      return true;
+    }
     if (line.front() == '/')
       return command(line);
     send_chat(std::move(line));
+    return true;
   }
 
   void send_chat(std::string text) {
@@ -159,7 +171,8 @@ struct console_state {
       .count();
   }
 
-  void command(const std::string& line) {
+  // Returns whether the command went to membership as chat.
+  bool command(const std::string& line) {
     auto space = line.find(' ');
     auto word = line.substr(0, space);
     auto rest = space == std::string::npos ? std::string{}
@@ -177,19 +190,24 @@ struct console_state {
             notice(l);
         });
     } else if (word == "/me") {
-      if (rest.empty())
-        return notice("Usage: /me ACTION");
-      self->send(membership, atom::action_v, rest);
+      if (!rest.empty()) {
+        self->send(membership, atom::action_v, rest);
+        return true;
+      }
+      notice("Usage: /me ACTION");
     } else if (word == "/msg") {
       auto gap = rest.find(' ');
-      if (gap == std::string::npos || trim(rest.substr(gap + 1)).empty())
-        return notice("Usage: /msg NAME TEXT");
-      self->send(membership, atom::whisper_v, rest.substr(0, gap),
-                 trim(rest.substr(gap + 1)));
+      if (gap != std::string::npos && !trim(rest.substr(gap + 1)).empty()) {
+        self->send(membership, atom::whisper_v, rest.substr(0, gap),
+                   trim(rest.substr(gap + 1)));
+        return true;
+      }
+      notice("Usage: /msg NAME TEXT");
     } else {
       notice("Unknown command " + word
              + " (type /help; start a line with // to send a slash)");
     }
+    return false;
   }
 
   void leave() {

@@ -26,6 +26,10 @@ struct console_options {
   /// If set, finished lines go here instead of `out` (the line editor
   /// prints them above the line being typed).
   std::function<void(const std::string&)> display;
+  /// Called with 1 for each typed line that does not go to membership as
+  /// chat (commands, blank lines): see `stdin_reader::release`. Membership
+  /// releases the others.
+  std::function<void(size_t)> release;
   /// Benchmark mode (0: off), set from GROUPCHAT_BENCH_EVERY by bench/run.py:
   /// every N-th chat line sent and received, and the line "last", is
   /// stamped on stderr with CLOCK_MONOTONIC ("bench sent N NS",

@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <deque>
+#include <string>
 
 #include <fcntl.h>
 #include <netdb.h>
@@ -101,14 +103,63 @@ caf::behavior dial_worker(caf::event_based_actor* self, caf::actor listener,
   };
 }
 
-caf::behavior dialer(caf::event_based_actor* self, caf::actor listener,
+/// Connects at most this many sockets at once; a member list of thousands
+/// of addresses costs this many threads, not thousands.
+constexpr size_t max_parallel_dials = 4;
+
+struct dialer_state {
+  static inline constexpr const char* name = "dialer";
+
+  /// A connect waiting for a free worker.
+  struct job {
+    std::string host;
+    uint16_t port;
+    caf::response_promise promise;
+  };
+
+  std::deque<job> queue;
+
+  /// Workers connecting now.
+  size_t active = 0;
+};
+
+using dialer_actor = caf::stateful_actor<dialer_state>;
+
+// Starts queued connects while fewer than `max_parallel_dials` run. Each
+// runs on a detached worker: none holds a scheduler thread while it waits.
+void start_dials(dialer_actor* self, const caf::actor& listener,
+                 caf::timespan timeout) {
+  auto& st = self->state;
+  while (st.active < max_parallel_dials && !st.queue.empty()) {
+    auto promise = st.queue.front().promise;
+    auto worker = self->spawn<caf::detached>(dial_worker, listener, timeout);
+    self
+      ->request(worker, caf::infinite, atom::connect_v,
+                std::move(st.queue.front().host), st.queue.front().port)
+      .then(
+        [=](caf::actor& conn, std::string& host) mutable {
+          promise.deliver(std::move(conn), std::move(host));
+          --self->state.active;
+          start_dials(self, listener, timeout);
+        },
+        [=](caf::error& err) mutable {
+          promise.deliver(std::move(err));
+          --self->state.active;
+          start_dials(self, listener, timeout);
+        });
+    st.queue.pop_front();
+    ++st.active;
+  }
+}
+
+caf::behavior dialer(dialer_actor* self, caf::actor listener,
                      caf::timespan timeout) {
   return {
     [=](atom::connect, std::string& host, uint16_t port) {
-      // One detached worker per attempt: attempts run in parallel and none
-      // holds a scheduler thread while it waits.
-      auto worker = self->spawn<caf::detached>(dial_worker, listener, timeout);
-      return self->delegate(worker, atom::connect_v, std::move(host), port);
+      auto promise = self->make_response_promise();
+      self->state.queue.push_back({std::move(host), port, promise});
+      start_dials(self, listener, timeout);
+      return promise;
     },
   };
 }

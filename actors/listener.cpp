@@ -6,6 +6,7 @@
 
 #include "actors/connection.hpp"
 #include "actors/messages.hpp"
+#include "protocol/endpoint.hpp"
 
 namespace groupchat {
 
@@ -79,13 +80,14 @@ caf::behavior listener(listener_actor* self, connection_options limits,
     [=](atom::listen, uint16_t port, caf::actor owner) {
       return listen(self, port, std::move(owner));
     },
-    [=](atom::adopt, int fd) -> caf::result<caf::actor> {
+    [=](atom::adopt, int fd) -> caf::result<caf::actor, std::string> {
       auto& st = self->state;
       if (!st.owner)
         return caf::make_error(caf::sec::invalid_argument, "not listening");
       auto hdl = self->add_scribe(fd);
+      auto host = protocol::normalize_host(self->remote_addr(hdl));
       // Our own dials count, but are never refused: membership asked.
-      return start_connection(self, hdl, false);
+      return {start_connection(self, hdl, false), std::move(host)};
     },
     [=](const caf::io::new_connection_msg& msg) {
       if (self->state.open >= self->state.max_connections)

@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -59,8 +60,14 @@ struct membership_state : protocol::join_callee {
   /// Whether a tick is scheduled. A peer alone has nothing to check and
   /// nobody to send heartbeats to: it does not tick, so it never wakes up.
   bool ticking = false;
-  /// Lines typed before the join completed, encoded, sent once it has.
+  /// Lines typed while the join is in progress or output piles up,
+  /// encoded, sent once the join completed and the output drained.
   std::vector<std::string> outbox;
+  /// Connections whose output piles up (see connection.hpp).
+  std::set<conn_id> congested;
+  /// The user asked to leave: we do once the join completed and every line
+  /// typed before went out.
+  bool leave_requested = false;
 
   void init(caf::stateful_actor<membership_state>* ptr, membership_options o,
             caf::actor d, caf::actor c) {
@@ -68,12 +75,16 @@ struct membership_state : protocol::join_callee {
     opts = std::move(o);
     dialer = std::move(d);
     console = std::move(c);
-    detector.emplace(opts.heartbeat_interval, opts.peer_timeout);
+    detector.emplace(opts.heartbeat_interval, opts.peer_timeout,
+                     opts.greeting_timeout);
     protocol::join_options jopts;
     jopts.name = opts.name;
     jopts.id = opts.id;
     jopts.join_timeout = opts.join_timeout;
     jopts.leave_timeout = opts.leave_timeout;
+    jopts.max_strangers = opts.max_strangers;
+    jopts.max_strangers_per_host = opts.max_strangers_per_host;
+    jopts.max_members = opts.max_members;
     join.emplace(std::move(jopts), peers, *this);
   }
 
@@ -84,9 +95,9 @@ struct membership_state : protocol::join_callee {
       ->request(dialer, caf::infinite, atom::connect_v, req.address.host,
                 req.address.port)
       .then(
-        [this, req](caf::actor conn) {
+        [this, req](caf::actor conn, std::string host) {
           auto id = adopt(conn);
-          if (join->on_dialed(req, id))
+          if (join->on_dialed(req, id, std::move(host)))
             watch(conn);
           else
             reject(id);
@@ -104,6 +115,10 @@ struct membership_state : protocol::join_callee {
     self->send(conns.at(conn), atom::close_v);
   }
 
+  void admit(conn_id conn) override {
+    self->send(conns.at(conn), atom::admit_v);
+  }
+
   void arm_timer(protocol::timespan after, uint64_t token) override {
     self->delayed_send(self, after, atom::timeout_v, token);
   }
@@ -113,9 +128,11 @@ struct membership_state : protocol::join_callee {
   }
 
   void running() override {
-    for (auto& body : outbox)
-      broadcast(std::move(body));
-    outbox.clear();
+    send_outbox();
+    // A leave asked for during the join: through the mailbox, not from
+    // inside the join machine's call.
+    if (leave_requested)
+      self->send(self, atom::leave_v);
   }
 
   // Connections link to us: quitting with a non-normal reason takes down
@@ -171,6 +188,46 @@ struct membership_state : protocol::join_callee {
     ids.erase(i);
     conns.erase(id);
     join->on_closed(id, from_caf_error(dm.reason));
+    on_congested(id, false);
+  }
+
+  // -- flow control -----------------------------------------------------------
+
+  // While any connection's output piles up, typed lines wait in the outbox
+  // and the stdin reader, getting no releases, stops reading.
+  void on_congested(conn_id id, bool yes) {
+    if (yes) {
+      congested.insert(id);
+    } else if (congested.erase(id) > 0 && congested.empty()) {
+      send_outbox();
+    }
+  }
+
+  void release(size_t n) {
+    if (opts.release && n > 0)
+      opts.release(n);
+  }
+
+  // Sends the lines waiting in the outbox, if the join is done and no
+  // output piles up (or we leave: then they go out regardless).
+  void send_outbox(bool leaving = false) {
+    if (!leaving
+        && (join->current() != phase::running || !congested.empty()))
+      return;
+    for (auto& body : outbox)
+      broadcast(std::move(body));
+    release(outbox.size());
+    outbox.clear();
+  }
+
+  void on_leave_request() {
+    leave_requested = true;
+    auto ph = join->current();
+    if (ph == phase::bootstrapping || ph == phase::joining)
+      return; // Once the join completed: see running().
+    if (ph == phase::running)
+      send_outbox(true);
+    join->leave();
   }
 
   // -- incoming messages: one handler per message type ------------------------
@@ -275,15 +332,12 @@ struct membership_state : protocol::join_callee {
   }
 
   void on_line_input(const message& msg) {
-    if (join->current() == phase::leaving)
-      return;
-    auto body = encode_line(msg);
+    auto body = join->current() != phase::leaving ? encode_line(msg)
+                                                  : std::nullopt;
     if (!body)
-      return;
-    if (join->current() == phase::running)
-      broadcast(std::move(*body));
-    else
-      outbox.push_back(std::move(*body)); // Sent once the join completes.
+      return release(1);
+    outbox.push_back(std::move(*body));
+    send_outbox();
   }
 
   // Every member's connection gets the same body, encoded once.
@@ -294,6 +348,7 @@ struct membership_state : protocol::join_callee {
   }
 
   void on_whisper_input(const std::string& name, std::string& text) {
+    release(1); // Sent at once or not at all.
     auto target = peers.find_member(name);
     if (target == nullptr) {
       notice("No member named " + name + " (see /who)");
@@ -361,7 +416,13 @@ caf::behavior membership(membership_actor* self, membership_options opts,
       st.on_whisper_input(name, text);
     },
     [&st](atom::who) { return st.who(); },
-    [&st](atom::leave) { st.join->leave(); },
+    [&st](atom::leave) { st.on_leave_request(); },
+    [self](atom::congested, bool yes) {
+      auto from = caf::actor_cast<caf::actor_addr>(self->current_sender());
+      auto& st = self->state;
+      if (auto i = st.ids.find(from); i != st.ids.end())
+        st.on_congested(i->second, yes);
+    },
     [&st](atom::timeout, uint64_t token) { st.join->on_timeout(token); },
     [&st](atom::tick) { st.on_tick(); },
     [&st](atom::check) { st.check_liveness(false); },

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include <caf/fwd.hpp>
@@ -31,10 +32,21 @@ struct membership_options {
   caf::timespan heartbeat_interval;
   /// Silence after which a peer is reported as `lost connection`.
   caf::timespan peer_timeout;
+  /// How long a stranger has from its connect to greet.
+  caf::timespan greeting_timeout;
+  /// Strangers (connections without a greeting) at most, in all and from
+  /// one host; members lists of more than `max_members` are refused.
+  size_t max_strangers = 64;
+  size_t max_strangers_per_host = 16;
+  size_t max_members = 256;
   /// Our peer ID, random per process (1 to 2^53 - 1). Two connections
   /// between the same pair of peers are resolved by it: the connection
   /// dialed by the peer with the lower ID survives.
   uint64_t id = 0;
+  /// Called with the number of chat lines that left for the group (or were
+  /// refused): the stdin reader reads on only while few lines are under
+  /// way, so input waits while a join is in progress or output piles up.
+  std::function<void(size_t)> release;
 };
 
 /// Returns a fresh random peer ID.

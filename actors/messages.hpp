@@ -7,8 +7,13 @@
 //   membership -> connection  (send, std::string body)      write, flush: a
 //             broadcast is encoded once, and the one message shared by all
 //   membership -> connection  (close)                       flush, close, quit
+//   membership -> connection  (admit)                       the peer greeted:
+//             lift the limits for strangers (largest frame of a greeting)
 //   connection -> membership  (incoming, std::string host)  an accepted socket
 //                                                           from `host` is open
+//   connection -> membership  (congested, bool)             output towards the
+//             peer piles up above the high watermark (true), or drained
+//             below the low watermark (false)
 //   connection -> membership  (received, protocol::message) a decoded frame
 //   Membership monitors each connection: its down_msg is "socket closed".
 //
@@ -16,13 +21,16 @@
 //   main   -> listener  (listen, uint16_t port, actor owner) -> uint16_t
 //             opens the port (0: any), returns the bound port; accepted
 //             connections report to `owner`
-//   dialer -> listener  (adopt, int fd) -> actor
-//             wraps a connected socket in a new connection broker
+//   dialer -> listener  (adopt, int fd) -> (actor, std::string host)
+//             wraps a connected socket in a new connection broker; `host`
+//             is the numeric address it is connected to
 //
 // Dialer (connects without blocking the I/O thread):
-//   membership -> dialer  (connect, std::string host, uint16_t port) -> actor
-//             a connection broker for an outgoing socket, or an error after
-//             the connect timeout
+//   membership -> dialer  (connect, std::string host, uint16_t port)
+//             -> (actor, std::string host)
+//             a connection broker for an outgoing socket and the numeric
+//             address it reached, or `connect_failed` (errors.hpp); a few
+//             connects run at once, the rest wait their turn
 //
 // Membership (owns the peer list and the join handshake):
 //   main    -> membership  (start, uint16_t port, std::vector<endpoint>)
@@ -82,6 +90,9 @@ CAF_BEGIN_TYPE_ID_BLOCK(groupchat, caf::first_custom_type_id)
   CAF_ADD_ATOM(groupchat, groupchat::atom, who, "who")
   CAF_ADD_ATOM(groupchat, groupchat::atom, whisper, "whisper")
   CAF_ADD_ATOM(groupchat, groupchat::atom, action, "action")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, admit, "admit")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, congested, "congested")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, resume, "resume")
 
 CAF_END_TYPE_ID_BLOCK(groupchat)
 

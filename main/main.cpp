@@ -278,14 +278,16 @@ int run(const command_line& cli, const settings& opts,
     copts.display = [&reader](const std::string& line) {
       reader.display(line);
     };
+  auto release = [&reader](size_t n) { reader.release(n); };
+  copts.release = release;
   if (auto every = std::getenv("GROUPCHAT_BENCH_EVERY"))
     copts.bench_every = std::strtoull(every, nullptr, 10);
   auto console = spawn_console(sys, std::move(copts));
   auto listener = spawn_listener(sys, limits, opts.max_connections);
   auto dialer = spawn_dialer(sys, listener, opts.connect_timeout);
-  auto membership = spawn_membership(
-    sys, make_membership_options(opts, cli.name, random_peer_id()), dialer,
-    console);
+  auto mopts = make_membership_options(opts, cli.name, random_peer_id());
+  mopts.release = release;
+  auto membership = spawn_membership(sys, std::move(mopts), dialer, console);
   caf::anon_send(console, atom::attach_v, membership);
   caf::scoped_actor self{sys};
   self->monitor(membership);

@@ -86,12 +86,18 @@ std::optional<std::string> read_key(const std::string& key,
     return read_duration(key, value, out.heartbeat_interval);
   if (key == "peer-timeout")
     return read_duration(key, value, out.peer_timeout);
+  if (key == "greeting-timeout")
+    return read_duration(key, value, out.greeting_timeout);
   if (key == "max-frame-size")
     return read_count(key, value, 1024,
                       static_cast<int64_t>(protocol::max_max_frame_size),
                       out.max_frame_size);
   if (key == "max-connections")
     return read_count(key, value, 4, 100000, out.max_connections);
+  if (key == "max-strangers")
+    return read_count(key, value, 1, 100000, out.max_strangers);
+  if (key == "max-strangers-per-host")
+    return read_count(key, value, 1, 100000, out.max_strangers_per_host);
   if (key == "max-pending-output")
     return read_count(key, value, 64 * 1024, int64_t{1} << 32,
                       out.max_pending_output);
@@ -149,8 +155,8 @@ connection_options make_connection_options(const settings& s) {
   result.max_frame_size = s.max_frame_size;
   result.max_pending_output = s.max_pending_output;
   result.max_messages_per_second = s.max_messages_per_second;
-  // A stranger that does not complete the passphrase handshake is as
-  // silent as a lost peer.
+  // Membership closes a stranger at the greeting timeout already; this is
+  // the connection's own bound, should membership be slow to.
   result.handshake_timeout = s.peer_timeout;
   return result;
 }
@@ -164,6 +170,10 @@ membership_options make_membership_options(const settings& s,
   result.max_frame_size = s.max_frame_size;
   result.heartbeat_interval = s.heartbeat_interval;
   result.peer_timeout = s.peer_timeout;
+  result.greeting_timeout = s.greeting_timeout;
+  result.max_strangers = s.max_strangers;
+  result.max_strangers_per_host = s.max_strangers_per_host;
+  result.max_members = s.max_connections;
   result.id = id;
   return result;
 }

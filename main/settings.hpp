@@ -32,14 +32,24 @@ struct settings {
   /// Silence after which a peer is reported as lost (at least two
   /// heartbeat intervals).
   caf::timespan peer_timeout = std::chrono::seconds(5);
+  /// How long a stranger has from its connect to greet (passphrase
+  /// handshake included); what it sends meanwhile does not extend it.
+  caf::timespan greeting_timeout = std::chrono::seconds(2);
   /// Largest frame body accepted or sent, in bytes.
   size_t max_frame_size = protocol::default_max_frame_size;
   /// Open connections at most; further accepted sockets are closed at once.
+  /// Also the longest member list accepted.
   size_t max_connections = 256;
-  /// Output queued for one peer at most, in bytes, before it is dropped.
+  /// Connections that have not greeted yet at most, in all and from one
+  /// host; a new one closes the oldest beyond either bound.
+  size_t max_strangers = 64;
+  size_t max_strangers_per_host = 16;
+  /// Output queued for one peer, in bytes: above half of it, typed input
+  /// waits until it drains; a peer that takes none of it for 2 s, or lets
+  /// eight times it pile up, is dropped.
   size_t max_pending_output = 8 * 1024 * 1024;
   /// Messages per second one peer may send on average (bursts of twice as
-  /// many pass) before it is dropped.
+  /// many pass); a faster peer is read more slowly, never dropped for it.
   size_t max_messages_per_second = 2000;
   /// One of: error, warning, info, debug, trace.
   std::string log_level = "warning";

@@ -1,5 +1,6 @@
 #include "main/terminal.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 
@@ -29,6 +30,7 @@ namespace {
 constexpr char stop_request = 's';
 constexpr char finish_request = 'f';
 constexpr char output_request = 'o';
+constexpr char release_request = 'r';
 
 /// The reader the line editor's C callback reports to (there is one).
 stdin_reader* editing_reader = nullptr;
@@ -79,11 +81,33 @@ void stdin_reader::stop() {
   console_ = nullptr;
 }
 
+void stdin_reader::release(size_t n) {
+  std::unique_lock<std::mutex> guard{mtx_};
+  bool was_full = in_flight_ >= window;
+  in_flight_ -= std::min(n, in_flight_);
+  if (was_full && in_flight_ < window) {
+    [[maybe_unused]] auto res = ::write(wakeup_[1], &release_request, 1);
+  }
+}
+
+bool stdin_reader::may_read() {
+  std::unique_lock<std::mutex> guard{mtx_};
+  return in_flight_ < window;
+}
+
+void stdin_reader::send_line(std::string line) {
+  {
+    std::unique_lock<std::mutex> guard{mtx_};
+    ++in_flight_;
+  }
+  caf::anon_send(console_, atom::line_v, std::move(line));
+}
+
 void stdin_reader::send_lines(std::string& pending) {
   size_t start = 0;
   for (auto nl = pending.find('\n'); nl != std::string::npos;
        nl = pending.find('\n', start)) {
-    caf::anon_send(console_, atom::line_v, pending.substr(start, nl - start));
+    send_line(pending.substr(start, nl - start));
     start = nl + 1;
   }
   pending.erase(0, start);
@@ -106,6 +130,10 @@ void stdin_reader::run() {
   char buf[4096];
   pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {wakeup_[0], POLLIN, 0}};
   for (;;) {
+    // A negative descriptor is skipped: with a full window, only requests
+    // (a release among them) wake us.
+    fds[0].fd = may_read() ? STDIN_FILENO : -1;
+    fds[0].revents = 0;
     if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR)
         continue;
@@ -114,11 +142,15 @@ void stdin_reader::run() {
     if (fds[1].revents != 0) {
       char request = stop_request;
       [[maybe_unused]] auto n = ::read(wakeup_[0], &request, 1);
+      if (request == release_request)
+        continue;
       if (request == stop_request)
         return; // The process is shutting down: send nothing more.
       drain_available(pending);
       break;
     }
+    if (fds[0].revents == 0)
+      continue;
     auto n = ::read(STDIN_FILENO, buf, sizeof(buf));
     if (n < 0 && errno == EINTR)
       continue;
@@ -129,7 +161,7 @@ void stdin_reader::run() {
   }
   // A last line without newline still counts, then end of input.
   if (!pending.empty())
-    caf::anon_send(console_, atom::line_v, std::move(pending));
+    send_line(std::move(pending));
   caf::anon_send(console_, atom::eof_v);
 }
 
@@ -141,7 +173,7 @@ void stdin_reader::on_edited_line(char* line) {
   }
   if (*line != '\0')
     add_history(line);
-  caf::anon_send(self->console_, atom::line_v, std::string{line});
+  self->send_line(std::string{line});
   std::free(line);
   self->accepted_ = true;
 }
@@ -177,6 +209,8 @@ void stdin_reader::run_interactive() {
   bool leave = false;
   pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {wakeup_[0], POLLIN, 0}};
   while (!eof_) {
+    fds[0].fd = may_read() ? STDIN_FILENO : -1;
+    fds[0].revents = 0;
     if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR)
         continue;
@@ -187,6 +221,7 @@ void stdin_reader::run_interactive() {
       while (::read(wakeup_[0], &request, 1) == 1) {
         if (request == stop_request || request == finish_request)
           break;
+        request = output_request; // A release only lets the loop go on.
       }
       print_pending(true);
       if (request == stop_request)
@@ -196,7 +231,7 @@ void stdin_reader::run_interactive() {
         break;
       }
     }
-    if (fds[0].revents != 0) {
+    if (fds[0].fd >= 0 && fds[0].revents != 0) {
       rl_callback_read_char();
       if (accepted_ && !eof_) {
         // libedit keeps an accepted line until the next key, and a redraw

@@ -20,6 +20,11 @@ namespace groupchat {
 /// `(eof)` at the end to the console. It polls stdin together with a wake-up
 /// pipe, so that `stop` ends it at once (a blocking read could not be).
 ///
+/// Flow control: at most `window` lines are under way (sent to the console
+/// and not yet released, see `release`); with that many, the reader stops
+/// reading stdin, so a writer into a pipe blocks and keys typed at a
+/// terminal wait in the terminal until the group takes lines again.
+///
 /// Interactive mode (stdin and stdout are terminals): lines are edited with
 /// libedit (history with Up/Down), and output passed to `display` is printed
 /// by the same thread above the line being typed, which is then redrawn
@@ -46,9 +51,18 @@ public:
   /// Ends the reader without sending anything more.
   void stop();
 
+  /// `n` lines left for the group (or were dealt with otherwise): reading
+  /// goes on if it waited for them. Thread-safe.
+  void release(size_t n);
+
+  /// Lines under way at most.
+  static constexpr size_t window = 64;
+
 private:
   void run();
   void run_interactive();
+  void send_line(std::string line);
+  bool may_read();
   void drain_available(std::string& pending);
   void send_lines(std::string& pending);
   void print_pending(bool redraw);
@@ -66,6 +80,8 @@ private:
   bool eof_ = false;
   /// The line editor just handed us a line.
   bool accepted_ = false;
+  /// Lines sent and not released (guarded by `mtx_`).
+  size_t in_flight_ = 0;
 };
 
 /// Blocks SIGINT, SIGTERM, SIGHUP (and SIGUSR2, used to stop the watcher) in

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <arpa/inet.h>
+
 namespace groupchat::protocol {
 
 namespace {
@@ -75,6 +77,19 @@ std::string normalize_host(std::string host) {
 
 bool is_loopback(std::string_view host) {
   return starts_with(host, "127.") || host == "::1" || host == "localhost";
+}
+
+bool is_unspecified(std::string_view host) {
+  return host == "0.0.0.0" || host == "::" || starts_with(host, "0.");
+}
+
+bool is_ip_literal(std::string_view host) {
+  if (host.empty() || host.size() >= INET6_ADDRSTRLEN)
+    return false;
+  std::string str{host};
+  unsigned char buf[sizeof(in6_addr)];
+  return ::inet_pton(AF_INET, str.c_str(), buf) == 1
+         || ::inet_pton(AF_INET6, str.c_str(), buf) == 1;
 }
 
 } // namespace groupchat::protocol

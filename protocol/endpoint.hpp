@@ -38,4 +38,12 @@ std::string normalize_host(std::string host);
 /// "localhost"): meaningful only on the host that recorded it.
 bool is_loopback(std::string_view host);
 
+/// Returns whether `host` is an unspecified address (0.0.0.0/8, "::"),
+/// which a connect turns into "this host".
+bool is_unspecified(std::string_view host);
+
+/// Returns whether `host` is a numeric IPv4 or IPv6 address: connecting to
+/// it needs no name lookup.
+bool is_ip_literal(std::string_view host);
+
 } // namespace groupchat::protocol

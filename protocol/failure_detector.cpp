@@ -6,7 +6,7 @@ std::vector<conn_id> failure_detector::expired(const peer_table& peers,
                                                time_point now) const {
   std::vector<conn_id> result;
   for (auto& [conn, p] : peers.all())
-    if (watches(p.st) && p.last_seen + timeout_ <= now)
+    if (watches(p.st) && deadline(p) <= now)
       result.push_back(conn);
   return result;
 }
@@ -15,9 +15,9 @@ std::vector<timespan> failure_detector::early_checks(const peer_table& peers,
                                                      time_point now) const {
   std::vector<timespan> result;
   for (auto& [conn, p] : peers.all()) {
-    auto deadline = p.last_seen + timeout_;
-    if (watches(p.st) && deadline > now && deadline < now + interval_)
-      result.push_back(deadline - now);
+    auto t = deadline(p);
+    if (watches(p.st) && t > now && t < now + interval_)
+      result.push_back(t - now);
   }
   return result;
 }

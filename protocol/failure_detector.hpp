@@ -4,9 +4,10 @@
 //
 // A peer sends something at least once a heartbeat interval (a heartbeat
 // when it has nothing to say). A connection silent for `peer_timeout` is
-// lost: a stopped process, a pulled cable, a stranger that never greets.
-// Deadlines are checked exactly: a deadline that falls between two rounds
-// gets a check of its own.
+// lost: a stopped process, a pulled cable. A stranger (an accepted
+// connection without a greeting) has `greeting_timeout` from its connect to
+// greet, whatever it sends meanwhile. Deadlines are checked exactly: a
+// deadline that falls between two rounds gets a check of its own.
 
 #pragma once
 
@@ -24,8 +25,11 @@ public:
   /// that members that joined concurrently learn of each other.
   static constexpr unsigned gossip_every = 5;
 
-  failure_detector(timespan heartbeat_interval, timespan peer_timeout)
-    : interval_(heartbeat_interval), timeout_(peer_timeout) {
+  failure_detector(timespan heartbeat_interval, timespan peer_timeout,
+                   timespan greeting_timeout)
+    : interval_(heartbeat_interval),
+      timeout_(peer_timeout),
+      greeting_timeout_(greeting_timeout) {
     // nop
   }
 
@@ -36,7 +40,13 @@ public:
            || st == stage::member;
   }
 
-  /// The watched connections silent for the peer timeout at `now`.
+  /// When `p` is lost unless it speaks (or greets, if a stranger).
+  time_point deadline(const peer& p) const noexcept {
+    return p.st == stage::accepted ? p.opened_at + greeting_timeout_
+                                   : p.last_seen + timeout_;
+  }
+
+  /// The watched connections past their deadline at `now`.
   std::vector<conn_id> expired(const peer_table& peers, time_point now) const;
 
   /// For every watched connection whose deadline falls after `now` but
@@ -57,6 +67,7 @@ public:
 private:
   timespan interval_;
   timespan timeout_;
+  timespan greeting_timeout_;
   unsigned rounds_ = 0;
 };
 

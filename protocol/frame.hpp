@@ -65,6 +65,11 @@ public:
   /// the stream is unusable from then on.
   result<std::string_view> next();
 
+  /// Changes the largest body accepted from the next length prefix on.
+  void set_max(size_t max_body) noexcept {
+    max_ = max_body;
+  }
+
   /// Bytes received and not yet taken.
   size_t buffered() const noexcept {
     return buf_.size() - pos_;

@@ -137,7 +137,9 @@ void join_machine::connect_to(const std::vector<member_info>& list,
         || peers_.find_id(m.id) != nullptr)
       continue;
     endpoint addr{m.host, m.port};
-    if (is_loopback(m.host))
+    // A loopback or unspecified address is the sender's own host: never
+    // ours, unless the sender is on our host.
+    if (is_loopback(m.host) || is_unspecified(m.host))
       addr.host = via_host;
     dial_member(m, std::move(addr));
   }
@@ -207,18 +209,40 @@ void join_machine::disarm_timer() {
 bool join_machine::on_incoming(conn_id conn, std::string host) {
   if (phase_ == phase::leaving)
     return false;
+  make_room_for_stranger(host);
   peers_.add(conn, stage::accepted, false, endpoint{std::move(host), 0},
              callee_.now());
   return true;
 }
 
-bool join_machine::on_dialed(const dial_request& req, conn_id conn) {
+// Strangers have a pool of their own: when it is full, the oldest stranger
+// makes room (as sshd's MaxStartups and nginx do), so idle sockets cannot
+// lock newcomers out, and one host cannot take the whole pool.
+void join_machine::make_room_for_stranger(const std::string& host) {
+  peer* victim = nullptr;
+  if (peers_.strangers_from(host) >= opts_.max_strangers_per_host)
+    victim = peers_.oldest_stranger(&host);
+  else if (peers_.strangers() >= opts_.max_strangers)
+    victim = peers_.oldest_stranger();
+  if (victim == nullptr)
+    return;
+  spdlog::info("closing the oldest unfinished connection, from {}, to make "
+               "room for a new one",
+               victim->address.host);
+  discard(*victim);
+}
+
+bool join_machine::on_dialed(const dial_request& req, conn_id conn,
+                             std::string host) {
   auto& m = req.member;
+  // Lists we hand out carry the numeric address, never a name the user
+  // typed: nobody makes others look names up.
+  endpoint address{std::move(host), req.address.port};
   if (m.id == 0) {
     // Our entry peer: ask it who is in the group.
     if (phase_ != phase::bootstrapping)
       return false;
-    peers_.add(conn, stage::entry, true, req.address, callee_.now());
+    peers_.add(conn, stage::entry, true, std::move(address), callee_.now());
     callee_.send(conn, make_hello());
     arm_timer(opts_.join_timeout);
     return true;
@@ -227,7 +251,7 @@ bool join_machine::on_dialed(const dial_request& req, conn_id conn) {
   // Too late (join timed out into leaving), or connected meanwhile.
   if (phase_ == phase::leaving || peers_.find_id(m.id) != nullptr)
     return false;
-  auto& p = peers_.add(conn, stage::greeting, true, req.address,
+  auto& p = peers_.add(conn, stage::greeting, true, std::move(address),
                        callee_.now());
   p.name = m.name;
   p.id = m.id;
@@ -304,7 +328,23 @@ void join_machine::on_hello(peer& p) {
   callee_.send(p.conn, make_members(member_list(true)));
 }
 
+// A member list longer than any group we accept is an attack, not a group.
+bool join_machine::acceptable(peer& p, const std::vector<member_info>& list) {
+  if (list.size() <= opts_.max_members)
+    return true;
+  spdlog::warn("dropping {} ({}): a member list of {} entries, more than {}",
+               p.name.empty() ? "peer" : p.name, to_string(p.address),
+               list.size(), opts_.max_members);
+  if (p.st == stage::member)
+    callee_.notice(p.name + " lost connection");
+  discard(p);
+  maybe_finish_join();
+  return false;
+}
+
 void join_machine::on_members(peer& p, const std::vector<member_info>& list) {
+  if (!acceptable(p, list))
+    return;
   if (p.st == stage::entry && phase_ == phase::bootstrapping)
     return begin_join(p, list);
   if (p.st == stage::member) // Gossip.
@@ -332,6 +372,7 @@ void join_machine::on_greeting(peer& p, message& msg) {
   if (!resolve_duplicate(p, msg.id, was_member))
     return;
   peer_table::promote(p, msg.id, callee_.now());
+  callee_.admit(p.conn);
   callee_.send(p.conn,
                make_welcome(opts_.name, opts_.id, member_list(false)));
   // While we join, new members are in the "Members:" line at the end.
@@ -342,6 +383,8 @@ void join_machine::on_greeting(peer& p, message& msg) {
 void join_machine::on_welcome(peer& p, message& msg) {
   if (p.st != stage::greeting)
     return unexpected(p, message_type::welcome);
+  if (!acceptable(p, msg.members))
+    return;
   // The name a member gives for itself wins over the list's.
   p.name = std::move(msg.name);
   bool was_member = false;

@@ -70,6 +70,13 @@ struct join_options {
   timespan join_timeout{0};
   /// How long a graceful leave may take to flush before we quit anyway.
   timespan leave_timeout{0};
+  /// Strangers (accepted connections without a greeting) at most, in all
+  /// and from one host: a new one closes the oldest beyond either bound,
+  /// members are never closed for strangers.
+  size_t max_strangers = 64;
+  size_t max_strangers_per_host = 16;
+  /// Longest member list accepted from a peer.
+  size_t max_members = 256;
 };
 
 /// A connect the machine asks for; handed back with its result.
@@ -95,6 +102,10 @@ public:
   /// Flushes and closes connection `conn`; its end comes back through
   /// `on_closed`.
   virtual void close(conn_id conn) = 0;
+
+  /// The stranger on `conn` greeted and is a member: it may now send
+  /// frames of any size.
+  virtual void admit(conn_id conn) = 0;
 
   /// Calls `on_timeout(token)` after `after`.
   virtual void arm_timer(timespan after, uint64_t token) = 0;
@@ -144,11 +155,13 @@ public:
 
   // -- connections ------------------------------------------------------------
 
-  /// A socket from `host` was accepted. Returns whether to keep it.
+  /// A socket from `host` was accepted. Returns whether to keep it. IDs of
+  /// connections grow: the oldest stranger has the smallest.
   bool on_incoming(conn_id conn, std::string host);
 
-  /// The dial `req` connected as `conn`. Returns whether to keep it.
-  bool on_dialed(const dial_request& req, conn_id conn);
+  /// The dial `req` connected as `conn` to the numeric address `host`.
+  /// Returns whether to keep it.
+  bool on_dialed(const dial_request& req, conn_id conn, std::string host);
 
   /// The dial `req` failed.
   void on_dial_failed(const dial_request& req, const std::string& why);
@@ -198,6 +211,8 @@ public:
 
 private:
   void try_next_bootstrap();
+  void make_room_for_stranger(const std::string& host);
+  bool acceptable(peer& p, const std::vector<member_info>& list);
   void begin_join(peer& entry, const std::vector<member_info>& list);
   void connect_to(const std::vector<member_info>& list,
                   const std::string& via_host);

@@ -1,10 +1,13 @@
 #include "protocol/message.hpp"
 
-#include <utility>
+#include <algorithm>
 #include <limits>
 #include <optional>
+#include <utility>
 
 #include <nlohmann/json.hpp>
+
+#include "protocol/endpoint.hpp"
 
 
 namespace groupchat::protocol {
@@ -123,6 +126,9 @@ result<std::vector<member_info>> get_members(const json& obj) {
       return std::move(*err);
     if (auto err = take(get_string(entry, "host", max_host_size), m.host))
       return std::move(*err);
+    // Numeric only: no peer makes us look up a name it chose.
+    if (!m.host.empty() && !is_ip_literal(m.host))
+      return invalid("host", "empty or a numeric IP address");
     if (auto err = take(get_port(entry, "port"), m.port))
       return std::move(*err);
     if (auto err = take(get_uint(entry, "id", 1, max_peer_id), m.id))
@@ -207,6 +213,28 @@ bool is_control(uint32_t cp) noexcept {
 }
 
 } // namespace
+
+size_t nesting_depth(std::string_view body) noexcept {
+  size_t depth = 0;
+  size_t deepest = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < body.size(); ++i) {
+    auto c = body[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i; // Whatever is escaped cannot end the string.
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == '}' || c == ']') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
+}
 
 const char* to_string(message_type x) noexcept {
   for (auto& [type, name] : type_names)
@@ -334,6 +362,11 @@ std::string encode(const message& x) {
 }
 
 result<message> decode(std::string_view body) {
+  // Refused before parsing: a deeply nested body would cost a DOM node per
+  // bracket, tens of times its size in memory.
+  if (nesting_depth(body) > max_nesting)
+    return error{ec::invalid_json, "nested deeper than "
+                                     + std::to_string(max_nesting) + " levels"};
   auto obj = json::parse(body.begin(), body.end(), nullptr, false);
   if (obj.is_discarded())
     return error{ec::invalid_json, "body is not well-formed UTF-8 JSON"};

@@ -29,6 +29,11 @@ constexpr uint64_t max_peer_id = (uint64_t{1} << 53) - 1;
 /// Longest reason in a `refuse` message.
 constexpr size_t max_reason_size = 256;
 
+/// Deepest nesting of JSON arrays and objects a body may have. The deepest
+/// message of this version has 3 (welcome: object, members array, entry);
+/// the rest is room for optional fields of later versions.
+constexpr size_t max_nesting = 8;
+
 /// Every kind of message on the wire.
 enum class message_type : uint8_t {
   /// Newcomer to entry peer: "who is in the group?" (join step 1).
@@ -139,7 +144,12 @@ message make_leave();
 std::string encode(const message& x);
 
 /// Decodes a frame body. Never throws; every malformed input is an error.
+/// A body nested deeper than `max_nesting` is refused before it is parsed.
 result<message> decode(std::string_view body);
+
+/// The deepest nesting of arrays and objects in `body`, found without
+/// parsing it (brackets inside strings do not count).
+size_t nesting_depth(std::string_view body) noexcept;
 
 // -- validation ---------------------------------------------------------------
 

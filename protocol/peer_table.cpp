@@ -28,6 +28,7 @@ peer& peer_table::add(conn_id conn, stage st, bool dialed, endpoint address,
   p.st = st;
   p.dialed = dialed;
   p.address = std::move(address);
+  p.opened_at = now;
   p.last_seen = now;
   p.joined_at = now;
   return p;
@@ -83,6 +84,28 @@ std::vector<member_info> peer_table::member_list() const {
     if (p.st == stage::member)
       list.push_back({p.name, p.address.host, p.address.port, p.id});
   return list;
+}
+
+size_t peer_table::strangers() const {
+  size_t n = 0;
+  for (auto& [conn, p] : peers_)
+    n += p.st == stage::accepted ? 1 : 0;
+  return n;
+}
+
+size_t peer_table::strangers_from(const std::string& host) const {
+  size_t n = 0;
+  for (auto& [conn, p] : peers_)
+    n += p.st == stage::accepted && p.address.host == host ? 1 : 0;
+  return n;
+}
+
+peer* peer_table::oldest_stranger(const std::string* host) {
+  // Connection IDs grow with time: the first match is the oldest.
+  for (auto& [conn, p] : peers_)
+    if (p.st == stage::accepted && (host == nullptr || p.address.host == *host))
+      return &p;
+  return nullptr;
 }
 
 void peer_table::promote(peer& p, uint64_t id, time_point now) {

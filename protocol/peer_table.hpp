@@ -59,6 +59,8 @@ struct peer {
   endpoint address;
   /// Its peer ID, once known.
   uint64_t id = 0;
+  /// When its connection was opened (accepted or connected).
+  time_point opened_at;
   /// When it last sent anything.
   time_point last_seen;
   /// When it became a member.
@@ -98,6 +100,14 @@ public:
 
   /// Every member as a member list entry (without ourselves).
   std::vector<member_info> member_list() const;
+
+  /// How many connections are at the accepted stage (strangers: no
+  /// greeting yet), in all and from `host`.
+  size_t strangers() const;
+  size_t strangers_from(const std::string& host) const;
+
+  /// The stranger opened first (from `host`, if given), or null.
+  peer* oldest_stranger(const std::string* host = nullptr);
 
   /// Makes `p` a member: peer `id`, in the group since `now`.
   static void promote(peer& p, uint64_t id, time_point now);

@@ -22,6 +22,7 @@ namespace {
 constexpr uint16_t port = 5000;
 constexpr size_t max_frame_size = 128;
 constexpr size_t rate = 100; // messages per second, bursts of 200
+constexpr size_t stranger_frame_size = 96;
 
 struct fixture : test_node_fixture<> {
   caf::io::accept_handle acceptor = caf::io::accept_handle::from_int(1);
@@ -51,8 +52,13 @@ struct fixture : test_node_fixture<> {
       },
       this);
     mpx.provide_acceptor(port, acceptor);
-    listener = spawn_listener(sys, {max_frame_size, 4096, rate, 1s, nullptr},
-                              16);
+    connection_options limits;
+    limits.max_frame_size = max_frame_size;
+    limits.max_pending_output = 4096;
+    limits.max_messages_per_second = rate;
+    limits.max_stranger_frame_size = stranger_frame_size;
+    limits.handshake_timeout = 1s;
+    listener = spawn_listener(sys, limits, 16);
     self->send(listener, atom::listen_v, port, owner);
     run();
     self->receive([](uint16_t bound) { CAF_CHECK_EQUAL(bound, port); });
@@ -146,22 +152,34 @@ CAF_TEST(close flushes what was sent before it) {
   CAF_CHECK(connection_is_down());
 }
 
-CAF_TEST(a peer sending faster than the rate limit is dropped) {
+CAF_TEST(a peer sending faster than the rate is slowed down not dropped) {
   std::string burst;
-  for (size_t i = 1; i <= 2 * rate; ++i)
+  for (size_t i = 1; i <= 3 * rate; ++i)
     burst += frame(protocol::make_chat("x", i));
+  auto began = sched.clock().now();
+  CAF_MESSAGE("the bucket holds 200 messages; the other 100 take a second "
+              "of simulated time, read as their tokens come");
   feed(burst);
-  CAF_CHECK_EQUAL(received.size(), 2 * rate);
-  CAF_MESSAGE("after a second, the bucket holds another 100 messages");
-  advance_time(std::chrono::seconds(1));
-  burst.clear();
-  for (size_t i = 1; i <= rate; ++i)
-    burst += frame(protocol::make_chat("y", i));
-  feed(burst);
-  CAF_CHECK_EQUAL(received.size(), 3 * rate);
+  CAF_REQUIRE_EQUAL(received.size(), 3 * rate);
+  for (size_t i = 0; i < received.size(); ++i)
+    CAF_CHECK_EQUAL(received[i].seq, i + 1);
+  CAF_CHECK(sched.clock().now() - began >= std::chrono::milliseconds(990));
   CAF_CHECK(!connection_is_down());
-  feed(frame(protocol::make_chat("one too many", 1)));
-  CAF_CHECK_EQUAL(received.size(), 3 * rate);
+}
+
+CAF_TEST(an admitted peer may send frames up to the maximum) {
+  caf::anon_send(connection, atom::admit_v);
+  run();
+  feed(frame(protocol::make_chat(std::string(70, 'y'), 1)));
+  CAF_CHECK_EQUAL(received.size(), 1u);
+  CAF_CHECK(!connection_is_down());
+}
+
+CAF_TEST(a stranger sending a frame larger than a greeting is dropped) {
+  feed(frame(protocol::make_chat(std::string(40, 'x'), 1)));
+  CAF_CHECK_EQUAL(received.size(), 1u);
+  feed(frame(protocol::make_chat(std::string(70, 'y'), 2)));
+  CAF_CHECK_EQUAL(received.size(), 1u);
   CAF_CHECK(connection_is_down());
 }
 

@@ -126,6 +126,7 @@ struct fixture : test_coordinator_fixture<> {
     opts.max_frame_size = 1024;
     opts.heartbeat_interval = 1s;
     opts.peer_timeout = 5s;
+    opts.greeting_timeout = 2s;
     opts.id = static_cast<uint64_t>(n);
     return opts;
   }
@@ -191,7 +192,7 @@ struct fixture : test_coordinator_fixture<> {
          std::string host) -> caf::behavior {
         return {
           [=](atom::connect, const std::string& to_host,
-              uint16_t to_port) -> caf::result<caf::actor> {
+              uint16_t to_port) -> caf::result<caf::actor, std::string> {
             auto requester
               = caf::actor_cast<caf::actor>(self->current_sender());
             return net->dial(host, requester, to_host, to_port);
@@ -206,7 +207,7 @@ struct fixture : test_coordinator_fixture<> {
 
   /// The simulated connect: a pair of wire ends, the far one announced to
   /// the listening peer's membership as an accepted connection.
-  caf::result<caf::actor> dial(const std::string& from_host,
+  caf::result<caf::actor, std::string> dial(const std::string& from_host,
                                caf::actor requester, const std::string& host,
                                uint16_t port) {
     auto addr = address(host, port);
@@ -222,7 +223,7 @@ struct fixture : test_coordinator_fixture<> {
       caf::anon_send(far, test_atom::pair_v, near);
       // The listening side learns of the connection from the connection.
       caf::send_as(far, target.membership, atom::incoming_v, from_host);
-      return near;
+      return {near, host};
     }
     return to_caf_error({protocol::ec::connect_failed, "connection refused"});
   }
@@ -323,6 +324,8 @@ caf::behavior wire_end(caf::stateful_actor<wire_state>* self, fixture* net,
       forward(*msg);
     },
     [forward](atom::send, const message& msg) { forward(msg); },
+    // The simulated network has no frame limits to lift.
+    [](atom::admit) {},
     // Incoming: what the far end's membership sent us.
     [self](test_atom::deliver, message& msg) {
       self->send(self->state.owner, atom::received_v, std::move(msg));

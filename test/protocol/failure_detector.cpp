@@ -13,7 +13,7 @@ const time_point t0{};
 
 struct fixture {
   peer_table peers;
-  failure_detector detector{1s, 5s};
+  failure_detector detector{1s, 5s, 2s};
 
   peer& add(conn_id conn, stage st, timespan last_seen) {
     return peers.add(conn, st, false, {"10.0.0.1", 5001}, t0 + last_seen);
@@ -35,6 +35,18 @@ CAF_TEST(hearing from a peer moves its deadline) {
   p.last_seen = t0 + 3s;
   CAF_CHECK(detector.expired(peers, t0 + 7s).empty());
   CAF_CHECK_EQUAL(detector.expired(peers, t0 + 8s).size(), 1u);
+}
+
+CAF_TEST(a stranger has the greeting timeout from its connect) {
+  auto& p = add(1, stage::accepted, 0s);
+  CAF_MESSAGE("what it sends meanwhile (a hello, say) does not extend it");
+  p.last_seen = t0 + 1900ms;
+  CAF_CHECK(detector.expired(peers, t0 + 1999ms).empty());
+  CAF_CHECK_EQUAL(detector.expired(peers, t0 + 2s), std::vector<conn_id>{1});
+  CAF_MESSAGE("once it greeted, the peer timeout counts from its last word");
+  peer_table::promote(p, 9, t0 + 1900ms);
+  CAF_CHECK(detector.expired(peers, t0 + 6899ms).empty());
+  CAF_CHECK_EQUAL(detector.expired(peers, t0 + 6900ms).size(), 1u);
 }
 
 CAF_TEST(strangers and greetings have deadlines entries and closing ones not) {

@@ -36,6 +36,10 @@ struct mock_callee : join_callee {
     log.push_back("close " + std::to_string(conn));
   }
 
+  void admit(conn_id conn) override {
+    log.push_back("admit " + std::to_string(conn));
+  }
+
   void arm_timer(timespan, uint64_t token) override {
     last_token = token;
   }
@@ -73,7 +77,16 @@ struct fixture {
     opts.id = 50;
     opts.join_timeout = 5s;
     opts.leave_timeout = 1s;
+    opts.max_strangers = 4;
+    opts.max_strangers_per_host = 2;
+    opts.max_members = 10;
     return opts;
+  }
+
+  // The last dial connected as `conn`, to the address it asked for.
+  bool dialed(conn_id conn) {
+    auto req = callee.dials.back();
+    return machine.on_dialed(req, conn, req.address.host);
   }
 
   // Returns the log since the last call, and starts a new one.
@@ -87,7 +100,7 @@ struct fixture {
   // (alice, ID 10) and bob (ID 20).
   void join_through_alice() {
     machine.start(6000, {{"10.0.0.1", 5001}});
-    machine.on_dialed(callee.dials.back(), 1);
+    dialed(1);
     machine.on_members(*peers.find(1),
                        {{"alice", "", 5001, 10},
                         {"bob", "10.0.0.2", 5002, 20}});
@@ -119,7 +132,7 @@ CAF_TEST(a join sends hello then greets every listed member) {
   machine.start(6000, {{"10.0.0.1", 5001}});
   CAF_CHECK_EQUAL(traffic(), (lines{"dial 10.0.0.1:5001"}));
   CAF_MESSAGE("step 1: hello to the entry peer");
-  CAF_CHECK(machine.on_dialed(callee.dials.back(), 1));
+  CAF_CHECK(dialed(1));
   CAF_CHECK_EQUAL(traffic(), (lines{"send 1 hello"}));
   CAF_MESSAGE("step 2 arrives; step 3: greet alice on the same connection, "
               "dial bob");
@@ -131,7 +144,7 @@ CAF_TEST(a join sends hello then greets every listed member) {
   CAF_CHECK_EQUAL(greeting.name, "nina");
   CAF_CHECK_EQUAL(greeting.port, 6000u);
   CAF_CHECK_EQUAL(greeting.id, 50u);
-  CAF_CHECK(machine.on_dialed(callee.dials.back(), 2));
+  CAF_CHECK(dialed(2));
   CAF_CHECK_EQUAL(traffic(), (lines{"send 2 greeting"}));
   CAF_MESSAGE("step 4: both welcome us; step 5: we are in");
   auto welcome = make_welcome("alice", 10, {});
@@ -146,7 +159,7 @@ CAF_TEST(a join sends hello then greets every listed member) {
 
 CAF_TEST(a loopback address in a list means the host of its sender) {
   machine.start(6000, {{"10.0.0.1", 5001}});
-  machine.on_dialed(callee.dials.back(), 1);
+  dialed(1);
   traffic();
   machine.on_members(*peers.find(1), {{"alice", "", 5001, 10},
                                       {"bob", "127.0.0.1", 5002, 20}});
@@ -155,7 +168,7 @@ CAF_TEST(a loopback address in a list means the host of its sender) {
 
 CAF_TEST(a list holding our own name refuses the join) {
   machine.start(6000, {{"10.0.0.1", 5001}});
-  machine.on_dialed(callee.dials.back(), 1);
+  dialed(1);
   traffic();
   machine.on_members(*peers.find(1), {{"alice", "", 5001, 10},
                                       {"nina", "10.0.0.2", 5002, 20}});
@@ -179,7 +192,7 @@ CAF_TEST(an unreachable bootstrap peer is skipped in order) {
 
 CAF_TEST(an entry peer that never answers is closed at the join deadline) {
   machine.start(6000, {{"10.0.0.1", 5001}, {"10.0.0.2", 5002}});
-  machine.on_dialed(callee.dials.back(), 1);
+  dialed(1);
   traffic();
   machine.on_timeout(callee.last_token - 1); // a stale timer counts nothing
   CAF_CHECK(traffic().empty());
@@ -190,7 +203,7 @@ CAF_TEST(an entry peer that never answers is closed at the join deadline) {
 
 CAF_TEST(an entry peer that closes before answering moves us on) {
   machine.start(6000, {{"10.0.0.1", 5001}, {"10.0.0.2", 5002}});
-  machine.on_dialed(callee.dials.back(), 1);
+  dialed(1);
   traffic();
   machine.on_closed(1, std::nullopt);
   CAF_CHECK_EQUAL(traffic(), (lines{"dial 10.0.0.2:5002"}));
@@ -198,7 +211,7 @@ CAF_TEST(an entry peer that closes before answering moves us on) {
 
 CAF_TEST(a failed passphrase handshake with the entry peer ends the join) {
   machine.start(6000, {{"10.0.0.1", 5001}, {"10.0.0.2", 5002}});
-  machine.on_dialed(callee.dials.back(), 1);
+  dialed(1);
   traffic();
   machine.on_closed(1, error{ec::authentication_failed, "wrong passphrase"});
   CAF_CHECK_EQUAL(traffic(), (lines{"quit"}));
@@ -228,7 +241,7 @@ CAF_TEST(greetings that time out leave us with whoever answered) {
   CAF_CHECK_EQUAL(traffic(), (lines{"notice Joined the group chat",
                                     "notice Members: alice", "running"}));
   CAF_MESSAGE("bob's connect, late, is still used");
-  CAF_CHECK(machine.on_dialed(callee.dials.back(), 2));
+  CAF_CHECK(dialed(2));
   CAF_CHECK_EQUAL(traffic(), (lines{"send 2 greeting"}));
 }
 
@@ -247,7 +260,7 @@ CAF_TEST(a greeting makes a member that is welcomed with our list) {
   accepted_member(1, "alice", 10);
   traffic();
   accepted_member(2, "bob", 20);
-  CAF_CHECK_EQUAL(traffic(), (lines{"send 2 welcome",
+  CAF_CHECK_EQUAL(traffic(), (lines{"admit 2", "send 2 welcome",
                                     "notice bob has joined the chat"}));
   auto& welcome = callee.sent.back();
   CAF_CHECK_EQUAL(welcome.name, "nina");
@@ -302,7 +315,7 @@ CAF_TEST(of two connections to one peer the one dialed by the lower ID stays) {
   CAF_MESSAGE("we (50) dial carol (ID 70) while she dials us");
   machine.on_members(accepted_member(1, "zed", 90),
                      {{"carol", "10.0.0.7", 5007, 70}});
-  CAF_CHECK(machine.on_dialed(callee.dials.back(), 2));
+  CAF_CHECK(dialed(2));
   traffic();
   accepted_member(3, "carol", 70);
   CAF_MESSAGE("her connection (dialed by 70) loses against ours (by 50)");
@@ -369,6 +382,68 @@ CAF_TEST(gossip about an unknown member dials it once) {
   machine.on_members(alice, list);
   machine.on_members(alice, list);
   CAF_CHECK_EQUAL(traffic(), (lines{"dial 10.0.0.2:5002"}));
+}
+
+CAF_TEST(the oldest stranger makes room for a new one) {
+  machine.start(6000, {});
+  accepted_member(1, "alice", 10);
+  for (conn_id conn = 2; conn <= 5; ++conn)
+    machine.on_incoming(conn, "10.6.6." + std::to_string(conn));
+  traffic();
+  CAF_CHECK_EQUAL(peers.strangers(), 4u);
+  CAF_MESSAGE("the pool of 4 is full: the oldest stranger goes, never alice");
+  CAF_CHECK(machine.on_incoming(6, "10.0.0.6"));
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 2"}));
+  CAF_CHECK(peers.find(1)->st == stage::member);
+  CAF_CHECK_EQUAL(peers.strangers(), 4u);
+}
+
+CAF_TEST(one host cannot take the whole pool of strangers) {
+  machine.start(6000, {});
+  machine.on_incoming(1, "10.6.6.6");
+  machine.on_incoming(2, "10.6.6.6");
+  machine.on_incoming(3, "10.0.0.3");
+  traffic();
+  CAF_MESSAGE("a third from 10.6.6.6 closes its oldest, not 10.0.0.3's");
+  machine.on_incoming(4, "10.6.6.6");
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 1"}));
+  CAF_CHECK_EQUAL(peers.strangers_from("10.6.6.6"), 2u);
+  CAF_CHECK(peers.find(3)->st == stage::accepted);
+}
+
+CAF_TEST(a member list longer than the bound drops its sender) {
+  machine.start(6000, {});
+  auto& alice = accepted_member(1, "alice", 10);
+  traffic();
+  std::vector<member_info> list;
+  for (uint64_t id = 100; id < 111; ++id)
+    list.push_back({"m" + std::to_string(id), "10.0.1.1",
+                    static_cast<uint16_t>(id), id});
+  machine.on_members(alice, list);
+  CAF_CHECK_EQUAL(traffic(), (lines{"notice alice lost connection",
+                                    "close 1"}));
+}
+
+CAF_TEST(an unspecified address means the host of the sender of the list) {
+  machine.start(6000, {});
+  auto& alice = accepted_member(1, "alice", 10);
+  traffic();
+  machine.on_members(alice, {{"bob", "0.0.0.0", 5002, 20},
+                             {"carol", "::", 5003, 30}});
+  CAF_CHECK_EQUAL(traffic(), (lines{"dial 10.0.0.9:5002",
+                                    "dial 10.0.0.9:5003"}));
+}
+
+CAF_TEST(lists carry the numeric address a connection reached) {
+  machine.start(6000, {{"alice.example", 5001}});
+  auto req = callee.dials.back();
+  machine.on_dialed(req, 1, "10.0.0.1");
+  machine.on_members(*peers.find(1), {{"alice", "", 5001, 10}});
+  auto welcome = make_welcome("alice", 10, {});
+  machine.on_welcome(*peers.find(1), welcome);
+  auto list = machine.member_list(false);
+  CAF_REQUIRE_EQUAL(list.size(), 1u);
+  CAF_CHECK_EQUAL(list[0].host, "10.0.0.1");
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

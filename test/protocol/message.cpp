@@ -144,15 +144,46 @@ CAF_TEST(malformed bodies are rejected with an error value) {
   check_rejected(R"({"type":"members","version":1,"members":[{"name":"a"}]})",
                  ec::missing_field);
   check_rejected(R"({"type":"members","version":1,"members":[{"name":"a",)"
-                 R"("host":"h","port":1}]})",
+                 R"("host":"10.0.0.1","port":1}]})",
                  ec::missing_field);
 }
 
-CAF_TEST(deeply nested JSON does not crash the decoder) {
+CAF_TEST(member lists carry numeric addresses only) {
+  for (auto host : {"example.org", "localhost", "10.0.0.1x", " 10.0.0.1"})
+    check_rejected(R"({"type":"members","version":1,"members":[{"name":"a",)"
+                   R"("host":")" + std::string{host}
+                     + R"(","port":1,"id":1}]})",
+                   ec::invalid_field);
+  for (auto host : {"", "10.0.0.1", "::1", "fe80::1"}) {
+    auto msg = decode(R"({"type":"members","version":1,"members":[{"name":"a",)"
+                      R"("host":")" + std::string{host}
+                      + R"(","port":1,"id":1}]})");
+    CAF_CHECK(static_cast<bool>(msg));
+  }
+}
+
+CAF_TEST(deeply nested JSON is refused before it is parsed) {
   std::string deep(100000, '[');
   check_rejected(deep, ec::invalid_json);
   deep += std::string(100000, ']');
-  check_rejected(deep, ec::not_an_object);
+  check_rejected(deep, ec::invalid_json);
+  CAF_MESSAGE("a whole frame of nesting: 1 MiB of brackets");
+  std::string frame(512 * 1024, '[');
+  frame += std::string(512 * 1024, ']');
+  check_rejected(frame, ec::invalid_json);
+  CAF_MESSAGE("as deep as allowed still decodes");
+  std::string ok = R"({"type":"leave","version":1,"x":)"
+                   + std::string(max_nesting - 1, '[')
+                   + std::string(max_nesting - 1, ']') + "}";
+  CAF_CHECK(static_cast<bool>(decode(ok)));
+}
+
+CAF_TEST(nesting is counted outside strings only) {
+  CAF_CHECK_EQUAL(nesting_depth(R"({"a":[{"b":[]}]})"), 4u);
+  CAF_CHECK_EQUAL(nesting_depth(R"({"a":"[[[[{{{{"})"), 1u);
+  CAF_CHECK_EQUAL(nesting_depth(R"({"a":"\"[[[["})"), 1u);
+  CAF_CHECK_EQUAL(nesting_depth(R"({"a":"\\","b":[[]]})"), 3u);
+  CAF_CHECK_EQUAL(nesting_depth("plain"), 0u);
 }
 
 CAF_TEST(unknown fields are ignored for forward compatibility) {
