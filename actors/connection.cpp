@@ -49,11 +49,31 @@ struct connection_state {
   /// faster than the rate is slowed down by TCP, never dropped for it.
   bool paused = false;
 
+  /// Bytes written for the peer and not yet taken by its socket (CAF
+  /// reports each write: `ack_writes`).
+  size_t pending = 0;
+
   /// Output towards the peer is above the high watermark (membership
   /// knows); we watch its progress.
   bool congested = false;
 
-  /// When the socket last took any of our output, while congested.
+  /// Membership closed us: we quit once the output is all sent (and, if
+  /// lingering, once the peer closed its end too).
+  bool closing = false;
+
+  /// We leave: after our last byte went out, keep reading until the peer,
+  /// having read our `leave`, closes. Closing a socket with unread input
+  /// makes the kernel send RST, and a peer that gets RST throws away what
+  /// it had not read yet: the last lines and the leave itself.
+  bool lingering = false;
+
+  /// When the socket last delivered input.
+  caf::actor_clock::time_point last_input;
+
+  /// Whether a progress check is scheduled.
+  bool watching = false;
+
+  /// When the socket last took any of our output.
   caf::actor_clock::time_point last_progress;
 
   /// "host:port" of the remote side, for log lines.
@@ -68,6 +88,9 @@ struct connection_state {
   /// Set once the connection is being dropped: stop consuming input.
   bool dropped = false;
 
+  /// Why we quit once dropped (an authentication failure, for its owner).
+  caf::error exit_reason;
+
   /// Whether we accepted the socket (else we dialed it).
   bool accepted = false;
 
@@ -81,13 +104,20 @@ struct connection_state {
 using connection_actor = caf::stateful_actor<connection_state, caf::io::broker>;
 
 void check_backlog(connection_actor* self);
+void watch_progress(connection_actor* self);
+caf::timespan progress_limit(connection_actor* self);
 
-// Closes the socket at once and ends this actor with `reason`; input still
-// buffered is not consumed.
+// Closes the socket and ends this actor with `reason`; input still buffered
+// is not consumed. The close itself runs as our next message: inside a read
+// CAF still uses the socket's state after our handler returns, and closing
+// would free it under its feet.
 void shut(connection_actor* self, caf::error reason = caf::error{}) {
-  self->state.dropped = true;
-  self->close(self->state.hdl);
-  self->quit(std::move(reason));
+  auto& st = self->state;
+  if (st.dropped)
+    return;
+  st.dropped = true;
+  st.exit_reason = std::move(reason);
+  self->send(self, atom::shut_v);
 }
 
 // Drops the socket after a protocol violation. Nothing is flushed: a peer
@@ -111,16 +141,26 @@ bool refill(connection_actor* self) {
 
 // The peer sends faster than the rate: stop reading its socket until the
 // next token is due. Its kernel buffers fill and its writes slow down.
+// Reading runs on activity tokens, one read at a time (see `on_data`):
+// not renewing the token is what stops it. (CAF 0.17's `halt` cannot be
+// undone by `trigger` while the stream is inside a read.)
 void pause_reading(connection_actor* self) {
   auto& st = self->state;
+  spdlog::trace("connection {} pauses reading", st.remote);
   st.paused = true;
-  self->halt(st.hdl);
   auto rate = static_cast<double>(st.limits.max_messages_per_second);
   std::chrono::duration<double> wait{(1 - st.tokens) / rate};
   self->delayed_send(self,
                      std::chrono::duration_cast<caf::timespan>(wait)
                        + std::chrono::microseconds(100),
                      atom::resume_v);
+}
+
+// Allows the next read, unless reading is paused.
+void read_on(connection_actor* self) {
+  auto& st = self->state;
+  if (!st.paused && !st.dropped)
+    self->trigger(st.hdl, 1);
 }
 
 void write_frame(connection_actor* self, std::string_view body) {
@@ -130,6 +170,7 @@ void write_frame(connection_actor* self, std::string_view body) {
   self->write(st.hdl, sizeof(header), header);
   self->write(st.hdl, body.size(), body.data());
   self->flush(st.hdl);
+  st.pending += sizeof(header) + body.size();
   check_backlog(self);
 }
 
@@ -151,6 +192,13 @@ void deliver(connection_actor* self, std::string_view body) {
   auto msg = protocol::decode(body);
   if (!msg)
     return drop(self, msg.error());
+  if (st.closing) {
+    // Nobody listens any more. A peer that leaves too sends nothing after
+    // its leave: closing now leaves no input unread, so no RST.
+    if (st.lingering && msg->type == protocol::message_type::leave)
+      shut(self);
+    return;
+  }
   spdlog::trace("connection {} received {}", st.remote,
                 protocol::to_string(msg->type));
   self->send(st.owner, atom::received_v, std::move(*msg));
@@ -211,7 +259,8 @@ void on_body(connection_actor* self, std::string_view body) {
 void take_frames(connection_actor* self) {
   auto& st = self->state;
   while (!st.dropped && !st.paused) {
-    if (!refill(self))
+    // Closing, input is only read to its end: no rate applies.
+    if (!st.closing && !refill(self))
       return pause_reading(self);
     auto body = st.reader.next();
     if (!body)
@@ -227,8 +276,11 @@ void take_frames(connection_actor* self) {
 // then exactly the body) takes one read for many frames instead of two
 // reads per frame.
 void on_data(connection_actor* self, const std::vector<char>& buf) {
-  self->state.reader.append(buf.data(), buf.size());
+  auto& st = self->state;
+  st.last_input = self->clock().now();
+  st.reader.append(buf.data(), buf.size());
   take_frames(self);
+  read_on(self);
 }
 
 void on_resume(connection_actor* self) {
@@ -236,8 +288,9 @@ void on_resume(connection_actor* self) {
   if (!st.paused || st.dropped)
     return;
   st.paused = false;
-  self->trigger(st.hdl);
+  spdlog::trace("connection {} resumes reading", st.remote);
   take_frames(self);
+  read_on(self);
 }
 
 // Output the peer has not taken yet waits in CAF's write buffers. Above
@@ -249,47 +302,103 @@ void on_resume(connection_actor* self) {
 // once, which caps the memory a peer can tie up.
 void check_backlog(connection_actor* self) {
   auto& st = self->state;
-  auto pending = self->wr_buf(st.hdl).size();
   auto bound = st.limits.max_pending_output;
-  if (pending > 8 * bound)
+  if (st.pending > 8 * bound)
     return drop(self, {protocol::ec::output_overflow,
-                       std::to_string(pending)
+                       std::to_string(st.pending)
                          + " bytes of output pending: the peer does not "
                            "read"});
-  if (st.congested || pending <= bound / 2)
+  if (st.congested || st.pending <= bound / 2)
     return;
   st.congested = true;
-  st.last_progress = self->clock().now();
-  self->ack_writes(st.hdl, true);
   self->send(st.owner, atom::congested_v, true);
-  self->delayed_send(self, backlog_grace, atom::check_v);
+  watch_progress(self);
+}
+
+// Schedules a check that the socket keeps taking our output.
+void watch_progress(connection_actor* self) {
+  auto& st = self->state;
+  if (st.watching)
+    return;
+  st.watching = true;
+  st.last_progress = self->clock().now();
+  self->delayed_send(self, progress_limit(self), atom::check_v);
+}
+
+// How long the socket may take nothing: a closing connection waits at most
+// the drain timeout (the leave timeout) for it.
+caf::timespan progress_limit(connection_actor* self) {
+  auto& st = self->state;
+  return st.closing ? st.limits.drain_timeout
+                    : std::chrono::duration_cast<caf::timespan>(backlog_grace);
+}
+
+void on_close(connection_actor* self, bool linger) {
+  auto& st = self->state;
+  if (st.closing || st.dropped)
+    return;
+  st.closing = true;
+  st.lingering = linger;
+  if (st.paused) { // Input is read to its end now, without a rate.
+    st.paused = false;
+    take_frames(self);
+    read_on(self);
+  }
+  // Flush before close, or CAF drops what is still queued (e.g. a leave).
+  self->flush(st.hdl);
+  if (st.pending == 0 && !linger)
+    return shut(self);
+  st.last_input = self->clock().now();
+  st.watching = false; // The drain has a deadline of its own.
+  watch_progress(self);
 }
 
 void on_transferred(connection_actor* self,
                     const caf::io::data_transferred_msg& msg) {
   auto& st = self->state;
-  if (!st.congested)
-    return;
   if (msg.written > 0)
     st.last_progress = self->clock().now();
-  if (msg.remaining > st.limits.max_pending_output / 4)
-    return;
-  st.congested = false;
-  self->ack_writes(st.hdl, false);
-  self->send(st.owner, atom::congested_v, false);
+  st.pending -= std::min(st.pending, static_cast<size_t>(msg.written));
+  if (st.closing && st.pending == 0 && !st.lingering)
+    return shut(self);
+  if (st.congested && st.pending <= st.limits.max_pending_output / 4) {
+    st.congested = false;
+    self->send(st.owner, atom::congested_v, false);
+  }
 }
 
-// A congested peer must take something within `backlog_grace`.
+// A congested or closing peer must take something within the limit; a
+// lingering one must close, or at least keep talking, within the linger
+// timeout.
 void check_progress(connection_actor* self) {
   auto& st = self->state;
-  if (!st.congested || st.dropped)
+  st.watching = false;
+  if ((!st.congested && !st.closing) || st.dropped)
     return;
-  auto idle = self->clock().now() - st.last_progress;
-  if (idle >= backlog_grace)
-    return drop(self, {protocol::ec::output_overflow,
-                       "the peer took none of our output for "
-                         + caf::deep_to_string(backlog_grace)});
-  self->delayed_send(self, backlog_grace - idle, atom::check_v);
+  auto now = self->clock().now();
+  if (st.closing && st.pending == 0) {
+    auto quiet = now - st.last_input;
+    if (quiet >= st.limits.linger_timeout)
+      return shut(self);
+    st.watching = true;
+    self->delayed_send(self, st.limits.linger_timeout - quiet, atom::check_v);
+    return;
+  }
+  auto idle = now - st.last_progress;
+  auto limit = progress_limit(self);
+  if (idle < limit) {
+    st.watching = true;
+    self->delayed_send(self, limit - idle, atom::check_v);
+    return;
+  }
+  if (st.closing) {
+    spdlog::warn("connection {}: {} bytes not sent, the peer takes nothing",
+                 st.remote, st.pending);
+    return shut(self);
+  }
+  drop(self, {protocol::ec::output_overflow,
+              "the peer took none of our output for "
+                + caf::deep_to_string(limit)});
 }
 
 void on_send(connection_actor* self, const protocol::message& msg) {
@@ -320,6 +429,9 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
   // Linked: when membership quits, no socket outlives it.
   self->link_to(st.owner);
   self->configure_read(hdl, receive_policy::at_most(read_chunk));
+  self->trigger(hdl, 1); // One read at a time: see pause_reading.
+  // Every write is reported: `pending` counts what the peer has not taken.
+  self->ack_writes(hdl, true);
   // A stranger sends small frames until it greets (see `admit`).
   // Encryption adds a few bytes to every body.
   st.reader = protocol::frame_reader{
@@ -354,11 +466,12 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
     [=](const caf::io::data_transferred_msg& msg) {
       on_transferred(self, msg);
     },
-    [=](atom::close) {
-      // Flush before close, or CAF drops what is still queued (e.g. a leave).
-      self->flush(self->state.hdl);
+    // Reading stopped because we did not renew its token: we know.
+    [=](const caf::io::connection_passivated_msg&) {},
+    [=](atom::close, bool linger) { on_close(self, linger); },
+    [=](atom::shut) {
       self->close(self->state.hdl);
-      self->quit();
+      self->quit(std::move(self->state.exit_reason));
     },
     [=](atom::timeout, uint64_t) {
       if (!self->state.secure->established())
@@ -371,6 +484,7 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
                            "the peer closed the connection during the "
                            "handshake (no passphrase, or another one?)");
       spdlog::debug("connection {} closed by peer", st.remote);
+      st.dropped = true;
       self->quit();
     },
   };

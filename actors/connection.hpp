@@ -36,6 +36,12 @@ struct connection_options {
   size_t max_stranger_frame_size = 1024;
   /// Deadline for the passphrase handshake.
   caf::timespan handshake_timeout{0};
+  /// After `close`, what is queued is still sent; a peer that takes none of
+  /// it for this long is closed anyway.
+  caf::timespan drain_timeout{0};
+  /// After a lingering `close` (we leave), how long the peer may send
+  /// nothing without closing its end before we close ours.
+  caf::timespan linger_timeout{0};
   /// The group key; null for a group without a passphrase. With a key, every
   /// connection starts with the handshake and every frame is encrypted.
   std::shared_ptr<const protocol::group_key> key;

@@ -81,7 +81,6 @@ struct membership_state : protocol::join_callee {
     jopts.name = opts.name;
     jopts.id = opts.id;
     jopts.join_timeout = opts.join_timeout;
-    jopts.leave_timeout = opts.leave_timeout;
     jopts.max_strangers = opts.max_strangers;
     jopts.max_strangers_per_host = opts.max_strangers_per_host;
     jopts.max_members = opts.max_members;
@@ -111,8 +110,13 @@ struct membership_state : protocol::join_callee {
     self->send(conns.at(conn), atom::send_v, msg);
   }
 
+  // Leaving, a member's connection lingers until the member, having read
+  // our leave, closes its end (see connection.hpp).
   void close(conn_id conn) override {
-    self->send(conns.at(conn), atom::close_v);
+    auto p = peers.find(conn);
+    bool linger = join->current() == phase::leaving && p != nullptr
+                  && p->st == stage::member;
+    self->send(conns.at(conn), atom::close_v, linger);
   }
 
   void admit(conn_id conn) override {
@@ -167,7 +171,7 @@ struct membership_state : protocol::join_callee {
   // The join machine does not want the connection: close it, forget it.
   void reject(conn_id id) {
     auto conn = conns.at(id);
-    self->send(conn, atom::close_v);
+    self->send(conn, atom::close_v, false);
     ids.erase(conn.address());
     conns.erase(id);
   }

@@ -24,8 +24,6 @@ struct membership_options {
   /// How long an entry peer may take to send the member list, and how long
   /// the greetings of a join may take all together.
   caf::timespan join_timeout;
-  /// How long a graceful leave may take to flush before we quit anyway.
-  caf::timespan leave_timeout;
   /// Upper bound of a frame body; longer chat lines are refused locally.
   size_t max_frame_size = 0;
   /// How often members are sent a heartbeat (and liveness is checked).

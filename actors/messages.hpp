@@ -6,7 +6,9 @@
 //   membership -> connection  (send, protocol::message)     encode, write, flush
 //   membership -> connection  (send, std::string body)      write, flush: a
 //             broadcast is encoded once, and the one message shared by all
-//   membership -> connection  (close)                       flush, close, quit
+//   membership -> connection  (close, bool linger)          send what is queued,
+//             close, quit; with `linger` (we leave), first wait for the
+//             peer to close its end (it does once it read our leave)
 //   membership -> connection  (admit)                       the peer greeted:
 //             lift the limits for strangers (largest frame of a greeting)
 //   connection -> membership  (incoming, std::string host)  an accepted socket
@@ -93,6 +95,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(groupchat, caf::first_custom_type_id)
   CAF_ADD_ATOM(groupchat, groupchat::atom, admit, "admit")
   CAF_ADD_ATOM(groupchat, groupchat::atom, congested, "congested")
   CAF_ADD_ATOM(groupchat, groupchat::atom, resume, "resume")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, shut, "shut")
 
 CAF_END_TYPE_ID_BLOCK(groupchat)
 

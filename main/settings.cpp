@@ -158,6 +158,9 @@ connection_options make_connection_options(const settings& s) {
   // Membership closes a stranger at the greeting timeout already; this is
   // the connection's own bound, should membership be slow to.
   result.handshake_timeout = s.peer_timeout;
+  result.drain_timeout = s.leave_timeout;
+  // A member sends at least a heartbeat until it read our leave.
+  result.linger_timeout = s.peer_timeout;
   return result;
 }
 
@@ -166,7 +169,6 @@ membership_options make_membership_options(const settings& s,
   membership_options result;
   result.name = std::move(name);
   result.join_timeout = s.join_timeout;
-  result.leave_timeout = s.leave_timeout;
   result.max_frame_size = s.max_frame_size;
   result.heartbeat_interval = s.heartbeat_interval;
   result.peer_timeout = s.peer_timeout;

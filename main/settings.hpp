@@ -25,7 +25,8 @@ struct settings {
   caf::timespan connect_timeout = std::chrono::seconds(3);
   /// Deadline for the member list after connecting, and for all greetings.
   caf::timespan join_timeout = std::chrono::seconds(5);
-  /// How long a graceful leave may take to flush before the process exits.
+  /// How long a leaving peer waits for a member that takes none of the
+  /// output still queued for it (what it takes, it gets in full).
   caf::timespan leave_timeout = std::chrono::milliseconds(500);
   /// How often each member is sent a heartbeat.
   caf::timespan heartbeat_interval = std::chrono::seconds(1);

@@ -50,8 +50,7 @@ void join_machine::leave() {
     discard(p);
   }
   if (peers_.empty())
-    return finish_leave();
-  arm_timer(opts_.leave_timeout);
+    finish_leave();
 }
 
 void join_machine::on_timeout(uint64_t token) {
@@ -77,13 +76,9 @@ void join_machine::on_timeout(uint64_t token) {
       peers_.clear_dials(); // Late connects find us running and are used.
       maybe_finish_join();
       break;
-    case phase::leaving:
-      spdlog::warn("leave timeout: {} connection(s) did not flush",
-                   peers_.size());
-      finish_leave();
-      break;
     case phase::idle:
     case phase::running:
+    case phase::leaving:
       break;
   }
 }

@@ -11,7 +11,10 @@
 //                       |    |   no peer answers ---+-- nobody reachable ----+
 //                       |    |   (new group)                                 |
 //                       +----+ entry failed: next bootstrap peer             |
-//     any phase --leave or refused--> leaving --all closed or timeout--> quit
+//     any phase --leave or refused--> leaving --every connection closed--> quit
+//
+// (A closing connection sends what it holds first and bounds that itself,
+// see connection.hpp: the machine waits for no timer to leave.)
 //
 // The newcomer's side (N), through entry peer E, with member M:
 //
@@ -68,8 +71,6 @@ struct join_options {
   /// How long an entry peer may take to send the member list, and how long
   /// the greetings of a join may take all together.
   timespan join_timeout{0};
-  /// How long a graceful leave may take to flush before we quit anyway.
-  timespan leave_timeout{0};
   /// Strangers (accepted connections without a greeting) at most, in all
   /// and from one host: a new one closes the oldest beyond either bound,
   /// members are never closed for strangers.

@@ -122,7 +122,6 @@ struct fixture : test_coordinator_fixture<> {
     membership_options opts;
     opts.name = name;
     opts.join_timeout = 5s;
-    opts.leave_timeout = 1s;
     opts.max_frame_size = 1024;
     opts.heartbeat_interval = 1s;
     opts.peer_timeout = 5s;
@@ -295,7 +294,7 @@ caf::behavior wire_end(caf::stateful_actor<wire_state>* self, fixture* net,
   ++net->live_wires;
   self->attach_functor([net] { --net->live_wires; });
   auto hang_up = [self] {
-    self->send(self->state.other, atom::close_v);
+    self->send(self->state.other, atom::close_v, false);
     self->quit();
   };
   // Outgoing: hand the message to the far end, unless the network cuts it.
@@ -331,7 +330,7 @@ caf::behavior wire_end(caf::stateful_actor<wire_state>* self, fixture* net,
       self->send(self->state.owner, atom::received_v, std::move(msg));
     },
     // Our membership closes, or the far end went away: the socket is gone.
-    [self, hang_up](atom::close) {
+    [self, hang_up](atom::close, bool) {
       // From the membership using this end (not the far end hanging up).
       if (self->current_sender() != self->state.other.address())
         self->state.net->closed_by_owner.insert(self->address());

@@ -1,0 +1,211 @@
+"""Flow control and bounded strangers, end to end: a legitimate user who
+sends a lot is slowed down, never dropped; only a peer that does not read
+at all is; strangers cannot lock newcomers out or make a peer spend much.
+"""
+
+import os
+import re
+import resource
+import socket
+import threading
+import time
+
+from harness import DEADLINE, frame, main, raw_connect
+
+LINES = 20000
+RSS_LIMIT_KIB = 1 << 30 if os.environ.get("GROUPCHAT_SANITIZED") else 128 * 1024
+
+
+def status(pid, key):
+    """A field of /proc/PID/status, in its unit (kB for memory)."""
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith(key + ":"):
+                return int(line.split()[1])
+    return 0
+
+
+def pipe_lines(peer, lines):
+    """Writes `lines` into the peer's stdin on a thread of its own, at full
+    speed: the write blocks whenever the peer stops reading."""
+    data = "".join(line + "\n" for line in lines).encode()
+
+    def write():
+        try:
+            peer.proc.stdin.write(data)
+            peer.proc.stdin.flush()
+        except (BrokenPipeError, ValueError):
+            pass
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    return writer
+
+
+def check_all_in_order(receiver, sender, expected, timeout):
+    last = re.escape(expected[-1])
+    receiver.wait_for(r"^%s: %s$" % (sender, last), timeout=timeout)
+    prefix = sender + ": "
+    got = [l[len(prefix):] for l in receiver.out.lines if l.startswith(prefix)]
+    assert got == expected, "%s got %d of %d lines, first difference at %s" % (
+        receiver.name, len(got), len(expected),
+        next((i for i, (a, b) in enumerate(zip(got, expected)) if a != b),
+             min(len(got), len(expected))))
+
+
+def trio(g, **config):
+    cfg = g.config(**config) if config else []
+    alice = g.create("alice", args=cfg)
+    bob = g.join("bob", [alice], args=cfg)
+    carol = g.join("carol", [alice], args=cfg)
+    bob.wait_for(r"^carol has joined the chat$")
+    return alice, bob, carol
+
+
+def test_a_pasted_file_reaches_everyone_in_order(g):
+    alice, bob, carol = trio(g)
+    lines = ["line %d" % i for i in range(1, LINES + 1)]
+    # The default rate (2000 a second, bursts of 4000) takes about 8 s.
+    pipe_lines(alice, lines)
+    for peer in (bob, carol):
+        check_all_in_order(peer, "alice", lines, timeout=60)
+    for peer in (alice, bob, carol):
+        assert peer.out.count(r"lost connection$") == 0, peer.out.lines[-5:]
+    alice.close_stdin()
+    bob.wait_for(r"^alice has left the chat$")
+
+
+def test_big_lines_pass_a_stopped_member_who_alone_is_dropped(g):
+    alice, bob, carol = trio(g)
+    carol.signal(19)  # SIGSTOP: carol reads nothing any more
+    lines = ["%05d %s" % (i, "x" * 1018) for i in range(1, LINES + 1)]
+    writer = pipe_lines(alice, lines)
+    peak = 0
+    deadline = time.monotonic() + 90
+    while writer.is_alive() and time.monotonic() < deadline:
+        peak = max(peak, alice.rss_kib())
+        time.sleep(0.05)  # sampling memory, not waiting for an event
+    check_all_in_order(bob, "alice", lines, timeout=60)
+    peak = max(peak, status(alice.proc.pid, "VmHWM"))
+    alice.wait_for(r"^carol lost connection$")
+    assert alice.out.count(r"^bob lost connection$") == 0
+    assert bob.out.count(r"^alice lost connection$") == 0
+    assert peak < RSS_LIMIT_KIB, "alice peaked at %d KiB" % peak
+
+
+def test_idle_connections_do_not_lock_newcomers_out(g):
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
+    # Strangers are not closed for their silence here: only the pool makes
+    # room for the newcomer.
+    cfg = g.config(greeting_timeout="60s")
+    alice = g.create("alice", args=cfg)
+    idle = []
+    try:
+        for _ in range(2000):
+            try:
+                idle.append(socket.create_connection(
+                    ("127.0.0.1", alice.port), timeout=2))
+            except OSError:
+                break
+        assert len(idle) > 500, "only %d connections opened" % len(idle)
+        bob = g.start("bob", [alice.address], args=cfg)
+        bob.wait_for(r"^(Joined the group chat|Created a new group chat)$")
+        assert bob.out.count(r"^Created a new group chat$") == 0, bob.out.lines
+        bob.wait_for(r"^Members: alice$")
+        alice.wait_for(r"^bob has joined the chat$")
+    finally:
+        for sock in idle:
+            sock.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+def stalled_listener():
+    """A port whose connects hang: a listener that never accepts, with its
+    backlog filled, so further SYNs are dropped."""
+    stalled = socket.socket()
+    stalled.bind(("127.0.0.1", 0))
+    stalled.listen(0)
+    port = stalled.getsockname()[1]
+    fillers = []
+    while len(fillers) <= 64:
+        s = socket.socket()
+        s.settimeout(0.3)
+        try:
+            s.connect(("127.0.0.1", port))
+            fillers.append(s)
+        except (socket.timeout, OSError):
+            s.close()
+            return stalled, port, fillers
+    raise AssertionError("backlog never filled")
+
+
+def member_list(n, port):
+    entries = ",".join('{"name":"m%d","host":"127.0.0.1","port":%d,"id":%d}'
+                       % (i, port, 1000 + i) for i in range(n))
+    return frame('{"type":"members","version":1,"members":[%s]}' % entries)
+
+
+def test_a_huge_member_list_costs_few_threads(g):
+    stalled, port, fillers = stalled_listener()
+    try:
+        alice = g.create("alice")
+        bob = g.join("bob", [alice])
+        threads = status(alice.proc.pid, "Threads")
+        mallory = raw_connect(alice)
+        mallory.sendall(frame('{"type":"greeting","version":1,"name":"mallory",'
+                              '"id":66,"port":1}'))
+        alice.wait_for(r"^mallory has joined the chat$")
+        # Within the bound (max-connections, 256): dialed, a few at a time,
+        # each hanging until the connect timeout.
+        mallory.sendall(member_list(250, port))
+        alice.err.wait_for(r"could not reach m\d+ at 127\.0\.0\.1:%d" % port)
+        most = 0
+        for round in range(10):
+            most = max(most, status(alice.proc.pid, "Threads"))
+            bob.send("round %d" % round)
+            alice.wait_for(r"^bob: round %d$" % round)
+        assert most - threads < 16, "%d threads, %d before" % (most, threads)
+        # Beyond the bound: refused, and its sender dropped.
+        mallory.sendall(member_list(5000, port))
+        alice.wait_for(r"^mallory lost connection$")
+        alice.err.wait_for(r"a member list of 5000 entries")
+        assert status(alice.proc.pid, "Threads") - threads < 16
+        bob.send("after the list")
+        alice.wait_for(r"^bob: after the list$")
+        mallory.close()
+    finally:
+        for s in fillers:
+            s.close()
+        stalled.close()
+
+
+def test_a_deeply_nested_frame_costs_little_memory(g):
+    alice = g.create("alice")
+    bob = g.join("bob", [alice])
+    mallory = raw_connect(alice)
+    mallory.sendall(frame('{"type":"greeting","version":1,"name":"mallory",'
+                          '"id":66,"port":1}'))
+    alice.wait_for(r"^mallory has joined the chat$")
+    before = status(alice.proc.pid, "VmHWM")
+    mallory.sendall(frame("[" * (512 * 1024) + "]" * (512 * 1024)))
+    alice.wait_for(r"^mallory lost connection$")
+    alice.err.wait_for(r"nested deeper than")
+    grew = status(alice.proc.pid, "VmHWM") - before
+    assert grew < 16 * 1024, "peak memory grew by %d KiB" % grew
+    bob.send("still here")
+    alice.wait_for(r"^bob: still here$")
+
+
+def test_a_stranger_may_send_only_small_frames(g):
+    alice = g.create("alice")
+    stranger = raw_connect(alice)
+    stranger.sendall(frame('{"type":"hello","version":1,"x":"%s"}' % ("y" * 2000)))
+    alice.err.wait_for(r"frame_too_large: length prefix \d+ exceeds the maximum "
+                       r"of 1024")
+    stranger.settimeout(DEADLINE)
+    assert stranger.recv(4096) == b"", "the stranger was answered"
+
+
+if __name__ == "__main__":
+    main(globals())
