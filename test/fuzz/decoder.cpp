@@ -20,7 +20,8 @@ using namespace groupchat::protocol;
 
 namespace {
 
-constexpr size_t max_frame_size = 64 * 1024;
+// The default maximum: with -max_len above it, frames of real size.
+constexpr size_t max_frame_size = default_max_frame_size;
 
 void check_roundtrip(const message& msg) {
   frame_reader reader{max_frame_size * 8};
