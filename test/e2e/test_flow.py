@@ -7,9 +7,11 @@ import os
 import re
 import resource
 import socket
+import subprocess
 import threading
 import time
 
+import harness
 from harness import DEADLINE, frame, main, raw_connect
 
 LINES = 20000
@@ -209,3 +211,38 @@ def test_a_stranger_may_send_only_small_frames(g):
 
 if __name__ == "__main__":
     main(globals())
+
+
+def test_a_member_whose_screen_is_stuck_stays_a_member(g):
+    # Like a terminal paused with Ctrl+S, or a pipe nobody drains: once its
+    # stdout is full, the member's console blocks; its heartbeats do not.
+    cfg = g.fast()
+    alice = g.create("alice", args=cfg)
+    bob = g.join("bob", [alice], args=cfg)
+    stuck = subprocess.Popen(
+        [harness.BINARY, "--name", "stuck"] + cfg + ["0", alice.address],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL)
+    try:
+        # Read up to the join, then never again.
+        deadline = time.monotonic() + DEADLINE
+        while time.monotonic() < deadline:
+            if stuck.stdout.readline().startswith(b"Members: "):
+                break
+        else:
+            raise AssertionError("stuck never joined")
+        alice.wait_for(r"^stuck has joined the chat$")
+        # Far more than a pipe holds (64 KiB).
+        pipe_lines(alice, ["%d %s" % (i, "s" * 200) for i in range(2000)])
+        bob.wait_for(r"^alice: 1999 s+$", timeout=30)
+        # Three peer timeouts (1 s here) with a full pipe.
+        for round in range(3):
+            bob.send("round %d" % round)
+            alice.wait_for(r"^bob: round %d$" % round)
+            time.sleep(1)  # let the peer timeout pass; nothing to wait for
+        for peer in (alice, bob):
+            assert peer.out.count(r"^stuck lost connection$") == 0, \
+                peer.out.lines[-3:]
+    finally:
+        stuck.kill()
+        stuck.wait()
