@@ -8,6 +8,7 @@
 #include <string>
 
 #include <caf/all.hpp>
+#include <caf/io/all.hpp>
 
 #include "actors/messages.hpp"
 
@@ -41,7 +42,7 @@ std::string trim(const std::string& str) {
 struct console_state {
   static inline constexpr const char* name = "console";
 
-  caf::event_based_actor* self = nullptr;
+  caf::stateful_actor<console_state, caf::io::broker>* self = nullptr;
   console_options opts;
   /// Where typed lines go; set by `attach`.
   caf::actor membership;
@@ -80,14 +81,7 @@ struct console_state {
       line += paint(buf, dim);
     }
     line += body;
-    if (opts.display) {
-      opts.display(line);
-      return;
-    }
-    line += '\n';
-    std::fwrite(line.data(), 1, line.size(), opts.out);
-    // Line by line, also into a pipe: scripts and tests read output live.
-    std::fflush(opts.out);
+    opts.display(line);
   }
 
   void notice(const std::string& text) {
@@ -218,7 +212,7 @@ struct console_state {
   }
 };
 
-using console_actor = caf::stateful_actor<console_state>;
+using console_actor = caf::stateful_actor<console_state, caf::io::broker>;
 
 caf::behavior console(console_actor* self, console_options opts) {
   self->state.self = self;
@@ -247,7 +241,7 @@ caf::behavior console(console_actor* self, console_options opts) {
 } // namespace
 
 caf::actor spawn_console(caf::actor_system& sys, console_options opts) {
-  return sys.spawn<caf::detached>(console, std::move(opts));
+  return sys.middleman().spawn_broker(console, std::move(opts));
 }
 
 bool is_exit_command(const std::string& line) {

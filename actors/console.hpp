@@ -5,7 +5,6 @@
 #pragma once
 
 #include <cstdint>
-#include <cstdio>
 #include <functional>
 #include <string>
 
@@ -15,16 +14,16 @@ namespace groupchat {
 
 /// How the console writes.
 struct console_options {
-  /// Where chat and notices go (stdout). Every line is flushed.
-  std::FILE* out = stdout;
   /// Output is a terminal: lines get a "[HH:MM:SS] " prefix, and control
   /// characters from peers are shown as '?' so that no peer can move the
   /// cursor or recolour the screen. Pipes get every byte as sent.
   bool terminal = false;
   /// Colours: one per name, system lines dimmed.
   bool color = false;
-  /// If set, finished lines go here instead of `out` (the line editor
-  /// prints them above the line being typed).
+  /// Where finished lines go, one call per line (without newline): the
+  /// line editor, which prints them above the line being typed, or the
+  /// stdout writer. It must not block: the console runs on the thread of
+  /// every socket and timer.
   std::function<void(const std::string&)> display;
   /// Called with 1 for each typed line that does not go to membership as
   /// chat (commands, blank lines): see `stdin_reader::release`. Membership
@@ -38,8 +37,9 @@ struct console_options {
   uint64_t bench_every = 0;
 };
 
-/// Spawns the console on a thread of its own: writing to a slow pipe must
-/// not stall the scheduler. See messages.hpp for its interface.
+/// Spawns the console on the I/O thread, beside membership and the
+/// connections: a line crosses no thread between the socket and `display`.
+/// See messages.hpp for its interface.
 caf::actor spawn_console(caf::actor_system& sys, console_options opts);
 
 /// Returns whether `line` asks to leave ("exit" or "/quit").

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <caf/all.hpp>
+#include <caf/io/all.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/errors.hpp"
@@ -35,11 +36,17 @@ using protocol::stage;
 // The adapter between CAF and the plain membership logic: the peer table,
 // the join machine (handshakes and life cycle) and the failure detector.
 // It maps connection actors to connection IDs, turns actor messages into
-// calls and calls into actor messages, and delivers chat.
+// calls and calls into actor messages, and delivers chat. `Base` is
+// caf::io::broker in production (membership runs on the I/O thread, beside
+// the connections and the console) and caf::event_based_actor in the
+// deterministic tests, which have no I/O thread.
+template <class Base>
 struct membership_state : protocol::join_callee {
+  using actor_type = caf::stateful_actor<membership_state, Base>;
+
   static inline constexpr const char* name = "membership";
 
-  caf::stateful_actor<membership_state>* self = nullptr;
+  actor_type* self = nullptr;
   membership_options opts;
   caf::actor dialer;
   caf::actor console;
@@ -69,7 +76,7 @@ struct membership_state : protocol::join_callee {
   /// typed before went out.
   bool leave_requested = false;
 
-  void init(caf::stateful_actor<membership_state>* ptr, membership_options o,
+  void init(actor_type* ptr, membership_options o,
             caf::actor d, caf::actor c) {
     self = ptr;
     opts = std::move(o);
@@ -385,9 +392,9 @@ struct membership_state : protocol::join_callee {
   }
 };
 
-using membership_actor = caf::stateful_actor<membership_state>;
-
-caf::behavior membership(membership_actor* self, membership_options opts,
+template <class Base>
+caf::behavior membership(typename membership_state<Base>::actor_type* self,
+                         membership_options opts,
                          caf::actor dialer, caf::actor console) {
   self->state.init(self, std::move(opts), std::move(dialer),
                    std::move(console));
@@ -442,8 +449,14 @@ uint64_t random_peer_id() {
 }
 
 caf::actor spawn_membership(caf::actor_system& sys, membership_options opts,
-                            caf::actor dialer, caf::actor console) {
-  return sys.spawn(membership, std::move(opts), std::move(dialer),
+                            caf::actor dialer, caf::actor console,
+                            bool on_io_thread) {
+  if (on_io_thread)
+    return sys.middleman().spawn_broker(membership<caf::io::broker>,
+                                        std::move(opts), std::move(dialer),
+                                        std::move(console));
+  return sys.spawn(membership<caf::event_based_actor>, std::move(opts),
+                   std::move(dialer),
                    std::move(console));
 }
 

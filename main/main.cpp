@@ -270,6 +270,7 @@ int run(const command_line& cli, const settings& opts,
   // Declared before the actor system: the console may print through it
   // until the system is gone.
   stdin_reader reader{interactive, "> "};
+  stdout_writer writer{STDOUT_FILENO};
   caf::actor_system sys{cfg};
   console_options copts;
   copts.terminal = terminal;
@@ -277,6 +278,10 @@ int run(const command_line& cli, const settings& opts,
   if (interactive)
     copts.display = [&reader](const std::string& line) {
       reader.display(line);
+    };
+  else
+    copts.display = [&writer](const std::string& line) {
+      writer.write_line(line);
     };
   auto release = [&reader](size_t n) { reader.release(n); };
   copts.release = release;
@@ -287,7 +292,8 @@ int run(const command_line& cli, const settings& opts,
   auto dialer = spawn_dialer(sys, listener, opts.connect_timeout);
   auto mopts = make_membership_options(opts, cli.name, random_peer_id());
   mopts.release = release;
-  auto membership = spawn_membership(sys, std::move(mopts), dialer, console);
+  auto membership = spawn_membership(sys, std::move(mopts), dialer, console,
+                                    true);
   caf::anon_send(console, atom::attach_v, membership);
   caf::scoped_actor self{sys};
   self->monitor(membership);

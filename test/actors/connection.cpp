@@ -75,6 +75,10 @@ struct fixture : test_node_fixture<> {
     for (auto& hdl : {listener, owner, connection})
       caf::anon_send_exit(hdl, caf::exit_reason::kill);
     run();
+    // Timers still pending (a progress check, say) hold their receiver:
+    // fire them at the dead actors, so nothing outlives the system.
+    advance_time(std::chrono::minutes(1));
+    run();
   }
 
   void feed(const std::string& bytes) {
