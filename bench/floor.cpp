@@ -12,6 +12,13 @@
 //
 // Reports go to stdout: "sent SEQ NS", "recv floor SEQ NS COUNT", with NS
 // from CLOCK_MONOTONIC (comparable across processes on one machine).
+//
+//   groupchat-floor chat [PORT...]      the end-to-end floor: one poll loop
+//                                       that listens on a free port (printed
+//                                       as "port N"), connects to every
+//                                       PORT, writes each stdin line to
+//                                       every socket and each line received
+//                                       to stdout; text lines, no chat logic
 
 #include <chrono>
 #include <cstdint>
@@ -24,6 +31,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -138,9 +146,91 @@ int send_main(double rate, uint64_t count, uint64_t every,
   return 0;
 }
 
+// Writes all of `data` to `fd`.
+bool write_all(int fd, const char* data, size_t n) {
+  while (n > 0) {
+    auto got = ::write(fd, data, n);
+    if (got <= 0)
+      return false;
+    data += got;
+    n -= static_cast<size_t>(got);
+  }
+  return true;
+}
+
+int chat_main(const std::vector<int>& ports) {
+  int srv = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (::bind(srv, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0
+      || ::listen(srv, 64) != 0
+      || ::getsockname(srv, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+    return 1;
+  std::string banner = "port " + std::to_string(ntohs(addr.sin_port)) + "\n";
+  write_all(STDOUT_FILENO, banner.data(), banner.size());
+  std::vector<pollfd> fds{{STDIN_FILENO, POLLIN, 0}, {srv, POLLIN, 0}};
+  for (auto port : ports) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(static_cast<uint16_t>(port));
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof(to)) != 0)
+      return 1;
+    int one = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    fds.push_back({fd, POLLIN, 0});
+  }
+  std::string input;
+  char buf[65536];
+  for (;;) {
+    if (::poll(fds.data(), fds.size(), -1) < 0)
+      return 1;
+    for (size_t i = 0; i < fds.size(); ++i) {
+      if (fds[i].revents == 0)
+        continue;
+      if (fds[i].fd == srv) {
+        int fd = ::accept(srv, nullptr, nullptr);
+        if (fd >= 0)
+          fds.push_back({fd, POLLIN, 0});
+        continue;
+      }
+      auto n = ::read(fds[i].fd, buf, sizeof(buf));
+      if (n <= 0) {
+        if (fds[i].fd == STDIN_FILENO)
+          return 0;
+        ::close(fds[i].fd);
+        fds[i].fd = -1; // poll skips it
+        continue;
+      }
+      if (fds[i].fd == STDIN_FILENO) {
+        // Whole lines to every peer.
+        input.append(buf, static_cast<size_t>(n));
+        auto end = input.rfind('\n');
+        if (end == std::string::npos)
+          continue;
+        for (size_t k = 2; k < fds.size(); ++k)
+          if (fds[k].fd >= 0)
+            write_all(fds[k].fd, input.data(), end + 1);
+        input.erase(0, end + 1);
+      } else {
+        write_all(STDOUT_FILENO, buf, static_cast<size_t>(n));
+      }
+    }
+  }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string{argv[1]} == "chat") {
+    std::vector<int> ports;
+    for (int i = 2; i < argc; ++i)
+      ports.push_back(std::atoi(argv[i]));
+    return chat_main(ports);
+  }
   if (argc >= 3 && std::string{argv[1]} == "recv")
     return recv_main(std::strtoull(argv[2], nullptr, 10));
   if (argc >= 6 && std::string{argv[1]} == "send") {
@@ -151,6 +241,6 @@ int main(int argc, char** argv) {
                      std::strtoull(argv[4], nullptr, 10), ports);
   }
   std::fprintf(stderr, "usage: groupchat-floor recv EVERY | send RATE COUNT "
-                       "EVERY PORT...\n");
+                       "EVERY PORT... | chat [PORT...]\n");
   return 2;
 }

@@ -209,6 +209,139 @@ def measure_floor(receivers, count, rate, every):
                 p.kill()
 
 
+# -- end to end: from one stdin to the others' stdouts --------------------------
+
+E2E_TEXT = "a chat line of a typical length, some forty bytes"
+
+
+def feed_stamped(write, count, rate):
+    """Writes COUNT lines "e2e N TEXT" at RATE per second through WRITE;
+    returns {N: ns} stamped just before each write."""
+    sent = {}
+    start = time.monotonic()
+    for seq in range(1, count + 1):
+        due = start + (seq - 1) / rate
+        while True:
+            left = due - time.monotonic()
+            if left <= 0:
+                break
+            time.sleep(min(left, 0.0005))
+        sent[seq] = time.monotonic_ns()
+        write(("e2e %d %s\n" % (seq, E2E_TEXT)).encode())
+    return sent
+
+
+def e2e_latencies(sent, streams, prefix):
+    """Per delivery, from the sender's stdin to a receiver's stdout (us);
+    and how many deliveries are missing."""
+    lat = []
+    missing = 0
+    for stream in streams:
+        got = set()
+        for line, stamp in zip(list(stream.lines), list(stream.stamps)):
+            if line.startswith(prefix + "e2e "):
+                seq = int(line[len(prefix) + 4:].split(" ", 1)[0])
+                if seq in sent and seq not in got:
+                    got.add(seq)
+                    lat.append((stamp - sent[seq]) / 1000.0)
+        missing += len(sent) - len(got)
+    return lat, missing
+
+
+def wait_for_lines(streams, prefix, count, timeout=60):
+    last = "%se2e %d " % (prefix, count)
+    for stream in streams:
+        stream.wait_for("^" + last, timeout=timeout)
+
+
+def e2e_groupchat(receivers, count, rate, cfg):
+    """Latencies (us), missing deliveries and CPU seconds of a group of
+    RECEIVERS + 1 peers, the lines typed into p0's stdin (a pipe)."""
+    g = harness.Group()
+    try:
+        peers = group_of(g, receivers + 1, 0, cfg)
+        sender, rest = peers[0], peers[1:]
+        for p in rest:
+            p.wait_for(r"^Members: ")
+        for p in peers:
+            deadline = time.monotonic() + 10
+            while p.out.count(r"has joined the chat$") + \
+                    sum(len(l.split(", ")) for l in p.out.lines
+                        if l.startswith("Members: ")) < receivers:
+                if time.monotonic() > deadline:
+                    raise AssertionError("mesh incomplete at %s" % p.name)
+                time.sleep(0.01)
+        cpu0 = sum(cpu_seconds(p.proc.pid) for p in peers)
+
+        def write(data):
+            sender.proc.stdin.write(data)
+            sender.proc.stdin.flush()
+
+        sent = feed_stamped(write, count, rate)
+        wait_for_lines([p.out for p in rest], "p0: ", count)
+        cpu = sum(cpu_seconds(p.proc.pid) for p in peers) - cpu0
+        lat, missing = e2e_latencies(sent, [p.out for p in rest], "p0: ")
+        return lat, missing, cpu
+    finally:
+        g.close()
+
+
+def e2e_floor(receivers, count, rate):
+    """The same with the end-to-end floor (bench/floor.cpp chat)."""
+    procs = []
+    try:
+        streams = []
+        ports = []
+        for _ in range(receivers):
+            p = subprocess.Popen([FLOOR, "chat"], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE)
+            procs.append(p)
+            streams.append(harness.Stream(p.stdout))
+            ports.append(streams[-1].wait_for(r"^port ").split()[1])
+        sender = subprocess.Popen([FLOOR, "chat"] + ports,
+                                  stdin=subprocess.PIPE,
+                                  stdout=subprocess.DEVNULL)
+        procs.append(sender)
+        time.sleep(0.2)  # the floor has no join to wait for: let it connect
+        cpu0 = sum(cpu_seconds(p.pid) for p in procs)
+
+        def write(data):
+            sender.stdin.write(data)
+            sender.stdin.flush()
+
+        sent = feed_stamped(write, count, rate)
+        wait_for_lines(streams, "", count)
+        cpu = sum(cpu_seconds(p.pid) for p in procs) - cpu0
+        lat, missing = e2e_latencies(sent, streams, "")
+        return lat, missing, cpu
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+
+
+def measure_e2e(receivers, count, rate, rounds, cfg):
+    """Interleaved rounds of floor and groupchat, so that machine noise hits
+    both alike. Returns the medians over rounds of p50, p99 (us) and CPU
+    per delivered message (us) for each, and the missing deliveries."""
+    stats = {"floor": [], "groupchat": []}
+    missing = 0
+    for _ in range(rounds):
+        for name in ("floor", "groupchat"):
+            if name == "floor":
+                lat, miss, cpu = e2e_floor(receivers, count, rate)
+            else:
+                lat, miss, cpu = e2e_groupchat(receivers, count, rate, cfg)
+                missing += miss
+            lat = lat[len(lat) // 10:]  # warm-up
+            stats[name].append((percentile(lat, 0.5), percentile(lat, 0.99),
+                                cpu / (count * receivers) * 1e6))
+    med = {name: tuple(statistics.median(r[i] for r in rows) for i in range(3))
+           for name, rows in stats.items()}
+    return med["groupchat"], med["floor"], missing
+
+
 def measure_idle(n, seconds, cfg):
     """N separate idle peers: CPU over SECONDS, memory per peer."""
     g = harness.Group()
@@ -275,7 +408,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=10,
                         help="duration of each throughput run")
     parser.add_argument("--only", default=None,
-                        help="run only: join, fanout, throughput, idle, mesh")
+                        help="run only: join, fanout, e2e, throughput, idle, "
+                             "mesh")
     args = parser.parse_args()
     harness.BINARY = os.path.abspath(os.path.join(args.build, "groupchat"))
     FLOOR = os.path.abspath(os.path.join(args.build, "groupchat-floor"))
@@ -302,6 +436,17 @@ def main():
             percentile(flat, 0.5), "<= 2x floor")
         row("fan-out to %d: p99 (us)" % r, percentile(lat, 0.99), "us",
             percentile(flat, 0.99), "<= 3x floor")
+
+    for r in ([3] if smoke else [3, 31]) if want("e2e") else []:
+        n = 40 if smoke else 300
+        gc, fl, missing = measure_e2e(r, n, 200, 1 if smoke else 3, cfg)
+        row("end to end to %d: p50 (us)" % r, gc[0], "us", fl[0],
+            "<= %sx floor" % ("1.2" if r == 3 else "1.3"))
+        row("end to end to %d: p99 (us)" % r, gc[1], "us", fl[1],
+            "<= %sx floor" % ("1.5" if r == 3 else "2"))
+        row("end to end to %d: CPU per delivery (us)" % r, gc[2], "us", fl[2],
+            "<= 2x floor")
+        row("end to end to %d: lost" % r, missing, "msgs", None, "0")
 
     seconds = 1 if smoke else args.seconds
     plan = [(3, 2000)] if smoke else [(3, 60000), (31, 6000)]

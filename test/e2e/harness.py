@@ -28,6 +28,9 @@ class Stream:
 
     def __init__(self, pipe):
         self.lines = []
+        # When each line was read (CLOCK_MONOTONIC ns): the benchmark's
+        # end-to-end stamps.
+        self.stamps = []
         self.closed = False
         self._cond = threading.Condition()
         self._thread = threading.Thread(target=self._pump, args=(pipe,), daemon=True)
@@ -35,8 +38,10 @@ class Stream:
 
     def _pump(self, pipe):
         for raw in iter(pipe.readline, b""):
+            stamp = time.monotonic_ns()
             with self._cond:
                 self.lines.append(raw.decode("utf-8", "replace").rstrip("\n"))
+                self.stamps.append(stamp)
                 self._cond.notify_all()
         with self._cond:
             self.closed = True
