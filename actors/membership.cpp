@@ -114,7 +114,7 @@ struct membership_state : protocol::join_callee {
   }
 
   void send(conn_id conn, const message& msg) override {
-    self->send(conns.at(conn), atom::send_v, msg);
+    self->send(actor_of(conn), atom::send_v, msg);
   }
 
   // Leaving, a member's connection lingers until the member, having read
@@ -123,11 +123,11 @@ struct membership_state : protocol::join_callee {
     auto p = peers.find(conn);
     bool linger = join->current() == phase::leaving && p != nullptr
                   && p->st == stage::member;
-    self->send(conns.at(conn), atom::close_v, linger);
+    self->send(actor_of(conn), atom::close_v, linger);
   }
 
   void admit(conn_id conn) override {
-    self->send(conns.at(conn), atom::admit_v);
+    self->send(actor_of(conn), atom::admit_v);
   }
 
   void arm_timer(protocol::timespan after, uint64_t token) override {
@@ -160,6 +160,13 @@ struct membership_state : protocol::join_callee {
   }
 
   // -- connection actors ------------------------------------------------------
+
+  // The actor of connection `conn`; an invalid handle (sending to it does
+  // nothing) once its end was reported.
+  caf::actor actor_of(conn_id conn) const {
+    auto i = conns.find(conn);
+    return i != conns.end() ? i->second : caf::actor{};
+  }
 
   // Gives a new connection actor its ID.
   conn_id adopt(const caf::actor& conn) {
@@ -355,7 +362,7 @@ struct membership_state : protocol::join_callee {
   void broadcast(std::string body) {
     auto packet = caf::make_message(atom::send_v, std::move(body));
     for (auto p : peers.members())
-      self->send(conns.at(p->conn), packet);
+      self->send(actor_of(p->conn), packet);
   }
 
   void on_whisper_input(const std::string& name, std::string& text) {
@@ -369,7 +376,7 @@ struct membership_state : protocol::join_callee {
     if (!body)
       return;
     notice("-> " + name + ": " + text);
-    self->send(conns.at(target->conn), atom::send_v, std::move(*body));
+    self->send(actor_of(target->conn), atom::send_v, std::move(*body));
   }
 
   std::vector<std::string> who() {

@@ -155,9 +155,9 @@ connection_options make_connection_options(const settings& s) {
   result.max_frame_size = s.max_frame_size;
   result.max_pending_output = s.max_pending_output;
   result.max_messages_per_second = s.max_messages_per_second;
-  // Membership closes a stranger at the greeting timeout already; this is
-  // the connection's own bound, should membership be slow to.
-  result.handshake_timeout = s.peer_timeout;
+  // A stranger has the greeting timeout for the handshake too (membership
+  // closes it then); this is the connection's own bound on it.
+  result.handshake_timeout = s.greeting_timeout;
   result.drain_timeout = s.leave_timeout;
   // A member sends at least a heartbeat until it read our leave.
   result.linger_timeout = s.peer_timeout;

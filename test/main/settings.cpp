@@ -2,6 +2,9 @@
 
 #include "main/settings.hpp"
 
+#include "actors/connection.hpp"
+#include "actors/membership.hpp"
+
 #include <sstream>
 
 #include <caf/test/unit_test.hpp>
@@ -83,4 +86,38 @@ CAF_TEST(a failed read leaves the settings untouched) {
   settings s;
   CAF_CHECK_NOT_EQUAL(read("[groupchat]\njoin-timeout=9s\nbogus=1\n", s), "");
   CAF_CHECK(s.join_timeout == 5s);
+}
+
+CAF_TEST(the option structs take every setting from its own key) {
+  settings s;
+  CAF_REQUIRE_EQUAL(read("[groupchat]\njoin-timeout=7s\nleave-timeout=300ms\n"
+                         "heartbeat-interval=2s\npeer-timeout=9s\n"
+                         "greeting-timeout=3s\nmax-frame-size=4096\n"
+                         "max-connections=99\nmax-strangers=11\n"
+                         "max-strangers-per-host=5\n"
+                         "max-pending-output=1048576\n"
+                         "max-messages-per-second=77\n",
+                         s),
+                    "");
+  auto m = make_membership_options(s, "alice", 42);
+  CAF_CHECK_EQUAL(m.name, "alice");
+  CAF_CHECK_EQUAL(m.id, 42u);
+  CAF_CHECK(m.join_timeout == 7s);
+  CAF_CHECK(m.heartbeat_interval == 2s);
+  CAF_CHECK(m.peer_timeout == 9s);
+  CAF_CHECK(m.greeting_timeout == 3s);
+  CAF_CHECK_EQUAL(m.max_frame_size, 4096u);
+  CAF_CHECK_EQUAL(m.max_members, 99u);
+  CAF_CHECK_EQUAL(m.max_strangers, 11u);
+  CAF_CHECK_EQUAL(m.max_strangers_per_host, 5u);
+  auto c = make_connection_options(s);
+  CAF_CHECK_EQUAL(c.max_frame_size, 4096u);
+  CAF_CHECK_EQUAL(c.max_pending_output, 1048576u);
+  CAF_CHECK_EQUAL(c.max_messages_per_second, 77u);
+  CAF_MESSAGE("the handshake is a stranger's: the greeting timeout, not the "
+              "peer timeout");
+  CAF_CHECK(c.handshake_timeout == 3s);
+  CAF_CHECK(c.drain_timeout == 300ms);
+  CAF_CHECK(c.linger_timeout == 9s);
+  CAF_CHECK(c.key == nullptr);
 }
