@@ -1,6 +1,7 @@
 // groupchat: parse, validate, spawn, wait, exit. Everything that talks to the
 // network or the terminal lives in actors/; this file only wires them up.
 
+#include <clocale>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -325,6 +326,10 @@ int run(const command_line& cli, const settings& opts,
 } // namespace
 
 int main(int argc, char** argv) {
+  // The character set of the user's terminal (UTF-8 mostly): without it the
+  // line editor runs in the C locale and deletes every non-ASCII key typed.
+  // Only LC_CTYPE: numbers and the like keep the C conventions.
+  std::setlocale(LC_CTYPE, "");
   // Before any thread exists, so that all inherit the mask.
   block_signals();
   command_line cli;

@@ -1,6 +1,7 @@
 """Every way of leaving: graceful ones are 'has left', crashes 'lost connection'."""
 
 import signal
+import socket
 import time
 
 from harness import main
@@ -39,6 +40,41 @@ def test_quit_command(g):
 
 def test_end_of_input(g):
     leave_and_check(g, lambda p: p.close_stdin())
+
+
+def test_input_that_ends_before_the_join_is_sent_after_it(g):
+    # A bootstrap address whose connect hangs for the connect timeout holds
+    # the join back, so the input ends (EOF) while it is in progress.
+    stalled = socket.socket()
+    stalled.bind(("127.0.0.1", 0))
+    stalled.listen(0)
+    fillers = []
+    port = stalled.getsockname()[1]
+    try:
+        while len(fillers) <= 64:
+            s = socket.socket()
+            s.settimeout(0.3)
+            try:
+                s.connect(("127.0.0.1", port))
+                fillers.append(s)
+            except OSError:
+                s.close()
+                break
+        alice = g.create("alice")
+        cfg = g.config(connect_timeout="1s")
+        bob = g.start("bob", ["127.0.0.1:%d" % port, alice.address], args=cfg)
+        for line in ("build done", "all tests passed"):
+            bob.send(line)
+        bob.close_stdin()
+        assert bob.out.count(r"^Joined the group chat$") == 0, "joined first"
+        for line in ("bob: build done", "bob: all tests passed",
+                     "bob has left the chat"):
+            alice.wait_for("^%s$" % line)
+        assert bob.wait_exit() == 0
+    finally:
+        for s in fillers:
+            s.close()
+        stalled.close()
 
 
 def test_sigint(g):

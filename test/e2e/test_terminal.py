@@ -80,6 +80,24 @@ def test_half_typed_line_survives_incoming_messages(g):
         tmux.close()
 
 
+def test_non_ascii_typed_at_the_prompt_arrives_intact(g):
+    from harness import BINARY, free_port
+    port = free_port()
+    tmux = Tmux("LANG=C.UTF-8 LC_ALL=C.UTF-8 %s --name alice %d"
+                % (BINARY, port))
+    try:
+        tmux.wait_for(r"Created a new group chat")
+        bob = g.join("bob", ["127.0.0.1:%d" % port])
+        tmux.wait_for(r"bob has joined the chat")
+        text = "h\u00e9llo w\u00f6rld \u2014 \u65e5\u672c\u8a9e \U0001f389 caf\u00e9"
+        tmux.keys("-l", text)
+        tmux.keys("Enter")
+        line = bob.wait_for(r"^alice: ")
+        assert line == "alice: " + text, repr(line)
+    finally:
+        tmux.close()
+
+
 def test_who_and_msg_at_the_prompt(g):
     tmux, address = start_alice(g)
     try:
