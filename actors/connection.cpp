@@ -18,9 +18,16 @@ namespace {
 
 using caf::io::receive_policy;
 
-/// How long a peer with output piling up may take nothing from its socket
-/// before it counts as not reading at all.
+/// A peer with output piling up must take at least `min_progress` bytes of
+/// it every `backlog_grace`, or it counts as not reading at all: a stopped
+/// process, a dead link, or one that trickles to hold us up.
 constexpr auto backlog_grace = std::chrono::seconds(2);
+constexpr size_t min_progress = 4096;
+
+/// A close (after a leave) ends within this many times the longer of the
+/// drain and linger timeouts, however slowly the peer reads or whatever it
+/// keeps sending (one minute with the defaults).
+constexpr int close_budget = 12;
 
 
 /// Bytes taken from the socket per read.
@@ -76,6 +83,12 @@ struct connection_state {
   /// When the socket last took any of our output.
   caf::actor_clock::time_point last_progress;
 
+  /// Bytes the socket took since the last progress check.
+  size_t progressed = 0;
+
+  /// When a close ends, whatever the peer does.
+  caf::actor_clock::time_point close_deadline;
+
   /// "host:port" of the remote side, for log lines.
   std::string remote;
 
@@ -105,7 +118,6 @@ using connection_actor = caf::stateful_actor<connection_state, caf::io::broker>;
 
 void check_backlog(connection_actor* self);
 void watch_progress(connection_actor* self);
-caf::timespan progress_limit(connection_actor* self);
 
 // Closes the socket and ends this actor with `reason`; input still buffered
 // is not consumed. The close itself runs as our next message: inside a read
@@ -297,9 +309,9 @@ void on_resume(connection_actor* self) {
 // the high watermark (half the bound) membership is told, so that it stops
 // taking input until the backlog drains below the low watermark (a
 // quarter): a sender slows down to its slowest reader instead of piling up
-// memory. A peer that takes nothing at all for `backlog_grace` meanwhile is
-// dropped (a stopped process, a dead link); eight times the bound drops at
-// once, which caps the memory a peer can tie up.
+// memory. A peer that takes less than `min_progress` per `backlog_grace`
+// meanwhile is dropped (a stopped process, a dead link); eight times the
+// bound drops at once, which caps the memory a peer can tie up.
 void check_backlog(connection_actor* self) {
   auto& st = self->state;
   auto bound = st.limits.max_pending_output;
@@ -315,22 +327,22 @@ void check_backlog(connection_actor* self) {
   watch_progress(self);
 }
 
-// Schedules a check that the socket keeps taking our output.
-void watch_progress(connection_actor* self) {
+// Schedules the next progress check (at most one is pending).
+void watch_progress(connection_actor* self, caf::timespan after) {
   auto& st = self->state;
   if (st.watching)
     return;
   st.watching = true;
-  st.last_progress = self->clock().now();
-  self->delayed_send(self, progress_limit(self), atom::check_v);
+  self->delayed_send(self, after, atom::check_v);
 }
 
-// How long the socket may take nothing: a closing connection waits at most
-// the drain timeout (the leave timeout) for it.
-caf::timespan progress_limit(connection_actor* self) {
+void watch_progress(connection_actor* self) {
   auto& st = self->state;
-  return st.closing ? st.limits.drain_timeout
-                    : std::chrono::duration_cast<caf::timespan>(backlog_grace);
+  st.last_progress = self->clock().now();
+  st.progressed = 0;
+  watch_progress(self, st.closing ? st.limits.drain_timeout
+                                  : std::chrono::duration_cast<caf::timespan>(
+                                    backlog_grace));
 }
 
 void on_close(connection_actor* self, bool linger) {
@@ -348,16 +360,23 @@ void on_close(connection_actor* self, bool linger) {
   self->flush(st.hdl);
   if (st.pending == 0 && !linger)
     return shut(self);
-  st.last_input = self->clock().now();
-  st.watching = false; // The drain has a deadline of its own.
+  auto now = self->clock().now();
+  st.last_input = now;
+  st.close_deadline = now
+                      + close_budget
+                          * std::max(st.limits.drain_timeout,
+                                     st.limits.linger_timeout);
+  st.watching = false; // The close has deadlines of its own.
   watch_progress(self);
 }
 
 void on_transferred(connection_actor* self,
                     const caf::io::data_transferred_msg& msg) {
   auto& st = self->state;
-  if (msg.written > 0)
+  if (msg.written > 0) {
     st.last_progress = self->clock().now();
+    st.progressed += static_cast<size_t>(msg.written);
+  }
   st.pending -= std::min(st.pending, static_cast<size_t>(msg.written));
   if (st.closing && st.pending == 0 && !st.lingering)
     return shut(self);
@@ -367,38 +386,56 @@ void on_transferred(connection_actor* self,
   }
 }
 
-// A congested or closing peer must take something within the limit; a
-// lingering one must close, or at least keep talking, within the linger
-// timeout.
+// While closing: the whole close ends by its deadline; what is queued must
+// keep moving (drain timeout); once all is sent, a lingering connection
+// waits for the peer to close for as long as the peer keeps talking
+// (linger timeout).
+void check_closing(connection_actor* self) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  if (now >= st.close_deadline) {
+    if (st.pending > 0)
+      spdlog::warn("connection {}: {} bytes not sent within the time a "
+                   "leave may take",
+                   st.remote, st.pending);
+    return shut(self);
+  }
+  auto [since, limit] = st.pending == 0
+                          ? std::pair{st.last_input, st.limits.linger_timeout}
+                          : std::pair{st.last_progress,
+                                      st.limits.drain_timeout};
+  if (now - since >= limit) {
+    if (st.pending > 0)
+      spdlog::warn("connection {}: {} bytes not sent, the peer takes nothing",
+                   st.remote, st.pending);
+    return shut(self);
+  }
+  watch_progress(self, std::min(limit - (now - since),
+                                st.close_deadline - now));
+}
+
+// While congested: the peer must take `min_progress` bytes per window.
+void check_congested(connection_actor* self) {
+  auto& st = self->state;
+  if (st.progressed < min_progress)
+    return drop(self, {protocol::ec::output_overflow,
+                       "the peer took " + std::to_string(st.progressed)
+                         + " bytes of our output in "
+                         + caf::deep_to_string(backlog_grace)});
+  st.progressed = 0;
+  watch_progress(self,
+                 std::chrono::duration_cast<caf::timespan>(backlog_grace));
+}
+
 void check_progress(connection_actor* self) {
   auto& st = self->state;
   st.watching = false;
-  if ((!st.congested && !st.closing) || st.dropped)
+  if (st.dropped)
     return;
-  auto now = self->clock().now();
-  if (st.closing && st.pending == 0) {
-    auto quiet = now - st.last_input;
-    if (quiet >= st.limits.linger_timeout)
-      return shut(self);
-    st.watching = true;
-    self->delayed_send(self, st.limits.linger_timeout - quiet, atom::check_v);
-    return;
-  }
-  auto idle = now - st.last_progress;
-  auto limit = progress_limit(self);
-  if (idle < limit) {
-    st.watching = true;
-    self->delayed_send(self, limit - idle, atom::check_v);
-    return;
-  }
-  if (st.closing) {
-    spdlog::warn("connection {}: {} bytes not sent, the peer takes nothing",
-                 st.remote, st.pending);
-    return shut(self);
-  }
-  drop(self, {protocol::ec::output_overflow,
-              "the peer took none of our output for "
-                + caf::deep_to_string(limit)});
+  if (st.closing)
+    return check_closing(self);
+  if (st.congested)
+    return check_congested(self);
 }
 
 void on_send(connection_actor* self, const protocol::message& msg) {

@@ -107,6 +107,9 @@ caf::behavior dial_worker(caf::event_based_actor* self, caf::actor listener,
 /// of addresses costs this many threads, not thousands.
 constexpr size_t max_parallel_dials = 4;
 
+/// Connects waiting for a worker at most; more fail at once.
+constexpr size_t max_queued_dials = 1024;
+
 struct dialer_state {
   static inline constexpr const char* name = "dialer";
 
@@ -155,7 +158,11 @@ void start_dials(dialer_actor* self, const caf::actor& listener,
 caf::behavior dialer(dialer_actor* self, caf::actor listener,
                      caf::timespan timeout) {
   return {
-    [=](atom::connect, std::string& host, uint16_t port) {
+    [=](atom::connect, std::string& host,
+        uint16_t port) -> caf::result<caf::actor, std::string> {
+      if (self->state.queue.size() >= max_queued_dials)
+        return to_caf_error({protocol::ec::connect_failed,
+                             "too many connects waiting"});
       auto promise = self->make_response_promise();
       self->state.queue.push_back({std::move(host), port, promise});
       start_dials(self, listener, timeout);

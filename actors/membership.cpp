@@ -67,9 +67,20 @@ struct membership_state : protocol::join_callee {
   /// Whether a tick is scheduled. A peer alone has nothing to check and
   /// nobody to send heartbeats to: it does not tick, so it never wakes up.
   bool ticking = false;
-  /// Lines typed while the join is in progress or output piles up,
-  /// encoded, sent once the join completed and the output drained.
-  std::vector<std::string> outbox;
+  /// A line of ours, encoded and numbered, on its way out.
+  struct outgoing {
+    std::string body;
+    /// The member it is for (`/msg`), empty for everyone.
+    std::string to;
+    /// What was typed, for the "-> NAME: TEXT" notice.
+    std::string text;
+  };
+
+  /// Our lines in the order typed, numbered in that order: held while the
+  /// join is in progress or output piles up, sent once it completed and
+  /// the output drained. Private lines wait too, so sequence numbers never
+  /// reach a member out of order.
+  std::vector<outgoing> outbox;
   /// Connections whose output piles up (see connection.hpp).
   std::set<conn_id> congested;
   /// The user asked to leave: we do once the join completed and every line
@@ -124,6 +135,8 @@ struct membership_state : protocol::join_callee {
     bool linger = join->current() == phase::leaving && p != nullptr
                   && p->st == stage::member;
     self->send(actor_of(conn), atom::close_v, linger);
+    // A connection we close holds none of our lines back.
+    on_congested(conn, false);
   }
 
   void admit(conn_id conn) override {
@@ -213,12 +226,13 @@ struct membership_state : protocol::join_callee {
 
   // While any connection's output piles up, typed lines wait in the outbox
   // and the stdin reader, getting no releases, stops reading.
+  // Only members count: a stranger that reads slowly holds nobody up.
   void on_congested(conn_id id, bool yes) {
-    if (yes) {
+    auto p = peers.find(id);
+    if (yes && p != nullptr && p->st == stage::member)
       congested.insert(id);
-    } else if (congested.erase(id) > 0 && congested.empty()) {
+    else if (!yes && congested.erase(id) > 0 && congested.empty())
       send_outbox();
-    }
   }
 
   void release(size_t n) {
@@ -232,8 +246,16 @@ struct membership_state : protocol::join_callee {
     if (!leaving
         && (join->current() != phase::running || !congested.empty()))
       return;
-    for (auto& body : outbox)
-      broadcast(std::move(body));
+    for (auto& line : outbox) {
+      if (line.to.empty()) {
+        broadcast(std::move(line.body));
+      } else if (auto target = peers.find_member(line.to)) {
+        notice("-> " + line.to + ": " + line.text);
+        self->send(actor_of(target->conn), atom::send_v, std::move(line.body));
+      } else {
+        notice("Not sent to " + line.to + ", who left: " + line.text);
+      }
+    }
     release(outbox.size());
     outbox.clear();
   }
@@ -354,7 +376,7 @@ struct membership_state : protocol::join_callee {
                                                   : std::nullopt;
     if (!body)
       return release(1);
-    outbox.push_back(std::move(*body));
+    outbox.push_back({std::move(*body), {}, {}});
     send_outbox();
   }
 
@@ -366,17 +388,15 @@ struct membership_state : protocol::join_callee {
   }
 
   void on_whisper_input(const std::string& name, std::string& text) {
-    release(1); // Sent at once or not at all.
-    auto target = peers.find_member(name);
-    if (target == nullptr) {
+    if (peers.find_member(name) == nullptr) {
       notice("No member named " + name + " (see /who)");
-      return;
+      return release(1);
     }
     auto body = encode_line(protocol::make_whisper(text, next_seq));
     if (!body)
-      return;
-    notice("-> " + name + ": " + text);
-    self->send(actor_of(target->conn), atom::send_v, std::move(*body));
+      return release(1);
+    outbox.push_back({std::move(*body), name, std::move(text)});
+    send_outbox();
   }
 
   std::vector<std::string> who() {

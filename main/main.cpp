@@ -1,7 +1,9 @@
 // groupchat: parse, validate, spawn, wait, exit. Everything that talks to the
 // network or the terminal lives in actors/; this file only wires them up.
 
+#include <atomic>
 #include <clocale>
+#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -246,6 +248,10 @@ std::optional<uint16_t> open_port(caf::actor_system& sys,
 int exit_status(caf::actor_system& sys, const caf::error& reason) {
   if (!reason || reason == caf::exit_reason::user_shutdown)
     return 0;
+  if (reason == caf::exit_reason::kill) { // A second signal.
+    std::fprintf(stderr, "groupchat: left without waiting for the others\n");
+    return exit_runtime_error;
+  }
   std::string why;
   if (auto err = from_caf_error(reason))
     why = (err->code == protocol::ec::authentication_failed
@@ -305,9 +311,15 @@ int run(const command_line& cli, const settings& opts,
                    "Listening on " + join(listen_addresses(*port)));
     caf::anon_send(membership, atom::start_v, *port, cli.peers);
     reader.start(console);
-    // Signals end input through the reader, so that lines typed before the
-    // signal are sent before the leave.
-    signal_watcher signals{[&reader] { reader.finish(); }};
+    // A signal ends input through the reader, so that lines typed before it
+    // are sent before the leave. A second one does not wait for the leave.
+    std::atomic<int> signalled{0};
+    signal_watcher signals{[&] {
+      if (signalled++ == 0)
+        reader.finish();
+      else
+        caf::anon_send_exit(membership, caf::exit_reason::kill);
+    }};
     // Membership quits after a graceful leave (exit, /quit, EOF, a signal)
     // or when the group refuses us.
     self->receive(
@@ -330,6 +342,9 @@ int main(int argc, char** argv) {
   // line editor runs in the C locale and deletes every non-ASCII key typed.
   // Only LC_CTYPE: numbers and the like keep the C conventions.
   std::setlocale(LC_CTYPE, "");
+  // A reader of our stdout that goes away (`groupchat ... | head`) must
+  // not kill us before we leave: the write fails instead.
+  std::signal(SIGPIPE, SIG_IGN);
   // Before any thread exists, so that all inherit the mask.
   block_signals();
   command_line cli;

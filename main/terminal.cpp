@@ -65,8 +65,13 @@ void stdin_reader::display(const std::string& line) {
     std::fflush(stdout);
     return;
   }
+  // One wake-up for any number of lines: the pipe never fills with them,
+  // so a stop or finish request always fits.
+  bool wake = output_.empty();
   output_.push_back(line);
-  [[maybe_unused]] auto n = ::write(wakeup_[1], &output_request, 1);
+  if (wake) {
+    [[maybe_unused]] auto n = ::write(wakeup_[1], &output_request, 1);
+  }
 }
 
 void stdin_reader::finish() {
@@ -114,10 +119,12 @@ void stdin_reader::send_lines(std::string& pending) {
   pending.erase(0, start);
 }
 
+// After a signal: what is there already, within the window of lines under
+// way (an endless pipe must not keep us reading, nor a large file).
 void stdin_reader::drain_available(std::string& pending) {
   char buf[4096];
   pollfd pfd{STDIN_FILENO, POLLIN, 0};
-  while (::poll(&pfd, 1, 0) > 0) {
+  while (may_read() && ::poll(&pfd, 1, 0) > 0) {
     auto n = ::read(STDIN_FILENO, buf, sizeof(buf));
     if (n <= 0)
       break;

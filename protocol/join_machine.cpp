@@ -131,6 +131,12 @@ void join_machine::connect_to(const std::vector<member_info>& list,
     if (m.host.empty() || m.id == opts_.id || peers_.is_dialing(m.id)
         || peers_.find_id(m.id) != nullptr)
       continue;
+    // However many lists arrive, we connect to a group's worth at most.
+    if (peers_.members().size() + peers_.dials() >= opts_.max_members) {
+      spdlog::warn("not connecting to {}: {} members and connects already",
+                   m.name, opts_.max_members);
+      return;
+    }
     endpoint addr{m.host, m.port};
     // A loopback or unspecified address is the sender's own host: never
     // ours, unless the sender is on our host.
@@ -318,8 +324,10 @@ void join_machine::on_silent(peer& p) {
 // -- messages -----------------------------------------------------------------
 
 void join_machine::on_hello(peer& p) {
-  if (p.st != stage::accepted && p.st != stage::member)
+  // Once per connection: each answer is a whole member list.
+  if ((p.st != stage::accepted && p.st != stage::member) || p.asked)
     return unexpected(p, message_type::hello);
+  p.asked = true;
   callee_.send(p.conn, make_members(member_list(true)));
 }
 

@@ -65,6 +65,8 @@ struct peer {
   time_point last_seen;
   /// When it became a member.
   time_point joined_at;
+  /// It asked for the member list (`hello`): once per connection.
+  bool asked = false;
 
   /// Whether messages from this connection still count.
   bool live() const noexcept {
@@ -147,6 +149,10 @@ public:
 
   bool dials_pending() const noexcept {
     return !dialing_.empty();
+  }
+
+  size_t dials() const noexcept {
+    return dialing_.size();
   }
 
   /// Forgets every dial under way: late results are then taken as they come.

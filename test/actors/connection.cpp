@@ -58,6 +58,8 @@ struct fixture : test_node_fixture<> {
     limits.max_messages_per_second = rate;
     limits.max_stranger_frame_size = stranger_frame_size;
     limits.handshake_timeout = 1s;
+    limits.drain_timeout = 500ms;
+    limits.linger_timeout = 5s;
     listener = spawn_listener(sys, limits, 16);
     self->send(listener, atom::listen_v, port, owner);
     run();
@@ -170,6 +172,23 @@ CAF_TEST(a lingering close ends when the peer leaves too) {
   mpx.flush_runnables();
   sched.run();
   CAF_CHECK(received.empty());
+  CAF_CHECK(connection_is_down());
+}
+
+CAF_TEST(a lingering close gives up on a peer that neither closes nor talks) {
+  caf::anon_send(connection, atom::send_v, protocol::make_leave());
+  caf::anon_send(connection, atom::close_v, true);
+  sched.run();
+  mpx.flush_runnables();
+  CAF_CHECK(!connection_is_down());
+  advance_time(4s);
+  sched.run();
+  CAF_CHECK(!connection_is_down());
+  CAF_MESSAGE("the linger timeout (5 s) of silence ends it");
+  advance_time(2s);
+  sched.run();
+  mpx.flush_runnables();
+  sched.run();
   CAF_CHECK(connection_is_down());
 }
 

@@ -183,6 +183,10 @@ struct fixture : test_coordinator_fixture<> {
                   const std::string& text) {
             lines->push_back(from + ": " + text);
           },
+          [lines](atom::whisper, const std::string& from,
+                  const std::string& text) {
+            lines->push_back(from + " (private): " + text);
+          },
         };
       },
       &screen[name]);
@@ -553,6 +557,35 @@ CAF_TEST(lines typed during the join are sent once it completes) {
   drain();
   CAF_CHECK(shows("bob", "Members: alice"));
   CAF_CHECK_EQUAL(lines("alice").back(), "bob: early bird");
+}
+
+CAF_TEST(a private line typed during the join keeps its place) {
+  group({"alice", "carol"});
+  add_peer("bob", 3);
+  CAF_MESSAGE("carol's welcome never reaches bob: his join waits for it");
+  muted.insert(peers.at("carol").membership.address());
+  auto bob = peers.at("bob").membership;
+  caf::anon_send(bob, atom::start_v, peers.at("bob").port,
+                 std::vector<protocol::endpoint>{{"10.0.0.1", 5001}});
+  caf::anon_send(bob, atom::chat_v, std::string{"one"});
+  drain();
+  caf::anon_send(bob, atom::whisper_v, std::string{"alice"},
+                 std::string{"two"});
+  caf::anon_send(bob, atom::chat_v, std::string{"three"});
+  drain();
+  CAF_CHECK(shows("alice", "bob: one", 0));
+  CAF_CHECK(shows("alice", "bob (private): two", 0));
+  CAF_MESSAGE("the join times out on carol and completes with alice");
+  wait(5s);
+  auto& xs = lines("alice");
+  auto at = [&](const std::string& line) {
+    return std::find(xs.begin(), xs.end(), line) - xs.begin();
+  };
+  CAF_REQUIRE(shows("alice", "bob: one"));
+  CAF_REQUIRE(shows("alice", "bob (private): two"));
+  CAF_REQUIRE(shows("alice", "bob: three"));
+  CAF_CHECK_LESS(at("bob: one"), at("bob (private): two"));
+  CAF_CHECK_LESS(at("bob (private): two"), at("bob: three"));
 }
 
 CAF_TEST(a line too long for one frame is refused locally) {

@@ -212,9 +212,6 @@ def test_a_stranger_may_send_only_small_frames(g):
     assert stranger.recv(4096) == b"", "the stranger was answered"
 
 
-if __name__ == "__main__":
-    main(globals())
-
 
 def test_a_member_whose_screen_is_stuck_stays_a_member(g):
     # Like a terminal paused with Ctrl+S, or a pipe nobody drains: once its
@@ -249,3 +246,7 @@ def test_a_member_whose_screen_is_stuck_stays_a_member(g):
     finally:
         stuck.kill()
         stuck.wait()
+
+
+if __name__ == "__main__":
+    main(globals())

@@ -274,6 +274,35 @@ CAF_TEST(a greeting makes a member that is welcomed with our list) {
   CAF_CHECK(list[0] == (member_info{"nina", "", 6000, 50}));
 }
 
+CAF_TEST(a connection asks for the member list once) {
+  machine.start(6000, {});
+  machine.on_incoming(1, "10.0.0.7");
+  traffic();
+  machine.on_hello(*peers.find(1));
+  CAF_CHECK_EQUAL(traffic(), (lines{"send 1 members"}));
+  machine.on_hello(*peers.find(1));
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 1"}));
+}
+
+CAF_TEST(gossip connects to at most as many peers as a group may have) {
+  machine.start(6000, {});
+  auto& alice = accepted_member(1, "alice", 10);
+  traffic();
+  std::vector<member_info> list;
+  for (uint64_t id = 100; id < 110; ++id)
+    list.push_back({"m" + std::to_string(id), "10.0.1.1",
+                    static_cast<uint16_t>(id), id});
+  machine.on_members(alice, list);
+  CAF_MESSAGE("alice and 9 connects under way: the bound of 10");
+  CAF_CHECK_EQUAL(callee.dials.size(), 9u);
+  list.clear();
+  for (uint64_t id = 200; id < 205; ++id)
+    list.push_back({"n" + std::to_string(id), "10.0.1.2",
+                    static_cast<uint16_t>(id), id});
+  machine.on_members(alice, list);
+  CAF_CHECK_EQUAL(callee.dials.size(), 9u);
+}
+
 CAF_TEST(a duplicate name is refused at greeting) {
   machine.start(6000, {});
   accepted_member(1, "bob", 20);
