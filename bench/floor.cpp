@@ -56,17 +56,43 @@ bool read_all(int fd, char* buf, size_t n) {
   return true;
 }
 
-int recv_main(uint64_t every) {
+// Listens on a free port of 127.0.0.1; returns the socket (or -1) and the
+// port.
+int listen_loopback(int& port) {
   int srv = ::socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   socklen_t len = sizeof(addr);
   if (::bind(srv, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0
-      || ::listen(srv, 1) != 0
+      || ::listen(srv, 64) != 0
       || ::getsockname(srv, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+    return -1;
+  port = ntohs(addr.sin_port);
+  return srv;
+}
+
+// Connects to `port` on 127.0.0.1 with TCP_NODELAY; returns the socket or
+// -1.
+int connect_loopback(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0)
+    return -1;
+  int one = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+  return fd;
+}
+
+int recv_main(uint64_t every) {
+  int port = 0;
+  int srv = listen_loopback(port);
+  if (srv < 0)
     return 1;
-  std::printf("port %d\n", ntohs(addr.sin_port));
+  std::printf("port %d\n", port);
   std::fflush(stdout);
   int fd = ::accept(srv, nullptr, nullptr);
   uint64_t count = 0;
@@ -100,15 +126,9 @@ int send_main(double rate, uint64_t count, uint64_t every,
               const std::vector<int>& ports) {
   std::vector<int> fds;
   for (auto port : ports) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0)
+    int fd = connect_loopback(port);
+    if (fd < 0)
       return 1;
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     fds.push_back(fd);
   }
   auto start = std::chrono::steady_clock::now();
@@ -159,28 +179,17 @@ bool write_all(int fd, const char* data, size_t n) {
 }
 
 int chat_main(const std::vector<int>& ports) {
-  int srv = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (::bind(srv, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0
-      || ::listen(srv, 64) != 0
-      || ::getsockname(srv, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+  int port = 0;
+  int srv = listen_loopback(port);
+  if (srv < 0)
     return 1;
-  std::string banner = "port " + std::to_string(ntohs(addr.sin_port)) + "\n";
+  std::string banner = "port " + std::to_string(port) + "\n";
   write_all(STDOUT_FILENO, banner.data(), banner.size());
   std::vector<pollfd> fds{{STDIN_FILENO, POLLIN, 0}, {srv, POLLIN, 0}};
-  for (auto port : ports) {
-    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in to{};
-    to.sin_family = AF_INET;
-    to.sin_port = htons(static_cast<uint16_t>(port));
-    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof(to)) != 0)
+  for (auto to : ports) {
+    int fd = connect_loopback(to);
+    if (fd < 0)
       return 1;
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
     fds.push_back({fd, POLLIN, 0});
   }
   std::string input;

@@ -81,6 +81,21 @@ def group_of(g, n, every, cfg, via_first=True):
     return peers
 
 
+def wait_for_mesh(peers):
+    """Until every peer knows all the others (joins are announced, or listed
+    in the "Members:" line of a newcomer)."""
+    for p in peers[1:]:
+        p.wait_for(r"^Members: ")
+    for p in peers:
+        deadline = time.monotonic() + 10
+        while p.out.count(r"has joined the chat$") + \
+                sum(len(l.split(", ")) for l in p.out.lines
+                    if l.startswith("Members: ")) < len(peers) - 1:
+            if time.monotonic() > deadline:
+                raise AssertionError("mesh incomplete at %s" % p.name)
+            time.sleep(0.01)  # polling the lines read so far
+
+
 def feed(peer, count, rate, text="bench line of a typical length, 64 bytes...."):
     """Writes COUNT lines to the peer's stdin at RATE per second, then 'last'."""
     start = time.monotonic()
@@ -136,16 +151,7 @@ def measure_fanout(receivers, count, rate, every, cfg):
     try:
         peers = group_of(g, receivers + 1, every, cfg)
         sender, rest = peers[0], peers[1:]
-        for p in rest:
-            p.wait_for(r"^Members: ")
-        for p in peers:
-            deadline = time.monotonic() + 10
-            while p.out.count(r"has joined the chat$") + \
-                    sum(len(l.split(", ")) for l in p.out.lines
-                        if l.startswith("Members: ")) < receivers:
-                if time.monotonic() > deadline:
-                    raise AssertionError("mesh incomplete at %s" % p.name)
-                time.sleep(0.01)
+        wait_for_mesh(peers)
         cpu0 = sum(cpu_seconds(p.proc.pid) for p in peers)
         feed(sender, count, rate)
         complete = 0
@@ -266,16 +272,7 @@ def e2e_groupchat(receivers, count, rate, cfg):
     try:
         peers = group_of(g, receivers + 1, 0, cfg)
         sender, rest = peers[0], peers[1:]
-        for p in rest:
-            p.wait_for(r"^Members: ")
-        for p in peers:
-            deadline = time.monotonic() + 10
-            while p.out.count(r"has joined the chat$") + \
-                    sum(len(l.split(", ")) for l in p.out.lines
-                        if l.startswith("Members: ")) < receivers:
-                if time.monotonic() > deadline:
-                    raise AssertionError("mesh incomplete at %s" % p.name)
-                time.sleep(0.01)
+        wait_for_mesh(peers)
         cpu0 = sum(cpu_seconds(p.proc.pid) for p in peers)
 
         def write(data):

@@ -222,6 +222,35 @@ def raw_connect(peer):
     return sock
 
 
+class StalledListener:
+    """A port whose connects hang until their timeout: a listener that never
+    accepts, with its backlog filled, so further SYNs are dropped. Use as
+    `with StalledListener() as port: ...`."""
+
+    def __enter__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(0)
+        port = self.sock.getsockname()[1]
+        self.fillers = []
+        while len(self.fillers) <= 64:
+            s = socket.socket()
+            s.settimeout(0.3)
+            try:
+                s.connect(("127.0.0.1", port))
+                self.fillers.append(s)
+            except OSError:  # the backlog is full: connects hang now
+                s.close()
+                return port
+        self.__exit__()
+        raise AssertionError("backlog never filled")
+
+    def __exit__(self, *exc):
+        for s in self.fillers:
+            s.close()
+        self.sock.close()
+
+
 def free_port():
     """A port nobody listens on (bound, then released)."""
     with socket.socket() as s:

@@ -125,26 +125,6 @@ def test_idle_connections_do_not_lock_newcomers_out(g):
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
-def stalled_listener():
-    """A port whose connects hang: a listener that never accepts, with its
-    backlog filled, so further SYNs are dropped."""
-    stalled = socket.socket()
-    stalled.bind(("127.0.0.1", 0))
-    stalled.listen(0)
-    port = stalled.getsockname()[1]
-    fillers = []
-    while len(fillers) <= 64:
-        s = socket.socket()
-        s.settimeout(0.3)
-        try:
-            s.connect(("127.0.0.1", port))
-            fillers.append(s)
-        except (socket.timeout, OSError):
-            s.close()
-            return stalled, port, fillers
-    raise AssertionError("backlog never filled")
-
-
 def member_list(n, port):
     entries = ",".join('{"name":"m%d","host":"127.0.0.1","port":%d,"id":%d}'
                        % (i, port, 1000 + i) for i in range(n))
@@ -152,8 +132,7 @@ def member_list(n, port):
 
 
 def test_a_huge_member_list_costs_few_threads(g):
-    stalled, port, fillers = stalled_listener()
-    try:
+    with harness.StalledListener() as port:
         alice = g.create("alice")
         bob = g.join("bob", [alice])
         threads = status(alice.proc.pid, "Threads")
@@ -179,10 +158,6 @@ def test_a_huge_member_list_costs_few_threads(g):
         bob.send("after the list")
         alice.wait_for(r"^bob: after the list$")
         mallory.close()
-    finally:
-        for s in fillers:
-            s.close()
-        stalled.close()
 
 
 def test_a_deeply_nested_frame_costs_little_memory(g):

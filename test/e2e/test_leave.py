@@ -1,10 +1,9 @@
 """Every way of leaving: graceful ones are 'has left', crashes 'lost connection'."""
 
 import signal
-import socket
 import time
 
-from harness import main
+from harness import StalledListener, main
 
 LEAVE_DEADLINE = 1.0  # a graceful leave exits within a second
 
@@ -45,21 +44,7 @@ def test_end_of_input(g):
 def test_input_that_ends_before_the_join_is_sent_after_it(g):
     # A bootstrap address whose connect hangs for the connect timeout holds
     # the join back, so the input ends (EOF) while it is in progress.
-    stalled = socket.socket()
-    stalled.bind(("127.0.0.1", 0))
-    stalled.listen(0)
-    fillers = []
-    port = stalled.getsockname()[1]
-    try:
-        while len(fillers) <= 64:
-            s = socket.socket()
-            s.settimeout(0.3)
-            try:
-                s.connect(("127.0.0.1", port))
-                fillers.append(s)
-            except OSError:
-                s.close()
-                break
+    with StalledListener() as port:
         alice = g.create("alice")
         cfg = g.config(connect_timeout="1s")
         bob = g.start("bob", ["127.0.0.1:%d" % port, alice.address], args=cfg)
@@ -71,10 +56,6 @@ def test_input_that_ends_before_the_join_is_sent_after_it(g):
                      "bob has left the chat"):
             alice.wait_for("^%s$" % line)
         assert bob.wait_exit() == 0
-    finally:
-        for s in fillers:
-            s.close()
-        stalled.close()
 
 
 def test_sigint(g):

@@ -6,7 +6,7 @@ import socket
 import threading
 import time
 
-from harness import main
+from harness import StalledListener, main
 
 TIMEOUT = 1.0  # peer-timeout in FAST
 
@@ -85,25 +85,8 @@ def test_second_peer_with_an_existing_name_is_refused(g):
 
 
 def test_first_bootstrap_entry_with_a_full_accept_backlog(g):
-    # A listener that never accepts, its backlog filled: further SYNs are
-    # dropped, so a connect to it hangs until the connect timeout.
-    stalled = socket.socket()
-    stalled.bind(("127.0.0.1", 0))
-    stalled.listen(0)
-    port = stalled.getsockname()[1]
-    fillers = []
-    while True:
-        s = socket.socket()
-        s.settimeout(0.3)
-        try:
-            s.connect(("127.0.0.1", port))
-            fillers.append(s)
-        except (socket.timeout, OSError):
-            s.close()
-            break
-        if len(fillers) > 64:
-            raise AssertionError("backlog never filled")
-    try:
+    # A connect to it hangs until the connect timeout.
+    with StalledListener() as port:
         alice = g.create("alice")
         began = time.monotonic()
         bob = g.start("bob", ["127.0.0.1:%d" % port, alice.address],
@@ -112,10 +95,6 @@ def test_first_bootstrap_entry_with_a_full_accept_backlog(g):
         took = time.monotonic() - began
         assert took < 3.0, "join took %.2fs" % took
         bob.err.wait_for(r"could not reach 127\.0\.0\.1:%d: connect timed out" % port)
-    finally:
-        for s in fillers:
-            s.close()
-        stalled.close()
 
 
 def test_peer_that_accepts_but_never_answers(g):
