@@ -507,8 +507,12 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
     [=](const caf::io::connection_passivated_msg&) {},
     [=](atom::close, bool linger) { on_close(self, linger); },
     [=](atom::shut) {
-      self->close(self->state.hdl);
-      self->quit(std::move(self->state.exit_reason));
+      auto& st = self->state;
+      self->close(st.hdl);
+      // A broker keeps its state after it quits (CAF 0.17): let go of the
+      // owner, so no handle outlives the actor.
+      st.owner = nullptr;
+      self->quit(std::move(st.exit_reason));
     },
     [=](atom::timeout, uint64_t) {
       if (!self->state.secure->established())
@@ -522,6 +526,8 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
                            "handshake (no passphrase, or another one?)");
       spdlog::debug("connection {} closed by peer", st.remote);
       st.dropped = true;
+      st.owner = nullptr;
+      self->close(st.hdl); // Let go of the socket's state, writer included.
       self->quit();
     },
   };

@@ -299,8 +299,7 @@ int run(const command_line& cli, const settings& opts,
   auto dialer = spawn_dialer(sys, listener, opts.connect_timeout);
   auto mopts = make_membership_options(opts, cli.name, random_peer_id());
   mopts.release = release;
-  auto membership = spawn_membership(sys, std::move(mopts), dialer, console,
-                                    true);
+  auto membership = spawn_membership(sys, std::move(mopts), dialer, console);
   caf::anon_send(console, atom::attach_v, membership);
   caf::scoped_actor self{sys};
   self->monitor(membership);
