@@ -60,10 +60,6 @@ public:
   /// whole list to everyone.
   std::optional<size_t> next_round(size_t members);
 
-  timespan interval() const noexcept {
-    return interval_;
-  }
-
 private:
   timespan interval_;
   timespan timeout_;
