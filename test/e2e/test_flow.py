@@ -191,7 +191,11 @@ def test_a_stranger_may_send_only_small_frames(g):
 def test_a_member_whose_screen_is_stuck_stays_a_member(g):
     # Like a terminal paused with Ctrl+S, or a pipe nobody drains: once its
     # stdout is full, the member's console blocks; its heartbeats do not.
-    cfg = g.fast()
+    # Short timeouts, but not so short that a peer slowed down by the
+    # sanitizers looks lost while it works through the lines.
+    timeout = 5 if SANITIZED else 1.5
+    cfg = g.config(heartbeat_interval="%dms" % (timeout * 200),
+                   peer_timeout="%dms" % (timeout * 1000))
     alice = g.create("alice", args=cfg)
     bob = g.join("bob", [alice], args=cfg)
     stuck = subprocess.Popen(
@@ -208,13 +212,13 @@ def test_a_member_whose_screen_is_stuck_stays_a_member(g):
             raise AssertionError("stuck never joined")
         alice.wait_for(r"^stuck has joined the chat$")
         # Far more than a pipe holds (64 KiB).
-        pipe_lines(alice, ["%d %s" % (i, "s" * 200) for i in range(2000)])
-        bob.wait_for(r"^alice: 1999 s+$", timeout=30)
-        # Three peer timeouts (1 s here) with a full pipe.
+        pipe_lines(alice, ["%d %s" % (i, "s" * 200) for i in range(600)])
+        bob.wait_for(r"^alice: 599 s+$", timeout=30)
+        # Three peer timeouts with a full pipe.
         for round in range(3):
             bob.send("round %d" % round)
             alice.wait_for(r"^bob: round %d$" % round)
-            time.sleep(1)  # let the peer timeout pass; nothing to wait for
+            time.sleep(timeout)  # let the peer timeout pass; nothing to wait for
         for peer in (alice, bob):
             assert peer.out.count(r"^stuck lost connection$") == 0, \
                 peer.out.lines[-3:]
