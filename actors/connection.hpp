@@ -24,8 +24,8 @@ struct connection_options {
   size_t max_frame_size = 0;
   /// Output queued but not yet taken by the kernel, in bytes. Above half of
   /// it the owner is told (`congested`) and stops taking input until it is
-  /// below a quarter; a peer that takes none of it for two seconds
-  /// meanwhile, or lets eight times it pile up, is dropped.
+  /// below a quarter; a peer that takes less than 4 KiB of it in two
+  /// seconds meanwhile, or lets eight times it pile up, is dropped.
   size_t max_pending_output = 0;
   /// Frames per second a peer may send on average; bursts of up to twice
   /// this many pass. A faster peer is read more slowly, never dropped.

@@ -46,8 +46,8 @@ struct settings {
   size_t max_strangers = 64;
   size_t max_strangers_per_host = 16;
   /// Output queued for one peer, in bytes: above half of it, typed input
-  /// waits until it drains; a peer that takes none of it for 2 s, or lets
-  /// eight times it pile up, is dropped.
+  /// waits until it drains; a peer that takes less than 4 KiB of it in 2 s,
+  /// or lets eight times it pile up, is dropped.
   size_t max_pending_output = 8 * 1024 * 1024;
   /// Messages per second one peer may send on average (bursts of twice as
   /// many pass); a faster peer is read more slowly, never dropped for it.
