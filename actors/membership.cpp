@@ -94,14 +94,7 @@ struct membership_state : protocol::join_callee {
     console = std::move(c);
     detector.emplace(opts.heartbeat_interval, opts.peer_timeout,
                      opts.greeting_timeout);
-    protocol::join_options jopts;
-    jopts.name = opts.name;
-    jopts.id = opts.id;
-    jopts.join_timeout = opts.join_timeout;
-    jopts.max_strangers = opts.max_strangers;
-    jopts.max_strangers_per_host = opts.max_strangers_per_host;
-    jopts.max_members = opts.max_members;
-    join.emplace(std::move(jopts), peers, *this);
+    join.emplace(opts.join, peers, *this);
   }
 
   // -- join_callee ------------------------------------------------------------
@@ -412,7 +405,7 @@ struct membership_state : protocol::join_callee {
                       + ", here for " + since);
     }
     std::sort(lines.begin(), lines.end());
-    lines.insert(lines.begin(), opts.name + " (you) listening on port "
+    lines.insert(lines.begin(), opts.join.name + " (you) listening on port "
                                   + std::to_string(join->port()));
     return lines;
   }

@@ -15,15 +15,15 @@
 #include <caf/fwd.hpp>
 #include <caf/timespan.hpp>
 
+#include "protocol/join_machine.hpp"
+
 namespace groupchat {
 
 /// What membership needs to know about this peer and its timeouts.
 struct membership_options {
-  /// Our display name, already validated.
-  std::string name;
-  /// How long an entry peer may take to send the member list, and how long
-  /// the greetings of a join may take all together.
-  caf::timespan join_timeout;
+  /// Who we are, the join's deadline and the bounds on strangers and
+  /// member lists: what the join machine needs.
+  protocol::join_options join;
   /// Upper bound of a frame body; longer chat lines are refused locally.
   size_t max_frame_size = 0;
   /// How often members are sent a heartbeat (and liveness is checked).
@@ -32,15 +32,6 @@ struct membership_options {
   caf::timespan peer_timeout;
   /// How long a stranger has from its connect to greet.
   caf::timespan greeting_timeout;
-  /// Strangers (connections without a greeting) at most, in all and from
-  /// one host; members lists of more than `max_members` are refused.
-  size_t max_strangers = 64;
-  size_t max_strangers_per_host = 16;
-  size_t max_members = 256;
-  /// Our peer ID, random per process (1 to 2^53 - 1). Two connections
-  /// between the same pair of peers are resolved by it: the connection
-  /// dialed by the peer with the lower ID survives.
-  uint64_t id = 0;
   /// Called with the number of chat lines that left for the group (or were
   /// refused): the stdin reader reads on only while few lines are under
   /// way, so input waits while a join is in progress or output piles up.

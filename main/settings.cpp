@@ -167,16 +167,16 @@ connection_options make_connection_options(const settings& s) {
 membership_options make_membership_options(const settings& s,
                                            std::string name, uint64_t id) {
   membership_options result;
-  result.name = std::move(name);
-  result.join_timeout = s.join_timeout;
+  result.join.name = std::move(name);
+  result.join.id = id;
+  result.join.join_timeout = s.join_timeout;
+  result.join.max_strangers = s.max_strangers;
+  result.join.max_strangers_per_host = s.max_strangers_per_host;
+  result.join.max_members = s.max_connections;
   result.max_frame_size = s.max_frame_size;
   result.heartbeat_interval = s.heartbeat_interval;
   result.peer_timeout = s.peer_timeout;
   result.greeting_timeout = s.greeting_timeout;
-  result.max_strangers = s.max_strangers;
-  result.max_strangers_per_host = s.max_strangers_per_host;
-  result.max_members = s.max_connections;
-  result.id = id;
   return result;
 }
 

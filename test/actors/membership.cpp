@@ -120,13 +120,13 @@ struct fixture : test_coordinator_fixture<> {
   /// The options every simulated peer runs with; `n` is its peer ID.
   static membership_options options(const std::string& name, int n) {
     membership_options opts;
-    opts.name = name;
-    opts.join_timeout = 5s;
+    opts.join.name = name;
+    opts.join.join_timeout = 5s;
     opts.max_frame_size = 1024;
     opts.heartbeat_interval = 1s;
     opts.peer_timeout = 5s;
     opts.greeting_timeout = 2s;
-    opts.id = static_cast<uint64_t>(n);
+    opts.join.id = static_cast<uint64_t>(n);
     return opts;
   }
 

@@ -100,16 +100,16 @@ CAF_TEST(the option structs take every setting from its own key) {
                          s),
                     "");
   auto m = make_membership_options(s, "alice", 42);
-  CAF_CHECK_EQUAL(m.name, "alice");
-  CAF_CHECK_EQUAL(m.id, 42u);
-  CAF_CHECK(m.join_timeout == 7s);
+  CAF_CHECK_EQUAL(m.join.name, "alice");
+  CAF_CHECK_EQUAL(m.join.id, 42u);
+  CAF_CHECK(m.join.join_timeout == 7s);
   CAF_CHECK(m.heartbeat_interval == 2s);
   CAF_CHECK(m.peer_timeout == 9s);
   CAF_CHECK(m.greeting_timeout == 3s);
   CAF_CHECK_EQUAL(m.max_frame_size, 4096u);
-  CAF_CHECK_EQUAL(m.max_members, 99u);
-  CAF_CHECK_EQUAL(m.max_strangers, 11u);
-  CAF_CHECK_EQUAL(m.max_strangers_per_host, 5u);
+  CAF_CHECK_EQUAL(m.join.max_members, 99u);
+  CAF_CHECK_EQUAL(m.join.max_strangers, 11u);
+  CAF_CHECK_EQUAL(m.join.max_strangers_per_host, 5u);
   auto c = make_connection_options(s);
   CAF_CHECK_EQUAL(c.max_frame_size, 4096u);
   CAF_CHECK_EQUAL(c.max_pending_output, 1048576u);
