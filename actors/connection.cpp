@@ -509,9 +509,6 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
     [=](atom::shut) {
       auto& st = self->state;
       self->close(st.hdl);
-      // A broker keeps its state after it quits (CAF 0.17): let go of the
-      // owner, so no handle outlives the actor.
-      st.owner = nullptr;
       self->quit(std::move(st.exit_reason));
     },
     [=](atom::timeout, uint64_t) {
@@ -526,8 +523,6 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
                            "handshake (no passphrase, or another one?)");
       spdlog::debug("connection {} closed by peer", st.remote);
       st.dropped = true;
-      st.owner = nullptr;
-      self->close(st.hdl); // Let go of the socket's state, writer included.
       self->quit();
     },
   };
