@@ -56,6 +56,11 @@ struct connection_state {
   /// faster than the rate is slowed down by TCP, never dropped for it.
   bool paused = false;
 
+  /// A dialed connection reads nothing until its owner adopted it (`start`):
+  /// the owner learns of it from the dialer, another sender, and what we
+  /// deliver earlier (a member's challenge) would find it unknown.
+  bool held = false;
+
   /// Bytes written for the peer and not yet taken by its socket (CAF
   /// reports each write: `ack_writes`).
   size_t pending = 0;
@@ -171,8 +176,13 @@ void pause_reading(connection_actor* self) {
 // Allows the next read, unless reading is paused.
 void read_on(connection_actor* self) {
   auto& st = self->state;
-  if (!st.paused && !st.dropped)
+  if (!st.paused && !st.dropped && !st.held)
     self->trigger(st.hdl, 1);
+}
+
+void start_reading(connection_actor* self) {
+  self->configure_read(self->state.hdl, receive_policy::at_most(read_chunk));
+  read_on(self); // One read at a time: see pause_reading.
 }
 
 void write_frame(connection_actor* self, std::string_view body) {
@@ -213,6 +223,12 @@ void deliver(connection_actor* self, std::string_view body) {
   }
   spdlog::trace("connection {} received {}", st.remote,
                 protocol::to_string(msg->type));
+  // The handshake's signatures cover the passphrase handshake too.
+  using type = protocol::message_type;
+  if (st.secure
+      && (msg->type == type::challenge || msg->type == type::greeting
+          || msg->type == type::welcome))
+    msg->channel = st.secure->binding();
   self->send(st.owner, atom::received_v, std::move(*msg));
 }
 
@@ -465,8 +481,10 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
     protocol::endpoint{st.remote_host, self->remote_port(hdl)});
   // Linked: when membership quits, no socket outlives it.
   self->link_to(st.owner);
-  self->configure_read(hdl, receive_policy::at_most(read_chunk));
-  self->trigger(hdl, 1); // One read at a time: see pause_reading.
+  // Configuring the read starts reading (CAF launches the stream).
+  st.held = !accepted;
+  if (!st.held)
+    start_reading(self);
   // Every write is reported: `pending` counts what the peer has not taken.
   self->ack_writes(hdl, true);
   // A stranger sends small frames until it greets (see `admit`).
@@ -495,6 +513,12 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
     [=](atom::send, const std::string& body) { send_body(self, body); },
     [=](atom::check) { check_progress(self); },
     [=](atom::resume) { on_resume(self); },
+    [=](atom::start) {
+      if (self->state.held) {
+        self->state.held = false;
+        start_reading(self);
+      }
+    },
     [=](atom::admit) {
       auto& st = self->state;
       st.reader.set_max(st.limits.max_frame_size

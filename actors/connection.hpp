@@ -55,7 +55,8 @@ struct connection_options {
 ///                 side initiates the handshake. A failed handshake ends a
 ///                 dialed connection with the exit reason
 ///                 `authentication_failed` (see errors.hpp), so that its
-///                 owner can report it.
+///                 owner can report it. A dialed connection reads
+///                 nothing until its owner sends `start`.
 caf::actor fork_connection(caf::io::broker* parent,
                            caf::io::connection_handle hdl, caf::actor owner,
                            const connection_options& limits, bool accepted);

@@ -4,7 +4,6 @@
 #include <chrono>
 #include <map>
 #include <optional>
-#include <random>
 #include <set>
 #include <utility>
 #include <vector>
@@ -59,8 +58,8 @@ struct membership_state : protocol::join_callee {
   std::map<caf::actor_addr, conn_id> ids;
   conn_id next_conn = 1;
 
-  /// Per sender ID, the highest chat sequence number shown.
-  std::map<uint64_t, uint64_t> last_seq;
+  /// Per sender ID (a proven key), the highest chat sequence number shown.
+  std::map<protocol::peer_id, uint64_t> last_seq;
   /// Our next chat sequence number.
   uint64_t next_seq = 1;
   /// Whether a tick is scheduled. A peer alone has nothing to check and
@@ -68,6 +67,8 @@ struct membership_state : protocol::join_callee {
   bool ticking = false;
   /// A line of ours, encoded and numbered, on its way out.
   struct outgoing {
+    /// Its sequence number.
+    uint64_t seq = 0;
     std::string body;
     /// The member it is for (`/msg`), empty for everyone.
     std::string to;
@@ -106,10 +107,12 @@ struct membership_state : protocol::join_callee {
       .then(
         [this, req](caf::actor conn, std::string host) {
           auto id = adopt(conn);
-          if (join->on_dialed(req, id, std::move(host)))
+          if (join->on_dialed(req, id, std::move(host))) {
             watch(conn);
-          else
+            self->send(conn, atom::start_v); // Now we know it: read.
+          } else {
             reject(id);
+          }
         },
         [this, req](const caf::error& err) {
           join->on_dial_failed(req, describe(err));
@@ -162,6 +165,12 @@ struct membership_state : protocol::join_callee {
 
   protocol::time_point now() override {
     return self->clock().now();
+  }
+
+  // Lines in the outbox are numbered but not sent: a member greeted now
+  // gets them from the outbox, so they do not count as said before.
+  uint64_t lines_said() override {
+    return outbox.empty() ? next_seq - 1 : outbox.front().seq - 1;
   }
 
   // -- connection actors ------------------------------------------------------
@@ -289,6 +298,8 @@ struct membership_state : protocol::join_callee {
         return join->on_heartbeat(*p);
       case message_type::leave:
         return join->on_leave(*p);
+      case message_type::challenge:
+        return join->on_challenge(*p, msg);
     }
   }
 
@@ -296,11 +307,19 @@ struct membership_state : protocol::join_callee {
     if (p.st != stage::member)
       return join->unexpected(p, msg.type);
     // Sequence numbers per sender: a line that arrives twice (over two
-    // connections to the same peer) or late is shown once, in order.
+    // connections to the same peer) or late is shown once, in order. What
+    // the sender said before this connection does not come any more.
     auto& last = last_seq[p.id];
+    last = std::max(last, p.said);
     if (msg.seq <= last) {
       spdlog::debug("dropping chat #{} from {}: already at #{}", msg.seq,
                     p.name, last);
+      return;
+    }
+    if (msg.seq - last > protocol::max_seq_gap) {
+      spdlog::warn("dropping chat #{} from {}: a jump from #{} that cannot "
+                   "be real",
+                   msg.seq, p.name, last);
       return;
     }
     last = msg.seq;
@@ -368,7 +387,7 @@ struct membership_state : protocol::join_callee {
                                                   : std::nullopt;
     if (!body)
       return release(1);
-    outbox.push_back({std::move(*body), {}, {}});
+    outbox.push_back({msg.seq, std::move(*body), {}, {}});
     send_outbox();
   }
 
@@ -384,10 +403,11 @@ struct membership_state : protocol::join_callee {
       notice("No member named " + name + " (see /who)");
       return release(1);
     }
-    auto body = encode_line(protocol::make_whisper(text, next_seq));
+    auto seq = next_seq;
+    auto body = encode_line(protocol::make_whisper(text, seq));
     if (!body)
       return release(1);
-    outbox.push_back({std::move(*body), name, std::move(text)});
+    outbox.push_back({seq, std::move(*body), name, std::move(text)});
     send_outbox();
   }
 
@@ -459,12 +479,6 @@ caf::behavior membership(membership_state::actor_type* self,
 }
 
 } // namespace
-
-uint64_t random_peer_id() {
-  std::random_device rd;
-  std::uniform_int_distribution<uint64_t> dist{1, protocol::max_peer_id};
-  return dist(rd);
-}
 
 caf::actor spawn_membership(caf::actor_system& sys, membership_options opts,
                             caf::actor dialer, caf::actor console) {

@@ -38,9 +38,6 @@ struct membership_options {
   std::function<void(size_t)> release;
 };
 
-/// Returns a fresh random peer ID.
-uint64_t random_peer_id();
-
 /// Spawns the membership actor; see messages.hpp for its interface.
 /// Nothing happens until it receives `(start, port, bootstrap_peers)`.
 /// It quits after a graceful leave with `exit_reason::user_shutdown`, or, if

@@ -31,6 +31,7 @@
 #include "main/settings.hpp"
 #include "main/terminal.hpp"
 #include "protocol/endpoint.hpp"
+#include "protocol/identity.hpp"
 #include "protocol/message.hpp"
 #include "protocol/secure.hpp"
 
@@ -297,7 +298,9 @@ int run(const command_line& cli, const settings& opts,
   auto console = spawn_console(sys, std::move(copts));
   auto listener = spawn_listener(sys, limits, opts.max_connections);
   auto dialer = spawn_dialer(sys, listener, opts.connect_timeout);
-  auto mopts = make_membership_options(opts, cli.name, random_peer_id());
+  // A fresh key pair per process: a restarted process is a new peer.
+  auto mopts = make_membership_options(
+    opts, cli.name, std::make_shared<const protocol::identity>());
   mopts.release = release;
   auto membership = spawn_membership(sys, std::move(mopts), dialer, console);
   caf::anon_send(console, atom::attach_v, membership);

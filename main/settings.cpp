@@ -164,11 +164,12 @@ connection_options make_connection_options(const settings& s) {
   return result;
 }
 
-membership_options make_membership_options(const settings& s,
-                                           std::string name, uint64_t id) {
+membership_options
+make_membership_options(const settings& s, std::string name,
+                        std::shared_ptr<const protocol::identity> self) {
   membership_options result;
   result.join.name = std::move(name);
-  result.join.id = id;
+  result.join.self = std::move(self);
   result.join.join_timeout = s.join_timeout;
   result.join.max_strangers = s.max_strangers;
   result.join.max_strangers_per_host = s.max_strangers_per_host;

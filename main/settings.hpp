@@ -7,12 +7,19 @@
 #include <cstdint>
 #include <cstddef>
 #include <istream>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include <caf/timespan.hpp>
 
 #include "protocol/frame.hpp"
+
+namespace groupchat::protocol {
+
+class identity;
+
+} // namespace groupchat::protocol
 
 namespace groupchat {
 
@@ -71,8 +78,10 @@ std::optional<std::string> check_log_level(const std::string& level);
 /// main derives it from the passphrase.
 connection_options make_connection_options(const settings& s);
 
-/// What membership needs, from `s`, for the peer `name` with peer ID `id`.
-membership_options make_membership_options(const settings& s,
-                                           std::string name, uint64_t id);
+/// What membership needs, from `s`, for the peer `name` with key pair
+/// `self` (whose public key is its peer ID).
+membership_options
+make_membership_options(const settings& s, std::string name,
+                        std::shared_ptr<const protocol::identity> self);
 
 } // namespace groupchat

@@ -115,7 +115,7 @@ void join_machine::begin_join(peer& entry,
     entry.id = self_entry->id;
     entry.name = self_entry->name;
     entry.address.port = self_entry->port;
-    callee_.send(entry.conn, make_greeting(opts_.name, port_, opts_.id));
+    send_greeting(entry);
   }
   connect_to(list, entry.address.host);
   arm_timer(opts_.join_timeout);
@@ -128,7 +128,7 @@ void join_machine::begin_join(peer& entry,
 void join_machine::connect_to(const std::vector<member_info>& list,
                               const std::string& via_host) {
   for (auto& m : list) {
-    if (m.host.empty() || m.id == opts_.id || peers_.is_dialing(m.id)
+    if (m.host.empty() || m.id == self_id() || peers_.is_dialing(m.id)
         || peers_.find_id(m.id) != nullptr)
       continue;
     // However many lists arrive, we connect to a group's worth at most.
@@ -149,6 +149,36 @@ void join_machine::connect_to(const std::vector<member_info>& list,
 void join_machine::dial_member(const member_info& m, endpoint addr) {
   peers_.dialing(m.id);
   callee_.dial(dial_request{std::move(addr), m});
+}
+
+// Step 3: our greeting signs the member's challenge and a nonce of ours,
+// with both keys: it proves our ID to this member on this connection only.
+void join_machine::send_greeting(peer& p) {
+  p.greeting_nonce = make_nonce();
+  auto msg = make_greeting(opts_.name, port_, self_id(), p.greeting_nonce,
+                           callee_.lines_said());
+  msg.proof = opts_.self->prove(proof_transcript(proof_role::greeting,
+                                                 p.challenge, p.greeting_nonce,
+                                                 self_id(), p.id, p.binding));
+  callee_.send(p.conn, msg);
+}
+
+// Checks the signature of a greeting or welcome. What it signs holds the
+// nonces both ends drew for this connection, so a proof recorded elsewhere
+// (or relayed from another connection) fails here.
+bool join_machine::proven(peer& p, const message& msg, proof_role role) {
+  auto transcript = role == proof_role::greeting
+                      ? proof_transcript(role, p.challenge, msg.nonce, msg.id,
+                                         self_id(), msg.channel)
+                      : proof_transcript(role, p.challenge, p.greeting_nonce,
+                                         msg.id, self_id(), p.binding);
+  if (verify_proof(msg.id, transcript, msg.proof))
+    return true;
+  spdlog::warn("dropping {} ({}): its {} does not prove the ID it claims",
+               msg.name, to_string(p.address), to_string(msg.type));
+  discard(p);
+  maybe_finish_join();
+  return false;
 }
 
 // Step 5: once every member answered or failed, we are in.
@@ -211,8 +241,11 @@ bool join_machine::on_incoming(conn_id conn, std::string host) {
   if (phase_ == phase::leaving)
     return false;
   make_room_for_stranger(host);
-  peers_.add(conn, stage::accepted, false, endpoint{std::move(host), 0},
-             callee_.now());
+  auto& p = peers_.add(conn, stage::accepted, false,
+                       endpoint{std::move(host), 0}, callee_.now());
+  // Step 0: whoever greets us signs this nonce.
+  p.challenge = make_nonce();
+  callee_.send(conn, make_challenge(p.challenge));
   return true;
 }
 
@@ -239,7 +272,7 @@ bool join_machine::on_dialed(const dial_request& req, conn_id conn,
   // Lists we hand out carry the numeric address, never a name the user
   // typed: nobody makes others look names up.
   endpoint address{std::move(host), req.address.port};
-  if (m.id == 0) {
+  if (m.id.empty()) {
     // Our entry peer: ask it who is in the group.
     if (phase_ != phase::bootstrapping)
       return false;
@@ -255,15 +288,14 @@ bool join_machine::on_dialed(const dial_request& req, conn_id conn,
   auto& p = peers_.add(conn, stage::greeting, true, std::move(address),
                        callee_.now());
   p.name = m.name;
-  p.id = m.id;
-  callee_.send(conn, make_greeting(opts_.name, port_, opts_.id));
-  return true;
+  p.id = m.id; // What its welcome must prove.
+  return true; // The greeting goes out once the member's challenge arrived.
 }
 
 void join_machine::on_dial_failed(const dial_request& req,
                                   const std::string& why) {
   auto& m = req.member;
-  if (m.id == 0) {
+  if (m.id.empty()) {
     spdlog::warn("could not reach {}: {}", to_string(req.address), why);
     if (phase_ == phase::bootstrapping)
       try_next_bootstrap();
@@ -323,6 +355,16 @@ void join_machine::on_silent(peer& p) {
 
 // -- messages -----------------------------------------------------------------
 
+void join_machine::on_challenge(peer& p, message& msg) {
+  if (!p.dialed || !p.challenge.empty()
+      || (p.st != stage::entry && p.st != stage::greeting))
+    return unexpected(p, message_type::challenge);
+  p.challenge = std::move(msg.nonce);
+  p.binding = std::move(msg.channel);
+  if (p.st == stage::greeting)
+    send_greeting(p);
+}
+
 void join_machine::on_hello(peer& p) {
   // Once per connection: each answer is a whole member list.
   if ((p.st != stage::accepted && p.st != stage::member) || p.asked)
@@ -348,7 +390,10 @@ bool join_machine::acceptable(peer& p, const std::vector<member_info>& list) {
 void join_machine::on_members(peer& p, const std::vector<member_info>& list) {
   if (!acceptable(p, list))
     return;
-  if (p.st == stage::entry && phase_ == phase::bootstrapping)
+  // The challenge comes first on every connection: without it we cannot
+  // greet.
+  if (p.st == stage::entry && phase_ == phase::bootstrapping
+      && !p.challenge.empty())
     return begin_join(p, list);
   if (p.st == stage::member) // Gossip.
     return connect_to(list, p.address.host);
@@ -358,10 +403,15 @@ void join_machine::on_members(peer& p, const std::vector<member_info>& list) {
 void join_machine::on_greeting(peer& p, message& msg) {
   if (p.st != stage::accepted)
     return unexpected(p, message_type::greeting);
-  if (msg.id == opts_.id) {
+  if (!proven(p, msg, proof_role::greeting))
+    return;
+  if (msg.id == self_id()) {
     discard(p); // We dialed ourselves.
     return;
   }
+  p.greeting_nonce = std::move(msg.nonce);
+  p.binding = std::move(msg.channel);
+  p.said = msg.seq;
   if (msg.name == opts_.name || peers_.name_taken(msg.name, msg.id)) {
     spdlog::warn("refusing {} from {}: name taken", msg.name,
                  to_string(p.address));
@@ -376,18 +426,33 @@ void join_machine::on_greeting(peer& p, message& msg) {
     return;
   peer_table::promote(p, msg.id, callee_.now());
   callee_.admit(p.conn);
-  callee_.send(p.conn,
-               make_welcome(opts_.name, opts_.id, member_list(false)));
+  auto welcome = make_welcome(opts_.name, self_id(), member_list(false),
+                              callee_.lines_said());
+  welcome.proof = opts_.self->prove(
+    proof_transcript(proof_role::welcome, p.challenge, p.greeting_nonce,
+                     self_id(), p.id, p.binding));
+  callee_.send(p.conn, welcome);
   // While we join, new members are in the "Members:" line at the end.
   if (!was_member && phase_ == phase::running)
     callee_.notice(p.name + " has joined the chat");
 }
 
 void join_machine::on_welcome(peer& p, message& msg) {
-  if (p.st != stage::greeting)
+  if (p.st != stage::greeting || p.greeting_nonce.empty())
     return unexpected(p, message_type::welcome);
   if (!acceptable(p, msg.members))
     return;
+  // The member must be the one its list entry named: same key, proven.
+  if (msg.id != p.id) {
+    spdlog::warn("dropping {} ({}): not the member that was listed there",
+                 msg.name, to_string(p.address));
+    discard(p);
+    maybe_finish_join();
+    return;
+  }
+  if (!proven(p, msg, proof_role::welcome))
+    return;
+  p.said = msg.seq;
   // The name a member gives for itself wins over the list's.
   p.name = std::move(msg.name);
   bool was_member = false;
@@ -439,7 +504,7 @@ void join_machine::discard(peer& p) {
 std::vector<member_info> join_machine::member_list(bool with_self) const {
   std::vector<member_info> list;
   if (with_self)
-    list.push_back({opts_.name, "", port_, opts_.id});
+    list.push_back({opts_.name, "", port_, self_id()});
   auto others = peers_.member_list();
   list.insert(list.end(), others.begin(), others.end());
   return list;
@@ -452,12 +517,12 @@ std::vector<member_info> join_machine::member_list(bool with_self) const {
 // apply the same rule, so both keep the same connection. Returns whether
 // `fresh` survives; `was_member` tells whether the peer was already a member
 // over the other connection (so no second "has joined").
-bool join_machine::resolve_duplicate(peer& fresh, uint64_t id,
+bool join_machine::resolve_duplicate(peer& fresh, const peer_id& id,
                                      bool& was_member) {
   auto other = peers_.find_id(id, &fresh);
   if (other == nullptr)
     return true;
-  bool dialer_is_lower = fresh.dialed ? opts_.id < id : id < opts_.id;
+  bool dialer_is_lower = fresh.dialed ? self_id() < id : id < self_id();
   if (!dialer_is_lower) {
     spdlog::debug("closing duplicate connection to {}", fresh.name);
     discard(fresh);

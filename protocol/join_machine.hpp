@@ -18,15 +18,21 @@
 //
 // The newcomer's side (N), through entry peer E, with member M:
 //
+//   Step 0  Whoever accepts a connection sends `challenge` first: a fresh
+//           nonce the dialer's greeting must sign.
 //   Step 1  N dials E (stage entry), sends hello.
 //   Step 2  E answers with members: every member, E itself with an empty
 //           host. N refuses to join if the list holds its own name.
 //   Step 3  N greets E over the same connection and dials and greets every
-//           other listed member (stage greeting).
-//   Step 4  Each member checks the greeting (name free, not ourselves, one
-//           connection per pair), makes N a member, prints "N has joined"
-//           and answers welcome with the members it knows; N dials whoever
-//           that list names and it does not know (a concurrent join).
+//           other listed member (stage greeting), each once its challenge
+//           arrived. A greeting carries N's key (its ID) and N's signature
+//           over both nonces and both keys.
+//   Step 4  Each member checks the greeting (the signature proves the ID,
+//           name free, not ourselves, one connection per pair), makes N a
+//           member, prints "N has joined" and answers welcome, signed the
+//           same way, with the members it knows. N checks that the member
+//           proves the key its list gave and dials whoever the welcome
+//           names and it does not know (a concurrent join).
 //   Step 5  Once every greeting was answered, failed or timed out, N prints
 //           "Joined the group chat" and who is there; it is running.
 //
@@ -36,12 +42,14 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "protocol/endpoint.hpp"
 #include "protocol/error.hpp"
+#include "protocol/identity.hpp"
 #include "protocol/message.hpp"
 #include "protocol/peer_table.hpp"
 
@@ -65,9 +73,10 @@ enum class phase : uint8_t {
 struct join_options {
   /// Our display name, already validated.
   std::string name;
-  /// Our peer ID (1 to 2^53 - 1). Two connections between the same pair of
-  /// peers are resolved by it: the one dialed by the lower ID survives.
-  uint64_t id = 0;
+  /// Our key pair; its public key is our peer ID. Two connections between
+  /// the same pair of peers are resolved by the IDs: the one dialed by the
+  /// lower ID survives.
+  std::shared_ptr<const identity> self;
   /// How long an entry peer may take to send the member list, and how long
   /// the greetings of a join may take all together.
   timespan join_timeout{0};
@@ -84,7 +93,7 @@ struct join_options {
 struct dial_request {
   /// Where to connect.
   endpoint address;
-  /// The member to greet there; `id == 0` for a bootstrap peer (our entry).
+  /// The member to greet there; no ID for a bootstrap peer (our entry).
   member_info member;
 };
 
@@ -123,6 +132,10 @@ public:
 
   /// The current time.
   virtual time_point now() = 0;
+
+  /// How many of our lines went out so far (greetings and welcomes say it,
+  /// so that a member knows where our sequence numbers stand).
+  virtual uint64_t lines_said() = 0;
 };
 
 class join_machine {
@@ -179,6 +192,9 @@ public:
   // it as a protocol error otherwise. The caller has already checked that
   // `p` is live and that we are not leaving.
 
+  /// Step 0 received: the nonce our greeting signs.
+  void on_challenge(peer& p, message& msg);
+
   /// Step 1 received: "who is in the group?"
   void on_hello(peer& p);
 
@@ -218,10 +234,15 @@ private:
   void connect_to(const std::vector<member_info>& list,
                   const std::string& via_host);
   void dial_member(const member_info& m, endpoint addr);
+  void send_greeting(peer& p);
+  bool proven(peer& p, const message& msg, proof_role role);
   void maybe_finish_join();
   void become_running();
   void refused(error why);
-  bool resolve_duplicate(peer& fresh, uint64_t id, bool& was_member);
+  bool resolve_duplicate(peer& fresh, const peer_id& id, bool& was_member);
+  const peer_id& self_id() const noexcept {
+    return opts_.self->id();
+  }
   void arm_timer(timespan after);
   void disarm_timer();
   void finish_leave();

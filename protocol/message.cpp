@@ -22,6 +22,7 @@ constexpr std::pair<message_type, const char*> type_names[] = {
   {message_type::greeting, "greeting"},   {message_type::welcome, "welcome"},
   {message_type::refuse, "refuse"},       {message_type::chat, "chat"},
   {message_type::heartbeat, "heartbeat"}, {message_type::leave, "leave"},
+  {message_type::challenge, "challenge"},
 };
 
 std::optional<message_type> parse_type(std::string_view str) {
@@ -110,6 +111,30 @@ result<std::string> get_name(const json& obj) {
   return validate_name(*str);
 }
 
+// A string of hex digits whose form `valid` checks (an ID, nonce, proof).
+result<std::string> get_hex(const json& obj, const char* field,
+                            bool (*valid)(std::string_view) noexcept,
+                            const char* expected) {
+  auto str = get_string(obj, field, proof_size);
+  if (!str)
+    return str.error();
+  if (!valid(*str))
+    return invalid(field, expected);
+  return str;
+}
+
+result<std::string> get_id(const json& obj) {
+  return get_hex(obj, "id", is_peer_id, "64 lowercase hex digits");
+}
+
+result<std::string> get_nonce(const json& obj) {
+  return get_hex(obj, "nonce", is_nonce, "64 lowercase hex digits");
+}
+
+result<std::string> get_proof(const json& obj) {
+  return get_hex(obj, "proof", is_proof, "128 lowercase hex digits");
+}
+
 result<std::vector<member_info>> get_members(const json& obj) {
   auto i = obj.find("members");
   if (i == obj.end())
@@ -131,7 +156,7 @@ result<std::vector<member_info>> get_members(const json& obj) {
       return invalid("host", "empty or a numeric IP address");
     if (auto err = take(get_port(entry, "port"), m.port))
       return std::move(*err);
-    if (auto err = take(get_uint(entry, "id", 1, max_peer_id), m.id))
+    if (auto err = take(get_id(entry), m.id))
       return std::move(*err);
     result.push_back(std::move(m));
   }
@@ -142,7 +167,6 @@ result<std::vector<member_info>> get_members(const json& obj) {
 // does not decode is the error.
 std::optional<error> decode_fields(const json& obj, message& msg) {
   constexpr auto any_size = std::numeric_limits<size_t>::max();
-  constexpr auto any_seq = std::numeric_limits<uint64_t>::max();
   switch (msg.type) {
     case message_type::hello:
     case message_type::heartbeat:
@@ -150,22 +174,34 @@ std::optional<error> decode_fields(const json& obj, message& msg) {
       return std::nullopt;
     case message_type::members:
       return take(get_members(obj), msg.members);
+    case message_type::challenge:
+      return take(get_nonce(obj), msg.nonce);
     case message_type::greeting:
       if (auto err = take(get_name(obj), msg.name))
         return err;
-      if (auto err = take(get_uint(obj, "id", 1, max_peer_id), msg.id))
+      if (auto err = take(get_id(obj), msg.id))
         return err;
-      return take(get_port(obj, "port"), msg.port);
+      if (auto err = take(get_port(obj, "port"), msg.port))
+        return err;
+      if (auto err = take(get_nonce(obj), msg.nonce))
+        return err;
+      if (auto err = take(get_uint(obj, "seq", 0, max_seq), msg.seq))
+        return err;
+      return take(get_proof(obj), msg.proof);
     case message_type::welcome:
       if (auto err = take(get_name(obj), msg.name))
         return err;
-      if (auto err = take(get_uint(obj, "id", 1, max_peer_id), msg.id))
+      if (auto err = take(get_id(obj), msg.id))
         return err;
-      return take(get_members(obj), msg.members);
+      if (auto err = take(get_members(obj), msg.members))
+        return err;
+      if (auto err = take(get_uint(obj, "seq", 0, max_seq), msg.seq))
+        return err;
+      return take(get_proof(obj), msg.proof);
     case message_type::refuse:
       return take(get_string(obj, "reason", max_reason_size), msg.text);
     case message_type::chat:
-      if (auto err = take(get_uint(obj, "seq", 1, any_seq), msg.seq))
+      if (auto err = take(get_uint(obj, "seq", 1, max_seq), msg.seq))
         return err;
       if (auto err = take(get_string(obj, "text", any_size), msg.text))
         return err;
@@ -265,20 +301,30 @@ message make_members(std::vector<member_info> members) {
   return msg;
 }
 
-message make_greeting(std::string name, uint16_t port, uint64_t id) {
+message make_greeting(std::string name, uint16_t port, peer_id id,
+                      std::string nonce, uint64_t said) {
   auto msg = of_type(message_type::greeting);
   msg.name = std::move(name);
   msg.port = port;
-  msg.id = id;
+  msg.id = std::move(id);
+  msg.nonce = std::move(nonce);
+  msg.seq = said;
   return msg;
 }
 
-message make_welcome(std::string name, uint64_t id,
-                     std::vector<member_info> members) {
+message make_welcome(std::string name, peer_id id,
+                     std::vector<member_info> members, uint64_t said) {
   auto msg = of_type(message_type::welcome);
   msg.name = std::move(name);
-  msg.id = id;
+  msg.id = std::move(id);
   msg.members = std::move(members);
+  msg.seq = said;
+  return msg;
+}
+
+message make_challenge(std::string nonce) {
+  auto msg = of_type(message_type::challenge);
+  msg.nonce = std::move(nonce);
   return msg;
 }
 
@@ -335,15 +381,23 @@ std::string encode(const message& x) {
     case message_type::members:
       add_members();
       break;
+    case message_type::challenge:
+      obj["nonce"] = x.nonce;
+      break;
     case message_type::greeting:
       obj["name"] = x.name;
       obj["id"] = x.id;
       obj["port"] = x.port;
+      obj["nonce"] = x.nonce;
+      obj["seq"] = x.seq;
+      obj["proof"] = x.proof;
       break;
     case message_type::welcome:
       obj["name"] = x.name;
       obj["id"] = x.id;
       add_members();
+      obj["seq"] = x.seq;
+      obj["proof"] = x.proof;
       break;
     case message_type::refuse:
       obj["reason"] = x.text;

@@ -10,11 +10,12 @@
 #include <vector>
 
 #include "protocol/error.hpp"
+#include "protocol/identity.hpp"
 
 namespace groupchat::protocol {
 
 /// The protocol version this build speaks; every message carries it.
-constexpr uint32_t version = 1;
+constexpr uint32_t version = 2;
 
 /// Longest peer name, in bytes of UTF-8.
 constexpr size_t max_name_size = 32;
@@ -22,9 +23,16 @@ constexpr size_t max_name_size = 32;
 /// Longest host string in a member list.
 constexpr size_t max_host_size = 255;
 
-/// Peer IDs are random integers from 1 to 2^53 - 1 (exact in every JSON
-/// implementation, including those that store numbers as doubles).
-constexpr uint64_t max_peer_id = (uint64_t{1} << 53) - 1;
+/// Sequence numbers go up to 2^53 - 1 (exact in every JSON implementation,
+/// including those that store numbers as doubles).
+constexpr uint64_t max_seq = (uint64_t{1} << 53) - 1;
+
+/// The furthest a sender's `seq` may jump beyond the highest we know of it
+/// (from its chat lines, or from what its greeting or welcome says it said
+/// before): lines on their way (at most 64 wait to be sent) and private
+/// lines for others fit many times over; a larger jump cannot be real and
+/// the line is refused.
+constexpr uint64_t max_seq_gap = 65536;
 
 /// Longest reason in a `refuse` message.
 constexpr size_t max_reason_size = 256;
@@ -57,6 +65,9 @@ enum class message_type : uint8_t {
   heartbeat,
   /// The sender leaves the group gracefully.
   leave,
+  /// Accepting side to dialing side, first on every connection: the nonce
+  /// the dialer's `greeting` must sign (see identity.hpp).
+  challenge,
 };
 
 /// Returns the wire name of `x`, e.g. "greeting".
@@ -71,8 +82,8 @@ struct member_info {
   std::string host;
   /// The member's listen port.
   uint16_t port = 0;
-  /// The member's peer ID.
-  uint64_t id = 0;
+  /// The member's peer ID: its public key, which it proves when greeted.
+  peer_id id;
 
   friend bool operator==(const member_info& x, const member_info& y) {
     return x.name == y.name && x.host == y.host && x.port == y.port
@@ -87,9 +98,15 @@ struct message {
   std::string name;
   /// `greeting`: the sender's listen port.
   uint16_t port = 0;
-  /// `greeting`, `welcome`: the sender's peer ID, random per process.
-  uint64_t id = 0;
+  /// `greeting`, `welcome`: the sender's peer ID, its public key.
+  peer_id id;
+  /// `challenge`, `greeting`: the sender's fresh nonce.
+  std::string nonce;
+  /// `greeting`, `welcome`: the sender's signature of the handshake, which
+  /// proves that `id` is its key (see identity.hpp).
+  std::string proof;
   /// `chat`: the sender's sequence number, 1 for its first line.
+  /// `greeting`, `welcome`: how many lines the sender said before.
   uint64_t seq = 0;
   /// `chat`: the text, UTF-8. `refuse`: the reason, for humans.
   std::string text;
@@ -99,10 +116,15 @@ struct message {
   bool whisper = false;
   /// `members`, `welcome`: the member list.
   std::vector<member_info> members;
+  /// Not on the wire: the channel binding of the passphrase handshake of
+  /// the connection this message arrived on (empty without a passphrase),
+  /// set by the receiving connection for the messages of the handshake.
+  std::string channel;
 
   friend bool operator==(const message& x, const message& y) {
     return x.type == y.type && x.name == y.name && x.port == y.port
-           && x.id == y.id && x.seq == y.seq && x.text == y.text
+           && x.id == y.id && x.nonce == y.nonce && x.proof == y.proof
+           && x.seq == y.seq && x.text == y.text
            && x.action == y.action && x.whisper == y.whisper
            && x.members == y.members;
   }
@@ -118,10 +140,15 @@ message make_hello();
 
 message make_members(std::vector<member_info> members);
 
-message make_greeting(std::string name, uint16_t port, uint64_t id);
+/// Greetings and welcomes are made without `proof`, which signs the
+/// handshake's values and is added last (see join_machine).
+message make_greeting(std::string name, uint16_t port, peer_id id,
+                      std::string nonce, uint64_t said);
 
-message make_welcome(std::string name, uint64_t id,
-                     std::vector<member_info> members);
+message make_welcome(std::string name, peer_id id,
+                     std::vector<member_info> members, uint64_t said);
+
+message make_challenge(std::string nonce);
 
 message make_refuse(std::string reason);
 

@@ -48,7 +48,7 @@ peer* peer_table::find(conn_id conn) {
   return i != peers_.end() ? &i->second : nullptr;
 }
 
-peer* peer_table::find_id(uint64_t id, const peer* except) {
+peer* peer_table::find_id(const peer_id& id, const peer* except) {
   for (auto& [conn, p] : peers_)
     if (&p != except && p.id == id
         && (p.st == stage::greeting || p.st == stage::member))
@@ -71,7 +71,7 @@ std::vector<peer*> peer_table::members() {
   return result;
 }
 
-bool peer_table::name_taken(const std::string& name, uint64_t id) const {
+bool peer_table::name_taken(const std::string& name, const peer_id& id) const {
   for (auto& [conn, p] : peers_)
     if (p.st == stage::member && p.name == name && p.id != id)
       return true;
@@ -108,7 +108,7 @@ peer* peer_table::oldest_stranger(const std::string* host) {
   return nullptr;
 }
 
-void peer_table::promote(peer& p, uint64_t id, time_point now) {
+void peer_table::promote(peer& p, const peer_id& id, time_point now) {
   p.st = stage::member;
   p.id = id;
   p.joined_at = now;

@@ -57,8 +57,17 @@ struct peer {
   std::string name;
   /// Where it listens: the host it connects from (or we dialed), its port.
   endpoint address;
-  /// Its peer ID, once known.
-  uint64_t id = 0;
+  /// Its peer ID (public key), once known: for a member, proven.
+  peer_id id;
+  /// The handshake's nonces: the accepting side's `challenge` and the
+  /// dialing side's, from its greeting (see identity.hpp).
+  std::string challenge;
+  std::string greeting_nonce;
+  /// The channel binding of the passphrase handshake (empty without one).
+  std::string binding;
+  /// How many lines it said before this connection (from its greeting or
+  /// welcome).
+  uint64_t said = 0;
   /// When its connection was opened (accepted or connected).
   time_point opened_at;
   /// When it last sent anything.
@@ -89,7 +98,7 @@ public:
 
   /// The other live connection to peer `id` that identified itself (greeting
   /// or member), or null.
-  peer* find_id(uint64_t id, const peer* except = nullptr);
+  peer* find_id(const peer_id& id, const peer* except = nullptr);
 
   /// The member named `name`, or null.
   peer* find_member(const std::string& name);
@@ -98,7 +107,7 @@ public:
   std::vector<peer*> members();
 
   /// Whether a member other than peer `id` goes by `name`.
-  bool name_taken(const std::string& name, uint64_t id) const;
+  bool name_taken(const std::string& name, const peer_id& id) const;
 
   /// Every member as a member list entry (without ourselves).
   std::vector<member_info> member_list() const;
@@ -112,7 +121,7 @@ public:
   peer* oldest_stranger(const std::string* host = nullptr);
 
   /// Makes `p` a member: peer `id`, in the group since `now`.
-  static void promote(peer& p, uint64_t id, time_point now);
+  static void promote(peer& p, const peer_id& id, time_point now);
 
   /// Every connection, in connection order.
   const std::map<conn_id, peer>& all() const noexcept {
@@ -134,16 +143,16 @@ public:
   // -- connects under way -----------------------------------------------------
 
   /// Peer `id` is being dialed: nobody dials it a second time meanwhile.
-  void dialing(uint64_t id) {
+  void dialing(const peer_id& id) {
     dialing_.insert(id);
   }
 
   /// The dial of peer `id` ended (connected or failed).
-  void dialed(uint64_t id) {
+  void dialed(const peer_id& id) {
     dialing_.erase(id);
   }
 
-  bool is_dialing(uint64_t id) const {
+  bool is_dialing(const peer_id& id) const {
     return dialing_.count(id) > 0;
   }
 
@@ -162,7 +171,7 @@ public:
 
 private:
   std::map<conn_id, peer> peers_;
-  std::set<uint64_t> dialing_;
+  std::set<peer_id> dialing_;
 };
 
 } // namespace groupchat::protocol

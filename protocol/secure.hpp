@@ -26,7 +26,8 @@ struct group_key {
 };
 
 /// Derives the group key from `passphrase` with Argon2id (libsodium's
-/// "interactive" limits: about 64 MiB and a fraction of a second).
+/// "interactive" limits: about 64 MiB and a fraction of a second, once per
+/// start). It is CPace's password-related string.
 result<group_key> derive_group_key(std::string_view passphrase);
 
 /// Whether `body` is the first message of the handshake: lets a peer
@@ -36,14 +37,19 @@ bool is_handshake_start(std::string_view body) noexcept;
 /// One connection's handshake and record layer.
 ///
 /// Handshake (frame bodies, binary; I = initiator = the dialing side,
-/// R = responder; K = group key; e = ephemeral X25519 keys of crypto_kx):
-///   1. I -> R: 0x01 | e_I
-///   2. R -> I: 0x02 | e_R | MAC_K("R" | e_I | e_R) | stream header of R
-///   3. I -> R: 0x03 | MAC_K("I" | e_I | e_R) | stream header of I
-/// Session keys: crypto_kx over the ephemeral keys, each hashed with K.
-/// After step 3 every frame body is one secretstream (XChaCha20-Poly1305)
-/// message per direction: reading, forging, replaying, dropping or
-/// reordering a frame makes decryption fail.
+/// R = responder; PRS = the group key; CPace on ristretto255, cpace.hpp):
+///   1. I -> R: 0x01 | sid | Y_I           (sid: 16 random bytes)
+///   2. R -> I: 0x02 | Y_R | T_R | stream header of R
+///   3. I -> R: 0x03 | T_I | stream header of I
+/// Y = y * g with a fresh scalar y and g = hash-to-group(PRS, sid): each Y
+/// is a uniformly random point whatever the passphrase, so a recording
+/// tests no guess. ISK = H(y_I * Y_R = y_R * Y_I, sid, Y_I, Y_R); T are
+/// the draft's key confirmation MACs of each side's Y under a key from ISK.
+/// An active attacker tests one guess per connection. Session keys and the
+/// channel binding come from ISK. After step 3 every frame body is one
+/// secretstream (XChaCha20-Poly1305) message per direction: reading,
+/// forging, replaying, dropping or reordering a frame makes decryption
+/// fail.
 class secure_channel {
 public:
   enum class role { initiator, responder };
@@ -72,6 +78,12 @@ public:
 
   /// Whether the handshake completed and `seal` may be used.
   bool established() const noexcept;
+
+  /// The channel binding: a hash of the whole handshake, equal at both ends
+  /// of one connection and different for every other. Signatures of peer
+  /// identities cover it (see identity.hpp).
+  /// @pre `established()`
+  std::string binding() const;
 
   /// Encrypts one frame body for sending.
   /// @pre `established()`

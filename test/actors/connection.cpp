@@ -145,9 +145,9 @@ CAF_TEST(invalid JSON drops the connection) {
 }
 
 CAF_TEST(sent messages are framed and written) {
-  caf::anon_send(connection, atom::send_v, protocol::make_welcome("alice", 1, {}));
+  caf::anon_send(connection, atom::send_v, protocol::make_refuse("name taken"));
   run();
-  CAF_CHECK_EQUAL(output(), frame(protocol::make_welcome("alice", 1, {})));
+  CAF_CHECK_EQUAL(output(), frame(protocol::make_refuse("name taken")));
 }
 
 CAF_TEST(close flushes what was sent before it) {

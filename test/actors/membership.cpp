@@ -20,6 +20,7 @@
 
 #include "actors/errors.hpp"
 #include "actors/messages.hpp"
+#include "protocol/identity.hpp"
 
 using namespace groupchat;
 using namespace std::chrono_literals;
@@ -49,6 +50,8 @@ caf::behavior wire_end(caf::stateful_actor<wire_state>* self, fixture* net,
 
 struct fixture : test_coordinator_fixture<> {
   struct peer {
+    /// Its number: its key is `key(n)`.
+    int n = 0;
     std::string name;
     std::string host;
     uint16_t port;
@@ -85,6 +88,23 @@ struct fixture : test_coordinator_fixture<> {
   std::map<caf::actor_addr, std::vector<message_type>> sent;
   std::set<caf::actor_addr> closed_by_owner;
 
+  /// The last challenge sent on each wire end.
+  std::map<caf::actor_addr, std::string> challenges;
+
+  /// The key pairs of the simulated peers and strangers, by number.
+  std::map<int, std::shared_ptr<const protocol::identity>> keys;
+
+  std::shared_ptr<const protocol::identity> key(int n) {
+    auto& k = keys[n];
+    if (!k)
+      k = std::make_shared<const protocol::identity>();
+    return k;
+  }
+
+  protocol::peer_id id(int n) {
+    return key(n)->id();
+  }
+
   ~fixture() override {
     reset();
   }
@@ -117,8 +137,8 @@ struct fixture : test_coordinator_fixture<> {
     return host + ":" + std::to_string(port);
   }
 
-  /// The options every simulated peer runs with; `n` is its peer ID.
-  static membership_options options(const std::string& name, int n) {
+  /// The options every simulated peer runs with; `n` numbers its key.
+  membership_options options(const std::string& name, int n) {
     membership_options opts;
     opts.join.name = name;
     opts.join.join_timeout = 5s;
@@ -126,7 +146,7 @@ struct fixture : test_coordinator_fixture<> {
     opts.heartbeat_interval = 1s;
     opts.peer_timeout = 5s;
     opts.greeting_timeout = 2s;
-    opts.join.id = static_cast<uint64_t>(n);
+    opts.join.self = key(n);
     return opts;
   }
 
@@ -167,6 +187,7 @@ struct fixture : test_coordinator_fixture<> {
   /// Creates a peer named `name` at 10.0.0.`n`, port 5000+`n`.
   peer& add_peer(const std::string& name, int n) {
     auto& p = peers[name];
+    p.n = n;
     p.name = name;
     p.host = "10.0.0." + std::to_string(n);
     p.port = static_cast<uint16_t>(5000 + n);
@@ -252,7 +273,24 @@ struct fixture : test_coordinator_fixture<> {
     auto end = sys.spawn(wire_end, this, self);
     wires.push_back(end);
     caf::send_as(end, peers.at(name).membership, atom::incoming_v, host);
+    drain(); // Its challenge arrives.
     return end;
+  }
+
+  /// A greeting from peer `n` as `name`, for `target` on the stranger
+  /// connection `end`: signed by `signer` (by default `n` itself) over the
+  /// challenge `target` sent there.
+  message greeting(const caf::actor& end, const std::string& target,
+                   const std::string& name, int n, int signer = 0) {
+    auto nonce = protocol::make_nonce();
+    auto msg = protocol::make_greeting(name, static_cast<uint16_t>(5000 + n),
+                                       id(n), nonce, 0);
+    msg.proof = key(signer != 0 ? signer : n)
+                  ->prove(protocol::proof_transcript(
+                    protocol::proof_role::greeting,
+                    challenges[end.address()], nonce, id(n),
+                    id(peers.at(target).n), ""));
+    return msg;
   }
 
   /// Delivers `msg` to `name` as if it arrived on connection `end`.
@@ -304,6 +342,8 @@ caf::behavior wire_end(caf::stateful_actor<wire_state>* self, fixture* net,
   // Outgoing: hand the message to the far end, unless the network cuts it.
   auto forward = [self, hang_up](const message& msg) {
     self->state.net->sent[self->address()].push_back(msg.type);
+    if (msg.type == message_type::challenge)
+      self->state.net->challenges[self->address()] = msg.nonce;
     auto& cut = self->state.net->cut_on;
     if (self->state.net->muted.count(self->state.owner.address()) > 0)
       return;
@@ -327,6 +367,8 @@ caf::behavior wire_end(caf::stateful_actor<wire_state>* self, fixture* net,
       forward(*msg);
     },
     [forward](atom::send, const message& msg) { forward(msg); },
+    // A simulated wire delivers in order anyway: nothing to hold.
+    [](atom::start) {},
     // The simulated network has no frame limits to lift.
     [](atom::admit) {},
     // Incoming: what the far end's membership sent us.
@@ -605,12 +647,13 @@ CAF_TEST(a message in the wrong phase drops the connection) {
   CAF_CHECK(shows("alice", "spoofed", 0));
   CAF_CHECK_EQUAL(lines("alice").size(), 1u);
   CAF_CHECK_EQUAL(closed_by_owner.count(end.address()), 1u);
-  CAF_CHECK(sent[end.address()].empty());
+  using types = std::vector<message_type>;
+  CAF_CHECK_EQUAL(sent[end.address()], types{message_type::challenge});
   CAF_MESSAGE("a greeting after that counts nothing: the connection is gone");
-  deliver(end, "alice", protocol::make_greeting("mallory", 5006, 6));
+  deliver(end, "alice", greeting(end, "alice", "mallory", 6));
   drain();
   CAF_CHECK(shows("alice", "mallory has joined the chat", 0));
-  CAF_CHECK(sent[end.address()].empty());
+  CAF_CHECK_EQUAL(sent[end.address()], types{message_type::challenge});
 }
 
 CAF_TEST(a silent peer is reported lost exactly once at the peer timeout) {
@@ -708,13 +751,13 @@ CAF_TEST(simultaneous connects between two peers leave one connection) {
     CAF_MESSAGE("zed is a member of both groups and tells each of the other");
     auto to_alice = stranger("alice", "10.0.0.9");
     auto to_bob = stranger("bob", "10.0.0.9");
-    deliver(to_alice, "alice", protocol::make_greeting("zed", 5009, 9));
-    deliver(to_bob, "bob", protocol::make_greeting("zed", 5009, 9));
+    deliver(to_alice, "alice", greeting(to_alice, "alice", "zed", 9));
+    deliver(to_bob, "bob", greeting(to_bob, "bob", "zed", 9));
     drain();
     deliver(to_alice, "alice",
-           protocol::make_members({{"bob", "10.0.0.2", 5002, 2}}));
+           protocol::make_members({{"bob", "10.0.0.2", 5002, id(2)}}));
     deliver(to_bob, "bob",
-           protocol::make_members({{"alice", "10.0.0.1", 5001, 1}}));
+           protocol::make_members({{"alice", "10.0.0.1", 5001, id(1)}}));
     drain_shuffled(rng);
     CAF_CHECK(shows("alice", "bob has joined the chat"));
     CAF_CHECK(shows("bob", "alice has joined the chat"));
@@ -751,12 +794,13 @@ CAF_TEST(a duplicate name is refused at join) {
 CAF_TEST(a duplicate name is refused at greeting) {
   group({"alice", "bob"});
   auto end = stranger("alice", "10.0.0.7");
-  deliver(end, "alice", protocol::make_greeting("bob", 5007, 7));
+  deliver(end, "alice", greeting(end, "alice", "bob", 7));
   drain();
   CAF_CHECK(shows("alice", "bob has joined the chat"));
   CAF_CHECK_EQUAL(lines("alice").size(), 2u);
   CAF_CHECK_EQUAL(sent[end.address()],
-                  std::vector<message_type>{message_type::refuse});
+                  (std::vector<message_type>{message_type::challenge,
+                                             message_type::refuse}));
   CAF_CHECK_EQUAL(closed_by_owner.count(end.address()), 1u);
 }
 
@@ -764,15 +808,55 @@ CAF_TEST(duplicate and reordered sequence numbers are dropped) {
   add_peer("alice", 1);
   start("alice");
   auto end = stranger("alice", "10.0.0.9");
-  deliver(end, "alice", protocol::make_greeting("zed", 5009, 9));
-  for (auto [text, seq] : {std::pair{"a", 1}, {"b", 2}, {"b again", 2},
-                           {"a late", 1}, {"c", 3}, {"e", 5}, {"d late", 4}})
+  deliver(end, "alice", greeting(end, "alice", "zed", 9));
+  constexpr uint64_t too_far = 6 + protocol::max_seq_gap;
+  for (auto [text, seq] :
+       {std::pair<const char*, uint64_t>{"a", 1}, {"b", 2}, {"b again", 2},
+        {"a late", 1}, {"c", 3}, {"e", 5}, {"d late", 4},
+        {"a jump that cannot be real", too_far}, {"f", 6}})
     deliver(end, "alice", protocol::make_chat(text, seq));
   drain();
   CAF_CHECK_EQUAL(lines("alice"),
                   (std::vector<std::string>{"Created a new group chat",
                                             "zed has joined the chat", "zed: a",
-                                            "zed: b", "zed: c", "zed: e"}));
+                                            "zed: b", "zed: c", "zed: e",
+                                            "zed: f"}));
+}
+
+CAF_TEST(nobody greets chats or leaves as another member) {
+  group({"alice", "bob", "carol"});
+  CAF_MESSAGE("mallory (6) read bob's ID from a member list and greets carol "
+              "with it, signing with her own key");
+  auto end = stranger("carol", "10.6.6.6");
+  deliver(end, "carol", greeting(end, "carol", "bob", 2, 6));
+  deliver(end, "carol", protocol::make_chat("forged by mallory",
+                                            protocol::max_seq));
+  deliver(end, "carol", protocol::make_leave());
+  drain();
+  CAF_CHECK_EQUAL(closed_by_owner.count(end.address()), 1u);
+  CAF_CHECK(shows("carol", "bob: forged by mallory", 0));
+  CAF_CHECK(shows("carol", "bob has left the chat", 0));
+  CAF_CHECK(shows("carol", "bob lost connection", 0));
+  CAF_MESSAGE("bob's real connection stays, and his lines arrive");
+  say("bob", "still me");
+  CAF_CHECK(shows("carol", "bob: still me"));
+  CAF_CHECK(shows("alice", "bob: still me"));
+}
+
+CAF_TEST(a member says how far its lines went when it greets) {
+  add_peer("alice", 1);
+  start("alice");
+  auto end = stranger("alice", "10.0.0.9");
+  auto msg = greeting(end, "alice", "zed", 9);
+  CAF_MESSAGE("zed said 100 lines before he met alice (the proof does not "
+              "cover the count: only zed's own lines depend on it)");
+  msg.seq = 100;
+  deliver(end, "alice", msg);
+  deliver(end, "alice", protocol::make_chat("old", 100));
+  deliver(end, "alice", protocol::make_chat("new", 101));
+  drain();
+  CAF_CHECK(shows("alice", "zed: old", 0));
+  CAF_CHECK(shows("alice", "zed: new"));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -222,6 +222,81 @@ def raw_connect(peer):
     return sock
 
 
+def read_frame(sock):
+    """The next frame's body from `sock`."""
+    header = sock.recv(4, socket.MSG_WAITALL)
+    assert len(header) == 4, "connection closed"
+    (length,) = struct.unpack(">I", header)
+    body = sock.recv(length, socket.MSG_WAITALL)
+    assert len(body) == length, "connection closed"
+    return body
+
+
+class Identity:
+    """A peer's Ed25519 key pair, through libsodium (ctypes: the test needs
+    no Python package), and the identity proof of protocol/identity.hpp."""
+
+    _sodium = None
+
+    def __init__(self):
+        import ctypes
+        if Identity._sodium is None:
+            Identity._sodium = ctypes.CDLL("libsodium.so.23")
+            assert Identity._sodium.sodium_init() >= 0
+        self.pk = ctypes.create_string_buffer(32)
+        self.sk = ctypes.create_string_buffer(64)
+        Identity._sodium.crypto_sign_keypair(self.pk, self.sk)
+        self.id = self.pk.raw.hex()
+
+    def prove(self, transcript):
+        import ctypes
+        sig = ctypes.create_string_buffer(64)
+        Identity._sodium.crypto_sign_detached(
+            sig, None, transcript, ctypes.c_ulonglong(len(transcript)), self.sk)
+        return sig.raw.hex()
+
+
+def proof_transcript(role, challenge, nonce, signer, peer, binding=b""):
+    """What a greeting (role 1) or welcome (role 2) signs."""
+    out = b"groupchat v2 identity proof" + bytes([role])
+    for field in (challenge.encode(), nonce.encode(), signer.encode(),
+                  peer.encode(), binding):
+        out += bytes([len(field)]) + field
+    return out
+
+
+def greet(sock, name, peer_id, identity=None, claimed_id=None, seq=0):
+    """Greets the member `peer_id` on the fresh connection `sock` as `name`:
+    reads its challenge and signs it with `identity` (a new one by
+    default). `claimed_id` claims another ID than the signer's (a forgery).
+    Returns the identity."""
+    import json
+    identity = identity or Identity()
+    challenge = json.loads(read_frame(sock))
+    assert challenge["type"] == "challenge", challenge
+    claimed = claimed_id or identity.id
+    nonce = os.urandom(32).hex()
+    proof = identity.prove(proof_transcript(1, challenge["nonce"], nonce,
+                                            claimed, peer_id))
+    sock.sendall(frame(json.dumps({
+        "type": "greeting", "version": 2, "name": name, "id": claimed,
+        "port": 1, "nonce": nonce, "seq": seq, "proof": proof})))
+    return identity
+
+
+def members_of(peer):
+    """The member list `peer` gives a stranger who says hello, as a list of
+    dicts (`peer` itself first)."""
+    import json
+    sock = raw_connect(peer)
+    sock.sendall(frame('{"type":"hello","version":2}'))
+    while True:
+        msg = json.loads(read_frame(sock))
+        if msg["type"] == "members":
+            sock.close()
+            return msg["members"]
+
+
 class StalledListener:
     """A port whose connects hang until their timeout: a listener that never
     accepts, with its backlog filled, so further SYNs are dropped. Use as

@@ -3,6 +3,7 @@ sends a lot is slowed down, never dropped; only a peer that does not read
 at all is; strangers cannot lock newcomers out or make a peer spend much.
 """
 
+import json
 import os
 import re
 import resource
@@ -126,9 +127,9 @@ def test_idle_connections_do_not_lock_newcomers_out(g):
 
 
 def member_list(n, port):
-    entries = ",".join('{"name":"m%d","host":"127.0.0.1","port":%d,"id":%d}'
+    entries = ",".join('{"name":"m%d","host":"127.0.0.1","port":%d,"id":"%064x"}'
                        % (i, port, 1000 + i) for i in range(n))
-    return frame('{"type":"members","version":1,"members":[%s]}' % entries)
+    return frame('{"type":"members","version":2,"members":[%s]}' % entries)
 
 
 def test_a_huge_member_list_costs_few_threads(g):
@@ -137,8 +138,7 @@ def test_a_huge_member_list_costs_few_threads(g):
         bob = g.join("bob", [alice])
         threads = status(alice.proc.pid, "Threads")
         mallory = raw_connect(alice)
-        mallory.sendall(frame('{"type":"greeting","version":1,"name":"mallory",'
-                              '"id":66,"port":1}'))
+        harness.greet(mallory, "mallory", harness.members_of(alice)[0]["id"])
         alice.wait_for(r"^mallory has joined the chat$")
         # Within the bound (max-connections, 256): dialed, a few at a time,
         # each hanging until the connect timeout.
@@ -164,8 +164,7 @@ def test_a_deeply_nested_frame_costs_little_memory(g):
     alice = g.create("alice")
     bob = g.join("bob", [alice])
     mallory = raw_connect(alice)
-    mallory.sendall(frame('{"type":"greeting","version":1,"name":"mallory",'
-                          '"id":66,"port":1}'))
+    harness.greet(mallory, "mallory", harness.members_of(alice)[0]["id"])
     alice.wait_for(r"^mallory has joined the chat$")
     before = status(alice.proc.pid, "VmHWM")
     mallory.sendall(frame("[" * (512 * 1024) + "]" * (512 * 1024)))
@@ -180,10 +179,12 @@ def test_a_deeply_nested_frame_costs_little_memory(g):
 def test_a_stranger_may_send_only_small_frames(g):
     alice = g.create("alice")
     stranger = raw_connect(alice)
-    stranger.sendall(frame('{"type":"hello","version":1,"x":"%s"}' % ("y" * 2000)))
+    stranger.sendall(frame('{"type":"hello","version":2,"x":"%s"}' % ("y" * 2000)))
     alice.err.wait_for(r"frame_too_large: length prefix \d+ exceeds the maximum "
                        r"of 1024")
     stranger.settimeout(DEADLINE)
+    # It got its challenge, sent at connect, and nothing else.
+    assert json.loads(harness.read_frame(stranger))["type"] == "challenge"
     assert stranger.recv(4096) == b"", "the stranger was answered"
 
 

@@ -99,9 +99,10 @@ CAF_TEST(the option structs take every setting from its own key) {
                          "max-messages-per-second=77\n",
                          s),
                     "");
-  auto m = make_membership_options(s, "alice", 42);
+  auto self = std::make_shared<const protocol::identity>();
+  auto m = make_membership_options(s, "alice", self);
   CAF_CHECK_EQUAL(m.join.name, "alice");
-  CAF_CHECK_EQUAL(m.join.id, 42u);
+  CAF_CHECK_EQUAL(m.join.self, self);
   CAF_CHECK(m.join.join_timeout == 7s);
   CAF_CHECK(m.heartbeat_interval == 2s);
   CAF_CHECK(m.peer_timeout == 9s);

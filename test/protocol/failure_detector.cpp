@@ -44,7 +44,7 @@ CAF_TEST(a stranger has the greeting timeout from its connect) {
   CAF_CHECK(detector.expired(peers, t0 + 1999ms).empty());
   CAF_CHECK_EQUAL(detector.expired(peers, t0 + 2s), std::vector<conn_id>{1});
   CAF_MESSAGE("once it greeted, the peer timeout counts from its last word");
-  peer_table::promote(p, 9, t0 + 1900ms);
+  peer_table::promote(p, "9", t0 + 1900ms);
   CAF_CHECK(detector.expired(peers, t0 + 6899ms).empty());
   CAF_CHECK_EQUAL(detector.expired(peers, t0 + 6900ms).size(), 1u);
 }

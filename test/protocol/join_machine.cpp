@@ -6,6 +6,9 @@
 
 #include "protocol/join_machine.hpp"
 
+#include <map>
+#include <memory>
+
 #include <caf/test/unit_test.hpp>
 
 using namespace groupchat::protocol;
@@ -63,18 +66,25 @@ struct mock_callee : join_callee {
     return clock;
   }
 
+  uint64_t lines_said() override {
+    return 0;
+  }
+
   std::vector<message> sent;
 };
 
 struct fixture {
   mock_callee callee;
   peer_table peers;
-  join_machine machine{options(), peers, callee};
+  /// Our key pair ("50" below) and those of the peers, by number.
+  std::shared_ptr<const identity> self = std::make_shared<identity>();
+  std::map<int, std::unique_ptr<identity>> keys;
+  join_machine machine{options(self), peers, callee};
 
-  static join_options options() {
+  static join_options options(std::shared_ptr<const identity> self) {
     join_options opts;
     opts.name = "nina";
-    opts.id = 50;
+    opts.self = std::move(self);
     opts.join_timeout = 5s;
     opts.max_strangers = 4;
     opts.max_strangers_per_host = 2;
@@ -86,6 +96,51 @@ struct fixture {
   bool dialed(conn_id conn) {
     auto req = callee.dials.back();
     return machine.on_dialed(req, conn, req.address.host);
+  }
+
+  // The key pair of peer `n`; 50 is ours.
+  const identity& key(int n) {
+    if (n == 50)
+      return *self;
+    auto& k = keys[n];
+    if (!k)
+      k = std::make_unique<identity>();
+    return *k;
+  }
+
+  peer_id id(int n) {
+    return key(n).id();
+  }
+
+  // The member on dialed connection `conn` sends its challenge.
+  void challenge(conn_id conn) {
+    auto msg = make_challenge(make_nonce());
+    machine.on_challenge(*peers.find(conn), msg);
+  }
+
+  // A greeting from peer `n` as `name` for accepted connection `conn`,
+  // signed by `signer` (by default, `n` itself).
+  message greeting_from(conn_id conn, int n, const std::string& name,
+                        int signer = 0) {
+    auto& p = *peers.find(conn);
+    auto msg = make_greeting(name, 5009, id(n), make_nonce(), 0);
+    msg.proof = key(signer != 0 ? signer : n)
+                  .prove(proof_transcript(proof_role::greeting, p.challenge,
+                                          msg.nonce, id(n), id(50), ""));
+    return msg;
+  }
+
+  // Peer `n` welcomes us as `name` on dialed connection `conn`, signed by
+  // `signer` (by default, `n` itself).
+  void welcome_from(conn_id conn, int n, const std::string& name,
+                    int signer = 0) {
+    auto& p = *peers.find(conn);
+    auto msg = make_welcome(name, id(n), {}, 0);
+    msg.proof = key(signer != 0 ? signer : n)
+                  .prove(proof_transcript(proof_role::welcome, p.challenge,
+                                          p.greeting_nonce, id(n), id(50),
+                                          p.binding));
+    machine.on_welcome(p, msg);
   }
 
   // Returns the log since the last call, and starts a new one.
@@ -100,15 +155,16 @@ struct fixture {
   void join_through_alice() {
     machine.start(6000, {{"10.0.0.1", 5001}});
     dialed(1);
+    challenge(1);
     machine.on_members(*peers.find(1),
-                       {{"alice", "", 5001, 10},
-                        {"bob", "10.0.0.2", 5002, 20}});
+                       {{"alice", "", 5001, id(10)},
+                        {"bob", "10.0.0.2", 5002, id(20)}});
   }
 
-  // A member `name` with `id` on an accepted connection `conn`.
-  peer& accepted_member(conn_id conn, const std::string& name, uint64_t id) {
+  // A member `name`, peer `n`, on an accepted connection `conn`.
+  peer& accepted_member(conn_id conn, const std::string& name, int n) {
     machine.on_incoming(conn, "10.0.0.9");
-    auto msg = make_greeting(name, 5009, id);
+    auto msg = greeting_from(conn, n, name);
     machine.on_greeting(*peers.find(conn), msg);
     return *peers.find(conn);
   }
@@ -133,24 +189,26 @@ CAF_TEST(a join sends hello then greets every listed member) {
   CAF_MESSAGE("step 1: hello to the entry peer");
   CAF_CHECK(dialed(1));
   CAF_CHECK_EQUAL(traffic(), (lines{"send 1 hello"}));
+  challenge(1);
   CAF_MESSAGE("step 2 arrives; step 3: greet alice on the same connection, "
               "dial bob");
-  machine.on_members(*peers.find(1), {{"alice", "", 5001, 10},
-                                      {"bob", "10.0.0.2", 5002, 20}});
+  machine.on_members(*peers.find(1), {{"alice", "", 5001, id(10)},
+                                      {"bob", "10.0.0.2", 5002, id(20)}});
   CAF_CHECK_EQUAL(traffic(), (lines{"send 1 greeting", "dial 10.0.0.2:5002"}));
   CAF_CHECK(machine.current() == phase::joining);
   auto greeting = callee.sent.back();
   CAF_CHECK_EQUAL(greeting.name, "nina");
   CAF_CHECK_EQUAL(greeting.port, 6000u);
-  CAF_CHECK_EQUAL(greeting.id, 50u);
+  CAF_CHECK_EQUAL(greeting.id, id(50));
+  CAF_MESSAGE("bob's greeting waits for his challenge");
   CAF_CHECK(dialed(2));
+  CAF_CHECK(traffic().empty());
+  challenge(2);
   CAF_CHECK_EQUAL(traffic(), (lines{"send 2 greeting"}));
   CAF_MESSAGE("step 4: both welcome us; step 5: we are in");
-  auto welcome = make_welcome("alice", 10, {});
-  machine.on_welcome(*peers.find(1), welcome);
+  welcome_from(1, 10, "alice");
   CAF_CHECK(traffic().empty());
-  welcome = make_welcome("bob", 20, {});
-  machine.on_welcome(*peers.find(2), welcome);
+  welcome_from(2, 20, "bob");
   CAF_CHECK_EQUAL(traffic(), (lines{"notice Joined the group chat",
                                     "notice Members: alice, bob", "running"}));
   CAF_CHECK_EQUAL(peers.members().size(), 2u);
@@ -159,18 +217,20 @@ CAF_TEST(a join sends hello then greets every listed member) {
 CAF_TEST(a loopback address in a list means the host of its sender) {
   machine.start(6000, {{"10.0.0.1", 5001}});
   dialed(1);
+  challenge(1);
   traffic();
-  machine.on_members(*peers.find(1), {{"alice", "", 5001, 10},
-                                      {"bob", "127.0.0.1", 5002, 20}});
+  machine.on_members(*peers.find(1), {{"alice", "", 5001, id(10)},
+                                      {"bob", "127.0.0.1", 5002, id(20)}});
   CAF_CHECK_EQUAL(traffic(), (lines{"send 1 greeting", "dial 10.0.0.1:5002"}));
 }
 
 CAF_TEST(a list holding our own name refuses the join) {
   machine.start(6000, {{"10.0.0.1", 5001}});
   dialed(1);
+  challenge(1);
   traffic();
-  machine.on_members(*peers.find(1), {{"alice", "", 5001, 10},
-                                      {"nina", "10.0.0.2", 5002, 20}});
+  machine.on_members(*peers.find(1), {{"alice", "", 5001, id(10)},
+                                      {"nina", "10.0.0.2", 5002, id(20)}});
   CAF_CHECK_EQUAL(traffic(), (lines{"close 1"}));
   CAF_CHECK(machine.current() == phase::leaving);
   machine.on_closed(1, std::nullopt);
@@ -233,14 +293,14 @@ CAF_TEST(a refuse from a member ends the join with its reason) {
 
 CAF_TEST(greetings that time out leave us with whoever answered) {
   join_through_alice();
-  auto welcome = make_welcome("alice", 10, {});
-  machine.on_welcome(*peers.find(1), welcome);
+  welcome_from(1, 10, "alice");
   traffic();
   machine.on_timeout(callee.last_token);
   CAF_CHECK_EQUAL(traffic(), (lines{"notice Joined the group chat",
                                     "notice Members: alice", "running"}));
   CAF_MESSAGE("bob's connect, late, is still used");
   CAF_CHECK(dialed(2));
+  challenge(2);
   CAF_CHECK_EQUAL(traffic(), (lines{"send 2 greeting"}));
 }
 
@@ -259,7 +319,8 @@ CAF_TEST(a greeting makes a member that is welcomed with our list) {
   accepted_member(1, "alice", 10);
   traffic();
   accepted_member(2, "bob", 20);
-  CAF_CHECK_EQUAL(traffic(), (lines{"admit 2", "send 2 welcome",
+  CAF_CHECK_EQUAL(traffic(), (lines{"send 2 challenge", "admit 2",
+                                    "send 2 welcome",
                                     "notice bob has joined the chat"}));
   auto& welcome = callee.sent.back();
   CAF_CHECK_EQUAL(welcome.name, "nina");
@@ -268,10 +329,10 @@ CAF_TEST(a greeting makes a member that is welcomed with our list) {
   CAF_MESSAGE("a hello from a stranger gets every member, us first");
   machine.on_incoming(3, "10.0.0.7");
   machine.on_hello(*peers.find(3));
-  CAF_CHECK_EQUAL(traffic(), (lines{"send 3 members"}));
+  CAF_CHECK_EQUAL(traffic(), (lines{"send 3 challenge", "send 3 members"}));
   auto& list = callee.sent.back().members;
   CAF_REQUIRE_EQUAL(list.size(), 3u);
-  CAF_CHECK(list[0] == (member_info{"nina", "", 6000, 50}));
+  CAF_CHECK(list[0] == (member_info{"nina", "", 6000, id(50)}));
 }
 
 CAF_TEST(a connection asks for the member list once) {
@@ -289,16 +350,16 @@ CAF_TEST(gossip connects to at most as many peers as a group may have) {
   auto& alice = accepted_member(1, "alice", 10);
   traffic();
   std::vector<member_info> list;
-  for (uint64_t id = 100; id < 110; ++id)
-    list.push_back({"m" + std::to_string(id), "10.0.1.1",
-                    static_cast<uint16_t>(id), id});
+  for (int n = 100; n < 110; ++n)
+    list.push_back({"m" + std::to_string(n), "10.0.1.1",
+                    static_cast<uint16_t>(n), id(n)});
   machine.on_members(alice, list);
   CAF_MESSAGE("alice and 9 connects under way: the bound of 10");
   CAF_CHECK_EQUAL(callee.dials.size(), 9u);
   list.clear();
-  for (uint64_t id = 200; id < 205; ++id)
-    list.push_back({"n" + std::to_string(id), "10.0.1.2",
-                    static_cast<uint16_t>(id), id});
+  for (int n = 200; n < 205; ++n)
+    list.push_back({"n" + std::to_string(n), "10.0.1.2",
+                    static_cast<uint16_t>(n), id(n)});
   machine.on_members(alice, list);
   CAF_CHECK_EQUAL(callee.dials.size(), 9u);
 }
@@ -308,48 +369,51 @@ CAF_TEST(a duplicate name is refused at greeting) {
   accepted_member(1, "bob", 20);
   traffic();
   accepted_member(2, "bob", 21);
-  CAF_CHECK_EQUAL(traffic(), (lines{"send 2 refuse", "close 2"}));
+  CAF_CHECK_EQUAL(traffic(),
+                  (lines{"send 2 challenge", "send 2 refuse", "close 2"}));
   CAF_CHECK(callee.sent.back().text.find("'bob' is already taken")
             != std::string::npos);
   accepted_member(3, "nina", 22);
-  CAF_CHECK_EQUAL(traffic(), (lines{"send 3 refuse", "close 3"}));
+  CAF_CHECK_EQUAL(traffic(),
+                  (lines{"send 3 challenge", "send 3 refuse", "close 3"}));
 }
 
 CAF_TEST(a greeting from ourselves closes the connection) {
   machine.start(6000, {});
   traffic();
   accepted_member(1, "nina", 50);
-  CAF_CHECK_EQUAL(traffic(), (lines{"close 1"}));
+  CAF_CHECK_EQUAL(traffic(), (lines{"send 1 challenge", "close 1"}));
 }
 
 CAF_TEST(a message in the wrong stage drops the connection) {
   machine.start(6000, {});
   machine.on_incoming(1, "10.6.6.6");
   traffic();
-  auto welcome = make_welcome("mallory", 66, {});
-  machine.on_welcome(*peers.find(1), welcome);
+  welcome_from(1, 66, "mallory");
   CAF_CHECK_EQUAL(traffic(), (lines{"close 1"}));
   CAF_CHECK(peers.find(1)->st == stage::closing);
   CAF_MESSAGE("a member that misbehaves is reported lost");
   accepted_member(2, "bob", 20);
   traffic();
-  auto again = make_greeting("bob", 5002, 20);
+  auto again = greeting_from(2, 20, "bob");
   machine.on_greeting(*peers.find(2), again);
   CAF_CHECK_EQUAL(traffic(), (lines{"notice bob lost connection", "close 2"}));
 }
 
 CAF_TEST(of two connections to one peer the one dialed by the lower ID stays) {
   machine.start(6000, {});
-  CAF_MESSAGE("we (50) dial carol (ID 70) while she dials us");
+  while (id(70) < id(50))
+    keys[70] = std::make_unique<identity>();
+  CAF_MESSAGE("we (50) dial carol (70, a higher ID) while she dials us");
   machine.on_members(accepted_member(1, "zed", 90),
-                     {{"carol", "10.0.0.7", 5007, 70}});
+                     {{"carol", "10.0.0.7", 5007, id(70)}});
   CAF_CHECK(dialed(2));
+  challenge(2);
   traffic();
   accepted_member(3, "carol", 70);
   CAF_MESSAGE("her connection (dialed by 70) loses against ours (by 50)");
-  CAF_CHECK_EQUAL(traffic(), (lines{"close 3"}));
-  auto welcome = make_welcome("carol", 70, {});
-  machine.on_welcome(*peers.find(2), welcome);
+  CAF_CHECK_EQUAL(traffic(), (lines{"send 3 challenge", "close 3"}));
+  welcome_from(2, 70, "carol");
   CAF_CHECK_EQUAL(traffic(), (lines{"notice carol has joined the chat"}));
   CAF_CHECK_EQUAL(peers.members().size(), 2u);
 }
@@ -408,8 +472,8 @@ CAF_TEST(gossip about an unknown member dials it once) {
   machine.start(6000, {});
   auto& alice = accepted_member(1, "alice", 10);
   traffic();
-  std::vector<member_info> list{{"bob", "10.0.0.2", 5002, 20},
-                                {"nina", "10.0.0.5", 6000, 50}};
+  std::vector<member_info> list{{"bob", "10.0.0.2", 5002, id(20)},
+                                {"nina", "10.0.0.5", 6000, id(50)}};
   machine.on_members(alice, list);
   machine.on_members(alice, list);
   CAF_CHECK_EQUAL(traffic(), (lines{"dial 10.0.0.2:5002"}));
@@ -424,7 +488,7 @@ CAF_TEST(the oldest stranger makes room for a new one) {
   CAF_CHECK_EQUAL(peers.strangers(), 4u);
   CAF_MESSAGE("the pool of 4 is full: the oldest stranger goes, never alice");
   CAF_CHECK(machine.on_incoming(6, "10.0.0.6"));
-  CAF_CHECK_EQUAL(traffic(), (lines{"close 2"}));
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 2", "send 6 challenge"}));
   CAF_CHECK(peers.find(1)->st == stage::member);
   CAF_CHECK_EQUAL(peers.strangers(), 4u);
 }
@@ -437,7 +501,7 @@ CAF_TEST(one host cannot take the whole pool of strangers) {
   traffic();
   CAF_MESSAGE("a third from 10.6.6.6 closes its oldest, not 10.0.0.3's");
   machine.on_incoming(4, "10.6.6.6");
-  CAF_CHECK_EQUAL(traffic(), (lines{"close 1"}));
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 1", "send 4 challenge"}));
   CAF_CHECK_EQUAL(peers.strangers_from("10.6.6.6"), 2u);
   CAF_CHECK(peers.find(3)->st == stage::accepted);
 }
@@ -447,9 +511,9 @@ CAF_TEST(a member list longer than the bound drops its sender) {
   auto& alice = accepted_member(1, "alice", 10);
   traffic();
   std::vector<member_info> list;
-  for (uint64_t id = 100; id < 111; ++id)
-    list.push_back({"m" + std::to_string(id), "10.0.1.1",
-                    static_cast<uint16_t>(id), id});
+  for (int n = 100; n < 111; ++n)
+    list.push_back({"m" + std::to_string(n), "10.0.1.1",
+                    static_cast<uint16_t>(n), id(n)});
   machine.on_members(alice, list);
   CAF_CHECK_EQUAL(traffic(), (lines{"notice alice lost connection",
                                     "close 1"}));
@@ -459,8 +523,8 @@ CAF_TEST(an unspecified address means the host of the sender of the list) {
   machine.start(6000, {});
   auto& alice = accepted_member(1, "alice", 10);
   traffic();
-  machine.on_members(alice, {{"bob", "0.0.0.0", 5002, 20},
-                             {"carol", "::", 5003, 30}});
+  machine.on_members(alice, {{"bob", "0.0.0.0", 5002, id(20)},
+                             {"carol", "::", 5003, id(30)}});
   CAF_CHECK_EQUAL(traffic(), (lines{"dial 10.0.0.9:5002",
                                     "dial 10.0.0.9:5003"}));
 }
@@ -469,12 +533,66 @@ CAF_TEST(lists carry the numeric address a connection reached) {
   machine.start(6000, {{"alice.example", 5001}});
   auto req = callee.dials.back();
   machine.on_dialed(req, 1, "10.0.0.1");
-  machine.on_members(*peers.find(1), {{"alice", "", 5001, 10}});
-  auto welcome = make_welcome("alice", 10, {});
-  machine.on_welcome(*peers.find(1), welcome);
+  challenge(1);
+  machine.on_members(*peers.find(1), {{"alice", "", 5001, id(10)}});
+  welcome_from(1, 10, "alice");
   auto list = machine.member_list(false);
   CAF_REQUIRE_EQUAL(list.size(), 1u);
   CAF_CHECK_EQUAL(list[0].host, "10.0.0.1");
+}
+
+CAF_TEST(a greeting that does not prove its ID is dropped) {
+  machine.start(6000, {});
+  accepted_member(1, "bob", 20);
+  machine.on_incoming(2, "10.6.6.6");
+  traffic();
+  CAF_MESSAGE("mallory claims bob's ID, signing with her own key");
+  auto forged = greeting_from(2, 20, "bob", 66);
+  machine.on_greeting(*peers.find(2), forged);
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 2"}));
+  CAF_MESSAGE("bob's own connection is untouched");
+  CAF_CHECK(peers.find(1)->st == stage::member);
+  CAF_CHECK_EQUAL(peers.members().size(), 1u);
+}
+
+CAF_TEST(a proof made for another connection is dropped) {
+  machine.start(6000, {});
+  machine.on_incoming(1, "10.0.0.2");
+  machine.on_incoming(2, "10.6.6.6");
+  traffic();
+  CAF_MESSAGE("bob's greeting for connection 1, replayed on connection 2: "
+              "it signs connection 1's challenge");
+  auto recorded = greeting_from(1, 20, "bob");
+  machine.on_greeting(*peers.find(2), recorded);
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 2"}));
+  CAF_MESSAGE("on its own connection it counts");
+  machine.on_greeting(*peers.find(1), recorded);
+  CAF_CHECK(peers.find(1)->st == stage::member);
+}
+
+CAF_TEST(a welcome must prove the key the member list gave) {
+  join_through_alice();
+  CAF_CHECK(dialed(2));
+  challenge(2);
+  traffic();
+  CAF_MESSAGE("whoever answers at bob's address signs with another key");
+  welcome_from(2, 20, "bob", 66);
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 2"}));
+  CAF_MESSAGE("or names its own key, which is not the one listed");
+  welcome_from(1, 66, "alice");
+  CAF_CHECK_EQUAL(traffic(),
+                  (lines{"close 1",
+                         "notice Could not reach any member of the group",
+                         "notice Created a new group chat", "running"}));
+  CAF_CHECK(peers.members().empty());
+}
+
+CAF_TEST(a member list before the challenge drops the entry peer) {
+  machine.start(6000, {{"10.0.0.1", 5001}, {"10.0.0.2", 5002}});
+  dialed(1);
+  traffic();
+  machine.on_members(*peers.find(1), {{"alice", "", 5001, id(10)}});
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 1"}));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

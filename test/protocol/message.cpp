@@ -14,6 +14,18 @@ namespace {
 
 constexpr size_t max_size = 1024;
 
+// Values of the right form: keys, a nonce, a proof.
+const std::string key1(peer_id_size, 'a');
+const std::string key2(peer_id_size, 'b');
+const std::string key3(peer_id_size, 'c');
+const std::string nonce(nonce_size, 'd');
+const std::string proof(proof_size, 'e');
+
+message signed_msg(message msg) {
+  msg.proof = proof;
+  return msg;
+}
+
 // Encodes `msg` as a frame, splits it off a stream as a connection does and
 // decodes it again.
 message roundtrip(const message& msg) {
@@ -43,15 +55,18 @@ void check_rejected(std::string_view body, ec code) {
 CAF_TEST(every message type survives a round trip) {
   std::vector<message> all{
     make_hello(),
-    make_members({{"alice", "", 5000, 1}, {"bob", "10.0.0.7", 5001, 2},
-                  {"carol", "::1", 65535, max_peer_id}}),
+    make_members({{"alice", "", 5000, key1}, {"bob", "10.0.0.7", 5001, key2},
+                  {"carol", "::1", 65535, key3}}),
     make_members({}),
-    make_greeting("bob", 5001, 42),
-    make_welcome("alice", 7, {{"bob", "10.0.0.7", 5001, 2}}),
-    make_welcome("alice", 7, {}),
+    make_challenge(nonce),
+    signed_msg(make_greeting("bob", 5001, key2, nonce, 0)),
+    signed_msg(make_greeting("bob", 5001, key2, nonce, max_seq)),
+    signed_msg(make_welcome("alice", key1, {{"bob", "10.0.0.7", 5001, key2}},
+                            7)),
+    signed_msg(make_welcome("alice", key1, {}, 0)),
     make_refuse("the name 'bob' is already taken"),
     make_chat("hi", 1),
-    make_chat("hi", std::numeric_limits<uint64_t>::max()),
+    make_chat("hi", max_seq),
     make_action("waves", 2),
     make_whisper("just you", 3),
     make_heartbeat(),
@@ -66,7 +81,7 @@ CAF_TEST(every message type survives a round trip) {
 CAF_TEST(chat text arrives byte for byte) {
   std::vector<std::string> texts{
     "quotes \" and \\ backslashes",
-    R"({"type":"leave","version":1})",
+    R"({"type":"leave","version":2})",
     "tab\tand unicode: äöü ✓ 🎉",
     std::string(900, 'x'),
     "",
@@ -95,69 +110,101 @@ CAF_TEST(malformed bodies are rejected with an error value) {
   check_rejected("\"chat\"", ec::not_an_object);
   check_rejected("null", ec::not_an_object);
   check_rejected(R"({"type":"chat","text":"x"})", ec::missing_field);
-  check_rejected(R"({"type":"chat","version":2,"text":"x"})",
+  check_rejected(R"({"type":"chat","version":1,"text":"x"})",
                  ec::unsupported_version);
   check_rejected(R"({"type":"chat","version":"1","text":"x"})",
                  ec::unsupported_version);
-  check_rejected(R"({"version":1})", ec::missing_field);
-  check_rejected(R"({"type":7,"version":1})", ec::invalid_field);
-  check_rejected(R"({"type":"shout","version":1})", ec::unknown_type);
-  check_rejected(R"({"type":"chat","version":1,"seq":1})", ec::missing_field);
-  check_rejected(R"({"type":"chat","version":1,"text":"x"})",
+  check_rejected(R"({"version":2})", ec::missing_field);
+  check_rejected(R"({"type":7,"version":2})", ec::invalid_field);
+  check_rejected(R"({"type":"shout","version":2})", ec::unknown_type);
+  check_rejected(R"({"type":"chat","version":2,"seq":1})", ec::missing_field);
+  check_rejected(R"({"type":"chat","version":2,"text":"x"})",
                  ec::missing_field);
-  check_rejected(R"({"type":"chat","version":1,"seq":0,"text":"x"})",
+  check_rejected(R"({"type":"chat","version":2,"seq":0,"text":"x"})",
                  ec::invalid_field);
-  check_rejected(R"({"type":"chat","version":1,"seq":1,"text":42})",
+  check_rejected(R"({"type":"chat","version":2,"seq":1,"text":42})",
                  ec::invalid_field);
-  check_rejected(R"({"type":"greeting","version":1,"name":"bob","id":1})",
+  // A greeting with every field right, then with each one wrong.
+  auto greeting = [](std::string name, std::string id, std::string port,
+                     std::string nonce, std::string seq, std::string proof) {
+    std::string body = R"({"type":"greeting","version":2)";
+    for (auto [key, value] : {std::pair{"name", name}, {"id", id},
+                              {"port", port}, {"nonce", nonce},
+                              {"seq", seq}, {"proof", proof}})
+      if (!value.empty())
+        body += std::string{",\""} + key + "\":" + value;
+    return body + "}";
+  };
+  auto q = [](const std::string& str) { return '"' + str + '"'; };
+  auto ok = greeting(q("bob"), q(key1), "1", q(nonce), "0", q(proof));
+  CAF_CHECK(static_cast<bool>(decode(ok)));
+  check_rejected(greeting(q("bob"), "", "1", q(nonce), "0", q(proof)),
                  ec::missing_field);
-  check_rejected(R"({"type":"greeting","version":1,"name":"bob","port":1})",
+  check_rejected(greeting(q("bob"), q(key1), "", q(nonce), "0", q(proof)),
                  ec::missing_field);
-  check_rejected(
-    R"({"type":"greeting","version":1,"name":"bob","id":0,"port":1})",
-    ec::invalid_field);
-  check_rejected(R"({"type":"greeting","version":1,"name":"bob","id":)"
-                 R"(9007199254740992,"port":1})",
+  check_rejected(greeting(q("bob"), q(key1), "1", "", "0", q(proof)),
+                 ec::missing_field);
+  check_rejected(greeting(q("bob"), q(key1), "1", q(nonce), "", q(proof)),
+                 ec::missing_field);
+  check_rejected(greeting(q("bob"), q(key1), "1", q(nonce), "0", ""),
+                 ec::missing_field);
+  CAF_MESSAGE("IDs, nonces and proofs are lowercase hex of their size");
+  for (auto bad : {std::string{"1"}, q("1"), q(key1 + "a"),
+                   q(std::string(peer_id_size, 'A')),
+                   q(std::string(peer_id_size, 'g'))})
+    check_rejected(greeting(q("bob"), bad, "1", q(nonce), "0", q(proof)),
+                   ec::invalid_field);
+  check_rejected(greeting(q("bob"), q(key1), "1", q(key1 + "0"), "0",
+                          q(proof)),
+                 ec::invalid_field);
+  check_rejected(greeting(q("bob"), q(key1), "1", q(nonce), "0", q(key1)),
+                 ec::invalid_field);
+  check_rejected(greeting(q("bob"), q(key1), "1", q(nonce), "9007199254740992",
+                          q(proof)),
                  ec::invalid_field);
   for (auto port : {"0", "70000", "-1", "1.5", "\"80\""})
-    check_rejected(std::string{R"({"type":"greeting","version":1,"name":"b",)"}
-                     + R"("id":1,"port":)" + port + "}",
+    check_rejected(greeting(q("b"), q(key1), port, q(nonce), "0", q(proof)),
                    ec::invalid_field);
-  check_rejected(R"({"type":"greeting","version":1,"name":"","id":1,"port":1})",
+  check_rejected(greeting(q(""), q(key1), "1", q(nonce), "0", q(proof)),
                  ec::invalid_name);
-  check_rejected(
-    R"({"type":"welcome","version":1,"name":"a\u001bb","id":1,"members":[]})",
-    ec::invalid_name);
-  check_rejected(R"({"type":"welcome","version":1,"name":"a","id":1})",
+  check_rejected(R"({"type":"challenge","version":2})", ec::missing_field);
+  check_rejected(R"({"type":"challenge","version":2,"nonce":"ab"})",
+                 ec::invalid_field);
+  check_rejected(R"({"type":"welcome","version":2,"name":"a\u001bb","id":")"
+                   + key1 + R"(","members":[],"seq":0,"proof":")" + proof
+                   + "\"}",
+                 ec::invalid_name);
+  check_rejected(R"({"type":"welcome","version":2,"name":"a","id":")" + key1
+                   + R"(","seq":0,"proof":")" + proof + "\"}",
                  ec::missing_field);
-  check_rejected(R"({"type":"refuse","version":1})", ec::missing_field);
-  check_rejected(R"({"type":"chat","version":1,"seq":1,"text":"x",)"
+  check_rejected(R"({"type":"refuse","version":2})", ec::missing_field);
+  check_rejected(R"({"type":"chat","version":2,"seq":1,"text":"x",)"
                  R"("action":"yes"})",
                  ec::invalid_field);
-  check_rejected(R"({"type":"chat","version":1,"seq":1,"text":"x",)"
+  check_rejected(R"({"type":"chat","version":2,"seq":1,"text":"x",)"
                  R"("private":1})",
                  ec::invalid_field);
-  check_rejected(R"({"type":"members","version":1,"members":{}})",
+  check_rejected(R"({"type":"members","version":2,"members":{}})",
                  ec::invalid_field);
-  check_rejected(R"({"type":"members","version":1,"members":[1]})",
+  check_rejected(R"({"type":"members","version":2,"members":[1]})",
                  ec::invalid_field);
-  check_rejected(R"({"type":"members","version":1,"members":[{"name":"a"}]})",
+  check_rejected(R"({"type":"members","version":2,"members":[{"name":"a"}]})",
                  ec::missing_field);
-  check_rejected(R"({"type":"members","version":1,"members":[{"name":"a",)"
+  check_rejected(R"({"type":"members","version":2,"members":[{"name":"a",)"
                  R"("host":"10.0.0.1","port":1}]})",
                  ec::missing_field);
 }
 
 CAF_TEST(member lists carry numeric addresses only) {
   for (auto host : {"example.org", "localhost", "10.0.0.1x", " 10.0.0.1"})
-    check_rejected(R"({"type":"members","version":1,"members":[{"name":"a",)"
+    check_rejected(R"({"type":"members","version":2,"members":[{"name":"a",)"
                    R"("host":")" + std::string{host}
-                     + R"(","port":1,"id":1}]})",
+                     + R"(","port":1,"id":")" + key1 + "\"}]}",
                    ec::invalid_field);
   for (auto host : {"", "10.0.0.1", "::1", "fe80::1"}) {
-    auto msg = decode(R"({"type":"members","version":1,"members":[{"name":"a",)"
+    auto msg = decode(R"({"type":"members","version":2,"members":[{"name":"a",)"
                       R"("host":")" + std::string{host}
-                      + R"(","port":1,"id":1}]})");
+                      + R"(","port":1,"id":")" + key1 + "\"}]}");
     CAF_CHECK(static_cast<bool>(msg));
   }
 }
@@ -172,7 +219,7 @@ CAF_TEST(deeply nested JSON is refused before it is parsed) {
   frame += std::string(512 * 1024, ']');
   check_rejected(frame, ec::invalid_json);
   CAF_MESSAGE("as deep as allowed still decodes");
-  std::string ok = R"({"type":"leave","version":1,"x":)"
+  std::string ok = R"({"type":"leave","version":2,"x":)"
                    + std::string(max_nesting - 1, '[')
                    + std::string(max_nesting - 1, ']') + "}";
   CAF_CHECK(static_cast<bool>(decode(ok)));
@@ -188,7 +235,7 @@ CAF_TEST(nesting is counted outside strings only) {
 
 CAF_TEST(unknown fields are ignored for forward compatibility) {
   auto msg = decode(
-    R"({"type":"chat","version":1,"seq":1,"text":"x","color":"red"})");
+    R"({"type":"chat","version":2,"seq":1,"text":"x","color":"red"})");
   CAF_REQUIRE(static_cast<bool>(msg));
   CAF_CHECK_EQUAL(msg->text, "x");
 }

@@ -1,0 +1,84 @@
+// A peer's identity: an Ed25519 key pair drawn at start-up. Its public key is
+// the peer ID, so an ID cannot be borrowed: every connection proves
+// possession of the private key over values fresh from both ends (see
+// README.md, "Identity"). Pure functions over libsodium: no actors.
+
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace groupchat::protocol {
+
+/// A peer ID on the wire and in every table: the Ed25519 public key, 64
+/// lowercase hex digits. Empty means "not known yet".
+using peer_id = std::string;
+
+/// Characters of a peer ID, a nonce and a proof on the wire.
+constexpr size_t peer_id_size = 64;
+constexpr size_t nonce_size = 64;
+constexpr size_t proof_size = 128;
+
+/// Whether `str` has the form of a peer ID (64 lowercase hex digits). Whether
+/// it is a usable key is only known when a proof is checked against it.
+bool is_peer_id(std::string_view str) noexcept;
+
+/// Whether `str` has the form of a nonce (64 lowercase hex digits).
+bool is_nonce(std::string_view str) noexcept;
+
+/// Whether `str` has the form of a proof (128 lowercase hex digits).
+bool is_proof(std::string_view str) noexcept;
+
+/// 32 fresh random bytes, as 64 hex digits: the value one end of a
+/// connection contributes to what the other end signs.
+std::string make_nonce();
+
+/// What a proof proves: which end of the handshake signed.
+enum class proof_role : uint8_t {
+  /// The dialing side, in its `greeting`.
+  greeting = 1,
+  /// The accepting side, in its `welcome`.
+  welcome = 2,
+};
+
+/// The bytes a proof signs: the role, both ends' nonces (the accepting
+/// side's `challenge` and the dialing side's `greeting`), the signer's key,
+/// the key of the peer it means to talk to, and the channel binding of a
+/// passphrase group (empty without one). Every value is length-prefixed.
+std::string proof_transcript(proof_role role, std::string_view challenge,
+                             std::string_view greeting_nonce,
+                             std::string_view signer, std::string_view peer,
+                             std::string_view binding);
+
+/// Whether `proof` is `signer`'s signature of `transcript`. False for
+/// anything malformed, including a key that is not a valid Ed25519 point.
+bool verify_proof(std::string_view signer, std::string_view transcript,
+                  std::string_view proof) noexcept;
+
+/// This process's key pair. The secret key is locked in memory where the
+/// system allows and wiped when the identity goes.
+class identity {
+public:
+  /// Draws a fresh key pair.
+  identity();
+  ~identity();
+
+  identity(const identity&) = delete;
+  identity& operator=(const identity&) = delete;
+
+  /// Our peer ID: the public key in hex.
+  const peer_id& id() const noexcept {
+    return id_;
+  }
+
+  /// Signs `transcript`; 128 hex digits.
+  std::string prove(std::string_view transcript) const;
+
+private:
+  std::array<uint8_t, 64> secret_{};
+  peer_id id_;
+};
+
+} // namespace groupchat::protocol
