@@ -28,6 +28,7 @@
 #include "actors/connection.hpp"
 #include "actors/membership.hpp"
 #include "actors/messages.hpp"
+#include "main/secret.hpp"
 #include "main/settings.hpp"
 #include "main/terminal.hpp"
 #include "protocol/endpoint.hpp"
@@ -50,6 +51,7 @@ struct command_line {
   std::string config_path;
   std::string log_level;
   std::string secret_file;
+  bool new_secret = false;
   uint16_t port = 0;
   std::vector<protocol::endpoint> peers;
 };
@@ -70,7 +72,9 @@ leave. Commands: /msg NAME TEXT, /me ACTION, /who, /help.
 Examples:
   groupchat --name alice 5000                     create a group
   groupchat --name bob 5001 192.168.1.7:5000      join it through alice
-  GROUPCHAT_SECRET='a long passphrase' groupchat --name carol 0 192.168.1.7:5000
+  groupchat --new-secret > ~/.groupchat-secret    make a passphrase (then
+                                                  chmod 600 it, share it safely)
+  groupchat --name carol --secret-file ~/.groupchat-secret 0 192.168.1.7:5000
                                                   join a protected group
 
 The configuration is read from --config FILE, else ./groupchat.ini if it
@@ -86,8 +90,8 @@ std::optional<int> parse_command_line(int argc, char** argv,
   CLI::App app{description, "groupchat"};
   std::string port;
   std::vector<std::string> peers;
-  app.add_option("PORT", port, "TCP port to listen on; 0 picks a free one")
-    ->required();
+  // Required unless --new-secret: checked below.
+  app.add_option("PORT", port, "TCP port to listen on; 0 picks a free one");
   app.add_option("PEER", peers,
                  "HOST:PORT or [IPv6]:PORT of a member to join through");
   app.add_option("-n,--name", out.name,
@@ -98,6 +102,9 @@ std::optional<int> parse_command_line(int argc, char** argv,
   app.add_option("--secret-file", out.secret_file,
                  "file holding the group's passphrase (else $GROUPCHAT_SECRET, "
                  "else the config's secret); every member needs the same");
+  app.add_flag("--new-secret", out.new_secret,
+               "print a new random passphrase (128 bits, easy to read aloud) "
+               "and exit");
   app.set_version_flag("--version", GROUPCHAT_VERSION);
   try {
     app.parse(argc, argv);
@@ -110,6 +117,12 @@ std::optional<int> parse_command_line(int argc, char** argv,
   } catch (const CLI::ParseError& e) {
     return usage_error(e.what());
   }
+  if (out.new_secret) {
+    std::cout << new_passphrase() << '\n';
+    return 0;
+  }
+  if (port.empty())
+    return usage_error("PORT is required");
   auto num = protocol::parse_port(port);
   if (!num)
     return usage_error("PORT: " + num.error().detail);
@@ -121,6 +134,11 @@ std::optional<int> parse_command_line(int argc, char** argv,
     out.peers.push_back(std::move(*ep));
   }
   return std::nullopt;
+}
+
+void warn_if_readable(const std::string& path) {
+  if (auto warning = check_secret_permissions(path))
+    std::fprintf(stderr, "groupchat: warning: %s\n", warning->c_str());
 }
 
 // Reads the configuration file named on the command line or found in the
@@ -138,17 +156,24 @@ std::optional<int> load_settings(const command_line& cli, settings& out,
       return usage_error(path + ": " + *err);
   }
   // The passphrase: never from the command line itself, where ps shows it.
+  // The environment's copy goes at once, whatever else supplies one.
+  auto env_secret = take_secret_from_env("GROUPCHAT_SECRET");
   if (!cli.secret_file.empty()) {
-    std::ifstream in{cli.secret_file};
-    if (!in)
-      return usage_error("cannot read secret file " + cli.secret_file);
-    std::getline(in, out.secret);
-    if (out.secret.empty())
-      return usage_error("secret file " + cli.secret_file
-                         + " holds no passphrase on its first line");
-  } else if (auto env = std::getenv("GROUPCHAT_SECRET"); env && *env) {
-    out.secret = env;
+    std::string error;
+    auto secret = read_secret_file(cli.secret_file, error);
+    if (!secret)
+      return usage_error(error);
+    warn_if_readable(cli.secret_file);
+    wipe(out.secret);
+    out.secret = std::move(*secret);
+  } else if (env_secret) {
+    wipe(out.secret);
+    out.secret = std::move(*env_secret);
+  } else if (!out.secret.empty()) {
+    warn_if_readable(path);
   }
+  if (env_secret)
+    wipe(*env_secret);
   if (!cli.log_level.empty()) {
     if (auto err = check_log_level(cli.log_level))
       return usage_error("--" + *err);
@@ -211,11 +236,12 @@ std::optional<int> configure_caf(const std::string& config_path,
 }
 
 // Derives the group key from the passphrase, if there is one.
-std::optional<int> add_group_key(const std::string& secret,
+std::optional<int> add_group_key(std::string& secret,
                                  connection_options& limits) {
   if (secret.empty())
     return std::nullopt;
   auto key = protocol::derive_group_key(secret);
+  wipe(secret);
   if (!key) {
     std::fprintf(stderr, "groupchat: %s\n", key.error().detail.c_str());
     return exit_runtime_error;
@@ -265,7 +291,7 @@ int exit_status(caf::actor_system& sys, const caf::error& reason) {
   return exit_runtime_error;
 }
 
-int run(const command_line& cli, const settings& opts,
+int run(const command_line& cli, settings& opts,
         const std::string& config_path) {
   caf::actor_system_config cfg;
   if (auto rc = configure_caf(config_path, cfg))

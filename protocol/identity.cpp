@@ -90,6 +90,7 @@ bool verify_proof(std::string_view signer, std::string_view transcript,
 }
 
 identity::identity() {
+  [[maybe_unused]] auto rc = sodium_init(); // Idempotent, thread-safe.
   uint8_t pk[crypto_sign_PUBLICKEYBYTES];
   // Locking fails without the privilege to lock memory; the key is still
   // wiped, it may only reach swap.

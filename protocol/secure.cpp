@@ -47,6 +47,25 @@ std::string_view view(const uint8_t (&data)[N]) {
 
 static_assert(seal_overhead == crypto_secretstream_xchacha20poly1305_ABYTES);
 
+group_key::group_key() {
+  // Fails without the privilege to lock memory: the key may then reach
+  // swap, and is still wiped.
+  sodium_mlock(bytes.data(), bytes.size());
+}
+
+group_key::group_key(const group_key& other) : group_key() {
+  bytes = other.bytes;
+}
+
+group_key& group_key::operator=(const group_key& other) {
+  bytes = other.bytes;
+  return *this;
+}
+
+group_key::~group_key() {
+  sodium_munlock(bytes.data(), bytes.size()); // Also wipes.
+}
+
 bool is_handshake_start(std::string_view body) noexcept {
   return body.size() == step1_size && body[0] == step1;
 }

@@ -21,8 +21,14 @@ namespace groupchat::protocol {
 constexpr size_t seal_overhead = 17;
 
 /// The key every member derives from the group's passphrase.
+/// Locked in memory where the system allows; wiped when it goes.
 struct group_key {
   std::array<uint8_t, 32> bytes{};
+
+  group_key();
+  group_key(const group_key& other);
+  group_key& operator=(const group_key& other);
+  ~group_key();
 };
 
 /// Derives the group key from `passphrase` with Argon2id (libsodium's

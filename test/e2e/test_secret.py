@@ -2,9 +2,11 @@
 sides, and nothing readable crosses the wire."""
 
 import os
+import re
 import socket
 import threading
 
+import harness
 from harness import main
 
 
@@ -75,14 +77,63 @@ def test_members_with_the_passphrase_chat(g):
 
 def test_secret_file_and_config_work_too(g):
     path = os.path.join(g.tmp, "secret")
+    # Written on Windows: the CR is no part of the passphrase.
     with open(path, "w") as f:
-        f.write("open sesame\n")
+        f.write("open sesame\r\n")
+    os.chmod(path, 0o600)
     alice = g.create("alice", args=["--secret-file", path],
                      env=secret_env(None))
-    bob = g.join("bob", [alice], args=g.config(secret='"open sesame"'),
-                 env=secret_env(None))
+    cfg = g.config(secret='"open sesame"')
+    os.chmod(cfg[-1], 0o600)
+    bob = g.join("bob", [alice], args=cfg, env=secret_env(None))
     bob.send("via the config")
     alice.wait_for(r"^bob: via the config$")
+    for peer in (alice, bob):
+        assert peer.err.count(r"chmod 600") == 0, peer.err.lines
+
+
+def test_a_secret_others_can_read_is_warned_about(g):
+    path = os.path.join(g.tmp, "secret")
+    with open(path, "w") as f:
+        f.write("open sesame\n")
+    os.chmod(path, 0o644)
+    alice = g.create("alice", args=["--secret-file", path],
+                     env=secret_env(None))
+    alice.err.wait_for(r"other users can read it; make it private: "
+                       r"chmod 600 .*secret")
+    cfg = g.config(secret='"open sesame"')
+    os.chmod(cfg[-1], 0o644)
+    bob = g.join("bob", [alice], args=cfg, env=secret_env(None))
+    bob.err.wait_for(r"holds the passphrase and other users can read it")
+
+
+def test_the_passphrase_leaves_no_trace_in_the_environment(g):
+    alice = g.create("alice", env=secret_env("open sesame"))
+    with open("/proc/%d/environ" % alice.proc.pid, "rb") as f:
+        environ = f.read()
+    assert b"open sesame" not in environ
+    bob = g.join("bob", [alice], env=secret_env("open sesame"))
+    bob.send("still works")
+    alice.wait_for(r"^bob: still works$")
+
+
+def test_new_secret_prints_a_readable_passphrase(g):
+    status, out, err = harness.run(["--new-secret"])
+    assert status == 0, err
+    again = harness.run(["--new-secret"])[1]
+    assert re.fullmatch(r"([a-z]{5}-){7}[a-z]{5}\n", out), out
+    assert out != again
+    # It works as a passphrase, of course.
+    path = os.path.join(g.tmp, "secret")
+    with open(path, "w") as f:
+        f.write(out)
+    os.chmod(path, 0o600)
+    alice = g.create("alice", args=["--secret-file", path],
+                     env=secret_env(None))
+    bob = g.join("bob", [alice], args=["--secret-file", path],
+                 env=secret_env(None))
+    bob.send("made up")
+    alice.wait_for(r"^bob: made up$")
 
 
 def check_refused(g, alice, env):
