@@ -58,8 +58,14 @@ struct connection_state {
 
   /// A dialed connection reads nothing until its owner adopted it (`start`):
   /// the owner learns of it from the dialer, another sender, and what we
-  /// deliver earlier (a member's challenge) would find it unknown.
+  /// deliver earlier (a member's challenge) would find it unknown. An
+  /// accepted one in a passphrase group waits too, until membership let its
+  /// host try (too many failed guesses: it is closed unanswered).
   bool held = false;
+
+  /// We sent step 2 of the passphrase handshake to a stranger: from here
+  /// on, a handshake that does not complete was one guess (see `shut`).
+  bool answered = false;
 
   /// Bytes written for the peer and not yet taken by its socket (CAF
   /// reports each write: `ack_writes`).
@@ -133,6 +139,12 @@ void shut(connection_actor* self, caf::error reason = caf::error{}) {
   if (st.dropped)
     return;
   st.dropped = true;
+  // Once we answered a stranger's first handshake message, it can test one
+  // passphrase guess against our answer: however it ends without step 3,
+  // membership counts a guess against its host.
+  if (st.answered && !st.secure->established() && !reason)
+    reason = to_caf_error({protocol::ec::authentication_failed,
+                           "the handshake did not complete"});
   st.exit_reason = std::move(reason);
   self->send(self, atom::shut_v);
 }
@@ -250,7 +262,8 @@ void auth_failed(connection_actor* self, std::string_view first_body,
       "authentication failed: this group needs a passphrase");
     write_frame(self, protocol::encode(refuse));
   }
-  shut(self);
+  // Membership counts it as a guess at the passphrase from that host.
+  shut(self, to_caf_error({protocol::ec::authentication_failed, why}));
 }
 
 void on_established(connection_actor* self) {
@@ -274,6 +287,8 @@ void on_body(connection_actor* self, std::string_view body) {
   if (!out)
     return auth_failed(self, was_established ? std::string_view{} : body,
                        out.error().detail);
+  if (st.accepted && !out->to_send.empty())
+    st.answered = true;
   for (auto& reply : out->to_send)
     write_frame(self, reply);
   if (!was_established && st.secure->established())
@@ -482,7 +497,7 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
   // Linked: when membership quits, no socket outlives it.
   self->link_to(st.owner);
   // Configuring the read starts reading (CAF launches the stream).
-  st.held = !accepted;
+  st.held = !accepted || limits.key != nullptr;
   if (!st.held)
     start_reading(self);
   // Every write is reported: `pending` counts what the peer has not taken.

@@ -11,6 +11,7 @@
 #include <caf/io/all.hpp>
 
 #include "actors/messages.hpp"
+#include "protocol/text.hpp"
 
 namespace groupchat {
 
@@ -55,13 +56,11 @@ struct console_state {
 
   // -- output -----------------------------------------------------------------
 
-  // Makes text from peers harmless on a terminal.
-  std::string sanitize(std::string text) const {
-    if (opts.terminal)
-      for (auto& c : text)
-        if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F)
-          c = '?';
-    return text;
+  // Text from peers as one harmless line, in every mode: on a terminal
+  // nothing moves the cursor or reorders the screen, and in a pipe a line
+  // of output is always exactly one message.
+  static std::string sanitize(const std::string& text) {
+    return protocol::make_visible(text);
   }
 
   std::string paint(const std::string& text, const char* style) const {

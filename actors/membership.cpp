@@ -206,10 +206,14 @@ struct membership_state : protocol::join_callee {
 
   void on_incoming(caf::actor conn, std::string host) {
     auto id = adopt(conn);
-    if (join->on_incoming(id, std::move(host)))
+    if (join->on_incoming(id, std::move(host))) {
       watch(conn);
-    else
+      // In a passphrase group it waits for this before it answers the
+      // handshake: a host out of guesses gets no answer to test one on.
+      self->send(conn, atom::start_v);
+    } else {
       reject(id);
+    }
   }
 
   void on_down(const caf::down_msg& dm) {

@@ -203,7 +203,7 @@ std::optional<int> resolve_name(command_line& cli) {
     if (!std::getline(std::cin, cli.name))
       return usage_error("no name given");
   }
-  auto name = protocol::validate_name(cli.name);
+  auto name = protocol::normalize_name(cli.name);
   if (!name)
     return usage_error("--name: " + name.error().detail);
   cli.name = std::move(*name);

@@ -103,6 +103,10 @@ std::optional<std::string> read_key(const std::string& key,
                       out.max_pending_output);
   if (key == "max-messages-per-second")
     return read_count(key, value, 10, 10000000, out.max_messages_per_second);
+  if (key == "max-failed-handshakes")
+    return read_count(key, value, 1, 100000, out.max_failed_handshakes);
+  if (key == "failed-handshake-interval")
+    return read_duration(key, value, out.failed_handshake_interval);
   if (key == "log-level")
     return read_log_level(value, out.log_level);
   if (key == "secret") {
@@ -174,6 +178,8 @@ make_membership_options(const settings& s, std::string name,
   result.join.max_strangers = s.max_strangers;
   result.join.max_strangers_per_host = s.max_strangers_per_host;
   result.join.max_members = s.max_connections;
+  result.join.max_failed_handshakes = s.max_failed_handshakes;
+  result.join.failed_handshake_interval = s.failed_handshake_interval;
   result.max_frame_size = s.max_frame_size;
   result.heartbeat_interval = s.heartbeat_interval;
   result.peer_timeout = s.peer_timeout;

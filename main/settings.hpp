@@ -59,6 +59,11 @@ struct settings {
   /// Messages per second one peer may send on average (bursts of twice as
   /// many pass); a faster peer is read more slowly, never dropped for it.
   size_t max_messages_per_second = 2000;
+  /// Failed passphrase handshakes (each one online guess) one host may
+  /// have in a burst; then one per `failed-handshake-interval`, and its
+  /// connections beyond that are closed at once.
+  size_t max_failed_handshakes = 5;
+  caf::timespan failed_handshake_interval = std::chrono::seconds(10);
   /// One of: error, warning, info, debug, trace.
   std::string log_level = "warning";
   /// The group's passphrase; empty for a group without one.

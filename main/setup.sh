@@ -6,7 +6,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 packages=(g++ cmake make python3 libcaf-dev nlohmann-json3-dev libcli11-dev
-          libspdlog-dev libsodium-dev libedit-dev pkg-config iproute2 tmux)
+          libspdlog-dev libsodium-dev libedit-dev libicu-dev pkg-config iproute2 tmux)
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -34,7 +34,13 @@ const uint8_t* bytes(std::string_view str) {
 } // namespace
 
 std::string lv_cat(std::initializer_list<std::string_view> values) {
+  // Sized once: growing would leave copies of the passphrase's key in
+  // freed memory, where no wipe reaches them.
+  size_t size = 0;
+  for (auto value : values)
+    size += leb128_size(value.size()) + value.size();
   std::string out;
+  out.reserve(size);
   for (auto value : values) {
     append_leb128(out, value.size());
     out.append(value);

@@ -39,7 +39,7 @@ bool from_hex(std::string_view hex, uint8_t* out, size_t size) noexcept {
 }
 
 void append_field(std::string& out, std::string_view field) {
-  // One length byte suffices: no field is longer than 64 bytes.
+  // One length byte suffices: no field is longer than 255 bytes.
   out.push_back(static_cast<char>(field.size()));
   out.append(field);
 }
@@ -67,12 +67,21 @@ std::string make_nonce() {
 std::string proof_transcript(proof_role role, std::string_view challenge,
                              std::string_view greeting_nonce,
                              std::string_view signer, std::string_view peer,
-                             std::string_view binding) {
+                             std::string_view binding,
+                             std::string_view claims) {
   // The hex strings are signed as they are: both ends see the same text.
   std::string out = "groupchat v2 identity proof";
   out.push_back(static_cast<char>(role));
-  for (auto field : {challenge, greeting_nonce, signer, peer, binding})
+  for (auto field : {challenge, greeting_nonce, signer, peer, binding, claims})
     append_field(out, field.substr(0, 255));
+  return out;
+}
+
+std::string proof_claims(std::string_view name, uint16_t port, uint64_t seq) {
+  std::string out;
+  append_field(out, name.substr(0, 64));
+  auto number = std::to_string(port) + " " + std::to_string(seq);
+  append_field(out, number);
   return out;
 }
 

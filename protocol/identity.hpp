@@ -46,11 +46,19 @@ enum class proof_role : uint8_t {
 /// The bytes a proof signs: the role, both ends' nonces (the accepting
 /// side's `challenge` and the dialing side's `greeting`), the signer's key,
 /// the key of the peer it means to talk to, and the channel binding of a
-/// passphrase group (empty without one). Every value is length-prefixed.
+/// passphrase group (empty without one), and what the signer says of
+/// itself in the same message (`proof_claims`). Every value is
+/// length-prefixed.
 std::string proof_transcript(proof_role role, std::string_view challenge,
                              std::string_view greeting_nonce,
                              std::string_view signer, std::string_view peer,
-                             std::string_view binding);
+                             std::string_view binding,
+                             std::string_view claims = {});
+
+/// What a greeting or welcome says beside the proof, as signed bytes: the
+/// name, the listening port (0 in a welcome) and the lines said so far, so
+/// that nobody on the path can change them.
+std::string proof_claims(std::string_view name, uint16_t port, uint64_t seq);
 
 /// Whether `proof` is `signer`'s signature of `transcript`. False for
 /// anything malformed, including a key that is not a valid Ed25519 point.

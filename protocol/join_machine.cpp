@@ -21,7 +21,10 @@ join_callee::~join_callee() {
 
 join_machine::join_machine(join_options opts, peer_table& peers,
                            join_callee& callee)
-  : opts_(std::move(opts)), peers_(peers), callee_(callee) {
+  : opts_(std::move(opts)),
+    peers_(peers),
+    callee_(callee),
+    guesses_(opts_.max_failed_handshakes, opts_.failed_handshake_interval) {
   // nop
 }
 
@@ -98,8 +101,9 @@ void join_machine::try_next_bootstrap() {
 void join_machine::begin_join(peer& entry,
                               const std::vector<member_info>& list) {
   disarm_timer();
+  auto own_key = name_key(opts_.name);
   for (auto& m : list)
-    if (m.name == opts_.name)
+    if (name_key(m.name) == own_key)
       return refused({ec::join_refused, name_taken_reason(opts_.name)});
   phase_ = phase::joining;
   // Step 3: the entry peer lists itself with an empty host; it is greeted
@@ -157,9 +161,10 @@ void join_machine::send_greeting(peer& p) {
   p.greeting_nonce = make_nonce();
   auto msg = make_greeting(opts_.name, port_, self_id(), p.greeting_nonce,
                            callee_.lines_said());
-  msg.proof = opts_.self->prove(proof_transcript(proof_role::greeting,
-                                                 p.challenge, p.greeting_nonce,
-                                                 self_id(), p.id, p.binding));
+  msg.proof = opts_.self->prove(
+    proof_transcript(proof_role::greeting, p.challenge, p.greeting_nonce,
+                     self_id(), p.id, p.binding,
+                     proof_claims(msg.name, msg.port, msg.seq)));
   callee_.send(p.conn, msg);
 }
 
@@ -169,9 +174,12 @@ void join_machine::send_greeting(peer& p) {
 bool join_machine::proven(peer& p, const message& msg, proof_role role) {
   auto transcript = role == proof_role::greeting
                       ? proof_transcript(role, p.challenge, msg.nonce, msg.id,
-                                         self_id(), msg.channel)
+                                         self_id(), msg.channel,
+                                         proof_claims(msg.name, msg.port,
+                                                      msg.seq))
                       : proof_transcript(role, p.challenge, p.greeting_nonce,
-                                         msg.id, self_id(), p.binding);
+                                         msg.id, self_id(), p.binding,
+                                         proof_claims(msg.name, 0, msg.seq));
   if (verify_proof(msg.id, transcript, msg.proof))
     return true;
   spdlog::warn("dropping {} ({}): its {} does not prove the ID it claims",
@@ -240,6 +248,10 @@ void join_machine::disarm_timer() {
 bool join_machine::on_incoming(conn_id conn, std::string host) {
   if (phase_ == phase::leaving)
     return false;
+  if (!guesses_.allows(host, callee_.now())) {
+    spdlog::debug("refusing {}: too many failed handshakes", host);
+    return false;
+  }
   make_room_for_stranger(host);
   auto& p = peers_.add(conn, stage::accepted, false,
                        endpoint{std::move(host), 0}, callee_.now());
@@ -340,6 +352,13 @@ void join_machine::on_closed(conn_id conn, const std::optional<error>& why) {
     case stage::closing:
       break;
   }
+  // A stranger's handshake that failed, or ended after our answer (closed
+  // by us to make room included): one more guess at the passphrase.
+  if (!p->dialed && why && why->code == ec::authentication_failed
+      && guesses_.failed(p->address.host, callee_.now()))
+    spdlog::warn("{} failed {} passphrase handshakes: refusing its "
+                 "connections for a while",
+                 p->address.host, opts_.max_failed_handshakes);
   if (phase_ == phase::leaving && peers_.empty())
     finish_leave();
 }
@@ -412,7 +431,8 @@ void join_machine::on_greeting(peer& p, message& msg) {
   p.greeting_nonce = std::move(msg.nonce);
   p.binding = std::move(msg.channel);
   p.said = msg.seq;
-  if (msg.name == opts_.name || peers_.name_taken(msg.name, msg.id)) {
+  if (name_key(msg.name) == name_key(opts_.name)
+      || peers_.name_taken(msg.name, msg.id)) {
     spdlog::warn("refusing {} from {}: name taken", msg.name,
                  to_string(p.address));
     callee_.send(p.conn, make_refuse(name_taken_reason(msg.name)));
@@ -430,7 +450,8 @@ void join_machine::on_greeting(peer& p, message& msg) {
                               callee_.lines_said());
   welcome.proof = opts_.self->prove(
     proof_transcript(proof_role::welcome, p.challenge, p.greeting_nonce,
-                     self_id(), p.id, p.binding));
+                     self_id(), p.id, p.binding,
+                     proof_claims(welcome.name, 0, welcome.seq)));
   callee_.send(p.conn, welcome);
   // While we join, new members are in the "Members:" line at the end.
   if (!was_member && phase_ == phase::running)

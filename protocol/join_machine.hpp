@@ -49,6 +49,7 @@
 
 #include "protocol/endpoint.hpp"
 #include "protocol/error.hpp"
+#include "protocol/guess_limiter.hpp"
 #include "protocol/identity.hpp"
 #include "protocol/message.hpp"
 #include "protocol/peer_table.hpp"
@@ -87,6 +88,10 @@ struct join_options {
   size_t max_strangers_per_host = 16;
   /// Longest member list accepted from a peer.
   size_t max_members = 256;
+  /// Failed passphrase handshakes (online guesses) a host may have at
+  /// once; then one per interval, its other connections closed at once.
+  size_t max_failed_handshakes = 5;
+  timespan failed_handshake_interval = std::chrono::seconds(10);
 };
 
 /// A connect the machine asks for; handed back with its result.
@@ -261,6 +266,8 @@ private:
   std::optional<error> quit_reason_;
   /// Whether `quit` was called: it is called once.
   bool finished_ = false;
+  /// Failed passphrase handshakes per host.
+  guess_limiter guesses_;
 };
 
 } // namespace groupchat::protocol

@@ -243,11 +243,6 @@ size_t utf8_sequence(std::string_view str, size_t i, uint32_t& cp) noexcept {
   return len;
 }
 
-bool is_control(uint32_t cp) noexcept {
-  return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028
-         || cp == 0x2029;
-}
-
 } // namespace
 
 size_t nesting_depth(std::string_view body) noexcept {
@@ -463,25 +458,10 @@ bool is_valid_utf8(std::string_view str) noexcept {
 }
 
 result<std::string> validate_name(std::string_view name) {
-  auto fail = [](const char* why) {
-    return error{ec::invalid_name, std::string{"a name "} + why};
-  };
-  if (name.empty())
-    return fail("must not be empty");
-  if (name.size() > max_name_size)
-    return fail("has at most 32 bytes");
-  if (name.front() == ' ' || name.back() == ' ')
-    return fail("must not start or end with a space");
-  uint32_t cp = 0;
-  for (size_t i = 0; i < name.size();) {
-    auto len = utf8_sequence(name, i, cp);
-    if (len == 0)
-      return fail("must be valid UTF-8");
-    if (is_control(cp))
-      return fail("must not contain control characters");
-    i += len;
-  }
-  return std::string{name};
+  auto normal = normalize_name(name);
+  if (normal && *normal != name)
+    return error{ec::invalid_name, "a name must be in Unicode normal form C"};
+  return normal;
 }
 
 } // namespace groupchat::protocol

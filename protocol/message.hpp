@@ -10,15 +10,13 @@
 #include <vector>
 
 #include "protocol/error.hpp"
+#include "protocol/text.hpp"
 #include "protocol/identity.hpp"
 
 namespace groupchat::protocol {
 
 /// The protocol version this build speaks; every message carries it.
 constexpr uint32_t version = 2;
-
-/// Longest peer name, in bytes of UTF-8.
-constexpr size_t max_name_size = 32;
 
 /// Longest host string in a member list.
 constexpr size_t max_host_size = 255;
@@ -183,8 +181,9 @@ size_t nesting_depth(std::string_view body) noexcept;
 /// Returns whether `str` is well-formed UTF-8.
 bool is_valid_utf8(std::string_view str) noexcept;
 
-/// Checks a peer name: 1 to `max_name_size` bytes of UTF-8, no control
-/// characters, no leading or trailing white space.
+/// Checks a name received from a peer: what `normalize_name` accepts,
+/// already in normal form C (a peer sends its name normalised, and the
+/// signature of its greeting covers those bytes).
 result<std::string> validate_name(std::string_view name);
 
 } // namespace groupchat::protocol

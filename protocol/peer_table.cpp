@@ -2,6 +2,8 @@
 
 #include <utility>
 
+#include "protocol/text.hpp"
+
 namespace groupchat::protocol {
 
 const char* to_string(stage x) noexcept {
@@ -57,8 +59,13 @@ peer* peer_table::find_id(const peer_id& id, const peer* except) {
 }
 
 peer* peer_table::find_member(const std::string& name) {
+  // The exact name first, then one that looks the same (`/msg BOB`).
   for (auto& [conn, p] : peers_)
     if (p.st == stage::member && p.name == name)
+      return &p;
+  auto key = name_key(name);
+  for (auto& [conn, p] : peers_)
+    if (p.st == stage::member && name_key(p.name) == key)
       return &p;
   return nullptr;
 }
@@ -72,8 +79,10 @@ std::vector<peer*> peer_table::members() {
 }
 
 bool peer_table::name_taken(const std::string& name, const peer_id& id) const {
+  // Names that look alike are the same name (text.hpp).
+  auto key = name_key(name);
   for (auto& [conn, p] : peers_)
-    if (p.st == stage::member && p.name == name && p.id != id)
+    if (p.st == stage::member && p.id != id && name_key(p.name) == key)
       return true;
   return false;
 }

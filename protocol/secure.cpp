@@ -138,7 +138,17 @@ struct secure_channel::impl {
     uint8_t g[point_size];
     cpace::generator(key_view(), channel_id, view(sid), g);
     crypto_core_ristretto255_scalar_random(scalar);
-    return crypto_scalarmult_ristretto255(own, scalar, g) == 0;
+    auto ok = crypto_scalarmult_ristretto255(own, scalar, g) == 0;
+    // The generator tests passphrase guesses: it is as secret as the key.
+    sodium_memzero(g, sizeof(g));
+    return ok;
+  }
+
+  // Established: the group key and the confirmation key are not needed
+  // on this connection any more.
+  void forget_handshake_secrets() {
+    sodium_memzero(key.bytes.data(), key.bytes.size());
+    sodium_memzero(mac_key, sizeof(mac_key));
   }
 
   const uint8_t (&initiator_point() const)[point_size] {
@@ -251,7 +261,9 @@ struct secure_channel::impl {
     if (!init_pull(data + point_size + tag_size))
       return fail("invalid stream header");
     st = state::established;
-    return reply(step3);
+    auto out = reply(step3);
+    forget_handshake_secrets();
+    return out;
   }
 
   // Responder, step 3 received: check the initiator.
@@ -264,6 +276,7 @@ struct secure_channel::impl {
     if (!init_pull(data + tag_size))
       return fail("invalid stream header");
     st = state::established;
+    forget_handshake_secrets();
     return output{};
   }
 

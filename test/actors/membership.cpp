@@ -281,15 +281,17 @@ struct fixture : test_coordinator_fixture<> {
   /// connection `end`: signed by `signer` (by default `n` itself) over the
   /// challenge `target` sent there.
   message greeting(const caf::actor& end, const std::string& target,
-                   const std::string& name, int n, int signer = 0) {
+                   const std::string& name, int n, int signer = 0,
+                   uint64_t said = 0) {
     auto nonce = protocol::make_nonce();
     auto msg = protocol::make_greeting(name, static_cast<uint16_t>(5000 + n),
-                                       id(n), nonce, 0);
+                                       id(n), nonce, said);
     msg.proof = key(signer != 0 ? signer : n)
                   ->prove(protocol::proof_transcript(
                     protocol::proof_role::greeting,
                     challenges[end.address()], nonce, id(n),
-                    id(peers.at(target).n), ""));
+                    id(peers.at(target).n), "",
+                    protocol::proof_claims(msg.name, msg.port, msg.seq)));
     return msg;
   }
 
@@ -847,16 +849,36 @@ CAF_TEST(a member says how far its lines went when it greets) {
   add_peer("alice", 1);
   start("alice");
   auto end = stranger("alice", "10.0.0.9");
-  auto msg = greeting(end, "alice", "zed", 9);
-  CAF_MESSAGE("zed said 100 lines before he met alice (the proof does not "
-              "cover the count: only zed's own lines depend on it)");
-  msg.seq = 100;
+  CAF_MESSAGE("zed said 100 lines before he met alice (his proof covers the "
+              "count: nobody on the path can change it)");
+  auto msg = greeting(end, "alice", "zed", 9, 0, 100);
   deliver(end, "alice", msg);
   deliver(end, "alice", protocol::make_chat("old", 100));
   deliver(end, "alice", protocol::make_chat("new", 101));
   drain();
   CAF_CHECK(shows("alice", "zed: old", 0));
   CAF_CHECK(shows("alice", "zed: new"));
+}
+
+CAF_TEST(a greeting changed on the path proves nothing) {
+  add_peer("alice", 1);
+  start("alice");
+  auto end = stranger("alice", "10.0.0.9");
+  CAF_MESSAGE("a count raised on the path would silence zed's real lines");
+  auto msg = greeting(end, "alice", "zed", 9);
+  msg.seq = protocol::max_seq_gap * 100;
+  deliver(end, "alice", msg);
+  drain();
+  CAF_CHECK(shows("alice", "zed has joined the chat", 0));
+  CAF_CHECK_EQUAL(closed_by_owner.count(end.address()), 1u);
+  CAF_MESSAGE("so would another name");
+  auto end2 = stranger("alice", "10.0.0.9");
+  auto renamed = greeting(end2, "alice", "zed", 9);
+  renamed.name = "zeb";
+  deliver(end2, "alice", renamed);
+  drain();
+  CAF_CHECK(shows("alice", "zeb has joined the chat", 0));
+  CAF_CHECK_EQUAL(closed_by_owner.count(end2.address()), 1u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -256,12 +256,22 @@ class Identity:
         return sig.raw.hex()
 
 
-def proof_transcript(role, challenge, nonce, signer, peer, binding=b""):
+def _field(data):
+    return bytes([len(data)]) + data
+
+
+def proof_claims(name, port, seq):
+    """What a greeting or welcome says of its sender, as signed."""
+    return _field(name.encode()) + _field(("%d %d" % (port, seq)).encode())
+
+
+def proof_transcript(role, challenge, nonce, signer, peer, binding=b"",
+                     claims=b""):
     """What a greeting (role 1) or welcome (role 2) signs."""
     out = b"groupchat v2 identity proof" + bytes([role])
     for field in (challenge.encode(), nonce.encode(), signer.encode(),
-                  peer.encode(), binding):
-        out += bytes([len(field)]) + field
+                  peer.encode(), binding, claims):
+        out += _field(field)
     return out
 
 
@@ -277,7 +287,8 @@ def greet(sock, name, peer_id, identity=None, claimed_id=None, seq=0):
     claimed = claimed_id or identity.id
     nonce = os.urandom(32).hex()
     proof = identity.prove(proof_transcript(1, challenge["nonce"], nonce,
-                                            claimed, peer_id))
+                                            claimed, peer_id,
+                                            claims=proof_claims(name, 1, seq)))
     sock.sendall(frame(json.dumps({
         "type": "greeting", "version": 2, "name": name, "id": claimed,
         "port": 1, "nonce": nonce, "seq": seq, "proof": proof})))

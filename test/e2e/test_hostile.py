@@ -99,6 +99,44 @@ def test_name_in_payload_is_not_trusted(g):
     group_still_chats(alice, bob, "after mallory")
 
 
+def test_a_line_of_output_is_one_message(g):
+    """Text with a line break, a carriage return or a bidi override cannot
+    forge a line of its own for scripts that read the output."""
+    alice = g.create("alice")
+    bob = g.join("bob", [alice])
+    sock = raw_connect(alice)
+    greet(sock, "mallory", id_of(alice))
+    alice.wait_for(r"^mallory has joined the chat$")
+    text = "one\nbob: forged\rtwo\u2028three\u202eevil\u0085end"
+    sock.sendall(frame(json.dumps({"type": "chat", "version": 2, "seq": 1,
+                                   "text": text})))
+    alice.wait_for(r"^mallory: one\?bob: forged\?two\?three\?evil\?end$")
+    assert alice.out.count(r"^bob: forged") == 0
+    sock.close()
+    group_still_chats(alice, bob, "after the forged line")
+
+
+def test_names_that_look_alike_are_one_name(g):
+    """A name with an invisible character is refused; one that only differs
+    in case or in letters from another script is taken."""
+    alice = g.create("alice")
+    bob = g.join("bob", [alice])
+    for name in ("bob\u200b", "\u202ebob"):
+        sock = raw_connect(alice)
+        greet(sock, name, id_of(alice))
+        expect_dropped(sock)
+        sock.close()
+    for name in ("Bob", "b\u043eb"):  # the second "o" is Cyrillic
+        sock = raw_connect(alice)
+        greet(sock, name, id_of(alice))
+        msg = json.loads(read_frame(sock))
+        assert msg["type"] == "refuse", msg
+        assert "already taken" in msg["reason"], msg
+        sock.close()
+    assert alice.out.count(r"has joined the chat") == 1
+    group_still_chats(alice, bob, "after the look-alikes")
+
+
 def test_nobody_speaks_as_another_member(g):
     """The forgery of issue 10: a stranger reads bob's ID from a member list
     and greets carol with it, then chats and leaves as bob."""

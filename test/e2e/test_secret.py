@@ -5,6 +5,7 @@ import os
 import re
 import socket
 import threading
+import time
 
 import harness
 from harness import main
@@ -160,6 +161,37 @@ def test_joiner_with_another_passphrase_is_refused(g):
 def test_joiner_with_a_passphrase_never_falls_back_to_plaintext(g):
     alice = g.create("alice", env=secret_env(None))
     check_refused(g, alice, secret_env("open sesame"))
+
+
+def test_guesses_at_the_passphrase_are_limited_per_host(g):
+    """Each failed handshake is one online guess (nothing recorded or
+    received tests one offline): after max-failed-handshakes, a host's
+    connections get no answer until its budget refills."""
+    config = g.config(max_failed_handshakes=3, failed_handshake_interval="2s")
+    alice = g.create("alice", env=secret_env("open sesame"), args=config)
+    for i in range(3):
+        guesser = g.start("guess%d" % i, [alice.address],
+                          env=secret_env("guess number %d" % i))
+        assert guesser.wait_exit() == 1
+    alice.err.wait_for(r"127\.0\.0\.1 failed 3 passphrase handshakes")
+    # Refused unanswered now, even with the right passphrase: no guess.
+    bob = g.start("bob", [alice.address], env=secret_env("open sesame"))
+    assert bob.wait_exit() == 1
+    bob.err.wait_for(r"authentication failed")
+    assert alice.out.count(r"bob") == 0
+    # The budget refills: within a few intervals, the right one gets in.
+    deadline = time.monotonic() + 15
+    while True:
+        carol = g.start("carol", [alice.address], env=secret_env("open sesame"))
+        try:
+            carol.wait_for(r"^Joined the group chat$", timeout=3)
+            break
+        except AssertionError:
+            carol.kill()
+            assert time.monotonic() < deadline, "carol was never let in"
+    alice.wait_for(r"^carol has joined the chat$")
+    assert alice.err.count(r"failed 3 passphrase handshakes") == 1, \
+        "a refused try counted as a guess"
 
 
 def test_the_wire_carries_no_chat_text(g):

@@ -96,7 +96,9 @@ CAF_TEST(the option structs take every setting from its own key) {
                          "max-connections=99\nmax-strangers=11\n"
                          "max-strangers-per-host=5\n"
                          "max-pending-output=1048576\n"
-                         "max-messages-per-second=77\n",
+                         "max-messages-per-second=77\n"
+                         "max-failed-handshakes=3\n"
+                         "failed-handshake-interval=1min\n",
                          s),
                     "");
   auto self = std::make_shared<const protocol::identity>();
@@ -111,6 +113,8 @@ CAF_TEST(the option structs take every setting from its own key) {
   CAF_CHECK_EQUAL(m.join.max_members, 99u);
   CAF_CHECK_EQUAL(m.join.max_strangers, 11u);
   CAF_CHECK_EQUAL(m.join.max_strangers_per_host, 5u);
+  CAF_CHECK_EQUAL(m.join.max_failed_handshakes, 3u);
+  CAF_CHECK(m.join.failed_handshake_interval == 1min);
   auto c = make_connection_options(s);
   CAF_CHECK_EQUAL(c.max_frame_size, 4096u);
   CAF_CHECK_EQUAL(c.max_pending_output, 1048576u);

@@ -126,7 +126,8 @@ struct fixture {
     auto msg = make_greeting(name, 5009, id(n), make_nonce(), 0);
     msg.proof = key(signer != 0 ? signer : n)
                   .prove(proof_transcript(proof_role::greeting, p.challenge,
-                                          msg.nonce, id(n), id(50), ""));
+                                          msg.nonce, id(n), id(50), "",
+                                          proof_claims(name, 5009, 0)));
     return msg;
   }
 
@@ -139,7 +140,8 @@ struct fixture {
     msg.proof = key(signer != 0 ? signer : n)
                   .prove(proof_transcript(proof_role::welcome, p.challenge,
                                           p.greeting_nonce, id(n), id(50),
-                                          p.binding));
+                                          p.binding,
+                                          proof_claims(name, 0, 0)));
     machine.on_welcome(p, msg);
   }
 

@@ -252,6 +252,10 @@ CAF_TEST(names are checked for sanity) {
   CAF_CHECK(!validate_name("al\x1b[31mice"));
   CAF_CHECK(!validate_name("al\xC2\x9Bice")); // C1 control (CSI)
   CAF_CHECK(!validate_name("al\xffice"));
+  CAF_CHECK(!validate_name("bob\xE2\x80\x8B")); // zero-width space
+  // On the wire, only normal form C: the greeting's signature covers it.
+  CAF_CHECK(!validate_name("Zoe\xCC\x81"));
+  CAF_CHECK(static_cast<bool>(validate_name("Zo\xC3\xA9")));
 }
 
 CAF_TEST(UTF-8 validation rejects overlong forms and surrogates) {

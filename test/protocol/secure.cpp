@@ -6,6 +6,8 @@
 
 #include <optional>
 
+#include <sodium.h>
+
 using namespace groupchat::protocol;
 
 namespace {
@@ -181,4 +183,36 @@ CAF_TEST(the group key depends on the passphrase only) {
   CAF_CHECK(a->bytes == b->bytes);
   CAF_CHECK(a->bytes != c->bytes);
   CAF_CHECK(!derive_group_key(""));
+}
+
+CAF_TEST(the first messages are independent of the passphrase) {
+  // What an offline attacker has: sid and Y_I (step 1), Y_R (step 2), from
+  // a recording or from answering a connect of its own. Y = y * g with a
+  // fresh uniformly random scalar y is a uniformly random group element
+  // whatever the generator g (the group has prime order, so y -> y * g is
+  // a bijection for every g but the identity): for every passphrase guess
+  // there is a scalar that explains the Y seen, so Y tests no guess. The
+  // tags that follow need K = y_I * Y_R, which takes a scalar the attacker
+  // does not have. What a test can show of that: the messages have the
+  // same form for every passphrase, carry valid points only, and a
+  // passphrase never yields the same point twice (no function of it is
+  // sent).
+  std::vector<std::string> firsts;
+  for (uint8_t fill : {1, 1, 2, 3}) {
+    pair p{key_of(fill), key_of(fill)};
+    CAF_REQUIRE(!p.handshake());
+    CAF_REQUIRE_EQUAL(p.step1.size(), 1u);
+    CAF_REQUIRE_EQUAL(p.step2.size(), 1u);
+    auto& step1 = p.step1[0];
+    auto& step2 = p.step2[0];
+    CAF_CHECK_EQUAL(step1.size(), 1u + 16 + 32);
+    CAF_CHECK_EQUAL(step2.size(), 1u + 32 + 64 + 24);
+    auto y_i = reinterpret_cast<const unsigned char*>(step1.data()) + 17;
+    auto y_r = reinterpret_cast<const unsigned char*>(step2.data()) + 1;
+    CAF_CHECK(crypto_core_ristretto255_is_valid_point(y_i) == 1);
+    CAF_CHECK(crypto_core_ristretto255_is_valid_point(y_r) == 1);
+    firsts.push_back(step1.substr(17));
+  }
+  CAF_MESSAGE("the same passphrase twice: unrelated points");
+  CAF_CHECK_NOT_EQUAL(firsts[0], firsts[1]);
 }
