@@ -70,14 +70,21 @@ struct console_state {
   }
 
   void emit(const std::string& body) {
+    emit_at(std::time(nullptr), body);
+  }
+
+  // At a terminal, lines carry the time they were said.
+  void emit_at(std::time_t when, const std::string& body,
+               const char* mark = nullptr) {
     std::string line;
     if (opts.terminal) {
       char buf[16];
-      auto now = std::time(nullptr);
       std::tm local{};
-      localtime_r(&now, &local);
+      localtime_r(&when, &local);
       std::strftime(buf, sizeof(buf), "[%H:%M:%S] ", &local);
       line += paint(buf, dim);
+      if (mark != nullptr)
+        line += paint(mark, dim);
     }
     line += body;
     opts.display(line);
@@ -100,6 +107,19 @@ struct console_state {
   void whisper(const std::string& from, const std::string& text) {
     emit(paint(sanitize(from), color_of(from)) + paint(" (private)", dim)
          + ": " + sanitize(text));
+  }
+
+  // A line said earlier, that we missed: in a pipe exactly like a live
+  // one; at a terminal with the time it was said, marked as history.
+  void history(const std::string& from, const std::string& text, bool is_action,
+               uint64_t time_us) {
+    if (opts.bench_every > 0)
+      return;
+    auto body = is_action ? "* " + paint(sanitize(from), color_of(from)) + " "
+                              + sanitize(text)
+                          : paint(sanitize(from), color_of(from)) + ": "
+                              + sanitize(text);
+    emit_at(static_cast<std::time_t>(time_us / 1000000), body, "(earlier) ");
   }
 
   // -- input ------------------------------------------------------------------
@@ -233,6 +253,10 @@ caf::behavior console(console_actor* self, console_options opts) {
     },
     [self](atom::whisper, const std::string& name, const std::string& text) {
       self->state.whisper(name, text);
+    },
+    [self](atom::history, const std::string& name, const std::string& text,
+           bool action, uint64_t time) {
+      self->state.history(name, text, action, time);
     },
   };
 }

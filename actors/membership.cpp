@@ -15,6 +15,7 @@
 #include "actors/messages.hpp"
 #include "protocol/endpoint.hpp"
 #include "protocol/failure_detector.hpp"
+#include "protocol/history.hpp"
 #include "protocol/join_machine.hpp"
 #include "protocol/message.hpp"
 #include "protocol/peer_table.hpp"
@@ -58,10 +59,42 @@ struct membership_state : protocol::join_callee {
   std::map<caf::actor_addr, conn_id> ids;
   conn_id next_conn = 1;
 
-  /// Per sender ID (a proven key), the highest chat sequence number shown.
-  std::map<protocol::peer_id, uint64_t> last_seq;
-  /// Our next chat sequence number.
+  /// What we know of each sender's lines, by its proven key.
+  struct sender {
+    /// The highest public sequence number shown.
+    uint64_t last = 0;
+    /// The most lines it said it had said, in a greeting or welcome.
+    uint64_t said = 0;
+    /// The highest private sequence number shown.
+    uint64_t last_private = 0;
+    /// What it had said when we first met it: a hole in its numbers above
+    /// that is lines we missed for good, and we say so (below it, the
+    /// history it sends starts where it starts).
+    uint64_t base = 0;
+    bool met = false;
+  };
+  std::map<protocol::peer_id, sender> senders;
+  /// Our next public and private sequence numbers, and the last public one
+  /// that went out.
   uint64_t next_seq = 1;
+  uint64_t next_private = 1;
+  uint64_t said_seq = 0;
+  /// Our own recent lines, for members that missed them.
+  std::optional<protocol::history> own_history;
+
+  /// Joining, chat is held back until every member's history arrived, so
+  /// the history is shown first, in the order it was said.
+  bool holding = true;
+  /// History lines still to come, per connection (from its welcome).
+  std::map<conn_id, uint64_t> replays_due;
+  struct held_line {
+    uint64_t time;
+    std::string from;
+    std::string text;
+    bool action;
+  };
+  std::vector<held_line> held_history;
+  std::vector<caf::message> held_live;
   /// Whether a tick is scheduled. A peer alone has nothing to check and
   /// nobody to send heartbeats to: it does not tick, so it never wakes up.
   bool ticking = false;
@@ -75,6 +108,22 @@ struct membership_state : protocol::join_callee {
     /// What was typed, for the "-> NAME: TEXT" notice.
     std::string text;
   };
+
+  /// When we started, on the wall clock and on the actor clock: line times
+  /// are wall-clock times that advance with the actor clock (simulated in
+  /// tests).
+  std::chrono::system_clock::time_point started_wall;
+  protocol::time_point started;
+
+  uint64_t wall_us() {
+    auto t = started_wall
+             + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+               now() - started);
+    return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(
+        t.time_since_epoch())
+        .count());
+  }
 
   /// Our lines in the order typed, numbered in that order: held while the
   /// join is in progress or output piles up, sent once it completed and
@@ -96,6 +145,9 @@ struct membership_state : protocol::join_callee {
     detector.emplace(opts.heartbeat_interval, opts.peer_timeout,
                      opts.greeting_timeout);
     join.emplace(opts.join, peers, *this);
+    own_history.emplace(opts.history_lines, opts.history_bytes);
+    started_wall = std::chrono::system_clock::now();
+    started = now();
   }
 
   // -- join_callee ------------------------------------------------------------
@@ -148,6 +200,10 @@ struct membership_state : protocol::join_callee {
 
   void running() override {
     send_outbox();
+    // History that never comes (a member that promised and does not send)
+    // holds nothing back for long.
+    self->delayed_send(self, opts.join.join_timeout, atom::flush_v);
+    maybe_release_display();
     // A leave asked for during the join: through the mailbox, not from
     // inside the join machine's call.
     if (leave_requested)
@@ -170,7 +226,82 @@ struct membership_state : protocol::join_callee {
   // Lines in the outbox are numbered but not sent: a member greeted now
   // gets them from the outbox, so they do not count as said before.
   uint64_t lines_said() override {
-    return outbox.empty() ? next_seq - 1 : outbox.front().seq - 1;
+    return said_seq;
+  }
+
+  uint64_t seen_of(const protocol::peer_id& id) override {
+    auto i = senders.find(id);
+    return i != senders.end() ? i->second.last : 0;
+  }
+
+  uint64_t replay_size(uint64_t seen) override {
+    return own_history->between(seen, said_seq).size();
+  }
+
+  // A member (back, or new): it gets our lines it has not seen, and we
+  // learn how far its own went.
+  void met(const peer& p, const message& msg) override {
+    auto& s = senders[p.id];
+    s.said = std::max(s.said, msg.seq);
+    if (!s.met) {
+      s.met = true;
+      s.base = msg.seq;
+    }
+    auto conn = actor_of(p.conn);
+    for (auto line : own_history->between(msg.seen, said_seq))
+      self->send(conn, atom::send_v,
+                 protocol::make_history(line->text, line->seq, line->action,
+                                        line->time));
+    if (msg.type == message_type::welcome && msg.replay > 0 && holding)
+      replays_due[p.conn] = msg.replay;
+  }
+
+  // -- what the console shows -------------------------------------------------
+
+  void show(caf::message line) {
+    if (holding)
+      held_live.push_back(std::move(line));
+    else
+      self->send(console, std::move(line));
+  }
+
+  void show_history(const std::string& from, message& msg) {
+    if (holding)
+      held_history.push_back({msg.time, from, std::move(msg.text), msg.action});
+    else
+      self->send(console, atom::history_v, from, std::move(msg.text),
+                 msg.action, msg.time);
+  }
+
+  // Once the join is done and every member's history arrived (or `force`):
+  // the history in the order it was said, then what arrived live.
+  void maybe_release_display(bool force = false) {
+    if (!holding)
+      return;
+    if (!force
+        && (join->current() != phase::running || !replays_due.empty()))
+      return;
+    holding = false;
+    replays_due.clear();
+    std::stable_sort(held_history.begin(), held_history.end(),
+                     [](auto& x, auto& y) { return x.time < y.time; });
+    for (auto& h : held_history)
+      self->send(console, atom::history_v, h.from, std::move(h.text),
+                 h.action, h.time);
+    for (auto& m : held_live)
+      self->send(console, std::move(m));
+    held_history.clear();
+    held_live.clear();
+  }
+
+  void replay_arrived(conn_id conn) {
+    auto i = replays_due.find(conn);
+    if (i == replays_due.end())
+      return;
+    if (--i->second == 0) {
+      replays_due.erase(i);
+      maybe_release_display();
+    }
   }
 
   // -- connection actors ------------------------------------------------------
@@ -225,6 +356,8 @@ struct membership_state : protocol::join_callee {
     conns.erase(id);
     join->on_closed(id, from_caf_error(dm.reason));
     on_congested(id, false);
+    if (replays_due.erase(id) > 0)
+      maybe_release_display();
   }
 
   // -- flow control -----------------------------------------------------------
@@ -253,6 +386,7 @@ struct membership_state : protocol::join_callee {
       return;
     for (auto& line : outbox) {
       if (line.to.empty()) {
+        said_seq = line.seq;
         broadcast(std::move(line.body));
       } else if (auto target = peers.find_member(line.to)) {
         notice("-> " + line.to + ": " + line.text);
@@ -267,6 +401,7 @@ struct membership_state : protocol::join_callee {
 
   void on_leave_request() {
     leave_requested = true;
+    maybe_release_display(true);
     auto ph = join->current();
     if (ph == phase::bootstrapping || ph == phase::joining)
       return; // Once the join completed: see running().
@@ -310,29 +445,53 @@ struct membership_state : protocol::join_callee {
   void on_chat(peer& p, message& msg) {
     if (p.st != stage::member)
       return join->unexpected(p, msg.type);
-    // Sequence numbers per sender: a line that arrives twice (over two
-    // connections to the same peer) or late is shown once, in order. What
-    // the sender said before this connection does not come any more.
-    auto& last = last_seq[p.id];
-    last = std::max(last, p.said);
-    if (msg.seq <= last) {
+    auto& s = senders[p.id];
+    if (msg.whisper) {
+      // Private lines have numbers of their own; only duplicates (over two
+      // connections to one peer) are dropped.
+      if (msg.seq <= s.last_private)
+        return;
+      s.last_private = msg.seq;
+      return show(caf::make_message(atom::whisper_v, p.name,
+                                    std::move(msg.text)));
+    }
+    // Public lines per sender: one that arrives twice (over two connections
+    // to the same peer, or live and as history) is shown once, in order.
+    if (msg.seq <= s.last) {
       spdlog::debug("dropping chat #{} from {}: already at #{}", msg.seq,
-                    p.name, last);
+                    p.name, s.last);
       return;
     }
-    if (msg.seq - last > protocol::max_seq_gap) {
+    // What it said before it met us comes as history, never live.
+    if (!msg.history && msg.seq <= s.said) {
+      spdlog::debug("dropping chat #{} from {}: said before we met (#{})",
+                    msg.seq, p.name, s.said);
+      return;
+    }
+    if (auto known = std::max(s.last, s.said);
+        msg.seq > known && msg.seq - known > protocol::max_seq_gap) {
       spdlog::warn("dropping chat #{} from {}: a jump from #{} that cannot "
                    "be real",
-                   msg.seq, p.name, last);
+                   msg.seq, p.name, std::max(s.last, s.said));
       return;
     }
-    last = msg.seq;
-    if (msg.whisper)
-      self->send(console, atom::whisper_v, p.name, std::move(msg.text));
-    else if (msg.action)
-      self->send(console, atom::action_v, p.name, std::move(msg.text));
+    // A hole in what we knew: lines said while we were apart that the
+    // sender no longer holds. Said once, never silently.
+    if (auto from = std::max(s.last, s.base); msg.seq > from + 1) {
+      auto missed = msg.seq - from - 1;
+      notice(std::to_string(missed) + (missed == 1 ? " line" : " lines")
+             + " from " + p.name + " did not reach you (said while you were "
+             "apart, and no longer kept)");
+    }
+    s.last = msg.seq;
+    if (msg.history) {
+      show_history(p.name, msg);
+      return replay_arrived(p.conn);
+    }
+    if (msg.action)
+      show(caf::make_message(atom::action_v, p.name, std::move(msg.text)));
     else
-      self->send(console, atom::chat_v, p.name, std::move(msg.text));
+      show(caf::make_message(atom::chat_v, p.name, std::move(msg.text)));
   }
 
   // -- liveness ---------------------------------------------------------------
@@ -346,8 +505,10 @@ struct membership_state : protocol::join_callee {
 
   void on_tick() {
     ticking = false;
-    if (join->current() == phase::leaving || peers.empty())
+    if (join->current() == phase::leaving
+        || (peers.empty() && !join->rejoining()))
       return; // Alone: the next connection starts the ticks again.
+    join->on_tick();
     auto members = peers.members();
     for (auto p : members)
       send(p->conn, protocol::make_heartbeat());
@@ -382,7 +543,6 @@ struct membership_state : protocol::join_callee {
              + std::to_string(opts.max_frame_size) + ")");
       return std::nullopt;
     }
-    ++next_seq;
     return body;
   }
 
@@ -391,6 +551,8 @@ struct membership_state : protocol::join_callee {
                                                   : std::nullopt;
     if (!body)
       return release(1);
+    ++next_seq;
+    own_history->add({msg.seq, wall_us(), msg.text, msg.action});
     outbox.push_back({msg.seq, std::move(*body), {}, {}});
     send_outbox();
   }
@@ -407,10 +569,11 @@ struct membership_state : protocol::join_callee {
       notice("No member named " + name + " (see /who)");
       return release(1);
     }
-    auto seq = next_seq;
+    auto seq = next_private;
     auto body = encode_line(protocol::make_whisper(text, seq));
     if (!body)
       return release(1);
+    ++next_private;
     outbox.push_back({seq, std::move(*body), name, std::move(text)});
     send_outbox();
   }
@@ -479,6 +642,7 @@ caf::behavior membership(membership_state::actor_type* self,
     [&st](atom::timeout, uint64_t token) { st.join->on_timeout(token); },
     [&st](atom::tick) { st.on_tick(); },
     [&st](atom::check) { st.check_liveness(false); },
+    [&st](atom::flush) { st.maybe_release_display(true); },
   };
 }
 

@@ -32,6 +32,10 @@ struct membership_options {
   caf::timespan peer_timeout;
   /// How long a stranger has from its connect to greet.
   caf::timespan greeting_timeout;
+  /// Our own lines kept to send again to members that missed them.
+  size_t history_lines = 200;
+  /// ... and at most this many bytes of their text.
+  size_t history_bytes = 4 * 1024 * 1024;
   /// Called with the number of chat lines that left for the group (or were
   /// refused): the stdin reader reads on only while few lines are under
   /// way, so input waits while a join is in progress or output piles up.

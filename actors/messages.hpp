@@ -56,6 +56,11 @@
 //   membership -> console  (chat, std::string name, std::string text)
 //   membership -> console  (action, std::string name, std::string text)
 //   membership -> console  (whisper, std::string name, std::string text)
+//   membership -> console  (history, std::string name, std::string text,
+//             bool action, uint64_t time)  a line said earlier (us since
+//             the epoch), sent again because we missed it
+//   itself  -> membership  (flush)  the join is long over: show what was
+//             held back for the history to come first
 
 #pragma once
 
@@ -96,6 +101,8 @@ CAF_BEGIN_TYPE_ID_BLOCK(groupchat, caf::first_custom_type_id)
   CAF_ADD_ATOM(groupchat, groupchat::atom, congested, "congested")
   CAF_ADD_ATOM(groupchat, groupchat::atom, resume, "resume")
   CAF_ADD_ATOM(groupchat, groupchat::atom, shut, "shut")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, history, "history")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, flush, "flush")
 
 CAF_END_TYPE_ID_BLOCK(groupchat)
 

@@ -107,6 +107,10 @@ std::optional<std::string> read_key(const std::string& key,
     return read_count(key, value, 1, 100000, out.max_failed_handshakes);
   if (key == "failed-handshake-interval")
     return read_duration(key, value, out.failed_handshake_interval);
+  if (key == "history-lines")
+    return read_count(key, value, 0, 100000, out.history_lines);
+  if (key == "rejoin-window")
+    return read_duration(key, value, out.rejoin_window);
   if (key == "log-level")
     return read_log_level(value, out.log_level);
   if (key == "secret") {
@@ -180,6 +184,10 @@ make_membership_options(const settings& s, std::string name,
   result.join.max_members = s.max_connections;
   result.join.max_failed_handshakes = s.max_failed_handshakes;
   result.join.failed_handshake_interval = s.failed_handshake_interval;
+  result.join.rejoin_window = s.rejoin_window;
+  result.history_lines = s.history_lines;
+  // A replay of the whole history fits into the output queue at once.
+  result.history_bytes = s.max_pending_output / 4;
   result.max_frame_size = s.max_frame_size;
   result.heartbeat_interval = s.heartbeat_interval;
   result.peer_timeout = s.peer_timeout;

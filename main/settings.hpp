@@ -64,6 +64,11 @@ struct settings {
   /// connections beyond that are closed at once.
   size_t max_failed_handshakes = 5;
   caf::timespan failed_handshake_interval = std::chrono::seconds(10);
+  /// Our own lines each member keeps to send again to members that missed
+  /// them (0: none).
+  size_t history_lines = 200;
+  /// How long a member that was lost (not one that left) is retried.
+  caf::timespan rejoin_window = std::chrono::minutes(10);
   /// One of: error, warning, info, debug, trace.
   std::string log_level = "warning";
   /// The group's passphrase; empty for a group without one.

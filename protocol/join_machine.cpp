@@ -24,7 +24,8 @@ join_machine::join_machine(join_options opts, peer_table& peers,
   : opts_(std::move(opts)),
     peers_(peers),
     callee_(callee),
-    guesses_(opts_.max_failed_handshakes, opts_.failed_handshake_interval) {
+    guesses_(opts_.max_failed_handshakes, opts_.failed_handshake_interval),
+    rejoin_(opts_.rejoin_window, opts_.rejoin_first, opts_.rejoin_longest) {
   // nop
 }
 
@@ -161,6 +162,7 @@ void join_machine::send_greeting(peer& p) {
   p.greeting_nonce = make_nonce();
   auto msg = make_greeting(opts_.name, port_, self_id(), p.greeting_nonce,
                            callee_.lines_said());
+  msg.seen = callee_.seen_of(p.id);
   msg.proof = opts_.self->prove(
     proof_transcript(proof_role::greeting, p.challenge, p.greeting_nonce,
                      self_id(), p.id, p.binding,
@@ -314,6 +316,12 @@ void join_machine::on_dial_failed(const dial_request& req,
     return;
   }
   peers_.dialed(m.id);
+  if (rejoin_.contains(m.id)) {
+    spdlog::debug("{} is not back at {} yet: {}", m.name,
+                  to_string(req.address), why);
+    rejoin_.failed(m.id, callee_.now());
+    return;
+  }
   spdlog::warn("could not reach {} at {}: {}", m.name, to_string(req.address),
                why);
   maybe_finish_join();
@@ -326,7 +334,7 @@ void join_machine::on_closed(conn_id conn, const std::optional<error>& why) {
   switch (p->st) {
     case stage::member:
       if (phase_ != phase::leaving)
-        callee_.notice(p->name + " lost connection");
+        lose(*p);
       break;
     case stage::entry:
       // A group with another passphrase (or none) is not one to join, nor a
@@ -346,6 +354,8 @@ void join_machine::on_closed(conn_id conn, const std::optional<error>& why) {
     case stage::greeting:
       spdlog::info("{} at {} closed the connection during the greeting",
                    p->name, to_string(p->address));
+      if (rejoin_.contains(p->id))
+        rejoin_.failed(p->id, callee_.now());
       maybe_finish_join();
       break;
     case stage::accepted:
@@ -365,11 +375,41 @@ void join_machine::on_closed(conn_id conn, const std::optional<error>& why) {
 
 void join_machine::on_silent(peer& p) {
   if (p.st == stage::member)
-    callee_.notice(p.name + " lost connection");
+    lose(p);
   else
     spdlog::info("closing silent connection {}", to_string(p.address));
   discard(p);
   maybe_finish_join();
+}
+
+// A member went away without leaving: say so, and try to get it back.
+void join_machine::lose(const peer& p) {
+  callee_.notice(p.name + " lost connection");
+  if (phase_ == phase::running)
+    rejoin_.lost({p.name, p.address.host, p.address.port, p.id},
+                 callee_.now());
+}
+
+void join_machine::on_tick() {
+  if (phase_ != phase::running)
+    return;
+  for (auto& m : rejoin_.due(callee_.now())) {
+    if (peers_.is_dialing(m.id) || peers_.find_id(m.id) != nullptr) {
+      rejoin_.failed(m.id, callee_.now()); // Under way already: wait.
+      continue;
+    }
+    spdlog::debug("trying to reach {} again at {}", m.name,
+                  to_string(endpoint{m.host, m.port}));
+    dial_member(m, endpoint{m.host, m.port});
+  }
+}
+
+// `p` is a member now: it is not lost any more, nor is an older key that
+// had its name; it gets what it missed of ours.
+void join_machine::met(peer& p, const message& msg) {
+  rejoin_.forget(p.id);
+  rejoin_.forget_name(p.name, p.id);
+  callee_.met(p, msg);
 }
 
 // -- messages -----------------------------------------------------------------
@@ -448,6 +488,8 @@ void join_machine::on_greeting(peer& p, message& msg) {
   callee_.admit(p.conn);
   auto welcome = make_welcome(opts_.name, self_id(), member_list(false),
                               callee_.lines_said());
+  welcome.seen = callee_.seen_of(p.id);
+  welcome.replay = callee_.replay_size(msg.seen);
   welcome.proof = opts_.self->prove(
     proof_transcript(proof_role::welcome, p.challenge, p.greeting_nonce,
                      self_id(), p.id, p.binding,
@@ -456,6 +498,7 @@ void join_machine::on_greeting(peer& p, message& msg) {
   // While we join, new members are in the "Members:" line at the end.
   if (!was_member && phase_ == phase::running)
     callee_.notice(p.name + " has joined the chat");
+  met(p, msg);
 }
 
 void join_machine::on_welcome(peer& p, message& msg) {
@@ -481,6 +524,7 @@ void join_machine::on_welcome(peer& p, message& msg) {
     peer_table::promote(p, msg.id, callee_.now());
     if (!was_member && phase_ == phase::running)
       callee_.notice(p.name + " has joined the chat");
+    met(p, msg);
     // Whoever it knows and we do not, joined concurrently with us.
     connect_to(msg.members, p.address.host);
   }
@@ -505,6 +549,7 @@ void join_machine::on_leave(peer& p) {
   if (p.st != stage::member)
     return unexpected(p, message_type::leave);
   callee_.notice(p.name + " has left the chat");
+  rejoin_.forget(p.id);
   discard(p);
 }
 

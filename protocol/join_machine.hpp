@@ -53,6 +53,7 @@
 #include "protocol/identity.hpp"
 #include "protocol/message.hpp"
 #include "protocol/peer_table.hpp"
+#include "protocol/rejoin.hpp"
 
 namespace groupchat::protocol {
 
@@ -92,6 +93,11 @@ struct join_options {
   /// once; then one per interval, its other connections closed at once.
   size_t max_failed_handshakes = 5;
   timespan failed_handshake_interval = std::chrono::seconds(10);
+  /// How long a lost member is retried (0: never); the first try after
+  /// `rejoin_first`, then at doubling intervals up to `rejoin_longest`.
+  timespan rejoin_window = std::chrono::minutes(10);
+  timespan rejoin_first = std::chrono::seconds(1);
+  timespan rejoin_longest = std::chrono::seconds(30);
 };
 
 /// A connect the machine asks for; handed back with its result.
@@ -141,6 +147,18 @@ public:
   /// How many of our lines went out so far (greetings and welcomes say it,
   /// so that a member knows where our sequence numbers stand).
   virtual uint64_t lines_said() = 0;
+
+  /// The highest sequence number of peer `id`'s lines we have shown (0:
+  /// none): greetings and welcomes say it, so that the peer sends what we
+  /// missed.
+  virtual uint64_t seen_of(const peer_id& id) = 0;
+
+  /// How many of our lines after `seen` we would send again.
+  virtual uint64_t replay_size(uint64_t seen) = 0;
+
+  /// `p` just became a member through `msg`, its greeting or welcome:
+  /// send it what it missed of ours (after `msg.seen`).
+  virtual void met(const peer& p, const message& msg) = 0;
 };
 
 class join_machine {
@@ -191,6 +209,14 @@ public:
   /// `p` went silent past its deadline (see failure_detector).
   void on_silent(peer& p);
 
+  /// Once a heartbeat interval: dials the lost members due for a try.
+  void on_tick();
+
+  /// Whether lost members are being retried (then ticks must go on).
+  bool rejoining() const noexcept {
+    return !rejoin_.empty();
+  }
+
   // -- messages ---------------------------------------------------------------
   //
   // Each handler checks that the stage of `p` allows the message, and treats
@@ -240,6 +266,8 @@ private:
                   const std::string& via_host);
   void dial_member(const member_info& m, endpoint addr);
   void send_greeting(peer& p);
+  void lose(const peer& p);
+  void met(peer& p, const message& msg);
   bool proven(peer& p, const message& msg, proof_role role);
   void maybe_finish_join();
   void become_running();
@@ -268,6 +296,8 @@ private:
   bool finished_ = false;
   /// Failed passphrase handshakes per host.
   guess_limiter guesses_;
+  /// Lost members, retried.
+  rejoin_schedule rejoin_;
 };
 
 } // namespace groupchat::protocol

@@ -103,6 +103,13 @@ result<bool> get_flag(const json& obj, const char* field) {
   return i->get<bool>();
 }
 
+// An optional count: absent is 0.
+result<uint64_t> get_count(const json& obj, const char* field) {
+  if (obj.find(field) == obj.end())
+    return uint64_t{0};
+  return get_uint(obj, field, 0, max_seq);
+}
+
 result<std::string> get_name(const json& obj) {
   // The size bound here only guards the copy; validate_name has the real one.
   auto str = get_string(obj, "name", max_name_size * 4);
@@ -187,6 +194,8 @@ std::optional<error> decode_fields(const json& obj, message& msg) {
         return err;
       if (auto err = take(get_uint(obj, "seq", 0, max_seq), msg.seq))
         return err;
+      if (auto err = take(get_count(obj, "seen"), msg.seen))
+        return err;
       return take(get_proof(obj), msg.proof);
     case message_type::welcome:
       if (auto err = take(get_name(obj), msg.name))
@@ -196,6 +205,10 @@ std::optional<error> decode_fields(const json& obj, message& msg) {
       if (auto err = take(get_members(obj), msg.members))
         return err;
       if (auto err = take(get_uint(obj, "seq", 0, max_seq), msg.seq))
+        return err;
+      if (auto err = take(get_count(obj, "seen"), msg.seen))
+        return err;
+      if (auto err = take(get_count(obj, "replay"), msg.replay))
         return err;
       return take(get_proof(obj), msg.proof);
     case message_type::refuse:
@@ -207,7 +220,13 @@ std::optional<error> decode_fields(const json& obj, message& msg) {
         return err;
       if (auto err = take(get_flag(obj, "action"), msg.action))
         return err;
-      return take(get_flag(obj, "private"), msg.whisper);
+      if (auto err = take(get_flag(obj, "private"), msg.whisper))
+        return err;
+      if (auto err = take(get_flag(obj, "history"), msg.history))
+        return err;
+      if (msg.history && msg.whisper)
+        return invalid("history", "false for a private line");
+      return take(get_count(obj, "time"), msg.time);
   }
   return error{ec::unknown_type, "unhandled message type"};
 }
@@ -336,6 +355,15 @@ message make_chat(std::string text, uint64_t seq) {
   return msg;
 }
 
+message make_history(std::string text, uint64_t seq, bool action,
+                     uint64_t time) {
+  auto msg = make_chat(std::move(text), seq);
+  msg.action = action;
+  msg.history = true;
+  msg.time = time;
+  return msg;
+}
+
 message make_action(std::string text, uint64_t seq) {
   auto msg = make_chat(std::move(text), seq);
   msg.action = true;
@@ -385,6 +413,7 @@ std::string encode(const message& x) {
       obj["port"] = x.port;
       obj["nonce"] = x.nonce;
       obj["seq"] = x.seq;
+      obj["seen"] = x.seen;
       obj["proof"] = x.proof;
       break;
     case message_type::welcome:
@@ -392,6 +421,8 @@ std::string encode(const message& x) {
       obj["id"] = x.id;
       add_members();
       obj["seq"] = x.seq;
+      obj["seen"] = x.seen;
+      obj["replay"] = x.replay;
       obj["proof"] = x.proof;
       break;
     case message_type::refuse:
@@ -405,6 +436,10 @@ std::string encode(const message& x) {
         obj["action"] = true;
       if (x.whisper)
         obj["private"] = true;
+      if (x.history) {
+        obj["history"] = true;
+        obj["time"] = x.time;
+      }
       break;
   }
   return obj.dump(-1, ' ', false, json::error_handler_t::replace);

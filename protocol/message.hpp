@@ -110,8 +110,22 @@ struct message {
   std::string text;
   /// `chat`: an action ("/me waves"), shown as "* NAME TEXT".
   bool action = false;
-  /// `chat`: sent to the receiver only ("/msg NAME TEXT").
+  /// `chat`: sent to the receiver only ("/msg NAME TEXT"). Private lines
+  /// are numbered apart from the others (`seq` counts the sender's private
+  /// lines), so the public numbers have no holes.
   bool whisper = false;
+  /// `chat`: said before this connection, sent again because the receiver
+  /// missed it (see history.hpp); `time` says when.
+  bool history = false;
+  /// `chat` with `history`: when the line was said, in microseconds since
+  /// the Unix epoch (the sender's clock).
+  uint64_t time = 0;
+  /// `greeting`, `welcome`: the highest `seq` of the receiver's lines the
+  /// sender has shown (0: none); the receiver sends the rest it still
+  /// holds, as `history` lines, after the welcome.
+  uint64_t seen = 0;
+  /// `welcome`: how many `history` lines follow it.
+  uint64_t replay = 0;
   /// `members`, `welcome`: the member list.
   std::vector<member_info> members;
   /// Not on the wire: the channel binding of the passphrase handshake of
@@ -124,6 +138,8 @@ struct message {
            && x.id == y.id && x.nonce == y.nonce && x.proof == y.proof
            && x.seq == y.seq && x.text == y.text
            && x.action == y.action && x.whisper == y.whisper
+           && x.history == y.history && x.time == y.time
+           && x.seen == y.seen && x.replay == y.replay
            && x.members == y.members;
   }
 
@@ -157,6 +173,10 @@ message make_action(std::string text, uint64_t seq);
 
 /// A chat line for one member only ("/msg").
 message make_whisper(std::string text, uint64_t seq);
+
+/// A line said before, sent again to a member that missed it.
+message make_history(std::string text, uint64_t seq, bool action,
+                     uint64_t time);
 
 message make_heartbeat();
 

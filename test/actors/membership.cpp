@@ -83,6 +83,32 @@ struct fixture : test_coordinator_fixture<> {
   /// like a process stopped with SIGSTOP or a pulled cable.
   std::set<caf::actor_addr> muted;
 
+  /// A partition: peers (by membership) on different sides neither reach
+  /// each other's port nor get each other's traffic; peers without a side
+  /// reach everyone.
+  std::map<caf::actor_addr, int> side;
+
+  /// The membership at the far end of each wire end.
+  std::map<caf::actor_addr, caf::actor_addr> far_owner;
+
+  bool blocked(const caf::actor_addr& x, const caf::actor_addr& y) const {
+    auto i = side.find(x);
+    auto j = side.find(y);
+    return i != side.end() && j != side.end() && i->second != j->second;
+  }
+
+  /// Splits the group: each peer named in `sides[k]` is on side k.
+  void partition(std::vector<std::vector<std::string>> sides) {
+    side.clear();
+    for (size_t k = 0; k < sides.size(); ++k)
+      for (auto& name : sides[k])
+        side[peers.at(name).membership.address()] = static_cast<int>(k);
+  }
+
+  void heal() {
+    side.clear();
+  }
+
   /// The traffic log: what each wire end was given to send, by the address
   /// of the end, and the ends whose owner closed them.
   std::map<caf::actor_addr, std::vector<message_type>> sent;
@@ -208,6 +234,11 @@ struct fixture : test_coordinator_fixture<> {
                   const std::string& text) {
             lines->push_back(from + " (private): " + text);
           },
+          // As in a pipe: a line said earlier looks like a live one.
+          [lines](atom::history, const std::string& from,
+                  const std::string& text, bool, uint64_t) {
+            lines->push_back(from + ": " + text);
+          },
         };
       },
       &screen[name]);
@@ -237,12 +268,15 @@ struct fixture : test_coordinator_fixture<> {
     auto addr = address(host, port);
     for (auto& kvp : peers) {
       auto& target = kvp.second;
-      if (address(target.host, target.port) != addr || refused.count(addr))
+      if (address(target.host, target.port) != addr || refused.count(addr)
+          || blocked(requester.address(), target.membership.address()))
         continue;
       auto near = sys.spawn(wire_end, this, requester);
       auto far = sys.spawn(wire_end, this, target.membership);
       wires.push_back(near);
       wires.push_back(far);
+      far_owner[near.address()] = target.membership.address();
+      far_owner[far.address()] = requester.address();
       caf::anon_send(near, test_atom::pair_v, far);
       caf::anon_send(far, test_atom::pair_v, near);
       // The listening side learns of the connection from the connection.
@@ -347,7 +381,10 @@ caf::behavior wire_end(caf::stateful_actor<wire_state>* self, fixture* net,
     if (msg.type == message_type::challenge)
       self->state.net->challenges[self->address()] = msg.nonce;
     auto& cut = self->state.net->cut_on;
-    if (self->state.net->muted.count(self->state.owner.address()) > 0)
+    auto net = self->state.net;
+    if (net->muted.count(self->state.owner.address()) > 0
+        || net->blocked(self->state.owner.address(),
+                        net->far_owner[self->address()]))
       return;
     if (cut && *cut == msg.type) {
       CAF_MESSAGE("network cuts the connection carrying "
@@ -819,10 +856,12 @@ CAF_TEST(duplicate and reordered sequence numbers are dropped) {
     deliver(end, "alice", protocol::make_chat(text, seq));
   drain();
   CAF_CHECK_EQUAL(lines("alice"),
-                  (std::vector<std::string>{"Created a new group chat",
-                                            "zed has joined the chat", "zed: a",
-                                            "zed: b", "zed: c", "zed: e",
-                                            "zed: f"}));
+                  (std::vector<std::string>{
+                    "Created a new group chat", "zed has joined the chat",
+                    "zed: a", "zed: b", "zed: c",
+                    "1 line from zed did not reach you (said while you were "
+                    "apart, and no longer kept)",
+                    "zed: e", "zed: f"}));
 }
 
 CAF_TEST(nobody greets chats or leaves as another member) {
@@ -879,6 +918,173 @@ CAF_TEST(a greeting changed on the path proves nothing) {
   drain();
   CAF_CHECK(shows("alice", "zeb has joined the chat", 0));
   CAF_CHECK_EQUAL(closed_by_owner.count(end2.address()), 1u);
+}
+
+// -- blips, partitions and history ---------------------------------------------
+
+namespace {
+
+// The chat lines `xs` shows from said(), in the order shown.
+std::vector<std::string> said_lines(const std::vector<std::string>& xs) {
+  std::vector<std::string> result;
+  for (auto& x : xs)
+    if (x.find(": said ") != std::string::npos)
+      result.push_back(x);
+  return result;
+}
+
+// The lines of `sender` among them.
+std::vector<std::string> said_by(const std::vector<std::string>& xs,
+                                 const std::string& sender) {
+  std::vector<std::string> result;
+  for (auto& x : said_lines(xs))
+    if (x.rfind(sender + ": ", 0) == 0)
+      result.push_back(x);
+  return result;
+}
+
+} // namespace
+
+CAF_TEST(a member cut off for a while comes back and gets what it missed) {
+  group({"alice", "bob", "carol"});
+  say("alice", "said before");
+  CAF_MESSAGE("carol's link goes down for 8 seconds, longer than the "
+              "peer timeout");
+  partition({{"alice", "bob"}, {"carol"}});
+  say("alice", "said while apart 1");
+  say("carol", "said alone 1");
+  wait(6s);
+  CAF_CHECK(shows("alice", "carol lost connection"));
+  CAF_CHECK(shows("carol", "alice lost connection"));
+  CAF_CHECK(shows("carol", "bob lost connection"));
+  say("bob", "said while apart 2");
+  say("carol", "said alone 2");
+  wait(2s);
+  heal();
+  CAF_MESSAGE("both sides retry: within the backoff, the group is whole");
+  wait(40s);
+  CAF_CHECK(shows("alice", "carol has joined the chat", 2));
+  CAF_CHECK(shows("bob", "carol has joined the chat", 2));
+  CAF_CHECK(shows("carol", "alice has joined the chat"));
+  CAF_CHECK(shows("carol", "bob has joined the chat"));
+  CAF_MESSAGE("what each side said reaches the other, once, in its "
+              "sender's order");
+  CAF_CHECK_EQUAL(said_by(lines("carol"), "alice"),
+                  (std::vector<std::string>{"alice: said before",
+                                            "alice: said while apart 1"}));
+  CAF_CHECK_EQUAL(said_by(lines("carol"), "bob"),
+                  (std::vector<std::string>{"bob: said while apart 2"}));
+  for (auto name : {"alice", "bob"})
+    CAF_CHECK_EQUAL(said_by(lines(name), "carol"),
+                    (std::vector<std::string>{"carol: said alone 1",
+                                              "carol: said alone 2"}));
+  CAF_CHECK(shows("alice", "bob: said while apart 2"));
+  CAF_CHECK(shows("bob", "alice: said while apart 1"));
+  say("carol", "said live");
+  CAF_CHECK(shows("alice", "carol: said live"));
+  CAF_CHECK(shows("bob", "carol: said live"));
+}
+
+CAF_TEST(a partition heals and every member ends with every line) {
+  const std::vector<std::string> names{"a", "b", "c", "d", "e"};
+  for (unsigned seed = 1; seed <= 40; ++seed) {
+    CAF_MESSAGE("interleaving #" << seed);
+    std::mt19937 rng{seed};
+    group({"a", "b", "c", "d", "e"});
+    std::map<std::string, std::vector<std::string>> said;
+    int k = 0;
+    auto speak = [&](const std::string& who) {
+      auto text = "said " + who + std::to_string(++k);
+      said[who].push_back(who + ": " + text);
+      caf::anon_send(peers.at(who).membership, atom::chat_v, text);
+    };
+    for (int i = 0; i < 3; ++i)
+      speak(names[rng() % names.size()]);
+    drain_shuffled(rng);
+    partition({{"a", "b"}, {"c", "d", "e"}});
+    // Lines on both sides, before and after the loss is noticed, and a
+    // heal at a random moment: 6 to 20 seconds later.
+    auto apart = std::chrono::milliseconds(6000 + rng() % 14000);
+    for (caf::timespan t{0}; t < apart; t += 500ms) {
+      if (rng() % 3 == 0)
+        speak(names[rng() % names.size()]);
+      advance_time(500ms);
+      drain_shuffled(rng);
+    }
+    heal();
+    for (int i = 0; i < 3; ++i)
+      speak(names[rng() % names.size()]);
+    wait(60s, 500ms);
+    for (auto& name : names) {
+      // Every line of every other member, once, in its sender's order.
+      for (auto& other : names)
+        if (other != name)
+          CAF_CHECK_EQUAL(said_by(lines(name), other), said[other]);
+    }
+    reset();
+  }
+}
+
+CAF_TEST(newcomers during and after a partition get every line) {
+  group({"alice", "bob", "carol"});
+  say("carol", "said by carol before");
+  partition({{"alice", "bob"}, {"carol"}});
+  wait(6s);
+  CAF_MESSAGE("dave joins alice's side during the partition");
+  add_peer("dave", 4);
+  side[peers.at("dave").membership.address()] = 0;
+  start("dave", {"alice"});
+  say("dave", "said by dave apart");
+  say("carol", "said by carol apart");
+  wait(1s);
+  heal();
+  wait(40s);
+  CAF_MESSAGE("carol and dave meet through gossip and swap their lines");
+  CAF_CHECK(shows("carol", "dave has joined the chat"));
+  CAF_CHECK(shows("carol", "dave: said by dave apart"));
+  CAF_CHECK(shows("dave", "carol: said by carol before"));
+  CAF_CHECK(shows("dave", "carol: said by carol apart"));
+  CAF_MESSAGE("erin joins after it: she gets the recent history of all");
+  add_peer("erin", 5);
+  start("erin", {"bob"});
+  CAF_CHECK_EQUAL(said_lines(lines("erin")),
+                  (std::vector<std::string>{"carol: said by carol before",
+                                            "dave: said by dave apart",
+                                            "carol: said by carol apart"}));
+}
+
+CAF_TEST(a newcomer sees the history in the order it was said) {
+  group({"alice", "bob"});
+  say("alice", "said first");
+  wait(1s);
+  say("bob", "said second");
+  wait(1s);
+  say("alice", "said third");
+  add_peer("dave", 4);
+  start("dave", {"bob"});
+  CAF_CHECK_EQUAL(lines("dave"),
+                  (std::vector<std::string>{"Joined the group chat",
+                                            "Members: alice, bob",
+                                            "alice: said first",
+                                            "bob: said second",
+                                            "alice: said third"}));
+  say("bob", "said live");
+  CAF_CHECK_EQUAL(lines("dave").back(), "bob: said live");
+  CAF_MESSAGE("old members are not sent what they saw already");
+  CAF_CHECK(shows("alice", "bob: said second"));
+  CAF_CHECK(shows("bob", "alice: said first"));
+}
+
+CAF_TEST(a member away longer than the rejoin window is not taken back) {
+  group({"alice", "bob"});
+  partition({{"alice"}, {"bob"}});
+  wait(11min, 1s);
+  heal();
+  wait(2min, 1s);
+  CAF_CHECK(shows("alice", "bob lost connection"));
+  CAF_CHECK(shows("alice", "bob has joined the chat", 1));
+  say("bob", "said after giving up");
+  CAF_CHECK(shows("alice", "bob: said after giving up", 0));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

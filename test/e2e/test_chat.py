@@ -59,6 +59,36 @@ def test_text_arrives_byte_for_byte(g):
     assert received == texts + ["end"], received
 
 
+def test_a_newcomer_sees_the_recent_history_first(g):
+    alice = g.create("alice")
+    bob = g.join("bob", [alice])
+    alice.send("first")
+    bob.wait_for(r"^alice: first$")
+    bob.send("second")
+    alice.wait_for(r"^bob: second$")
+    alice.send("* third")
+    bob.wait_for(r"^alice: \* third$")
+    carol = g.join("carol", [bob])
+    carol.wait_for(r"^alice: \* third$")
+    bob.send("live")
+    carol.wait_for(r"^bob: live$")
+    # In a pipe, history lines look exactly like live ones, in the order
+    # they were said, before any live line.
+    assert carol.out.lines[1:] == [
+        "Joined the group chat", "Members: alice, bob", "alice: first",
+        "bob: second", "alice: * third", "bob: live"], carol.out.lines
+
+
+def test_history_can_be_turned_off(g):
+    cfg = g.config(history_lines=0)
+    alice = g.create("alice", args=cfg)
+    alice.send("before carol")
+    carol = g.join("carol", [alice], args=cfg)
+    alice.send("after carol")
+    carol.wait_for(r"^alice: after carol$")
+    assert carol.out.count(r"before carol") == 0
+
+
 def test_blank_lines_are_not_sent(g):
     alice = g.create("alice")
     bob = g.join("bob", [alice])

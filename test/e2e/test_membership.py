@@ -35,6 +35,43 @@ def test_stopped_peer_is_reported_lost_within_the_timeout(g):
     carol.wait_for(r"^alice: still fine$")
 
 
+def test_a_stopped_member_comes_back_with_what_it_missed(g):
+    """A blip (Ctrl+Z then fg, a laptop lid) longer than peer-timeout: the
+    member is back within seconds, and no line said meanwhile is lost."""
+    cfg = g.fast()
+    alice = g.create("alice", args=cfg)
+    bob = g.join("bob", [alice], args=cfg)
+    carol = g.join("carol", [alice], args=cfg)
+    bob.wait_for(r"^carol has joined the chat$")
+    bob.signal(signal.SIGSTOP)
+    for peer in (alice, carol):
+        peer.wait_for(r"^bob lost connection$", timeout=5)
+    marks = {peer: peer.mark() for peer in (alice, carol)}
+    alice.send("said while bob was away")
+    carol.send("me too")
+    bob.send("typed while stopped")  # waits in the pipe
+    carol.wait_for(r"^alice: said while bob was away$")
+    time.sleep(2 * TIMEOUT)  # the stop itself: longer than peer-timeout
+    began = time.monotonic()
+    bob.signal(signal.SIGCONT)
+    for peer in (alice, carol):
+        peer.wait_for(r"^bob has joined the chat$", timeout=10,
+                      since=marks[peer])
+        peer.wait_for(r"^bob: typed while stopped$", timeout=10)
+    bob.wait_for(r"^alice: said while bob was away$", timeout=10)
+    bob.wait_for(r"^carol: me too$", timeout=10)
+    bob.wait_for(r"^alice has joined the chat$", timeout=10)
+    bob.wait_for(r"^carol has joined the chat$", timeout=10)
+    took = time.monotonic() - began
+    assert took < 8, "back after %.1fs" % took
+    bob.send("back for good")
+    alice.wait_for(r"^bob: back for good$")
+    carol.wait_for(r"^bob: back for good$")
+    for peer in (alice, carol):
+        assert peer.out.count(r"^bob: typed while stopped$") == 1
+    assert bob.out.count(r"^alice: said while bob was away$") == 1
+
+
 def test_five_peers_joining_at_once_all_hear_each_other(g):
     cfg = g.fast()
     founders = [g.create("a", args=cfg)]

@@ -54,6 +54,9 @@ class Network:
         """Takes the host's link down: its packets vanish, nothing closes."""
         ip("-n", TAG + "sw", "link", "set", "%s-%s" % (TAG, host), "down")
 
+    def restore(self, host):
+        ip("-n", TAG + "sw", "link", "set", "%s-%s" % (TAG, host), "up")
+
     def close(self):
         for ns in reversed(self.namespaces):
             subprocess.run(["ip", "netns", "del", ns], capture_output=True)
@@ -88,6 +91,20 @@ def test_three_hosts(g):
         assert took < 1.5, "detection across hosts took %.2fs" % took
         alice.send("carol is gone")
         bob.wait_for(r"^alice: carol is gone$")
+        carol.send("said while cut off")
+        # The link comes back: both sides retry, the group is whole again,
+        # and what each side said meanwhile reaches the other.
+        carol.wait_for(r"^(alice|bob) lost connection$", timeout=5)
+        marks = {peer: peer.mark() for peer in (alice, bob)}
+        net.restore("c")
+        for peer in (alice, bob):
+            peer.wait_for(r"^carol has joined the chat$", timeout=15,
+                          since=marks[peer])
+        for peer in (alice, bob):
+            peer.wait_for(r"^carol: said while cut off$", timeout=15)
+        carol.wait_for(r"^alice: carol is gone$", timeout=15)
+        carol.wait_for(r"^alice has joined the chat$", timeout=15)
+        carol.wait_for(r"^bob has joined the chat$", timeout=15)
     finally:
         g.close()
         net.close()

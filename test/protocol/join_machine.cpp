@@ -70,7 +70,21 @@ struct mock_callee : join_callee {
     return 0;
   }
 
+  uint64_t seen_of(const peer_id&) override {
+    return 0;
+  }
+
+  uint64_t replay_size(uint64_t) override {
+    return 0;
+  }
+
+  // Not in the log: the traffic tests read sends, closes and notices.
+  void met(const peer& p, const message&) override {
+    met_ids.push_back(p.id);
+  }
+
   std::vector<message> sent;
+  std::vector<peer_id> met_ids;
 };
 
 struct fixture {
