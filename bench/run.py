@@ -386,6 +386,60 @@ def measure_mesh(n, cfg):
         g.close()
 
 
+def measure_rejoin(n, stop_seconds):
+    """N peers with fast failure detection; one is stopped (SIGSTOP) for
+    STOP_SECONDS, long enough to be declared lost, then continued. Returns
+    the time from the continue until the group is whole again: every other
+    peer printed that it joined again, and it printed each of them."""
+    import signal
+    g = harness.Group()
+    try:
+        cfg = g.fast()
+        peers = group_of(g, n, 0, cfg)
+        wait_for_mesh(peers)
+        gone = peers[-1]
+        others = peers[:-1]
+        gone.signal(signal.SIGSTOP)
+        for p in others:
+            p.wait_for(r"^%s lost connection$" % gone.name, timeout=10)
+        marks = [p.mark() for p in others]
+        gone_mark = gone.mark()
+        time.sleep(stop_seconds)
+        began = time.monotonic()
+        gone.signal(signal.SIGCONT)
+        for p, mark in zip(others, marks):
+            p.wait_for(r"^%s has joined the chat$" % gone.name, timeout=60,
+                       since=mark)
+        for p in others:
+            gone.wait_for(r"^%s has joined the chat$" % p.name, timeout=60,
+                          since=gone_mark)
+        return time.monotonic() - began
+    finally:
+        g.close()
+
+
+def measure_history(lines, size):
+    """What a full history costs a member: private memory of a peer before
+    and after it said LINES lines of SIZE bytes (a second peer reads them,
+    so we know they were taken)."""
+    g = harness.Group()
+    try:
+        cfg = g.config(history_lines=lines)
+        talker = g.start("talker", args=cfg, env=bench_env(0)).joined()
+        reader = g.join("reader", [talker], args=cfg, env=bench_env(0))
+        time.sleep(0.5)
+        before = memory_kib(talker.proc.pid)[1]
+        text = "h" * (size - 8)
+        for i in range(lines):
+            talker.send("%07d %s" % (i, text))
+        reader.wait_for(r"^talker: %07d " % (lines - 1), timeout=60)
+        time.sleep(0.5)
+        after = memory_kib(talker.proc.pid)[1]
+        return after - before
+    finally:
+        g.close()
+
+
 # -- driver ------------------------------------------------------------------------
 
 def row(name, value, unit, floor=None, target=None):
@@ -411,7 +465,7 @@ def main():
                         help="duration of each throughput run")
     parser.add_argument("--only", default=None,
                         help="run only: join, fanout, e2e, throughput, idle, "
-                             "mesh")
+                             "mesh, rejoin, history")
     args = parser.parse_args()
     harness.BINARY = os.path.abspath(os.path.join(args.build, "groupchat"))
     FLOOR = os.path.abspath(os.path.join(args.build, "groupchat-floor"))
@@ -492,6 +546,18 @@ def main():
         heard, _, _ = measure_mesh(100, cfg)
         row("100-peer mesh: all heard all after last join (ms)", heard * 1000,
             "ms", None, "< 1000")
+
+    if want("rejoin"):
+        stop = 2 if smoke else 10
+        took = measure_rejoin(3 if smoke else 8, stop)
+        row("member stopped %d s, continued: group whole after (ms)" % stop,
+            took * 1000, "ms", None, "a few s")
+
+    if want("history"):
+        for lines, size in ([(50, 64)] if smoke else [(200, 64), (200, 1024)]):
+            kib = measure_history(lines, size)
+            row("history of %d lines of %d bytes: private memory (KiB)"
+                % (lines, size), kib, "KiB")
 
     g.close()
     if args.json:

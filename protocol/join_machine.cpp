@@ -508,6 +508,15 @@ void join_machine::on_welcome(peer& p, message& msg) {
     return;
   // The member must be the one its list entry named: same key, proven.
   if (msg.id != p.id) {
+    // Retrying a lost member, we found another key at its address: it was
+    // restarted (a new peer) and the old one is not coming back.
+    if (rejoin_.contains(p.id)) {
+      spdlog::info("{} at {} is a new peer now: not retrying the old one",
+                   p.name, to_string(p.address));
+      rejoin_.forget(p.id);
+      discard(p);
+      return;
+    }
     spdlog::warn("dropping {} ({}): not the member that was listed there",
                  msg.name, to_string(p.address));
     discard(p);
