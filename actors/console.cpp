@@ -152,7 +152,19 @@ struct console_state {
     return true;
   }
 
+  // Our own line, as the others see it.
+  void echo(const std::string& text, bool is_action) {
+    if (opts.echo_name.empty())
+      return;
+    auto& me = opts.echo_name;
+    if (is_action)
+      emit("* " + paint(me, color_of(me)) + " " + sanitize(text));
+    else
+      emit(paint(me, color_of(me)) + ": " + sanitize(text));
+  }
+
   void send_chat(std::string text) {
+    echo(text, false);
     if (opts.bench_every > 0 && bench_due(++bench_sent, text))
       std::fprintf(stderr, "bench sent %llu %lld\n",
                    static_cast<unsigned long long>(bench_sent),
@@ -204,6 +216,7 @@ struct console_state {
         });
     } else if (word == "/me") {
       if (!rest.empty()) {
+        echo(rest, true);
         self->send(membership, atom::action_v, rest);
         return true;
       }

@@ -20,6 +20,10 @@ struct console_options {
   bool terminal = false;
   /// Colours: one per name, system lines dimmed.
   bool color = false;
+  /// At a terminal with the line editor: our name. Our own lines are then
+  /// shown in the form of everyone's ("[12:00:01] alice: hi"), in place
+  /// of the "> hi" the editor leaves. Empty: not shown (pipe mode).
+  std::string echo_name;
   /// Where finished lines go, one call per line (without newline): the
   /// line editor, which prints them above the line being typed, or the
   /// stdout writer. It must not block: the console runs on the thread of

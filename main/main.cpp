@@ -6,7 +6,10 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -17,6 +20,7 @@
 #include <CLI/CLI.hpp>
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -182,6 +186,54 @@ std::optional<int> load_settings(const command_line& cli, settings& out,
   return std::nullopt;
 }
 
+// Routes the log through `display` while it lives, then back to stderr.
+class log_to_display {
+public:
+  explicit log_to_display(std::function<void(const std::string&)> display) {
+    auto logger = spdlog::default_logger();
+    saved_ = logger->sinks();
+    auto sink = std::make_shared<display_sink>(std::move(display));
+    sink->set_pattern("[%H:%M:%S.%e] %l: %v");
+    logger->sinks() = {sink};
+  }
+
+  ~log_to_display() {
+    spdlog::default_logger()->sinks() = saved_;
+  }
+
+  log_to_display(const log_to_display&) = delete;
+  log_to_display& operator=(const log_to_display&) = delete;
+
+private:
+  // One log line, formatted, to `display` (without its newline).
+  class display_sink : public spdlog::sinks::base_sink<std::mutex> {
+  public:
+    explicit display_sink(std::function<void(const std::string&)> display)
+      : display_(std::move(display)) {
+      // nop
+    }
+
+  protected:
+    void sink_it_(const spdlog::details::log_msg& msg) override {
+      spdlog::memory_buf_t buf;
+      formatter_->format(msg, buf);
+      std::string line{buf.data(), buf.size()};
+      while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
+        line.pop_back();
+      display_(line);
+    }
+
+    void flush_() override {
+      // display() prints whole lines.
+    }
+
+  private:
+    std::function<void(const std::string&)> display_;
+  };
+
+  std::vector<spdlog::sink_ptr> saved_;
+};
+
 void init_logging(const std::string& level, bool color) {
   std::shared_ptr<spdlog::logger> logger;
   if (color)
@@ -305,10 +357,18 @@ int run(const command_line& cli, settings& opts,
   // until the system is gone.
   stdin_reader reader{interactive, "> "};
   stdout_writer writer{STDOUT_FILENO};
+  // At a terminal, diagnostics are printed above the line being typed too,
+  // never across it; undone before the reader goes.
+  std::optional<log_to_display> log_redirect;
+  if (interactive && ::isatty(STDERR_FILENO))
+    log_redirect.emplace(
+      [&reader](const std::string& line) { reader.display(line); });
   caf::actor_system sys{cfg};
   console_options copts;
   copts.terminal = terminal;
   copts.color = terminal && std::getenv("NO_COLOR") == nullptr;
+  if (interactive)
+    copts.echo_name = cli.name;
   if (interactive)
     copts.display = [&reader](const std::string& line) {
       reader.display(line);

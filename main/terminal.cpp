@@ -13,8 +13,12 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <sys/ioctl.h>
+
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <cwchar>
 
 #include <editline/readline.h>
 
@@ -35,6 +39,47 @@ constexpr char release_request = 'r';
 
 /// The reader the line editor's C callback reports to (there is one).
 stdin_reader* editing_reader = nullptr;
+
+// Columns `text` takes on the terminal (wide characters take two), in the
+// locale's character set; its bytes if it does not decode.
+size_t display_width(const std::string& text) {
+  std::mbstate_t state{};
+  const char* src = text.c_str();
+  auto n = std::mbsrtowcs(nullptr, &src, 0, &state);
+  if (n == static_cast<size_t>(-1))
+    return text.size();
+  std::wstring wide(n, L'\0');
+  src = text.c_str();
+  state = std::mbstate_t{};
+  std::mbsrtowcs(wide.data(), &src, n, &state);
+  auto width = ::wcswidth(wide.c_str(), wide.size());
+  return width >= 0 ? static_cast<size_t>(width) : text.size();
+}
+
+size_t terminal_columns() {
+  winsize ws{};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+    return ws.ws_col;
+  return 80;
+}
+
+// Rows above the cursor that `columns_before_cursor` of output wrapped to
+// (a terminal leaves the cursor on the row it filled until the next
+// character, hence the -1).
+size_t rows_above(size_t columns_before_cursor) {
+  return columns_before_cursor == 0
+           ? 0
+           : (columns_before_cursor - 1) / terminal_columns();
+}
+
+// Moves to the first row of what took `rows` rows above the cursor and
+// clears from there to the end of the screen.
+void clear_rows_above(size_t rows) {
+  std::fputs("\r", stdout);
+  if (rows > 0)
+    std::fprintf(stdout, "\033[%zuA", rows);
+  std::fputs("\033[J", stdout);
+}
 
 } // namespace
 
@@ -181,6 +226,11 @@ void stdin_reader::on_edited_line(char* line) {
   }
   if (*line != '\0')
     add_history(line);
+  // The editor left "> LINE" on the screen, the cursor below it: what the
+  // line says is shown in the form of everyone's lines instead (the
+  // console echoes it), so it goes.
+  clear_rows_above(rows_above(display_width(self->prompt_ + line)) + 1);
+  std::fflush(stdout);
   self->send_line(std::string{line});
   std::free(line);
   self->accepted_ = true;
@@ -196,8 +246,15 @@ void stdin_reader::print_pending(bool redraw) {
   }
   if (lines.empty())
     return;
-  if (redraw)
-    std::fputs("\r\033[2K", stdout);
+  if (redraw) {
+    // However many rows the line being typed wraps to, all of them go
+    // (the cursor is on the row of the insertion point), then come back.
+    auto before = prompt_ + std::string{rl_line_buffer, rl_line_buffer
+                                          + std::min<size_t>(
+                                            static_cast<size_t>(rl_point),
+                                            std::strlen(rl_line_buffer))};
+    clear_rows_above(rows_above(display_width(before)));
+  }
   for (auto& line : lines) {
     std::fwrite(line.data(), 1, line.size(), stdout);
     std::fputc('\n', stdout);

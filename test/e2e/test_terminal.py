@@ -130,5 +130,71 @@ def test_ctrl_c_leaves_and_restores_the_terminal(g):
         tmux.close()
 
 
+def test_own_lines_look_like_everyone_elses(g):
+    tmux, address = start_alice(g)
+    try:
+        bob = g.join("bob", [address])
+        tmux.wait_for(r"bob has joined the chat")
+        tmux.keys("my own line", "Enter")
+        bob.wait_for(r"^alice: my own line$")
+        tmux.keys("/me waves", "Enter")
+        bob.wait_for(r"^\* alice waves$")
+        screen = tmux.wait_for(r"\* alice waves")
+        lines = [l for l in screen.splitlines() if l.strip()]
+        assert re.search(r"^\[\d\d:\d\d:\d\d\] alice: my own line$",
+                         lines[-3]), lines
+        assert re.search(r"^\[\d\d:\d\d:\d\d\] \* alice waves$",
+                         lines[-2]), lines
+        assert lines[-1] == ">", lines
+        assert not any(l.startswith("> my own") for l in lines), lines
+    finally:
+        tmux.close()
+
+
+def test_warnings_are_printed_above_the_line_being_typed(g):
+    import socket
+    tmux, address = start_alice(g)
+    try:
+        tmux.keys("half typed")
+        tmux.wait_for(r"^> half typed$")
+        # A stranger sends garbage: the warning must not scribble across
+        # the prompt.
+        host, port = address.split(":")
+        with socket.create_connection((host, int(port))) as sock:
+            sock.sendall(b"GET / HTTP/1.0\r\n\r\n")
+            screen = tmux.wait_for(r"warning: .*dropped")
+        lines = [l for l in screen.splitlines() if l.strip()]
+        assert lines[-1] == "> half typed", lines
+        assert any(re.search(r"^\[[\d:.]+\] warning: ", l) for l in lines), lines
+        tmux.keys(" still", "Enter")
+        tmux.wait_for(r"alice: half typed still$")
+    finally:
+        tmux.close()
+
+
+def test_a_wrapped_line_is_redrawn_once(g):
+    tmux, address = start_alice(g)
+    try:
+        bob = g.join("bob", [address])
+        tmux.wait_for(r"bob has joined the chat")
+        long_line = "".join("%03d-" % i for i in range(50))  # 200 columns
+        tmux.keys("-l", long_line)
+        tmux.wait_for(r"049-$")
+        for i in range(5):
+            bob.send("interruption %d" % i)
+            tmux.wait_for(r"bob: interruption %d$" % i)
+        screen = tmux.screen()
+        # The first row of the input appears once, right below the last
+        # message, whatever arrived meanwhile.
+        assert screen.count("> 000-001-") == 1, screen
+        lines = [l for l in screen.splitlines() if l.strip()]
+        assert lines[-3].endswith("bob: interruption 4"), lines
+        assert lines[-2].startswith("> 000-001-"), lines
+        tmux.keys("Enter")
+        bob.wait_for(r"^alice: 000-001-.*049-$")
+    finally:
+        tmux.close()
+
+
 if __name__ == "__main__":
     main(globals())
