@@ -1,11 +1,13 @@
 #include "actors/console.hpp"
 
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <map>
 #include <ctime>
 #include <string>
+#include <vector>
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -18,18 +20,36 @@ namespace groupchat {
 namespace {
 
 constexpr const char* dim = "\033[2m";
+constexpr const char* bold = "\033[1m";
 constexpr const char* reset = "\033[0m";
 
-// A stable colour per name: the same name has the same colour everywhere.
-const char* color_of(const std::string& name) {
-  static constexpr const char* palette[] = {
-    "\033[31m", "\033[32m", "\033[33m", "\033[34m", "\033[35m", "\033[36m",
-    "\033[91m", "\033[92m", "\033[93m", "\033[94m", "\033[95m", "\033[96m",
-  };
+// Name colours far apart in hue and told apart by most colour-blind eyes
+// (after Okabe and Ito's palette, in the 256-colour set).
+constexpr const char* palette[] = {
+  "\033[38;5;208m", // orange
+  "\033[38;5;39m",  // sky blue
+  "\033[38;5;35m",  // bluish green
+  "\033[38;5;220m", // yellow
+  "\033[38;5;27m",  // blue
+  "\033[38;5;160m", // vermilion
+  "\033[38;5;170m", // reddish purple
+  "\033[38;5;250m", // light grey
+};
+
+// Where a name's colour starts: the same name starts at the same colour
+// everywhere.
+size_t color_hash(const std::string& name) {
   uint32_t hash = 2166136261u; // FNV-1a
   for (unsigned char c : name)
     hash = (hash ^ c) * 16777619u;
-  return palette[hash % std::size(palette)];
+  return hash % std::size(palette);
+}
+
+std::string lower(std::string str) {
+  for (auto& c : str)
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
+  return str;
 }
 
 std::string trim(const std::string& str) {
@@ -38,6 +58,33 @@ std::string trim(const std::string& str) {
     return {};
   auto last = str.find_last_not_of(" \t");
   return str.substr(first, last - first + 1);
+}
+
+// Splits "/msg NAME TEXT": a name with spaces is written in double quotes
+// (a quote inside it as \"). Unquoted, the name is left empty and `text`
+// is all of it: membership takes the longest member name the words start
+// with ("/msg bob smith hi" reaches "bob smith" if there is one).
+bool split_target(const std::string& rest, std::string& name,
+                  std::string& text) {
+  if (!rest.empty() && rest.front() == '"') {
+    name.clear();
+    size_t i = 1;
+    for (; i < rest.size() && rest[i] != '"'; ++i) {
+      if (rest[i] == '\\' && i + 1 < rest.size())
+        ++i;
+      name += rest[i];
+    }
+    if (i >= rest.size())
+      return false;
+    text = trim(rest.substr(i + 1));
+    return !name.empty() && !text.empty();
+  }
+  auto gap = rest.find(' ');
+  if (gap == std::string::npos || trim(rest.substr(gap + 1)).empty())
+    return false;
+  name.clear();
+  text = rest;
+  return true;
 }
 
 struct console_state {
@@ -49,6 +96,71 @@ struct console_state {
   caf::actor membership;
   /// Set once the user asked to leave: later input is ignored.
   bool leaving = false;
+  /// The colour each name got (an index into the palette): a name whose
+  /// colour another one has already gets the next free one, so up to 8
+  /// names on one screen never share a colour.
+  std::map<std::string, size_t> colors;
+
+  const char* color_of(const std::string& who) {
+    auto i = colors.find(who);
+    if (i != colors.end())
+      return palette[i->second];
+    auto start = color_hash(who);
+    size_t pick = start;
+    if (colors.size() < std::size(palette)) {
+      std::vector<bool> taken(std::size(palette), false);
+      for (auto& kvp : colors)
+        taken[kvp.second] = true;
+      while (taken[pick])
+        pick = (pick + 1) % std::size(palette);
+    }
+    colors.emplace(who, pick);
+    return palette[pick];
+  }
+
+  // Whether `text` names us as a word (any case).
+  bool mentions_me(const std::string& text) const {
+    if (opts.name.empty())
+      return false;
+    auto hay = lower(text);
+    auto needle = lower(opts.name);
+    auto word_char = [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_'
+             || static_cast<unsigned char>(c) >= 0x80;
+    };
+    for (auto at = hay.find(needle); at != std::string::npos;
+         at = hay.find(needle, at + 1)) {
+      auto end = at + needle.size();
+      if ((at == 0 || !word_char(hay[at - 1]))
+          && (end == hay.size() || !word_char(hay[end])))
+        return true;
+    }
+    return false;
+  }
+
+  // A line from `from` that mentions us stands out, and rings once.
+  std::string mark_mention(const std::string& from, const std::string& text,
+                           std::string body) {
+    if (!opts.terminal || from == opts.name || !mentions_me(text))
+      return body;
+    if (opts.color) {
+      // Bold to the end, also after the resets that end each colour.
+      std::string out = bold;
+      for (size_t at = 0;;) {
+        auto next = body.find(reset, at);
+        out.append(body, at, next == std::string::npos ? next : next - at);
+        if (next == std::string::npos)
+          break;
+        out += std::string{reset} + bold;
+        at = next + std::strlen(reset);
+      }
+      body = out + reset;
+    }
+    if (opts.mention_bell)
+      body += '\a';
+    return body;
+  }
+
   /// Benchmark mode: chat lines sent, and received per sender and in all.
   uint64_t bench_sent = 0;
   std::map<std::string, uint64_t> bench_received;
@@ -97,16 +209,32 @@ struct console_state {
   void chat(const std::string& from, const std::string& text) {
     if (opts.bench_every > 0)
       return bench_recv(from, text);
-    emit(paint(sanitize(from), color_of(from)) + ": " + sanitize(text));
+    emit(mark_mention(from, text,
+                      paint(sanitize(from), color_of(from)) + ": "
+                        + sanitize(text)));
   }
 
   void action(const std::string& from, const std::string& text) {
-    emit("* " + paint(sanitize(from), color_of(from)) + " " + sanitize(text));
+    emit(mark_mention(from, text,
+                      "* " + paint(sanitize(from), color_of(from)) + " "
+                        + sanitize(text)));
   }
 
+  // Private lines stand out (they are for us alone), and ring like a
+  // mention.
   void whisper(const std::string& from, const std::string& text) {
-    emit(paint(sanitize(from), color_of(from)) + paint(" (private)", dim)
-         + ": " + sanitize(text));
+    auto body = paint(sanitize(from), color_of(from))
+                + paint(" (private)", bold) + ": " + paint(sanitize(text), bold);
+    if (opts.terminal && opts.mention_bell)
+      body += '\a';
+    emit(body);
+  }
+
+  // How things stand, at a terminal only (pipes keep their exact lines):
+  // a join under way, being alone.
+  void status(const std::string& text) {
+    if (opts.terminal)
+      emit(paint(sanitize(text), dim));
   }
 
   // A line said earlier, that we missed: in a pipe exactly like a live
@@ -139,6 +267,14 @@ struct console_state {
     if (line.find_first_not_of(" \t\v\f") == std::string::npos)
       return false; // Blank lines are not sent.
     if (is_exit_command(line)) {
+      // "/quit see you": the words go out as a last line, then we leave.
+      auto words = trim(line);
+      auto space = words.find(' ');
+      if (space != std::string::npos) {
+        send_chat(trim(words.substr(space + 1)));
+        leave();
+        return true;
+      }
       leave();
       return false;
     }
@@ -199,7 +335,7 @@ struct console_state {
   // Returns whether the command went to membership as chat.
   bool command(const std::string& line) {
     auto space = line.find(' ');
-    auto word = line.substr(0, space);
+    auto word = lower(line.substr(0, space));
     auto rest = space == std::string::npos ? std::string{}
                                            : trim(line.substr(space + 1));
     if (word == "/help") {
@@ -222,13 +358,13 @@ struct console_state {
       }
       notice("Usage: /me ACTION");
     } else if (word == "/msg") {
-      auto gap = rest.find(' ');
-      if (gap != std::string::npos && !trim(rest.substr(gap + 1)).empty()) {
-        self->send(membership, atom::whisper_v, rest.substr(0, gap),
-                   trim(rest.substr(gap + 1)));
+      std::string name;
+      std::string text;
+      if (split_target(rest, name, text)) {
+        self->send(membership, atom::whisper_v, name, text);
         return true;
       }
-      notice("Usage: /msg NAME TEXT");
+      notice("Usage: /msg NAME TEXT (a name with spaces in double quotes)");
     } else {
       notice("Unknown command " + word
              + " (type /help; start a line with // to send a slash)");
@@ -267,6 +403,9 @@ caf::behavior console(console_actor* self, console_options opts) {
     [self](atom::whisper, const std::string& name, const std::string& text) {
       self->state.whisper(name, text);
     },
+    [self](atom::status, const std::string& text) {
+      self->state.status(text);
+    },
     [self](atom::history, const std::string& name, const std::string& text,
            bool action, uint64_t time) {
       self->state.history(name, text, action, time);
@@ -281,17 +420,20 @@ caf::actor spawn_console(caf::actor_system& sys, console_options opts) {
 }
 
 bool is_exit_command(const std::string& line) {
-  // Surrounding blanks are forgiven: " exit " is still a wish to leave.
-  auto word = trim(line);
-  return word == "exit" || word == "/quit";
+  // Surrounding blanks are forgiven: " exit " is still a wish to leave, and
+  // so is "/QUIT", or "/quit see you" (the words are said first).
+  auto words = trim(line);
+  auto word = lower(words.substr(0, words.find(' ')));
+  return words == "exit" || word == "/quit";
 }
 
 const char* help_text() {
   return "Type a line and press Enter to send it to everyone.\n"
-         "/msg NAME TEXT   send TEXT to NAME only\n"
+         "/msg NAME TEXT   send TEXT to NAME only (\"NAME WITH SPACES\")\n"
          "/me ACTION       say what you do, shown as \"* you ACTION\"\n"
          "/who             who is here, where, and for how long\n"
-         "/quit or exit    leave the group (also Ctrl+C, Ctrl+D)\n"
+         "/quit [TEXT]     leave the group, saying TEXT last (also exit,\n"
+         "                 Ctrl+C, Ctrl+D)\n"
          "//TEXT           send a line that starts with a slash\n"
          "/help            this text";
 }

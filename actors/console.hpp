@@ -24,6 +24,10 @@ struct console_options {
   /// shown in the form of everyone's ("[12:00:01] alice: hi"), in place
   /// of the "> hi" the editor leaves. Empty: not shown (pipe mode).
   std::string echo_name;
+  /// Our name: at a terminal, a line that mentions it is highlighted and,
+  /// with `mention_bell`, rings the bell once.
+  std::string name;
+  bool mention_bell = true;
   /// Where finished lines go, one call per line (without newline): the
   /// line editor, which prints them above the line being typed, or the
   /// stdout writer. It must not block: the console runs on the thread of

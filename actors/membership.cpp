@@ -135,6 +135,8 @@ struct membership_state : protocol::join_callee {
   /// The user asked to leave: we do once the join completed and every line
   /// typed before went out.
   bool leave_requested = false;
+  /// We had other members since we last said we are alone.
+  bool had_members = false;
 
   void init(actor_type* ptr, membership_options o,
             caf::actor d, caf::actor c) {
@@ -241,6 +243,7 @@ struct membership_state : protocol::join_callee {
   // A member (back, or new): it gets our lines it has not seen, and we
   // learn how far its own went.
   void met(const peer& p, const message& msg) override {
+    had_members = true;
     auto& s = senders[p.id];
     s.said = std::max(s.said, msg.seq);
     if (!s.met) {
@@ -347,6 +350,27 @@ struct membership_state : protocol::join_callee {
     }
   }
 
+  // -- how things stand ------------------------------------------------------
+
+  void status(std::string text) {
+    self->send(console, atom::status_v, std::move(text));
+  }
+
+  // Says so once when the last other member is gone (lost or left).
+  void check_alone() {
+    auto members = peers.members().size();
+    if (members > 0) {
+      had_members = true;
+      return;
+    }
+    if (!had_members || join->current() != phase::running)
+      return;
+    had_members = false;
+    status(join->rejoining() ? "You are alone in the group (trying to reach "
+                               "the others again)"
+                             : "You are alone in the group");
+  }
+
   void on_down(const caf::down_msg& dm) {
     auto i = ids.find(dm.source);
     if (i == ids.end())
@@ -358,6 +382,7 @@ struct membership_state : protocol::join_callee {
     on_congested(id, false);
     if (replays_due.erase(id) > 0)
       maybe_release_display();
+    check_alone();
   }
 
   // -- flow control -----------------------------------------------------------
@@ -436,7 +461,8 @@ struct membership_state : protocol::join_callee {
       case message_type::heartbeat:
         return join->on_heartbeat(*p);
       case message_type::leave:
-        return join->on_leave(*p);
+        join->on_leave(*p);
+        return check_alone();
       case message_type::challenge:
         return join->on_challenge(*p, msg);
     }
@@ -526,6 +552,7 @@ struct membership_state : protocol::join_callee {
     for (auto id : detector->expired(peers, t))
       if (auto p = peers.find(id))
         join->on_silent(*p);
+    check_alone();
     if (on_tick)
       for (auto delay : detector->early_checks(peers, t))
         self->delayed_send(self, delay, atom::check_v);
@@ -564,7 +591,27 @@ struct membership_state : protocol::join_callee {
       self->send(actor_of(p->conn), packet);
   }
 
-  void on_whisper_input(const std::string& name, std::string& text) {
+  void on_whisper_input(std::string name, std::string& text) {
+    // Unquoted ("/msg bob smith hi"): the longest member name the words
+    // start with, else the first word.
+    if (name.empty()) {
+      auto words = text;
+      auto gap = words.find(' ');
+      name = words.substr(0, gap);
+      text = gap == std::string::npos ? std::string{} : words.substr(gap + 1);
+      const peer* best = nullptr;
+      for (auto p : peers.members())
+        if (words.size() > p->name.size() + 1
+            && words.compare(0, p->name.size(), p->name) == 0
+            && words[p->name.size()] == ' '
+            && (best == nullptr || p->name.size() > best->name.size()))
+          best = p;
+      if (best != nullptr) {
+        text = words.substr(best->name.size() + 1);
+        name = best->name;
+      }
+      text.erase(0, text.find_first_not_of(' '));
+    }
     if (peers.find_member(name) == nullptr) {
       notice("No member named " + name + " (see /who)");
       return release(1);
@@ -612,6 +659,8 @@ caf::behavior membership(membership_state::actor_type* self,
   auto& st = self->state;
   return {
     [&st](atom::start, uint16_t port, std::vector<endpoint>& bootstrap) {
+      if (!bootstrap.empty())
+        st.status("joining...");
       st.join->start(port, std::move(bootstrap));
     },
     [self](atom::incoming, std::string& host) {
@@ -628,7 +677,7 @@ caf::behavior membership(membership_state::actor_type* self,
     [&st](atom::action, std::string& text) {
       st.on_line_input(protocol::make_action(std::move(text), st.next_seq));
     },
-    [&st](atom::whisper, const std::string& name, std::string& text) {
+    [&st](atom::whisper, std::string& name, std::string& text) {
       st.on_whisper_input(name, text);
     },
     [&st](atom::who) { return st.who(); },

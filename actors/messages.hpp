@@ -59,6 +59,8 @@
 //   membership -> console  (history, std::string name, std::string text,
 //             bool action, uint64_t time)  a line said earlier (us since
 //             the epoch), sent again because we missed it
+//   membership -> console  (status, std::string)  how things stand (a join
+//             under way, alone in the group): at a terminal only
 //   itself  -> membership  (flush)  the join is long over: show what was
 //             held back for the history to come first
 
@@ -103,6 +105,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(groupchat, caf::first_custom_type_id)
   CAF_ADD_ATOM(groupchat, groupchat::atom, shut, "shut")
   CAF_ADD_ATOM(groupchat, groupchat::atom, history, "history")
   CAF_ADD_ATOM(groupchat, groupchat::atom, flush, "flush")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, status, "status")
 
 CAF_END_TYPE_ID_BLOCK(groupchat)
 

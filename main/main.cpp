@@ -56,6 +56,7 @@ struct command_line {
   std::string log_level;
   std::string secret_file;
   bool new_secret = false;
+  bool join_only = false;
   uint16_t port = 0;
   std::vector<protocol::endpoint> peers;
 };
@@ -109,6 +110,9 @@ std::optional<int> parse_command_line(int argc, char** argv,
   app.add_flag("--new-secret", out.new_secret,
                "print a new random passphrase (128 bits, easy to read aloud) "
                "and exit");
+  app.add_flag("--join-only", out.join_only,
+               "exit with status 1 if no PEER answers, instead of creating "
+               "a new group");
   app.set_version_flag("--version", GROUPCHAT_VERSION);
   try {
     app.parse(argc, argv);
@@ -178,6 +182,8 @@ std::optional<int> load_settings(const command_line& cli, settings& out,
   }
   if (env_secret)
     wipe(*env_secret);
+  if (cli.join_only)
+    out.join_only = true;
   if (!cli.log_level.empty()) {
     if (auto err = check_log_level(cli.log_level))
       return usage_error("--" + *err);
@@ -251,9 +257,20 @@ std::optional<int> resolve_name(command_line& cli) {
   if (cli.name.empty()) {
     if (!::isatty(STDIN_FILENO))
       return usage_error("--name is required when stdin is not a terminal");
-    std::cout << "Your name: " << std::flush;
-    if (!std::getline(std::cin, cli.name))
-      return usage_error("no name given");
+    // Asked again until it is a valid name, or input ends.
+    for (;;) {
+      std::cout << "Your name: " << std::flush;
+      if (!std::getline(std::cin, cli.name))
+        return usage_error("no name given");
+      auto name = protocol::normalize_name(cli.name);
+      if (name) {
+        cli.name = std::move(*name);
+        return std::nullopt;
+      }
+      if (!cli.name.empty())
+        std::cout << "That name cannot be used: " << name.error().detail
+                  << '\n';
+    }
   }
   auto name = protocol::normalize_name(cli.name);
   if (!name)
@@ -369,6 +386,8 @@ int run(const command_line& cli, settings& opts,
   copts.color = terminal && std::getenv("NO_COLOR") == nullptr;
   if (interactive)
     copts.echo_name = cli.name;
+  copts.name = cli.name;
+  copts.mention_bell = opts.mention_bell;
   if (interactive)
     copts.display = [&reader](const std::string& line) {
       reader.display(line);

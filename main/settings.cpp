@@ -44,6 +44,17 @@ std::optional<std::string> read_count(const std::string& key,
   return std::nullopt;
 }
 
+std::optional<std::string> read_bool(const std::string& key,
+                                     const caf::config_value& value,
+                                     bool& out) {
+  auto ptr = caf::get_if<bool>(&value);
+  if (ptr == nullptr)
+    return "groupchat." + key + " must be true or false, got "
+           + caf::to_string(value);
+  out = *ptr;
+  return std::nullopt;
+}
+
 std::optional<std::string> read_log_level(const caf::config_value& value,
                                           std::string& out) {
   auto ptr = caf::get_if<std::string>(&value);
@@ -111,6 +122,10 @@ std::optional<std::string> read_key(const std::string& key,
     return read_count(key, value, 0, 100000, out.history_lines);
   if (key == "rejoin-window")
     return read_duration(key, value, out.rejoin_window);
+  if (key == "join-only")
+    return read_bool(key, value, out.join_only);
+  if (key == "mention-bell")
+    return read_bool(key, value, out.mention_bell);
   if (key == "log-level")
     return read_log_level(value, out.log_level);
   if (key == "secret") {
@@ -185,6 +200,7 @@ make_membership_options(const settings& s, std::string name,
   result.join.max_failed_handshakes = s.max_failed_handshakes;
   result.join.failed_handshake_interval = s.failed_handshake_interval;
   result.join.rejoin_window = s.rejoin_window;
+  result.join.join_only = s.join_only;
   result.history_lines = s.history_lines;
   // A replay of the whole history fits into the output queue at once.
   result.history_bytes = s.max_pending_output / 4;

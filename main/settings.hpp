@@ -69,6 +69,10 @@ struct settings {
   size_t history_lines = 200;
   /// How long a member that was lost (not one that left) is retried.
   caf::timespan rejoin_window = std::chrono::minutes(10);
+  /// Exit with an error rather than create a group if nobody answers.
+  bool join_only = false;
+  /// Ring the terminal bell once for a line that mentions our name.
+  bool mention_bell = true;
   /// One of: error, warning, info, debug, trace.
   std::string log_level = "warning";
   /// The group's passphrase; empty for a group without one.

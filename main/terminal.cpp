@@ -266,11 +266,15 @@ void stdin_reader::print_pending(bool redraw) {
 
 void stdin_reader::run_interactive() {
   editing_reader = this;
-  rl_callback_handler_install(prompt_.c_str(), &stdin_reader::on_edited_line);
+  // Output from now on waits for this thread, which prints it above the
+  // prompt: set before the prompt is drawn, or a line printed meanwhile
+  // would land on the prompt's row.
   {
     std::unique_lock<std::mutex> guard{mtx_};
     editing_ = true;
   }
+  rl_callback_handler_install(prompt_.c_str(), &stdin_reader::on_edited_line);
+  print_pending(true);
   bool leave = false;
   pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {wakeup_[0], POLLIN, 0}};
   while (!eof_) {

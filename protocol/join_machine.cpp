@@ -91,6 +91,9 @@ void join_machine::on_timeout(uint64_t token) {
 // entry point. Later peers (perhaps of other groups) are never contacted.
 void join_machine::try_next_bootstrap() {
   if (next_bootstrap_ == bootstrap_.size()) {
+    if (opts_.join_only && !bootstrap_.empty())
+      return refused({ec::join_refused,
+                      "none of the given addresses answered (--join-only)"});
     callee_.notice("Created a new group chat");
     become_running();
     return;
@@ -201,6 +204,9 @@ void join_machine::maybe_finish_join() {
   disarm_timer();
   auto list = peers_.members();
   if (list.empty()) {
+    if (opts_.join_only)
+      return refused({ec::join_refused, "could not reach any member of the "
+                                        "group (--join-only)"});
     callee_.notice("Could not reach any member of the group");
     callee_.notice("Created a new group chat");
     become_running();

@@ -98,6 +98,9 @@ struct join_options {
   timespan rejoin_window = std::chrono::minutes(10);
   timespan rejoin_first = std::chrono::seconds(1);
   timespan rejoin_longest = std::chrono::seconds(30);
+  /// If none of the bootstrap peers answers (or every member it lists
+  /// fails), give up instead of creating a new group.
+  bool join_only = false;
 };
 
 /// A connect the machine asks for; handed back with its result.

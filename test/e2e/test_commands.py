@@ -71,5 +71,53 @@ def test_help(g):
     alice.wait_for(r"^/who ")
 
 
+def test_commands_ignore_case(g):
+    alice, bob, carol = trio(g)
+    alice.send("/MSG bob shouting")
+    bob.wait_for(r"^alice \(private\): shouting$")
+    alice.send("/Me nods")
+    bob.wait_for(r"^\* alice nods$")
+
+
+def test_msg_to_a_name_with_spaces(g):
+    alice = g.create("alice")
+    bob = g.join("bob smith", [alice])
+    bobby = g.join("bob", [alice])
+    bob.wait_for(r"^bob has joined the chat$")
+    alice.send('/msg "bob smith" quoted')
+    bob.wait_for(r"^alice \(private\): quoted$")
+    # Unquoted, the longest member name the words start with.
+    alice.send("/msg bob smith unquoted")
+    bob.wait_for(r"^alice \(private\): unquoted$")
+    alice.send("/msg bob just bob")
+    bobby.wait_for(r"^alice \(private\): just bob$")
+    marker(alice, [bob, bobby], "1")
+    assert bobby.out.count("quoted") == 0
+    assert bob.out.count("just bob") == 0
+
+
+def test_quit_with_a_last_word(g):
+    alice, bob, carol = trio(g)
+    alice.send("/QUIT see you all")
+    for peer in (bob, carol):
+        peer.wait_for(r"^alice: see you all$")
+        peer.wait_for(r"^alice has left the chat$")
+    assert alice.wait_exit() == 0
+
+
+def test_join_only_refuses_to_create_a_group(g):
+    from harness import free_port, run
+    port = free_port()
+    status, out, err = run(["--name", "x", "--join-only", "0",
+                            "127.0.0.1:%d" % port])
+    assert status == 1, (status, out, err)
+    assert "none of the given addresses answered" in err, err
+    assert "Created a new group chat" not in out, out
+    # With a member that answers, it joins as usual.
+    alice = g.create("alice")
+    bob = g.join("bob", [alice], args=["--join-only"])
+    bob.wait_for(r"^Members: alice$")
+
+
 if __name__ == "__main__":
     main(globals())

@@ -31,8 +31,9 @@ class Tmux:
         subprocess.run(["tmux", "send-keys", "-t", SESSION] + list(keys),
                        check=True)
 
-    def screen(self):
-        return subprocess.run(["tmux", "capture-pane", "-p", "-t", SESSION],
+    def screen(self, escapes=False):
+        return subprocess.run(["tmux", "capture-pane", "-p"]
+                              + (["-e"] if escapes else []) + ["-t", SESSION],
                               capture_output=True, text=True).stdout
 
     def wait_for(self, pattern, timeout=DEADLINE):
@@ -192,6 +193,61 @@ def test_a_wrapped_line_is_redrawn_once(g):
         assert lines[-2].startswith("> 000-001-"), lines
         tmux.keys("Enter")
         bob.wait_for(r"^alice: 000-001-.*049-$")
+    finally:
+        tmux.close()
+
+
+def test_an_empty_name_is_asked_for_again(g):
+    from harness import BINARY
+    tmux = Tmux("%s 0" % BINARY)
+    try:
+        tmux.wait_for(r"Your name:\s*$")
+        tmux.keys("Enter")
+        tmux.wait_for(r"Your name:\s*\nYour name:\s*$")
+        tmux.keys("bob\u200b", "Enter")
+        tmux.wait_for(r"That name cannot be used")
+        tmux.keys("zoe", "Enter")
+        tmux.wait_for(r"Created a new group chat")
+    finally:
+        tmux.close()
+
+
+def test_joining_and_alone_are_shown(g):
+    from harness import BINARY, free_port
+    bob = g.create("bob", args=g.fast())
+    cfg = " ".join(g.fast())
+    tmux = Tmux("%s --name alice %s %d %s" % (BINARY, cfg, free_port(),
+                                              bob.address))
+    try:
+        tmux.wait_for(r"joining\.\.\.")
+        tmux.wait_for(r"Members: bob")
+        bob.kill()
+        tmux.wait_for(r"bob lost connection")
+        tmux.wait_for(r"You are alone in the group \(trying to reach the "
+                      r"others again\)")
+        # Pipes keep their exact lines: no status there.
+        assert bob.out.count("joining") == 0
+    finally:
+        tmux.close()
+
+
+def test_a_line_that_mentions_you_stands_out(g):
+    tmux, address = start_alice(g)
+    try:
+        bob = g.join("bob", [address])
+        tmux.wait_for(r"bob has joined the chat")
+        bob.send("just chatting")
+        bob.send("hey Alice, look")
+        tmux.wait_for(r"bob: hey Alice, look")
+        screen = tmux.screen(escapes=True)
+        mention = [l for l in screen.splitlines() if "hey Alice" in l][0]
+        plain = [l for l in screen.splitlines() if "just chatting" in l][0]
+        # Bold from before the name to the end of the text: nothing turns it
+        # off in between (tmux writes what changes, as SGR sequences).
+        assert re.search(r"\x1b\[(0;)?1m.*bob", mention), repr(mention)
+        after = mention[mention.index("bob"):mention.index("hey Alice")]
+        assert not re.search(r"\x1b\[(0|22|0;[\d;]*)m", after), repr(mention)
+        assert not re.search(r"\x1b\[(0;)?1m", plain), repr(plain)
     finally:
         tmux.close()
 

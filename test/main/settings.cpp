@@ -99,7 +99,8 @@ CAF_TEST(the option structs take every setting from its own key) {
                          "max-messages-per-second=77\n"
                          "max-failed-handshakes=3\n"
                          "failed-handshake-interval=1min\n"
-                         "history-lines=7\nrejoin-window=2min\n",
+                         "history-lines=7\nrejoin-window=2min\n"
+                         "join-only=true\n",
                          s),
                     "");
   auto self = std::make_shared<const protocol::identity>();
@@ -119,6 +120,7 @@ CAF_TEST(the option structs take every setting from its own key) {
   CAF_CHECK_EQUAL(m.history_lines, 7u);
   CAF_CHECK_EQUAL(m.history_bytes, 1048576u / 4);
   CAF_CHECK(m.join.rejoin_window == 2min);
+  CAF_CHECK(m.join.join_only);
   auto c = make_connection_options(s);
   CAF_CHECK_EQUAL(c.max_frame_size, 4096u);
   CAF_CHECK_EQUAL(c.max_pending_output, 1048576u);
