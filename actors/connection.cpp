@@ -248,11 +248,16 @@ void deliver(connection_actor* self, std::string_view body) {
 // its exit reason; an accepted one warns in our log. A peer that spoke
 // plaintext JSON is told why, in plaintext, before we close.
 void auth_failed(connection_actor* self, std::string_view first_body,
-                 const std::string& why) {
+                 const std::string& why, bool silent_peer = false) {
   auto& st = self->state;
   auto text = "authentication failed with " + st.remote + ": " + why;
   if (!st.accepted) {
-    spdlog::error("{}", text);
+    // A peer that says nothing (stopped, or retried while it is away) is
+    // no news: membership says what it means for the join.
+    if (silent_peer)
+      spdlog::info("{}", text);
+    else
+      spdlog::error("{}", text);
     shut(self, to_caf_error({protocol::ec::authentication_failed, why}));
     return;
   }
@@ -552,7 +557,7 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
     },
     [=](atom::timeout, uint64_t) {
       if (!self->state.secure->established())
-        auth_failed(self, {}, "the handshake timed out");
+        auth_failed(self, {}, "the handshake timed out", true);
     },
     [=](const caf::io::connection_closed_msg&) {
       auto& st = self->state;

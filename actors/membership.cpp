@@ -85,8 +85,11 @@ struct membership_state : protocol::join_callee {
   /// Joining, chat is held back until every member's history arrived, so
   /// the history is shown first, in the order it was said.
   bool holding = true;
-  /// History lines still to come, per connection (from its welcome).
+  /// History lines still to come, per connection (from its welcome):
+  /// while joining, they hold the display back; later, they only tell when
+  /// to check for lines nobody keeps any more.
   std::map<conn_id, uint64_t> replays_due;
+  std::map<conn_id, uint64_t> running_replays;
   struct held_line {
     uint64_t time;
     std::string from;
@@ -95,6 +98,11 @@ struct membership_state : protocol::join_callee {
   };
   std::vector<held_line> held_history;
   std::vector<caf::message> held_live;
+  /// Senders with lines in `held_live`: their history goes behind them.
+  std::set<std::string> held_live_from;
+  /// Bytes of text held; past the bound, holding ends (a peer that floods
+  /// history costs what any flood costs, no more).
+  size_t held_bytes = 0;
   /// Whether a tick is scheduled. A peer alone has nothing to check and
   /// nobody to send heartbeats to: it does not tick, so it never wakes up.
   bool ticking = false;
@@ -116,9 +124,13 @@ struct membership_state : protocol::join_callee {
   protocol::time_point started;
 
   uint64_t wall_us() {
-    auto t = started_wall
-             + std::chrono::duration_cast<std::chrono::system_clock::duration>(
-               now() - started);
+    // The wall clock itself in real use (a suspended laptop must not shift
+    // the times of its lines); tests derive it from simulated time.
+    auto t = !opts.simulated_clock
+               ? std::chrono::system_clock::now()
+               : started_wall
+                   + std::chrono::duration_cast<
+                     std::chrono::system_clock::duration>(now() - started);
     return static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(
         t.time_since_epoch())
@@ -255,25 +267,44 @@ struct membership_state : protocol::join_callee {
       self->send(conn, atom::send_v,
                  protocol::make_history(line->text, line->seq, line->action,
                                         line->time));
-    if (msg.type == message_type::welcome && msg.replay > 0 && holding)
-      replays_due[p.conn] = msg.replay;
+    if (msg.type == message_type::welcome) {
+      if (msg.replay == 0)
+        check_missed(p);
+      else if (holding)
+        replays_due[p.conn] = msg.replay;
+      else
+        running_replays[p.conn] = msg.replay;
+    }
   }
 
   // -- what the console shows -------------------------------------------------
 
-  void show(caf::message line) {
-    if (holding)
-      held_live.push_back(std::move(line));
-    else
-      self->send(console, std::move(line));
+  void show(const std::string& from, size_t size, caf::message line) {
+    if (!holding)
+      return self->send(console, std::move(line));
+    held_live.push_back(std::move(line));
+    held_live_from.insert(from);
+    hold_bytes(size);
   }
 
   void show_history(const std::string& from, message& msg) {
-    if (holding)
-      held_history.push_back({msg.time, from, std::move(msg.text), msg.action});
+    auto line = caf::make_message(atom::history_v, from, std::move(msg.text),
+                                  msg.action, msg.time);
+    if (!holding)
+      return self->send(console, std::move(line));
+    // Behind a live line of the same sender, to keep its order.
+    if (held_live_from.count(from) > 0)
+      held_live.push_back(std::move(line));
     else
-      self->send(console, atom::history_v, from, std::move(msg.text),
-                 msg.action, msg.time);
+      held_history.push_back({msg.time, from, line.get_as<std::string>(2),
+                              msg.action});
+    hold_bytes(line.get_as<std::string>(2).size());
+  }
+
+  void hold_bytes(size_t n) {
+    held_bytes += n;
+    if (held_bytes > opts.history_bytes * 2)
+      maybe_release_display(true);
   }
 
   // Once the join is done and every member's history arrived (or `force`):
@@ -295,16 +326,45 @@ struct membership_state : protocol::join_callee {
       self->send(console, std::move(m));
     held_history.clear();
     held_live.clear();
+    held_live_from.clear();
+    held_bytes = 0;
   }
 
   void replay_arrived(conn_id conn) {
+    if (auto j = running_replays.find(conn); j != running_replays.end()) {
+      if (--j->second == 0) {
+        running_replays.erase(j);
+        if (auto p = peers.find(conn))
+          check_missed(*p);
+      }
+      return;
+    }
     auto i = replays_due.find(conn);
     if (i == replays_due.end())
       return;
     if (--i->second == 0) {
       replays_due.erase(i);
+      if (auto p = peers.find(conn))
+        check_missed(*p);
       maybe_release_display();
     }
+  }
+
+  // The history from `p` is all here: lines it said that we have not seen
+  // by now are ones it no longer keeps. Said once, never silently.
+  void check_missed(const peer& p) {
+    auto& s = senders[p.id];
+    auto from = std::max(s.last, s.base);
+    if (s.said <= from)
+      return;
+    report_missed(p.name, s.said - from);
+    s.last = s.said;
+  }
+
+  void report_missed(const std::string& name, uint64_t missed) {
+    notice(std::to_string(missed) + (missed == 1 ? " line" : " lines")
+           + " from " + name + " did not reach you (said while you were "
+           "apart, and no longer kept)");
   }
 
   // -- connection actors ------------------------------------------------------
@@ -380,6 +440,7 @@ struct membership_state : protocol::join_callee {
     conns.erase(id);
     join->on_closed(id, from_caf_error(dm.reason));
     on_congested(id, false);
+    running_replays.erase(id);
     if (replays_due.erase(id) > 0)
       maybe_release_display();
     check_alone();
@@ -478,7 +539,9 @@ struct membership_state : protocol::join_callee {
       if (msg.seq <= s.last_private)
         return;
       s.last_private = msg.seq;
-      return show(caf::make_message(atom::whisper_v, p.name,
+      auto size = msg.text.size();
+      return show(p.name, size,
+                  caf::make_message(atom::whisper_v, p.name,
                                     std::move(msg.text)));
     }
     // Public lines per sender: one that arrives twice (over two connections
@@ -503,21 +566,20 @@ struct membership_state : protocol::join_callee {
     }
     // A hole in what we knew: lines said while we were apart that the
     // sender no longer holds. Said once, never silently.
-    if (auto from = std::max(s.last, s.base); msg.seq > from + 1) {
-      auto missed = msg.seq - from - 1;
-      notice(std::to_string(missed) + (missed == 1 ? " line" : " lines")
-             + " from " + p.name + " did not reach you (said while you were "
-             "apart, and no longer kept)");
-    }
+    if (auto from = std::max(s.last, s.base); msg.seq > from + 1)
+      report_missed(p.name, msg.seq - from - 1);
     s.last = msg.seq;
     if (msg.history) {
       show_history(p.name, msg);
       return replay_arrived(p.conn);
     }
+    auto size = msg.text.size();
     if (msg.action)
-      show(caf::make_message(atom::action_v, p.name, std::move(msg.text)));
+      show(p.name, size,
+           caf::make_message(atom::action_v, p.name, std::move(msg.text)));
     else
-      show(caf::make_message(atom::chat_v, p.name, std::move(msg.text)));
+      show(p.name, size,
+           caf::make_message(atom::chat_v, p.name, std::move(msg.text)));
   }
 
   // -- liveness ---------------------------------------------------------------
@@ -576,6 +638,17 @@ struct membership_state : protocol::join_callee {
   void on_line_input(const message& msg) {
     auto body = join->current() != phase::leaving ? encode_line(msg)
                                                   : std::nullopt;
+    // It may be sent again as history, with a few more fields: it must
+    // fit into a frame that way too.
+    if (body && body->size() + 64 > opts.max_frame_size
+        && protocol::encode(protocol::make_history(msg.text, msg.seq,
+                                                   msg.action, wall_us()))
+               .size()
+             > opts.max_frame_size) {
+      notice("Message not sent: it is too long (the maximum is "
+             + std::to_string(opts.max_frame_size) + " bytes encoded)");
+      body.reset();
+    }
     if (!body)
       return release(1);
     ++next_seq;

@@ -36,6 +36,9 @@ struct membership_options {
   size_t history_lines = 200;
   /// ... and at most this many bytes of their text.
   size_t history_bytes = 4 * 1024 * 1024;
+  /// Line times follow the actor clock (tests: simulated time) instead of
+  /// the wall clock.
+  bool simulated_clock = false;
   /// Called with the number of chat lines that left for the group (or were
   /// refused): the stdin reader reads on only while few lines are under
   /// way, so input waits while a join is in progress or output piles up.

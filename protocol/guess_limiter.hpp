@@ -25,6 +25,13 @@ public:
   /// budget (for one log line, not one per refused connection).
   bool failed(const std::string& host, time_point now);
 
+  /// A handshake from `host` succeeded: it knows the passphrase, and what
+  /// it failed (stale connections of a member that was stopped) is
+  /// forgiven.
+  void forgive(const std::string& host) {
+    hosts_.erase(source_of(host));
+  }
+
   /// Hosts tracked (bounded: see `max_hosts`).
   size_t size() const noexcept {
     return hosts_.size();

@@ -9,6 +9,10 @@ namespace groupchat::protocol {
 
 namespace {
 
+/// The refusal of a greeting meant for another key.
+constexpr const char* not_that_peer
+  = "not the peer you meant: another process listens here now";
+
 std::string name_taken_reason(const std::string& name) {
   return "the name '" + name + "' is already taken in this group";
 }
@@ -166,6 +170,7 @@ void join_machine::send_greeting(peer& p) {
   auto msg = make_greeting(opts_.name, port_, self_id(), p.greeting_nonce,
                            callee_.lines_said());
   msg.seen = callee_.seen_of(p.id);
+  msg.to = p.id;
   msg.proof = opts_.self->prove(
     proof_transcript(proof_role::greeting, p.challenge, p.greeting_nonce,
                      self_id(), p.id, p.binding,
@@ -360,14 +365,16 @@ void join_machine::on_closed(conn_id conn, const std::optional<error>& why) {
     case stage::greeting:
       spdlog::info("{} at {} closed the connection during the greeting",
                    p->name, to_string(p->address));
-      if (rejoin_.contains(p->id))
-        rejoin_.failed(p->id, callee_.now());
       maybe_finish_join();
       break;
     case stage::accepted:
     case stage::closing:
       break;
   }
+  // A retry of a lost member that ended before it was a member again
+  // (refused, silent, dropped, however): the next one after a longer wait.
+  if (p->dialed && p->st != stage::member && rejoin_.contains(p->id))
+    rejoin_.failed(p->id, callee_.now());
   // A stranger's handshake that failed, or ended after our answer (closed
   // by us to make room included): one more guess at the passphrase.
   if (!p->dialed && why && why->code == ec::authentication_failed
@@ -468,6 +475,15 @@ void join_machine::on_members(peer& p, const std::vector<member_info>& list) {
 void join_machine::on_greeting(peer& p, message& msg) {
   if (p.st != stage::accepted)
     return unexpected(p, message_type::greeting);
+  // Someone retrying the peer that had our address before us (we are a
+  // restarted process, a new key): not a forgery, just not us.
+  if (!msg.to.empty() && msg.to != self_id()) {
+    spdlog::info("{} at {} looks for an earlier peer at this address",
+                 msg.name, to_string(p.address));
+    callee_.send(p.conn, make_refuse(not_that_peer));
+    discard(p);
+    return;
+  }
   if (!proven(p, msg, proof_role::greeting))
     return;
   if (msg.id == self_id()) {
@@ -492,6 +508,7 @@ void join_machine::on_greeting(peer& p, message& msg) {
     return;
   peer_table::promote(p, msg.id, callee_.now());
   callee_.admit(p.conn);
+  guesses_.forgive(p.address.host);
   auto welcome = make_welcome(opts_.name, self_id(), member_list(false),
                               callee_.lines_said());
   welcome.seen = callee_.seen_of(p.id);
@@ -514,15 +531,6 @@ void join_machine::on_welcome(peer& p, message& msg) {
     return;
   // The member must be the one its list entry named: same key, proven.
   if (msg.id != p.id) {
-    // Retrying a lost member, we found another key at its address: it was
-    // restarted (a new peer) and the old one is not coming back.
-    if (rejoin_.contains(p.id)) {
-      spdlog::info("{} at {} is a new peer now: not retrying the old one",
-                   p.name, to_string(p.address));
-      rejoin_.forget(p.id);
-      discard(p);
-      return;
-    }
     spdlog::warn("dropping {} ({}): not the member that was listed there",
                  msg.name, to_string(p.address));
     discard(p);
@@ -549,6 +557,15 @@ void join_machine::on_welcome(peer& p, message& msg) {
 void join_machine::on_refuse(peer& p, const std::string& reason) {
   if (p.st != stage::greeting && p.st != stage::entry)
     return unexpected(p, message_type::refuse);
+  // Retrying a lost member, we found another peer at its address: it was
+  // restarted (a new key), and the one we lost is not coming back.
+  if (reason == not_that_peer && rejoin_.contains(p.id)) {
+    spdlog::info("{} at {} is a new peer now: not retrying the old one",
+                 p.name, to_string(p.address));
+    rejoin_.forget(p.id);
+    discard(p);
+    return;
+  }
   spdlog::warn("{} refused us: {}", to_string(p.address), reason);
   discard(p);
   if (phase_ == phase::joining || phase_ == phase::bootstrapping)

@@ -196,6 +196,11 @@ std::optional<error> decode_fields(const json& obj, message& msg) {
         return err;
       if (auto err = take(get_count(obj, "seen"), msg.seen))
         return err;
+      if (obj.find("to") != obj.end())
+        if (auto err = take(get_hex(obj, "to", is_peer_id,
+                                    "64 lowercase hex digits"),
+                            msg.to))
+          return err;
       return take(get_proof(obj), msg.proof);
     case message_type::welcome:
       if (auto err = take(get_name(obj), msg.name))
@@ -414,6 +419,8 @@ std::string encode(const message& x) {
       obj["nonce"] = x.nonce;
       obj["seq"] = x.seq;
       obj["seen"] = x.seen;
+      if (!x.to.empty())
+        obj["to"] = x.to;
       obj["proof"] = x.proof;
       break;
     case message_type::welcome:

@@ -126,6 +126,10 @@ struct message {
   uint64_t seen = 0;
   /// `welcome`: how many `history` lines follow it.
   uint64_t replay = 0;
+  /// `greeting`, optional: the key of the peer the sender means to reach
+  /// (the one its proof names), so that a peer restarted at an address
+  /// (a new key) can say "not me" instead of failing the proof.
+  peer_id to;
   /// `members`, `welcome`: the member list.
   std::vector<member_info> members;
   /// Not on the wire: the channel binding of the passphrase handshake of
@@ -139,7 +143,7 @@ struct message {
            && x.seq == y.seq && x.text == y.text
            && x.action == y.action && x.whisper == y.whisper
            && x.history == y.history && x.time == y.time
-           && x.seen == y.seen && x.replay == y.replay
+           && x.seen == y.seen && x.replay == y.replay && x.to == y.to
            && x.members == y.members;
   }
 

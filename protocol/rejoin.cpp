@@ -1,6 +1,7 @@
 #include "protocol/rejoin.hpp"
 
 #include <algorithm>
+#include <random>
 
 #include "protocol/text.hpp"
 
@@ -38,17 +39,23 @@ void rejoin_schedule::forget_name(const std::string& name,
 
 std::vector<member_info> rejoin_schedule::due(time_point now) {
   std::vector<member_info> result;
+  size_t in_flight = 0;
   for (auto i = lost_.begin(); i != lost_.end();) {
-    auto& e = i->second;
-    if (now - e.lost_at > window_ && !e.in_flight) {
+    if (now - i->second.lost_at > window_)
       i = lost_.erase(i);
-      continue;
-    }
+    else
+      in_flight += (i++)->second.in_flight ? 1 : 0;
+  }
+  // A few at a time: retries must not take every connect worker from
+  // joins and gossip, and the rest wait their turn.
+  for (auto& [id, e] : lost_) {
+    if (in_flight >= max_in_flight)
+      break;
     if (!e.in_flight && e.next_try <= now) {
       e.in_flight = true;
+      ++in_flight;
       result.push_back(e.member);
     }
-    ++i;
   }
   return result;
 }
@@ -58,9 +65,14 @@ void rejoin_schedule::failed(const peer_id& id, time_point now) {
   if (i == lost_.end())
     return;
   auto& e = i->second;
+  if (!e.in_flight)
+    return; // Lost again just now: its first try stands.
   e.in_flight = false;
   e.wait = std::min(longest_, e.wait * 2);
-  e.next_try = now + e.wait;
+  // Both sides retry on the same schedule: a little jitter keeps their
+  // connects from crossing every time.
+  std::uniform_int_distribution<int> percent{80, 120};
+  e.next_try = now + e.wait * percent(rng_) / 100;
 }
 
 } // namespace groupchat::protocol

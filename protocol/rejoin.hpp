@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <map>
 #include <optional>
+#include <random>
 #include <vector>
 
 #include "protocol/message.hpp"
@@ -54,6 +55,9 @@ public:
   /// Lost members remembered at most (the oldest go first).
   static constexpr size_t max_lost = 1024;
 
+  /// Tries under way at once, at most.
+  static constexpr size_t max_in_flight = 3;
+
 private:
   struct entry {
     member_info member;
@@ -67,6 +71,8 @@ private:
   timespan first_;
   timespan longest_;
   std::map<peer_id, entry> lost_;
+  /// Jitter; seeded the same way everywhere, so tests replay exactly.
+  std::minstd_rand rng_;
 };
 
 } // namespace groupchat::protocol

@@ -88,6 +88,9 @@ struct fixture : test_coordinator_fixture<> {
   /// reach everyone.
   std::map<caf::actor_addr, int> side;
 
+  /// Connects asked for, by "host:port".
+  std::map<std::string, size_t> dials;
+
   /// The membership at the far end of each wire end.
   std::map<caf::actor_addr, caf::actor_addr> far_owner;
 
@@ -173,6 +176,7 @@ struct fixture : test_coordinator_fixture<> {
     opts.peer_timeout = 5s;
     opts.greeting_timeout = 2s;
     opts.join.self = key(n);
+    opts.simulated_clock = true;
     return opts;
   }
 
@@ -210,13 +214,16 @@ struct fixture : test_coordinator_fixture<> {
     closed_by_owner.clear();
   }
 
-  /// Creates a peer named `name` at 10.0.0.`n`, port 5000+`n`.
-  peer& add_peer(const std::string& name, int n) {
+  /// Creates a peer named `name` with key `n` at 10.0.0.`at`, port
+  /// 5000+`at` (`at` is `n` unless given).
+  peer& add_peer(const std::string& name, int n, int at = 0) {
+    if (at == 0)
+      at = n;
     auto& p = peers[name];
     p.n = n;
     p.name = name;
-    p.host = "10.0.0." + std::to_string(n);
-    p.port = static_cast<uint16_t>(5000 + n);
+    p.host = "10.0.0." + std::to_string(at);
+    p.port = static_cast<uint16_t>(5000 + at);
     // State goes in as spawn arguments, not captures: CAF 0.17 dereferences
     // a null pointer (UBSan) when spawning a function without arguments.
     p.console = sys.spawn(
@@ -268,6 +275,7 @@ struct fixture : test_coordinator_fixture<> {
                                caf::actor requester, const std::string& host,
                                uint16_t port) {
     auto addr = address(host, port);
+    ++dials[addr];
     for (auto& kvp : peers) {
       auto& target = kvp.second;
       if (address(target.host, target.port) != addr || refused.count(addr)
@@ -1018,6 +1026,9 @@ CAF_TEST(a partition heals and every member ends with every line) {
       speak(names[rng() % names.size()]);
     wait(60s, 500ms);
     for (auto& name : names) {
+      // Everything was kept (far fewer lines than the history holds).
+      for (auto& line : lines(name))
+        CAF_CHECK(line.find("did not reach you") == std::string::npos);
       // Every line of every other member, once, in its sender's order.
       for (auto& other : names)
         if (other != name)
@@ -1078,15 +1089,75 @@ CAF_TEST(a newcomer sees the history in the order it was said) {
 }
 
 CAF_TEST(a member away longer than the rejoin window is not taken back) {
-  group({"alice", "bob"});
-  partition({{"alice"}, {"bob"}});
-  wait(11min, 1s);
+  group({"alice", "bob", "carol"});
+  CAF_MESSAGE("bob is back after 9 minutes, carol only after 11");
+  partition({{"alice", "bob"}, {"carol"}});
+  wait(1min, 1s);
+  partition({{"alice"}, {"bob"}, {"carol"}});
+  wait(8min, 1s);
+  partition({{"alice", "bob"}, {"carol"}});
+  wait(2min, 1s);
   heal();
   wait(2min, 1s);
+  CAF_CHECK(shows("alice", "bob has joined the chat", 2));
+  CAF_CHECK(shows("alice", "carol lost connection"));
+  CAF_CHECK(shows("alice", "carol has joined the chat", 1));
+  say("carol", "said after giving up");
+  CAF_CHECK(shows("alice", "carol: said after giving up", 0));
+  CAF_MESSAGE("nobody dials carol any more");
+  auto carol = address(peers.at("carol").host, peers.at("carol").port);
+  auto before = dials[carol];
+  wait(2min, 1s);
+  CAF_CHECK_EQUAL(dials[carol], before);
+}
+
+CAF_TEST(a retry that connects but hears nothing is tried again) {
+  group({"alice", "bob"});
+  partition({{"alice"}, {"bob"}});
+  wait(6s);
   CAF_CHECK(shows("alice", "bob lost connection"));
+  CAF_MESSAGE("bob's port answers again, but bob says nothing (stopped)");
+  heal();
+  muted.insert(peers.at("bob").membership.address());
+  wait(20s);
+  CAF_MESSAGE("then he resumes: the next retry gets him back");
+  muted.clear();
+  wait(40s);
+  CAF_CHECK(shows("alice", "bob has joined the chat", 2));
+  say("bob", "said after the stop");
+  CAF_CHECK(shows("alice", "bob: said after the stop"));
+}
+
+CAF_TEST(a restarted peer at the address of a lost member ends the retries) {
+  group({"alice", "bob"});
+  crash("bob");
+  CAF_CHECK(shows("alice", "bob lost connection"));
+  CAF_MESSAGE("a new process (a new key) listens where bob did");
+  peers.erase("bob");
+  add_peer("bob", 7, 2);
+  start("bob");
+  wait(10s);
+  auto at = address("10.0.0.2", 5002);
+  auto tried = dials[at];
+  CAF_CHECK_GREATER_OR_EQUAL(tried, 1u);
+  CAF_MESSAGE("it says it is not the peer alice means, and she stops");
+  wait(3min, 1s);
+  CAF_CHECK_EQUAL(dials[at], tried);
   CAF_CHECK(shows("alice", "bob has joined the chat", 1));
-  say("bob", "said after giving up");
-  CAF_CHECK(shows("alice", "bob: said after giving up", 0));
+}
+
+CAF_TEST(a member that says nothing after coming back shows what was lost) {
+  group({"alice", "bob"});
+  partition({{"alice"}, {"bob"}});
+  wait(6s);
+  for (int i = 0; i < 3; ++i)
+    say("bob", "said apart " + std::to_string(i));
+  heal();
+  wait(40s);
+  CAF_MESSAGE("all of it kept and sent again: no notice");
+  CAF_CHECK(shows("alice", "bob: said apart 2"));
+  for (auto& line : lines("alice"))
+    CAF_CHECK(line.find("did not reach you") == std::string::npos);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
