@@ -406,6 +406,10 @@ caf::behavior console(console_actor* self, console_options opts) {
     [self](atom::status, const std::string& text) {
       self->state.status(text);
     },
+    [self](atom::who, std::vector<std::string>& names) {
+      if (self->state.opts.completions)
+        self->state.opts.completions(std::move(names));
+    },
     [self](atom::history, const std::string& name, const std::string& text,
            bool action, uint64_t time) {
       self->state.history(name, text, action, time);

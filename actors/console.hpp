@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include <caf/fwd.hpp>
 
@@ -33,6 +34,9 @@ struct console_options {
   /// stdout writer. It must not block: the console runs on the thread of
   /// every socket and timer.
   std::function<void(const std::string&)> display;
+  /// Called with the names of the members whenever they change (Tab
+  /// completes them at the prompt); may be empty.
+  std::function<void(std::vector<std::string>)> completions;
   /// Called with 1 for each typed line that does not go to membership as
   /// chat (commands, blank lines): see `stdin_reader::release`. Membership
   /// releases the others.

@@ -149,6 +149,8 @@ struct membership_state : protocol::join_callee {
   bool leave_requested = false;
   /// We had other members since we last said we are alone.
   bool had_members = false;
+  /// The member names the console last got.
+  std::vector<std::string> last_roster;
 
   void init(actor_type* ptr, membership_options o,
             caf::actor d, caf::actor c) {
@@ -255,7 +257,6 @@ struct membership_state : protocol::join_callee {
   // A member (back, or new): it gets our lines it has not seen, and we
   // learn how far its own went.
   void met(const peer& p, const message& msg) override {
-    had_members = true;
     auto& s = senders[p.id];
     s.said = std::max(s.said, msg.seq);
     if (!s.met) {
@@ -267,6 +268,7 @@ struct membership_state : protocol::join_callee {
       self->send(conn, atom::send_v,
                  protocol::make_history(line->text, line->seq, line->action,
                                         line->time));
+    check_alone();
     if (msg.type == message_type::welcome) {
       if (msg.replay == 0)
         check_missed(p);
@@ -416,8 +418,16 @@ struct membership_state : protocol::join_callee {
     self->send(console, atom::status_v, std::move(text));
   }
 
-  // Says so once when the last other member is gone (lost or left).
+  // The members changed: the console completes their names; and once the
+  // last other member is gone (lost or left), we say so.
   void check_alone() {
+    std::vector<std::string> names;
+    for (auto p : peers.members())
+      names.push_back(p->name);
+    if (names != last_roster) {
+      last_roster = names;
+      self->send(console, atom::who_v, std::move(names));
+    }
     auto members = peers.members().size();
     if (members > 0) {
       had_members = true;
@@ -763,7 +773,9 @@ caf::behavior membership(membership_state::actor_type* self,
     },
     [&st](atom::timeout, uint64_t token) { st.join->on_timeout(token); },
     [&st](atom::tick) { st.on_tick(); },
-    [&st](atom::check) { st.check_liveness(false); },
+    [&st](atom::check) {
+      st.check_liveness(false);
+    },
     [&st](atom::flush) { st.maybe_release_display(true); },
   };
 }

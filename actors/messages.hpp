@@ -59,6 +59,8 @@
 //   membership -> console  (history, std::string name, std::string text,
 //             bool action, uint64_t time)  a line said earlier (us since
 //             the epoch), sent again because we missed it
+//   membership -> console  (who, std::vector<std::string>)  the members'
+//             names, whenever they change (for Tab completion)
 //   membership -> console  (status, std::string)  how things stand (a join
 //             under way, alone in the group): at a terminal only
 //   itself  -> membership  (flush)  the join is long over: show what was

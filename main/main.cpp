@@ -396,6 +396,10 @@ int run(const command_line& cli, settings& opts,
     copts.display = [&writer](const std::string& line) {
       writer.write_line(line);
     };
+  if (interactive)
+    copts.completions = [&reader](std::vector<std::string> names) {
+      reader.set_completions(std::move(names));
+    };
   auto release = [&reader](size_t n) { reader.release(n); };
   copts.release = release;
   if (auto every = std::getenv("GROUPCHAT_BENCH_EVERY"))

@@ -264,8 +264,49 @@ void stdin_reader::print_pending(bool redraw) {
     rl_forced_update_display();
 }
 
+void stdin_reader::set_completions(std::vector<std::string> names) {
+  std::unique_lock<std::mutex> guard{mtx_};
+  names_ = std::move(names);
+}
+
+// Tab: a command at the start of the line, else a member's name (any
+// case). Never file names.
+char** stdin_reader::complete(const char* text, int start, int) {
+  auto self = editing_reader;
+  rl_attempted_completion_over = 1;
+  std::string prefix{text};
+  std::vector<std::string> candidates;
+  if (start == 0 && !prefix.empty() && prefix.front() == '/') {
+    candidates = {"/help", "/me", "/msg", "/quit", "/who"};
+  } else {
+    std::unique_lock<std::mutex> guard{self->mtx_};
+    candidates = self->names_;
+  }
+  auto lower = [](std::string s) {
+    for (auto& c : s)
+      if (c >= 'A' && c <= 'Z')
+        c = static_cast<char>(c - 'A' + 'a');
+    return s;
+  };
+  auto want = lower(prefix);
+  self->matches_.clear();
+  for (auto& c : candidates)
+    if (lower(c).compare(0, want.size(), want) == 0)
+      self->matches_.push_back(c);
+  if (self->matches_.empty())
+    return nullptr;
+  return rl_completion_matches(text, &stdin_reader::next_match);
+}
+
+char* stdin_reader::next_match(const char*, int state) {
+  auto& matches = editing_reader->matches_;
+  auto i = static_cast<size_t>(state);
+  return i < matches.size() ? ::strdup(matches[i].c_str()) : nullptr;
+}
+
 void stdin_reader::run_interactive() {
   editing_reader = this;
+  rl_attempted_completion_function = &stdin_reader::complete;
   // Output from now on waits for this thread, which prints it above the
   // prompt: set before the prompt is drawn, or a line printed meanwhile
   // would land on the prompt's row.

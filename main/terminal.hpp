@@ -58,6 +58,10 @@ public:
   /// goes on if it waited for them. Thread-safe.
   void release(size_t n);
 
+  /// The member names Tab completes (commands complete after '/').
+  /// Thread-safe.
+  void set_completions(std::vector<std::string> names);
+
   /// Lines under way at most.
   static constexpr size_t window = 64;
 
@@ -70,6 +74,8 @@ private:
   void send_lines(std::string& pending);
   void print_pending(bool redraw);
   static void on_edited_line(char* line);
+  static char** complete(const char* text, int start, int end);
+  static char* next_match(const char* text, int state);
 
   bool interactive_;
   std::string prompt_;
@@ -85,6 +91,10 @@ private:
   bool accepted_ = false;
   /// Lines sent and not released (guarded by `mtx_`).
   size_t in_flight_ = 0;
+  /// What Tab completes (guarded by `mtx_`), and the candidates of the
+  /// completion under way (reader thread only).
+  std::vector<std::string> names_;
+  std::vector<std::string> matches_;
 };
 
 /// Writes the lines of pipe mode to stdout without ever blocking its caller

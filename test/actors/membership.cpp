@@ -243,6 +243,7 @@ struct fixture : test_coordinator_fixture<> {
           },
           // Status lines are shown at a terminal only, as in a pipe here.
           [](atom::status, const std::string&) {},
+          [](atom::who, const std::vector<std::string>&) {},
           // As in a pipe: a line said earlier looks like a live one.
           [lines](atom::history, const std::string& from,
                   const std::string& text, bool, uint64_t) {

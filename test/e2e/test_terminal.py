@@ -252,5 +252,24 @@ def test_a_line_that_mentions_you_stands_out(g):
         tmux.close()
 
 
+def test_tab_completes_commands_and_member_names(g):
+    tmux, address = start_alice(g)
+    try:
+        g.join("bob", [address])
+        carol = g.join("carol", [address])
+        tmux.wait_for(r"carol has joined the chat")
+        tmux.keys("/ms", "Tab")
+        tmux.wait_for(r"^> /msg\s*$")
+        tmux.keys("Ca", "Tab")
+        tmux.wait_for(r"^> /msg carol\s*$")
+        tmux.keys("psst", "Enter")
+        carol.wait_for(r"^alice \(private\): psst$")
+        # No file names: nothing in the directory is offered.
+        tmux.keys("zz", "Tab", "!")
+        tmux.wait_for(r"^> zz!$")
+    finally:
+        tmux.close()
+
+
 if __name__ == "__main__":
     main(globals())
