@@ -117,20 +117,16 @@ struct membership_state : protocol::join_callee {
     std::string text;
   };
 
-  /// When we started, on the wall clock and on the actor clock: line times
-  /// are wall-clock times that advance with the actor clock (simulated in
-  /// tests).
-  std::chrono::system_clock::time_point started_wall;
-  protocol::time_point started;
-
   uint64_t wall_us() {
     // The wall clock itself in real use (a suspended laptop must not shift
     // the times of its lines); tests derive it from simulated time.
+    // (All simulated peers share the one clock of the test coordinator.)
     auto t = !opts.simulated_clock
                ? std::chrono::system_clock::now()
-               : started_wall
+               : std::chrono::system_clock::time_point{}
                    + std::chrono::duration_cast<
-                     std::chrono::system_clock::duration>(now() - started);
+                     std::chrono::system_clock::duration>(
+                     now().time_since_epoch());
     return static_cast<uint64_t>(
       std::chrono::duration_cast<std::chrono::microseconds>(
         t.time_since_epoch())
@@ -162,8 +158,6 @@ struct membership_state : protocol::join_callee {
                      opts.greeting_timeout);
     join.emplace(opts.join, peers, *this);
     own_history.emplace(opts.history_lines, opts.history_bytes);
-    started_wall = std::chrono::system_clock::now();
-    started = now();
   }
 
   // -- join_callee ------------------------------------------------------------
@@ -243,6 +237,10 @@ struct membership_state : protocol::join_callee {
   // gets them from the outbox, so they do not count as said before.
   uint64_t lines_said() override {
     return said_seq;
+  }
+
+  uint64_t wall_now() override {
+    return wall_us();
   }
 
   uint64_t seen_of(const protocol::peer_id& id) override {
@@ -712,12 +710,18 @@ struct membership_state : protocol::join_callee {
     std::vector<std::string> lines;
     auto t = now();
     for (auto p : peers.members()) {
-      auto secs = std::chrono::duration_cast<std::chrono::seconds>(
-                    t - p->joined_at)
-                    .count();
-      auto since = secs < 60 ? std::to_string(secs) + "s"
-                             : std::to_string(secs / 60) + "m"
-                                 + std::to_string(secs % 60) + "s";
+      // Since it joined the group, as it says; else since we met it.
+      auto wall = static_cast<int64_t>(wall_us());
+      auto secs = p->since > 0 && static_cast<int64_t>(p->since) <= wall
+                    ? (wall - static_cast<int64_t>(p->since)) / 1000000
+                    : std::chrono::duration_cast<std::chrono::seconds>(
+                        t - p->joined_at)
+                        .count();
+      auto since = secs < 60     ? std::to_string(secs) + "s"
+                   : secs < 3600 ? std::to_string(secs / 60) + "m"
+                                     + std::to_string(secs % 60) + "s"
+                                 : std::to_string(secs / 3600) + "h"
+                                     + std::to_string(secs % 3600 / 60) + "m";
       lines.push_back(p->name + " at " + protocol::to_string(p->address)
                       + ", here for " + since);
     }

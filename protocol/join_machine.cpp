@@ -171,6 +171,7 @@ void join_machine::send_greeting(peer& p) {
                            callee_.lines_said());
   msg.seen = callee_.seen_of(p.id);
   msg.to = p.id;
+  msg.since = since_;
   msg.proof = opts_.self->prove(
     proof_transcript(proof_role::greeting, p.challenge, p.greeting_nonce,
                      self_id(), p.id, p.binding,
@@ -231,6 +232,7 @@ void join_machine::maybe_finish_join() {
 
 void join_machine::become_running() {
   phase_ = phase::running;
+  since_ = callee_.wall_now();
   callee_.running();
 }
 
@@ -503,6 +505,7 @@ void join_machine::on_greeting(peer& p, message& msg) {
   }
   p.name = std::move(msg.name);
   p.address.port = msg.port;
+  p.since = msg.since;
   bool was_member = false;
   if (!resolve_duplicate(p, msg.id, was_member))
     return;
@@ -512,6 +515,7 @@ void join_machine::on_greeting(peer& p, message& msg) {
   auto welcome = make_welcome(opts_.name, self_id(), member_list(false),
                               callee_.lines_said());
   welcome.seen = callee_.seen_of(p.id);
+  welcome.since = since_;
   welcome.replay = callee_.replay_size(msg.seen);
   welcome.proof = opts_.self->prove(
     proof_transcript(proof_role::welcome, p.challenge, p.greeting_nonce,
@@ -542,6 +546,7 @@ void join_machine::on_welcome(peer& p, message& msg) {
   p.said = msg.seq;
   // The name a member gives for itself wins over the list's.
   p.name = std::move(msg.name);
+  p.since = msg.since;
   bool was_member = false;
   if (resolve_duplicate(p, msg.id, was_member)) {
     peer_table::promote(p, msg.id, callee_.now());
@@ -602,7 +607,7 @@ void join_machine::discard(peer& p) {
 std::vector<member_info> join_machine::member_list(bool with_self) const {
   std::vector<member_info> list;
   if (with_self)
-    list.push_back({opts_.name, "", port_, self_id()});
+    list.push_back({opts_.name, "", port_, self_id(), since_});
   auto others = peers_.member_list();
   list.insert(list.end(), others.begin(), others.end());
   return list;

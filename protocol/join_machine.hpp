@@ -151,6 +151,9 @@ public:
   /// so that a member knows where our sequence numbers stand).
   virtual uint64_t lines_said() = 0;
 
+  /// The wall clock, in microseconds since the epoch (when we joined).
+  virtual uint64_t wall_now() = 0;
+
   /// The highest sequence number of peer `id`'s lines we have shown (0:
   /// none): greetings and welcomes say it, so that the peer sends what we
   /// missed.
@@ -297,6 +300,8 @@ private:
   std::optional<error> quit_reason_;
   /// Whether `quit` was called: it is called once.
   bool finished_ = false;
+  /// When we joined the group (or created it), by the wall clock.
+  uint64_t since_ = 0;
   /// Failed passphrase handshakes per host.
   guess_limiter guesses_;
   /// Lost members, retried.

@@ -165,6 +165,8 @@ result<std::vector<member_info>> get_members(const json& obj) {
       return std::move(*err);
     if (auto err = take(get_id(entry), m.id))
       return std::move(*err);
+    if (auto err = take(get_count(entry, "since"), m.since))
+      return std::move(*err);
     result.push_back(std::move(m));
   }
   return result;
@@ -196,6 +198,8 @@ std::optional<error> decode_fields(const json& obj, message& msg) {
         return err;
       if (auto err = take(get_count(obj, "seen"), msg.seen))
         return err;
+      if (auto err = take(get_count(obj, "since"), msg.since))
+        return err;
       if (obj.find("to") != obj.end())
         if (auto err = take(get_hex(obj, "to", is_peer_id,
                                     "64 lowercase hex digits"),
@@ -214,6 +218,8 @@ std::optional<error> decode_fields(const json& obj, message& msg) {
       if (auto err = take(get_count(obj, "seen"), msg.seen))
         return err;
       if (auto err = take(get_count(obj, "replay"), msg.replay))
+        return err;
+      if (auto err = take(get_count(obj, "since"), msg.since))
         return err;
       return take(get_proof(obj), msg.proof);
     case message_type::refuse:
@@ -399,7 +405,8 @@ std::string encode(const message& x) {
       list.push_back({{"name", m.name},
                       {"host", m.host},
                       {"port", m.port},
-                      {"id", m.id}});
+                      {"id", m.id},
+                      {"since", m.since}});
   };
   switch (x.type) {
     case message_type::hello:
@@ -419,6 +426,7 @@ std::string encode(const message& x) {
       obj["nonce"] = x.nonce;
       obj["seq"] = x.seq;
       obj["seen"] = x.seen;
+      obj["since"] = x.since;
       if (!x.to.empty())
         obj["to"] = x.to;
       obj["proof"] = x.proof;
@@ -430,6 +438,7 @@ std::string encode(const message& x) {
       obj["seq"] = x.seq;
       obj["seen"] = x.seen;
       obj["replay"] = x.replay;
+      obj["since"] = x.since;
       obj["proof"] = x.proof;
       break;
     case message_type::refuse:

@@ -82,10 +82,13 @@ struct member_info {
   uint16_t port = 0;
   /// The member's peer ID: its public key, which it proves when greeted.
   peer_id id;
+  /// When it joined the group, as it says (microseconds since the epoch;
+  /// 0: unknown).
+  uint64_t since = 0;
 
   friend bool operator==(const member_info& x, const member_info& y) {
     return x.name == y.name && x.host == y.host && x.port == y.port
-           && x.id == y.id;
+           && x.id == y.id && x.since == y.since;
   }
 };
 
@@ -126,6 +129,9 @@ struct message {
   uint64_t seen = 0;
   /// `welcome`: how many `history` lines follow it.
   uint64_t replay = 0;
+  /// `greeting`, `welcome`: when the sender joined the group (or created
+  /// it), in microseconds since the epoch; `/who` counts from it.
+  uint64_t since = 0;
   /// `greeting`, optional: the key of the peer the sender means to reach
   /// (the one its proof names), so that a peer restarted at an address
   /// (a new key) can say "not me" instead of failing the proof.
@@ -144,6 +150,7 @@ struct message {
            && x.action == y.action && x.whisper == y.whisper
            && x.history == y.history && x.time == y.time
            && x.seen == y.seen && x.replay == y.replay && x.to == y.to
+           && x.since == y.since
            && x.members == y.members;
   }
 

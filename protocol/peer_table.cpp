@@ -91,7 +91,7 @@ std::vector<member_info> peer_table::member_list() const {
   std::vector<member_info> list;
   for (auto& [conn, p] : peers_)
     if (p.st == stage::member)
-      list.push_back({p.name, p.address.host, p.address.port, p.id});
+      list.push_back({p.name, p.address.host, p.address.port, p.id, p.since});
   return list;
 }
 

@@ -74,6 +74,9 @@ struct peer {
   time_point last_seen;
   /// When it became a member.
   time_point joined_at;
+  /// When it joined the group, as it says (wall clock, microseconds since
+  /// the epoch; 0: unknown).
+  uint64_t since = 0;
   /// It asked for the member list (`hello`): once per connection.
   bool asked = false;
 

@@ -1161,4 +1161,20 @@ CAF_TEST(a member that says nothing after coming back shows what was lost) {
     CAF_CHECK(line.find("did not reach you") == std::string::npos);
 }
 
+CAF_TEST(who counts from when each member joined the group) {
+  group({"alice", "bob"});
+  wait(4min, 1s);
+  add_peer("dave", 4);
+  start("dave", {"bob"});
+  self->send(peers.at("dave").membership, atom::who_v);
+  drain();
+  std::vector<std::string> shown;
+  self->receive([&](const std::vector<std::string>& xs) { shown = xs; });
+  CAF_REQUIRE_EQUAL(shown.size(), 3u);
+  CAF_MESSAGE("dave met them just now; they have been here four minutes");
+  CAF_CHECK_EQUAL(shown[1].substr(0, 5), "alice");
+  CAF_CHECK(shown[1].find("here for 4m0s") != std::string::npos);
+  CAF_CHECK(shown[2].find("here for 4m0s") != std::string::npos);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
