@@ -71,8 +71,8 @@ constexpr const char* description = R"(groupchat: a serverless group chat for th
 Every peer listens on PORT and connects directly to every other peer. Without
 PEER addresses it creates a new group; with them it tries each in order and
 joins the group of the first that answers (or creates a group if none does).
-Type a line to send it; type 'exit' or '/quit', press Ctrl+C or Ctrl+D to
-leave. Commands: /msg NAME TEXT, /me ACTION, /who, /help.
+Type a line to send it; type 'exit' or '/quit [TEXT]', press Ctrl+C or
+Ctrl+D to leave. Commands: /msg NAME TEXT, /me ACTION, /who, /help.
 
 Examples:
   groupchat --name alice 5000                     create a group
@@ -85,8 +85,9 @@ Examples:
 The configuration is read from --config FILE, else ./groupchat.ini if it
 exists, else built-in defaults are used (a documented sample is
 config/groupchat.ini, installed under /usr/share/doc/groupchat/examples).
-Exit status: 0 after leaving, 1 if the port is taken or the group refuses
-the join, 2 for bad arguments or configuration.)";
+Exit status: 0 after leaving, 1 if the port is taken, the group refuses
+the join (or, with --join-only, nobody answers), 2 for bad arguments or
+configuration. See groupchat(1).)";
 
 // Returns an exit status if the program should stop now (help, version, bad
 // arguments), nothing if it should run.

@@ -85,5 +85,24 @@ def test_sample_config_is_valid(g):
     alice.joined()
 
 
+def test_man_page_and_completion_keep_up_with_help(g):
+    """Every option --help lists is in groupchat(1) and in the bash
+    completion, and neither lists one that --help does not."""
+    import re
+    status, out, err = run(["--help"])
+    assert status == 0
+    options = set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", out))
+    assert "--join-only" in options and "--secret-file" in options, options
+    here = os.path.join(os.path.dirname(__file__), "..", "..", "main")
+    with open(os.path.join(here, "groupchat.1")) as f:
+        man = f.read().replace("\\-", "-")
+    with open(os.path.join(here, "groupchat.bash-completion")) as f:
+        completion = f.read()
+    in_man = set(re.findall(r"\\fB(--[a-z][a-z-]+)", man))
+    in_completion = set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", completion))
+    assert in_man == options, (sorted(options ^ in_man))
+    assert in_completion == options, (sorted(options ^ in_completion))
+
+
 if __name__ == "__main__":
     main(globals())
