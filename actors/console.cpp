@@ -344,6 +344,11 @@ struct console_state {
         notice(text.substr(0, nl));
         text.erase(0, nl == std::string::npos ? text.size() : nl + 1);
       }
+    } else if (word == "/nick") {
+      if (!rest.empty())
+        self->send(membership, atom::nick_v, rest);
+      else
+        notice("Usage: /nick NEWNAME");
     } else if (word == "/who") {
       self->request(membership, caf::infinite, atom::who_v)
         .then([this](const std::vector<std::string>& lines) {
@@ -403,6 +408,12 @@ caf::behavior console(console_actor* self, console_options opts) {
     [self](atom::whisper, const std::string& name, const std::string& text) {
       self->state.whisper(name, text);
     },
+    [self](atom::nick, const std::string& name) {
+      auto& opts = self->state.opts;
+      if (!opts.echo_name.empty())
+        opts.echo_name = name;
+      opts.name = name;
+    },
     [self](atom::status, const std::string& text) {
       self->state.status(text);
     },
@@ -436,6 +447,7 @@ const char* help_text() {
          "/msg NAME TEXT   send TEXT to NAME only (\"NAME WITH SPACES\")\n"
          "/me ACTION       say what you do, shown as \"* you ACTION\"\n"
          "/who             who is here, where, and for how long\n"
+         "/nick NAME       go by NAME from now on\n"
          "/quit [TEXT]     leave the group, saying TEXT last (also exit,\n"
          "                 Ctrl+C, Ctrl+D)\n"
          "//TEXT           send a line that starts with a slash\n"

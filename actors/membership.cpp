@@ -239,6 +239,10 @@ struct membership_state : protocol::join_callee {
     return said_seq;
   }
 
+  void renamed(const std::string& name) override {
+    self->send(console, atom::nick_v, name);
+  }
+
   uint64_t wall_now() override {
     return wall_us();
   }
@@ -534,6 +538,9 @@ struct membership_state : protocol::join_callee {
         return check_alone();
       case message_type::challenge:
         return join->on_challenge(*p, msg);
+      case message_type::nick:
+        join->on_nick(*p, msg);
+        return check_alone(); // The names to complete changed.
     }
   }
 
@@ -726,7 +733,7 @@ struct membership_state : protocol::join_callee {
                       + ", here for " + since);
     }
     std::sort(lines.begin(), lines.end());
-    lines.insert(lines.begin(), opts.join.name + " (you) listening on port "
+    lines.insert(lines.begin(), join->options().name + " (you) listening on port "
                                   + std::to_string(join->port()));
     return lines;
   }
@@ -768,6 +775,12 @@ caf::behavior membership(membership_state::actor_type* self,
       st.on_whisper_input(name, text);
     },
     [&st](atom::who) { return st.who(); },
+    [&st](atom::nick, const std::string& name) {
+      if (auto why = st.join->rename(name))
+        st.notice("Name not changed: " + *why);
+      else
+        st.notice("You are now known as " + st.join->options().name);
+    },
     [&st](atom::leave) { st.on_leave_request(); },
     [self](atom::congested, bool yes) {
       auto from = caf::actor_cast<caf::actor_addr>(self->current_sender());

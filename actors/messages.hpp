@@ -41,6 +41,7 @@
 //   console -> membership  (action, std::string text) broadcast "/me TEXT"
 //   console -> membership  (whisper, std::string name, std::string text)
 //             send a line to member `name` only
+//   console -> membership  (nick, std::string name)   rename us ("/nick")
 //   console -> membership  (who) -> std::vector<std::string>
 //             one line per member: name, address, time in the group
 //   any     -> membership  (leave)                    leave gracefully, quit
@@ -61,6 +62,7 @@
 //             the epoch), sent again because we missed it
 //   membership -> console  (who, std::vector<std::string>)  the members'
 //             names, whenever they change (for Tab completion)
+//   membership -> console  (nick, std::string)  our name is now this
 //   membership -> console  (status, std::string)  how things stand (a join
 //             under way, alone in the group): at a terminal only
 //   itself  -> membership  (flush)  the join is long over: show what was
@@ -108,6 +110,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(groupchat, caf::first_custom_type_id)
   CAF_ADD_ATOM(groupchat, groupchat::atom, history, "history")
   CAF_ADD_ATOM(groupchat, groupchat::atom, flush, "flush")
   CAF_ADD_ATOM(groupchat, groupchat::atom, status, "status")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, nick, "nick")
 
 CAF_END_TYPE_ID_BLOCK(groupchat)
 

@@ -277,7 +277,7 @@ char** stdin_reader::complete(const char* text, int start, int) {
   std::string prefix{text};
   std::vector<std::string> candidates;
   if (start == 0 && !prefix.empty() && prefix.front() == '/') {
-    candidates = {"/help", "/me", "/msg", "/quit", "/who"};
+    candidates = {"/help", "/me", "/msg", "/nick", "/quit", "/who"};
   } else {
     std::unique_lock<std::mutex> guard{self->mtx_};
     candidates = self->names_;

@@ -427,6 +427,44 @@ void join_machine::met(peer& p, const message& msg) {
   callee_.met(p, msg);
 }
 
+std::optional<std::string> join_machine::rename(const std::string& name) {
+  if (phase_ != phase::running)
+    return std::string{"wait until you are in the group"};
+  auto normal = normalize_name(name);
+  if (!normal)
+    return normal.error().detail;
+  if (*normal == opts_.name)
+    return std::string{"that is your name already"};
+  if (peers_.name_taken(*normal, self_id()))
+    return name_taken_reason(*normal);
+  previous_name_ = opts_.name;
+  set_name(*normal);
+  return std::nullopt;
+}
+
+// Takes `name` and tells every member.
+void join_machine::set_name(std::string name) {
+  opts_.name = std::move(name);
+  for (auto p : peers_.members())
+    callee_.send(p->conn, make_nick(opts_.name));
+  callee_.renamed(opts_.name);
+}
+
+void join_machine::on_nick(peer& p, message& msg) {
+  if (p.st != stage::member)
+    return unexpected(p, message_type::nick);
+  if (name_key(msg.name) == name_key(opts_.name)
+      || peers_.name_taken(msg.name, p.id)) {
+    spdlog::info("refusing {}'s new name {}: taken", p.name, msg.name);
+    callee_.send(p.conn, make_refuse(name_taken_reason(msg.name)));
+    return;
+  }
+  if (msg.name == p.name)
+    return;
+  callee_.notice(p.name + " is now known as " + msg.name);
+  p.name = std::move(msg.name);
+}
+
 // -- messages -----------------------------------------------------------------
 
 void join_machine::on_challenge(peer& p, message& msg) {
@@ -560,6 +598,16 @@ void join_machine::on_welcome(peer& p, message& msg) {
 }
 
 void join_machine::on_refuse(peer& p, const std::string& reason) {
+  // A member knows the name we took as another's: take ours back.
+  if (p.st == stage::member && !previous_name_.empty()) {
+    spdlog::info("{} refused our new name: {}", p.name, reason);
+    auto wanted = opts_.name;
+    set_name(previous_name_);
+    previous_name_.clear();
+    callee_.notice("Could not take the name " + wanted + ": " + reason
+                   + "; you are " + opts_.name + " again");
+    return;
+  }
   if (p.st != stage::greeting && p.st != stage::entry)
     return unexpected(p, message_type::refuse);
   // Retrying a lost member, we found another peer at its address: it was

@@ -162,6 +162,9 @@ public:
   /// How many of our lines after `seen` we would send again.
   virtual uint64_t replay_size(uint64_t seen) = 0;
 
+  /// Our own name is now `name` (a rename, or one taken back).
+  virtual void renamed(const std::string& name) = 0;
+
   /// `p` just became a member through `msg`, its greeting or welcome:
   /// send it what it missed of ours (after `msg.seen`).
   virtual void met(const peer& p, const message& msg) = 0;
@@ -214,6 +217,14 @@ public:
 
   /// `p` went silent past its deadline (see failure_detector).
   void on_silent(peer& p);
+
+  /// "/nick NAME": renames us for everyone, if the name is free as far as
+  /// we know; a member that knows it taken refuses, and we take our old
+  /// name back. Returns why not, or nothing.
+  std::optional<std::string> rename(const std::string& name);
+
+  /// A member goes by another name.
+  void on_nick(peer& p, message& msg);
 
   /// Once a heartbeat interval: dials the lost members due for a try.
   void on_tick();
@@ -273,6 +284,7 @@ private:
   void dial_member(const member_info& m, endpoint addr);
   void send_greeting(peer& p);
   void lose(const peer& p);
+  void set_name(std::string name);
   void met(peer& p, const message& msg);
   bool proven(peer& p, const message& msg, proof_role role);
   void maybe_finish_join();
@@ -300,6 +312,9 @@ private:
   std::optional<error> quit_reason_;
   /// Whether `quit` was called: it is called once.
   bool finished_ = false;
+  /// Our name before the last rename, until a member refused it or the
+  /// next rename.
+  std::string previous_name_;
   /// When we joined the group (or created it), by the wall clock.
   uint64_t since_ = 0;
   /// Failed passphrase handshakes per host.

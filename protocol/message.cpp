@@ -22,7 +22,7 @@ constexpr std::pair<message_type, const char*> type_names[] = {
   {message_type::greeting, "greeting"},   {message_type::welcome, "welcome"},
   {message_type::refuse, "refuse"},       {message_type::chat, "chat"},
   {message_type::heartbeat, "heartbeat"}, {message_type::leave, "leave"},
-  {message_type::challenge, "challenge"},
+  {message_type::challenge, "challenge"}, {message_type::nick, "nick"},
 };
 
 std::optional<message_type> parse_type(std::string_view str) {
@@ -185,6 +185,8 @@ std::optional<error> decode_fields(const json& obj, message& msg) {
       return take(get_members(obj), msg.members);
     case message_type::challenge:
       return take(get_nonce(obj), msg.nonce);
+    case message_type::nick:
+      return take(get_name(obj), msg.name);
     case message_type::greeting:
       if (auto err = take(get_name(obj), msg.name))
         return err;
@@ -395,6 +397,12 @@ message make_leave() {
   return of_type(message_type::leave);
 }
 
+message make_nick(std::string name) {
+  auto msg = of_type(message_type::nick);
+  msg.name = std::move(name);
+  return msg;
+}
+
 // -- encoding and decoding ----------------------------------------------------
 
 std::string encode(const message& x) {
@@ -418,6 +426,9 @@ std::string encode(const message& x) {
       break;
     case message_type::challenge:
       obj["nonce"] = x.nonce;
+      break;
+    case message_type::nick:
+      obj["name"] = x.name;
       break;
     case message_type::greeting:
       obj["name"] = x.name;

@@ -66,6 +66,8 @@ enum class message_type : uint8_t {
   /// Accepting side to dialing side, first on every connection: the nonce
   /// the dialer's `greeting` must sign (see identity.hpp).
   challenge,
+  /// Member to member: the sender goes by `name` from now on ("/nick").
+  nick,
 };
 
 /// Returns the wire name of `x`, e.g. "greeting".
@@ -192,6 +194,8 @@ message make_history(std::string text, uint64_t seq, bool action,
 message make_heartbeat();
 
 message make_leave();
+
+message make_nick(std::string name);
 
 // -- encoding and decoding ----------------------------------------------------
 

@@ -244,6 +244,9 @@ struct fixture : test_coordinator_fixture<> {
           // Status lines are shown at a terminal only, as in a pipe here.
           [](atom::status, const std::string&) {},
           [](atom::who, const std::vector<std::string>&) {},
+          [lines](atom::nick, const std::string& name) {
+            lines->push_back("(renamed to " + name + ")");
+          },
           // As in a pipe: a line said earlier looks like a live one.
           [lines](atom::history, const std::string& from,
                   const std::string& text, bool, uint64_t) {
@@ -1175,6 +1178,41 @@ CAF_TEST(who counts from when each member joined the group) {
   CAF_CHECK_EQUAL(shown[1].substr(0, 5), "alice");
   CAF_CHECK(shown[1].find("here for 4m0s") != std::string::npos);
   CAF_CHECK(shown[2].find("here for 4m0s") != std::string::npos);
+}
+
+CAF_TEST(a member renames itself for everyone) {
+  group({"alice", "bob", "carol"});
+  caf::anon_send(peers.at("bob").membership, atom::nick_v, "robert");
+  drain();
+  for (auto name : {"alice", "carol"})
+    CAF_CHECK(shows(name, "bob is now known as robert"));
+  CAF_CHECK(shows("bob", "You are now known as robert"));
+  say("bob", "new name");
+  CAF_CHECK(shows("alice", "robert: new name"));
+  CAF_MESSAGE("a name taken as far as the renamer knows is never sent");
+  caf::anon_send(peers.at("bob").membership, atom::nick_v, "Carol");
+  drain();
+  CAF_CHECK(shows("bob", "Name not changed: the name 'Carol' is already "
+                         "taken in this group"));
+  CAF_CHECK(shows("alice", "robert is now known as Carol", 0));
+}
+
+CAF_TEST(a rename a member knows taken is refused and undone) {
+  group({"alice", "bob", "carol"});
+  CAF_MESSAGE("zed greets alice only: bob and carol do not know him");
+  auto end = stranger("alice", "10.0.0.9");
+  deliver(end, "alice", greeting(end, "alice", "zed", 9));
+  drain();
+  caf::anon_send(peers.at("bob").membership, atom::nick_v, "zed");
+  drain();
+  CAF_CHECK(shows("carol", "bob is now known as zed"));
+  CAF_CHECK(shows("carol", "zed is now known as bob"));
+  CAF_CHECK(shows("alice", "bob is now known as zed", 0));
+  CAF_CHECK(shows("bob", "Could not take the name zed: the name 'zed' is "
+                         "already taken in this group; you are bob again"));
+  say("bob", "still bob");
+  for (auto name : {"alice", "carol"})
+    CAF_CHECK(shows(name, "bob: still bob"));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

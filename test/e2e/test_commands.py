@@ -119,5 +119,22 @@ def test_join_only_refuses_to_create_a_group(g):
     bob.wait_for(r"^Members: alice$")
 
 
+def test_nick_renames_you_for_everyone(g):
+    alice, bob, carol = trio(g)
+    bob.send("/nick robert")
+    bob.wait_for(r"^You are now known as robert$")
+    for peer in (alice, carol):
+        peer.wait_for(r"^bob is now known as robert$")
+    bob.send("hello again")
+    alice.wait_for(r"^robert: hello again$")
+    alice.send("/msg robert hi robert")
+    bob.wait_for(r"^alice \(private\): hi robert$")
+    bob.send("/nick Carol")
+    bob.wait_for(r"^Name not changed: the name 'Carol' is already taken")
+    # A newcomer meets him under his new name.
+    dave = g.join("dave", [alice])
+    dave.wait_for(r"^Members: alice, carol, robert$")
+
+
 if __name__ == "__main__":
     main(globals())

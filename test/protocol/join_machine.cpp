@@ -70,6 +70,10 @@ struct mock_callee : join_callee {
     return 0;
   }
 
+  void renamed(const std::string& name) override {
+    log.push_back("renamed " + name);
+  }
+
   uint64_t wall_now() override {
     return 1;
   }
