@@ -271,5 +271,29 @@ def test_tab_completes_commands_and_member_names(g):
         tmux.close()
 
 
+def test_names_get_distinct_colours_and_private_lines_stand_out(g):
+    tmux, address = start_alice(g)
+    try:
+        others = [g.join(name, [address]) for name in ("bob", "carol", "dave",
+                                                       "erin")]
+        tmux.wait_for(r"erin has joined the chat")
+        for peer in others:
+            peer.send("hello from " + peer.name)
+            tmux.wait_for(r"%s: hello from %s" % (peer.name, peer.name))
+        others[0].send("/msg alice a secret")
+        tmux.wait_for(r"bob \(private\): a secret")
+        screen = tmux.screen(escapes=True)
+        colours = {}
+        for peer in others:
+            line = [l for l in screen.splitlines()
+                    if "hello from " + peer.name in l][0]
+            colours[peer.name] = re.search(r"\x1b\[38;5;(\d+)m", line).group(1)
+        assert len(set(colours.values())) == len(others), colours
+        secret = [l for l in screen.splitlines() if "a secret" in l][0]
+        assert re.search(r"\x1b\[(0;)?1m", secret), repr(secret)
+    finally:
+        tmux.close()
+
+
 if __name__ == "__main__":
     main(globals())
