@@ -1,5 +1,6 @@
 #include "actors/console.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdint>
@@ -269,9 +270,11 @@ struct console_state {
     if (is_exit_command(line)) {
       // "/quit see you": the words go out as a last line, then we leave.
       auto words = trim(line);
-      auto space = words.find(' ');
-      if (space != std::string::npos) {
-        send_chat(trim(words.substr(space + 1)));
+      auto space = words.find_first_of(" \t");
+      auto last = space == std::string::npos ? std::string{}
+                                             : trim(words.substr(space + 1));
+      if (last.find_first_not_of(" \t\v\f") != std::string::npos) {
+        send_chat(last);
         leave();
         return true;
       }
@@ -418,6 +421,14 @@ caf::behavior console(console_actor* self, console_options opts) {
       self->state.status(text);
     },
     [self](atom::who, std::vector<std::string>& names) {
+      // Colours go to who is here (and us): new names find free ones.
+      auto& colors = self->state.colors;
+      for (auto i = colors.begin(); i != colors.end();)
+        i = i->first == self->state.opts.name
+                || std::find(names.begin(), names.end(), i->first)
+                     != names.end()
+              ? std::next(i)
+              : colors.erase(i);
       if (self->state.opts.completions)
         self->state.opts.completions(std::move(names));
     },
@@ -438,7 +449,7 @@ bool is_exit_command(const std::string& line) {
   // Surrounding blanks are forgiven: " exit " is still a wish to leave, and
   // so is "/QUIT", or "/quit see you" (the words are said first).
   auto words = trim(line);
-  auto word = lower(words.substr(0, words.find(' ')));
+  auto word = lower(words.substr(0, words.find_first_of(" \t")));
   return words == "exit" || word == "/quit";
 }
 

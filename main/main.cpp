@@ -37,6 +37,7 @@
 #include "main/terminal.hpp"
 #include "protocol/endpoint.hpp"
 #include "protocol/identity.hpp"
+#include "protocol/text.hpp"
 #include "protocol/message.hpp"
 #include "protocol/secure.hpp"
 
@@ -227,7 +228,9 @@ private:
       std::string line{buf.data(), buf.size()};
       while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
         line.pop_back();
-      display_(line);
+      // Log lines quote what peers sent (a refusal's reason): one harmless
+      // line on the screen, like chat.
+      display_(protocol::make_visible(line));
     }
 
     void flush_() override {
@@ -258,9 +261,10 @@ std::optional<int> resolve_name(command_line& cli) {
   if (cli.name.empty()) {
     if (!::isatty(STDIN_FILENO))
       return usage_error("--name is required when stdin is not a terminal");
-    // Asked again until it is a valid name, or input ends.
+    // Asked again until it is a valid name, or input ends; on stderr,
+    // which is the terminal too, so that stdout keeps only chat.
     for (;;) {
-      std::cout << "Your name: " << std::flush;
+      std::cerr << "Your name: " << std::flush;
       if (!std::getline(std::cin, cli.name))
         return usage_error("no name given");
       auto name = protocol::normalize_name(cli.name);
@@ -269,7 +273,7 @@ std::optional<int> resolve_name(command_line& cli) {
         return std::nullopt;
       }
       if (!cli.name.empty())
-        std::cout << "That name cannot be used: " << name.error().detail
+        std::cerr << "That name cannot be used: " << name.error().detail
                   << '\n';
     }
   }
@@ -357,6 +361,7 @@ int exit_status(caf::actor_system& sys, const caf::error& reason) {
           + err->detail;
   else
     why = sys.render(reason);
+  why = protocol::make_visible(why); // A peer's words, perhaps.
   std::fprintf(stderr, "groupchat: cannot join: %s\n", why.c_str());
   return exit_runtime_error;
 }

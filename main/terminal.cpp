@@ -64,12 +64,10 @@ size_t terminal_columns() {
 }
 
 // Rows above the cursor that `columns_before_cursor` of output wrapped to
-// (a terminal leaves the cursor on the row it filled until the next
-// character, hence the -1).
+// (a row filled exactly puts the cursor on the next one: libedit forces
+// the wrap there).
 size_t rows_above(size_t columns_before_cursor) {
-  return columns_before_cursor == 0
-           ? 0
-           : (columns_before_cursor - 1) / terminal_columns();
+  return columns_before_cursor / terminal_columns();
 }
 
 // Moves to the first row of what took `rows` rows above the cursor and
@@ -113,6 +111,17 @@ void stdin_reader::display(const std::string& line) {
   // One wake-up for any number of lines: the pipe never fills with them,
   // so a stop or finish request always fits.
   bool wake = output_.empty();
+  // A terminal paused with Ctrl+S takes nothing: what waits is bounded.
+  if (queued_bytes_ + line.size() > max_queued) {
+    ++left_out_;
+    return;
+  }
+  if (left_out_ > 0) {
+    output_.push_back("[" + std::to_string(left_out_)
+                      + " line(s) not shown: the terminal did not keep up]");
+    left_out_ = 0;
+  }
+  queued_bytes_ += line.size();
   output_.push_back(line);
   if (wake) {
     [[maybe_unused]] auto n = ::write(wakeup_[1], &output_request, 1);
@@ -243,16 +252,20 @@ void stdin_reader::print_pending(bool redraw) {
   {
     std::unique_lock<std::mutex> guard{mtx_};
     lines.swap(output_);
+    queued_bytes_ = 0;
   }
   if (lines.empty())
     return;
   if (redraw) {
     // However many rows the line being typed wraps to, all of them go
     // (the cursor is on the row of the insertion point), then come back.
-    auto before = prompt_ + std::string{rl_line_buffer, rl_line_buffer
-                                          + std::min<size_t>(
-                                            static_cast<size_t>(rl_point),
-                                            std::strlen(rl_line_buffer))};
+    // Right after a line was accepted, libedit still holds it until the
+    // next key, but the screen shows a fresh prompt.
+    auto before = prompt_;
+    if (!fresh_line_ && rl_line_buffer != nullptr)
+      before.append(rl_line_buffer,
+                    std::min<size_t>(static_cast<size_t>(std::max(rl_point, 0)),
+                                     std::strlen(rl_line_buffer)));
     clear_rows_above(rows_above(display_width(before)));
   }
   for (auto& line : lines) {
@@ -342,25 +355,35 @@ void stdin_reader::run_interactive() {
       }
     }
     if (fds[0].fd >= 0 && fds[0].revents != 0) {
+      fresh_line_ = false;
       rl_callback_read_char();
       if (accepted_ && !eof_) {
         // libedit keeps an accepted line until the next key, and a redraw
         // for incoming output would show it again: start a fresh line.
         accepted_ = false;
+        fresh_line_ = true;
         rl_callback_handler_remove();
         rl_callback_handler_install(prompt_.c_str(),
                                     &stdin_reader::on_edited_line);
       }
     }
   }
+  // Give the terminal back as it was, and what is still queued; output
+  // waits meanwhile, then goes straight to the screen.
+  std::deque<std::string> rest;
   {
     std::unique_lock<std::mutex> guard{mtx_};
+    rl_callback_handler_remove();
+    std::fputs("\r\033[2K", stdout);
+    rest.swap(output_);
+    queued_bytes_ = 0;
     editing_ = false;
+    for (auto& line : rest) {
+      std::fwrite(line.data(), 1, line.size(), stdout);
+      std::fputc('\n', stdout);
+    }
+    std::fflush(stdout);
   }
-  // Give the terminal back as it was, and what is still queued.
-  rl_callback_handler_remove();
-  std::fputs("\r\033[2K", stdout);
-  print_pending(false);
   if (eof_ || leave)
     caf::anon_send(console_, atom::eof_v);
 }

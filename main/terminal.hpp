@@ -95,6 +95,13 @@ private:
   /// completion under way (reader thread only).
   std::vector<std::string> names_;
   std::vector<std::string> matches_;
+  /// A line was just accepted and no key typed since (reader thread).
+  bool fresh_line_ = false;
+  /// Bytes in `output_`, and lines left out since it was full (guarded by
+  /// `mtx_`).
+  size_t queued_bytes_ = 0;
+  size_t left_out_ = 0;
+  static constexpr size_t max_queued = 16 * 1024 * 1024;
 };
 
 /// Writes the lines of pipe mode to stdout without ever blocking its caller

@@ -435,9 +435,12 @@ std::optional<std::string> join_machine::rename(const std::string& name) {
     return normal.error().detail;
   if (*normal == opts_.name)
     return std::string{"that is your name already"};
-  if (peers_.name_taken(*normal, self_id()))
+  // A lost member that may come back keeps its name too.
+  if (peers_.name_taken(*normal, self_id())
+      || rejoin_.has_name(*normal, self_id()))
     return name_taken_reason(*normal);
   previous_name_ = opts_.name;
+  renamed_at_ = callee_.now();
   set_name(*normal);
   return std::nullopt;
 }
@@ -454,7 +457,7 @@ void join_machine::on_nick(peer& p, message& msg) {
   if (p.st != stage::member)
     return unexpected(p, message_type::nick);
   if (name_key(msg.name) == name_key(opts_.name)
-      || peers_.name_taken(msg.name, p.id)) {
+      || peers_.name_taken(msg.name, p.id) || rejoin_.has_name(msg.name, p.id)) {
     spdlog::info("refusing {}'s new name {}: taken", p.name, msg.name);
     callee_.send(p.conn, make_refuse(name_taken_reason(msg.name)));
     return;
@@ -598,12 +601,27 @@ void join_machine::on_welcome(peer& p, message& msg) {
 }
 
 void join_machine::on_refuse(peer& p, const std::string& reason) {
-  // A member knows the name we took as another's: take ours back.
-  if (p.st == stage::member && !previous_name_.empty()) {
-    spdlog::info("{} refused our new name: {}", p.name, reason);
+  // A member knows the name we just took as another's: take ours back
+  // (if nobody took it meanwhile). Any other refusal from a member is
+  // stale or hostile, and changes nothing.
+  if (p.st == stage::member) {
+    bool ours = !previous_name_.empty()
+                && reason == name_taken_reason(opts_.name)
+                && callee_.now() - renamed_at_ <= opts_.join_timeout;
+    if (!ours) {
+      spdlog::debug("ignoring a refusal from {}", p.name);
+      return;
+    }
+    spdlog::info("{} refused our new name {}", p.name, opts_.name);
     auto wanted = opts_.name;
-    set_name(previous_name_);
+    auto old = std::move(previous_name_);
     previous_name_.clear();
+    if (peers_.name_taken(old, self_id())) {
+      callee_.notice("Could not take the name " + wanted + ": " + reason
+                     + "; your old name is taken too, you stay " + wanted);
+      return;
+    }
+    set_name(old);
     callee_.notice("Could not take the name " + wanted + ": " + reason
                    + "; you are " + opts_.name + " again");
     return;

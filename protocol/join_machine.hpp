@@ -315,6 +315,7 @@ private:
   /// Our name before the last rename, until a member refused it or the
   /// next rename.
   std::string previous_name_;
+  time_point renamed_at_;
   /// When we joined the group (or created it), by the wall clock.
   uint64_t since_ = 0;
   /// Failed passphrase handshakes per host.

@@ -37,6 +37,15 @@ void rejoin_schedule::forget_name(const std::string& name,
           : std::next(i);
 }
 
+bool rejoin_schedule::has_name(const std::string& name,
+                               const peer_id& id) const {
+  auto key = name_key(name);
+  for (auto& [other, e] : lost_)
+    if (other != id && name_key(e.member.name) == key)
+      return true;
+  return false;
+}
+
 std::vector<member_info> rejoin_schedule::due(time_point now) {
   std::vector<member_info> result;
   size_t in_flight = 0;

@@ -40,6 +40,9 @@ public:
   /// A try for `id` failed: the next one after a longer wait.
   void failed(const peer_id& id, time_point now);
 
+  /// Whether a lost member other than `id` goes by a name like `name`.
+  bool has_name(const std::string& name, const peer_id& id) const;
+
   bool contains(const peer_id& id) const {
     return lost_.count(id) > 0;
   }

@@ -1215,4 +1215,26 @@ CAF_TEST(a rename a member knows taken is refused and undone) {
     CAF_CHECK(shows(name, "bob: still bob"));
 }
 
+CAF_TEST(a stale refusal neither undoes a rename nor drops a member) {
+  group({"alice", "bob"});
+  caf::anon_send(peers.at("bob").membership, atom::nick_v, "robert");
+  drain();
+  CAF_CHECK(shows("alice", "bob is now known as robert"));
+  wait(1min, 1s);
+  CAF_MESSAGE("alice sends a refusal of the new name a minute later");
+  auto& alice = peers.at("alice");
+  // Bob's end of the connection: its far end is alice.
+  auto bob_end = std::find_if(wires.begin(), wires.end(), [&](auto& w) {
+    return far_owner[w.address()] == alice.membership.address();
+  });
+  CAF_REQUIRE(bob_end != wires.end());
+  caf::anon_send(*bob_end, test_atom::deliver_v,
+                 protocol::make_refuse("the name 'robert' is already taken "
+                                       "in this group"));
+  drain();
+  CAF_CHECK(shows("alice", "robert is now known as bob", 0));
+  say("bob", "still robert");
+  CAF_CHECK(shows("alice", "robert: still robert"));
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -295,5 +295,26 @@ def test_names_get_distinct_colours_and_private_lines_stand_out(g):
         tmux.close()
 
 
+def test_sending_a_wrapped_line_erases_nothing_else(g):
+    tmux, address = start_alice(g)
+    try:
+        bob = g.join("bob", [address])
+        tmux.wait_for(r"bob has joined the chat")
+        bob.send("a line before")
+        tmux.wait_for(r"bob: a line before")
+        # 118 characters: with the prompt, exactly one full row of 120.
+        for text in ("x" * 118, "".join("%03d-" % i for i in range(50))):
+            tmux.keys("-l", text)
+            tmux.keys("Enter")
+            bob.wait_for(r"^alice: %s$" % text)
+            bob.send("answer to " + text[:4])
+            screen = tmux.wait_for(r"bob: answer to %s" % text[:4])
+            assert "bob: a line before" in screen, screen
+            assert "bob has joined the chat" in screen, screen
+            assert "> " + text[:20] not in screen, screen
+    finally:
+        tmux.close()
+
+
 if __name__ == "__main__":
     main(globals())
