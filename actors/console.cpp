@@ -225,7 +225,8 @@ struct console_state {
   // mention.
   void whisper(const std::string& from, const std::string& text) {
     auto body = paint(sanitize(from), color_of(from))
-                + paint(" (private)", bold) + ": " + paint(sanitize(text), bold);
+                + paint(" (private)", bold) + ": "
+                + paint(sanitize(text), bold);
     if (opts.terminal && opts.mention_bell)
       body += '\a';
     emit(body);

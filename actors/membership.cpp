@@ -733,7 +733,8 @@ struct membership_state : protocol::join_callee {
                       + ", here for " + since);
     }
     std::sort(lines.begin(), lines.end());
-    lines.insert(lines.begin(), join->options().name + " (you) listening on port "
+    lines.insert(lines.begin(), join->options().name
+                                  + " (you) listening on port "
                                   + std::to_string(join->port()));
     return lines;
   }

@@ -457,7 +457,8 @@ void join_machine::on_nick(peer& p, message& msg) {
   if (p.st != stage::member)
     return unexpected(p, message_type::nick);
   if (name_key(msg.name) == name_key(opts_.name)
-      || peers_.name_taken(msg.name, p.id) || rejoin_.has_name(msg.name, p.id)) {
+      || peers_.name_taken(msg.name, p.id)
+      || rejoin_.has_name(msg.name, p.id)) {
     spdlog::info("refusing {}'s new name {}: taken", p.name, msg.name);
     callee_.send(p.conn, make_refuse(name_taken_reason(msg.name)));
     return;

@@ -239,6 +239,10 @@ std::optional<error> decode_fields(const json& obj, message& msg) {
         return err;
       if (msg.history && msg.whisper)
         return invalid("history", "false for a private line");
+      // A time belongs to history only; elsewhere it is ignored, like any
+      // field this version does not know.
+      if (!msg.history)
+        return std::nullopt;
       return take(get_count(obj, "time"), msg.time);
   }
   return error{ec::unknown_type, "unhandled message type"};

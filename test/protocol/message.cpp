@@ -233,6 +233,21 @@ CAF_TEST(nesting is counted outside strings only) {
   CAF_CHECK_EQUAL(nesting_depth("plain"), 0u);
 }
 
+CAF_TEST(a time outside history is ignored) {
+  // Found by the fuzzer: it decoded, but did not survive a round trip.
+  auto msg = decode(
+    R"({"type":"chat","version":2,"seq":4,"text":"x","time":17})");
+  CAF_REQUIRE(static_cast<bool>(msg));
+  CAF_CHECK_EQUAL(msg->time, 0u);
+  auto again = decode(encode(*msg));
+  CAF_REQUIRE(static_cast<bool>(again));
+  CAF_CHECK(*again == *msg);
+  auto history = decode(encode(make_history("y", 3, true, 99)));
+  CAF_REQUIRE(static_cast<bool>(history));
+  CAF_CHECK(history->history && history->action);
+  CAF_CHECK_EQUAL(history->time, 99u);
+}
+
 CAF_TEST(unknown fields are ignored for forward compatibility) {
   auto msg = decode(
     R"({"type":"chat","version":2,"seq":1,"text":"x","color":"red"})");

@@ -66,7 +66,8 @@ CAF_TEST(look alike names have the same key) {
   CAF_CHECK_EQUAL(name_key("bob"), name_key("Bob"));
   CAF_CHECK_EQUAL(name_key("bob"), name_key("BOB"));
   // Full-width letters.
-  CAF_CHECK_EQUAL(name_key("bob"), name_key("\xEF\xBD\x82\xEF\xBD\x8F\xEF\xBD\x82"));
+  CAF_CHECK_EQUAL(name_key("bob"),
+                  name_key("\xEF\xBD\x82\xEF\xBD\x8F\xEF\xBD\x82"));
   // Cyrillic "о" (U+043E) inside Latin letters.
   CAF_CHECK_EQUAL(name_key("bob"), name_key("b\xD0\xBE" "b"));
   // Different names stay different.
