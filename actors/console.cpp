@@ -46,12 +46,7 @@ size_t color_hash(const std::string& name) {
   return hash % std::size(palette);
 }
 
-std::string lower(std::string str) {
-  for (auto& c : str)
-    if (c >= 'A' && c <= 'Z')
-      c = static_cast<char>(c - 'A' + 'a');
-  return str;
-}
+using protocol::ascii_lower;
 
 std::string trim(const std::string& str) {
   auto first = str.find_first_not_of(" \t");
@@ -123,8 +118,8 @@ struct console_state {
   bool mentions_me(const std::string& text) const {
     if (opts.name.empty())
       return false;
-    auto hay = lower(text);
-    auto needle = lower(opts.name);
+    auto hay = ascii_lower(text);
+    auto needle = ascii_lower(opts.name);
     auto word_char = [](char c) {
       return std::isalnum(static_cast<unsigned char>(c)) || c == '_'
              || static_cast<unsigned char>(c) >= 0x80;
@@ -207,18 +202,22 @@ struct console_state {
     emit(paint(sanitize(text), dim));
   }
 
+  // "NAME: TEXT", or "* NAME TEXT" for an action: every chat line.
+  std::string line_of(const std::string& from, const std::string& text,
+                      bool is_action) {
+    auto name = paint(sanitize(from), color_of(from));
+    return is_action ? "* " + name + " " + sanitize(text)
+                     : name + ": " + sanitize(text);
+  }
+
   void chat(const std::string& from, const std::string& text) {
     if (opts.bench_every > 0)
       return bench_recv(from, text);
-    emit(mark_mention(from, text,
-                      paint(sanitize(from), color_of(from)) + ": "
-                        + sanitize(text)));
+    emit(mark_mention(from, text, line_of(from, text, false)));
   }
 
   void action(const std::string& from, const std::string& text) {
-    emit(mark_mention(from, text,
-                      "* " + paint(sanitize(from), color_of(from)) + " "
-                        + sanitize(text)));
+    emit(mark_mention(from, text, line_of(from, text, true)));
   }
 
   // Private lines stand out (they are for us alone), and ring like a
@@ -245,11 +244,8 @@ struct console_state {
                uint64_t time_us) {
     if (opts.bench_every > 0)
       return;
-    auto body = is_action ? "* " + paint(sanitize(from), color_of(from)) + " "
-                              + sanitize(text)
-                          : paint(sanitize(from), color_of(from)) + ": "
-                              + sanitize(text);
-    emit_at(static_cast<std::time_t>(time_us / 1000000), body, "(earlier) ");
+    emit_at(static_cast<std::time_t>(time_us / 1000000),
+            line_of(from, text, is_action), "(earlier) ");
   }
 
   // -- input ------------------------------------------------------------------
@@ -294,13 +290,8 @@ struct console_state {
 
   // Our own line, as the others see it.
   void echo(const std::string& text, bool is_action) {
-    if (opts.echo_name.empty())
-      return;
-    auto& me = opts.echo_name;
-    if (is_action)
-      emit("* " + paint(me, color_of(me)) + " " + sanitize(text));
-    else
-      emit(paint(me, color_of(me)) + ": " + sanitize(text));
+    if (!opts.echo_name.empty())
+      emit(line_of(opts.echo_name, text, is_action));
   }
 
   void send_chat(std::string text) {
@@ -339,7 +330,7 @@ struct console_state {
   // Returns whether the command went to membership as chat.
   bool command(const std::string& line) {
     auto space = line.find(' ');
-    auto word = lower(line.substr(0, space));
+    auto word = ascii_lower(line.substr(0, space));
     auto rest = space == std::string::npos ? std::string{}
                                            : trim(line.substr(space + 1));
     if (word == "/help") {
@@ -450,7 +441,7 @@ bool is_exit_command(const std::string& line) {
   // Surrounding blanks are forgiven: " exit " is still a wish to leave, and
   // so is "/QUIT", or "/quit see you" (the words are said first).
   auto words = trim(line);
-  auto word = lower(words.substr(0, words.find_first_of(" \t")));
+  auto word = ascii_lower(words.substr(0, words.find_first_of(" \t")));
   return words == "exit" || word == "/quit";
 }
 

@@ -85,11 +85,10 @@ struct membership_state : protocol::join_callee {
   /// Joining, chat is held back until every member's history arrived, so
   /// the history is shown first, in the order it was said.
   bool holding = true;
-  /// History lines still to come, per connection (from its welcome):
-  /// while joining, they hold the display back; later, they only tell when
-  /// to check for lines nobody keeps any more.
+  /// History lines still to come, per connection (from its welcome): they
+  /// hold the display back while joining, and once all arrived we check
+  /// for lines nobody keeps any more.
   std::map<conn_id, uint64_t> replays_due;
-  std::map<conn_id, uint64_t> running_replays;
   struct held_line {
     uint64_t time;
     std::string from;
@@ -274,35 +273,33 @@ struct membership_state : protocol::join_callee {
     if (msg.type == message_type::welcome) {
       if (msg.replay == 0)
         check_missed(p);
-      else if (holding)
-        replays_due[p.conn] = msg.replay;
       else
-        running_replays[p.conn] = msg.replay;
+        replays_due[p.conn] = msg.replay;
     }
   }
 
   // -- what the console shows -------------------------------------------------
 
-  void show(const std::string& from, size_t size, caf::message line) {
+  // `line` is (atom, from, text, ...): a chat, action or whisper line.
+  void show(const std::string& from, caf::message line) {
     if (!holding)
       return self->send(console, std::move(line));
+    auto size = line.get_as<std::string>(2).size();
     held_live.push_back(std::move(line));
     held_live_from.insert(from);
     hold_bytes(size);
   }
 
   void show_history(const std::string& from, message& msg) {
-    auto line = caf::make_message(atom::history_v, from, std::move(msg.text),
-                                  msg.action, msg.time);
-    if (!holding)
-      return self->send(console, std::move(line));
-    // Behind a live line of the same sender, to keep its order.
-    if (held_live_from.count(from) > 0)
-      held_live.push_back(std::move(line));
-    else
-      held_history.push_back({msg.time, from, line.get_as<std::string>(2),
-                              msg.action});
-    hold_bytes(line.get_as<std::string>(2).size());
+    // While holding, behind a live line of the same sender (to keep its
+    // order), else among the history sorted by time.
+    if (!holding || held_live_from.count(from) > 0)
+      return show(from, caf::make_message(atom::history_v, from,
+                                          std::move(msg.text), msg.action,
+                                          msg.time));
+    auto size = msg.text.size();
+    held_history.push_back({msg.time, from, std::move(msg.text), msg.action});
+    hold_bytes(size);
   }
 
   void hold_bytes(size_t n) {
@@ -335,14 +332,6 @@ struct membership_state : protocol::join_callee {
   }
 
   void replay_arrived(conn_id conn) {
-    if (auto j = running_replays.find(conn); j != running_replays.end()) {
-      if (--j->second == 0) {
-        running_replays.erase(j);
-        if (auto p = peers.find(conn))
-          check_missed(*p);
-      }
-      return;
-    }
     auto i = replays_due.find(conn);
     if (i == replays_due.end())
       return;
@@ -430,8 +419,7 @@ struct membership_state : protocol::join_callee {
       last_roster = names;
       self->send(console, atom::who_v, std::move(names));
     }
-    auto members = peers.members().size();
-    if (members > 0) {
+    if (!last_roster.empty()) {
       had_members = true;
       return;
     }
@@ -452,7 +440,6 @@ struct membership_state : protocol::join_callee {
     conns.erase(id);
     join->on_closed(id, from_caf_error(dm.reason));
     on_congested(id, false);
-    running_replays.erase(id);
     if (replays_due.erase(id) > 0)
       maybe_release_display();
     check_alone();
@@ -554,10 +541,8 @@ struct membership_state : protocol::join_callee {
       if (msg.seq <= s.last_private)
         return;
       s.last_private = msg.seq;
-      auto size = msg.text.size();
-      return show(p.name, size,
-                  caf::make_message(atom::whisper_v, p.name,
-                                    std::move(msg.text)));
+      return show(p.name, caf::make_message(atom::whisper_v, p.name,
+                                            std::move(msg.text)));
     }
     // Public lines per sender: one that arrives twice (over two connections
     // to the same peer, or live and as history) is shown once, in order.
@@ -576,7 +561,7 @@ struct membership_state : protocol::join_callee {
         msg.seq > known && msg.seq - known > protocol::max_seq_gap) {
       spdlog::warn("dropping chat #{} from {}: a jump from #{} that cannot "
                    "be real",
-                   msg.seq, p.name, std::max(s.last, s.said));
+                   msg.seq, p.name, known);
       return;
     }
     // A hole in what we knew: lines said while we were apart that the
@@ -588,12 +573,11 @@ struct membership_state : protocol::join_callee {
       show_history(p.name, msg);
       return replay_arrived(p.conn);
     }
-    auto size = msg.text.size();
     if (msg.action)
-      show(p.name, size,
+      show(p.name,
            caf::make_message(atom::action_v, p.name, std::move(msg.text)));
     else
-      show(p.name, size,
+      show(p.name,
            caf::make_message(atom::chat_v, p.name, std::move(msg.text)));
   }
 
@@ -653,11 +637,12 @@ struct membership_state : protocol::join_callee {
   void on_line_input(const message& msg) {
     auto body = join->current() != phase::leaving ? encode_line(msg)
                                                   : std::nullopt;
+    auto said_at = wall_us();
     // It may be sent again as history, with a few more fields: it must
     // fit into a frame that way too.
     if (body && body->size() + 64 > opts.max_frame_size
         && protocol::encode(protocol::make_history(msg.text, msg.seq,
-                                                   msg.action, wall_us()))
+                                                   msg.action, said_at))
                .size()
              > opts.max_frame_size) {
       notice("Message not sent: it is too long (the maximum is "
@@ -667,7 +652,7 @@ struct membership_state : protocol::join_callee {
     if (!body)
       return release(1);
     ++next_seq;
-    own_history->add({msg.seq, wall_us(), msg.text, msg.action});
+    own_history->add({msg.seq, said_at, msg.text, msg.action});
     outbox.push_back({msg.seq, std::move(*body), {}, {}});
     send_outbox();
   }
@@ -716,9 +701,9 @@ struct membership_state : protocol::join_callee {
   std::vector<std::string> who() {
     std::vector<std::string> lines;
     auto t = now();
+    auto wall = static_cast<int64_t>(wall_us());
     for (auto p : peers.members()) {
       // Since it joined the group, as it says; else since we met it.
-      auto wall = static_cast<int64_t>(wall_us());
       auto secs = p->since > 0 && static_cast<int64_t>(p->since) <= wall
                     ? (wall - static_cast<int64_t>(p->since)) / 1000000
                     : std::chrono::duration_cast<std::chrono::seconds>(
@@ -791,9 +776,7 @@ caf::behavior membership(membership_state::actor_type* self,
     },
     [&st](atom::timeout, uint64_t token) { st.join->on_timeout(token); },
     [&st](atom::tick) { st.on_tick(); },
-    [&st](atom::check) {
-      st.check_liveness(false);
-    },
+    [&st](atom::check) { st.check_liveness(false); },
     [&st](atom::flush) { st.maybe_release_display(true); },
   };
 }

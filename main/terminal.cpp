@@ -19,12 +19,15 @@
 #include <cstdlib>
 #include <cstring>
 #include <cwchar>
+#include <initializer_list>
+#include <string_view>
 
 #include <editline/readline.h>
 
 #include <caf/send.hpp>
 
 #include "actors/messages.hpp"
+#include "protocol/text.hpp"
 
 namespace groupchat {
 
@@ -70,6 +73,16 @@ size_t rows_above(size_t columns_before_cursor) {
   return columns_before_cursor / terminal_columns();
 }
 
+// Prints whole lines and flushes.
+template <class Lines>
+void write_lines(const Lines& lines) {
+  for (auto& line : lines) {
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
+  }
+  std::fflush(stdout);
+}
+
 // Moves to the first row of what took `rows` rows above the cursor and
 // clears from there to the end of the screen.
 void clear_rows_above(size_t rows) {
@@ -103,9 +116,7 @@ void stdin_reader::display(const std::string& line) {
   std::unique_lock<std::mutex> guard{mtx_};
   if (!editing_) {
     // Nobody edits a line: print right away.
-    std::fwrite(line.data(), 1, line.size(), stdout);
-    std::fputc('\n', stdout);
-    std::fflush(stdout);
+    write_lines(std::initializer_list<std::string_view>{line});
     return;
   }
   // One wake-up for any number of lines: the pipe never fills with them,
@@ -245,9 +256,9 @@ void stdin_reader::on_edited_line(char* line) {
   self->accepted_ = true;
 }
 
-// Prints what is queued; with `redraw`, above the line being edited, which
-// is cleared first and redrawn after.
-void stdin_reader::print_pending(bool redraw) {
+// Prints what is queued above the line being edited, which is cleared
+// first and redrawn after.
+void stdin_reader::print_pending() {
   std::deque<std::string> lines;
   {
     std::unique_lock<std::mutex> guard{mtx_};
@@ -256,25 +267,18 @@ void stdin_reader::print_pending(bool redraw) {
   }
   if (lines.empty())
     return;
-  if (redraw) {
-    // However many rows the line being typed wraps to, all of them go
-    // (the cursor is on the row of the insertion point), then come back.
-    // Right after a line was accepted, libedit still holds it until the
-    // next key, but the screen shows a fresh prompt.
-    auto before = prompt_;
-    if (!fresh_line_ && rl_line_buffer != nullptr)
-      before.append(rl_line_buffer,
-                    std::min<size_t>(static_cast<size_t>(std::max(rl_point, 0)),
-                                     std::strlen(rl_line_buffer)));
-    clear_rows_above(rows_above(display_width(before)));
-  }
-  for (auto& line : lines) {
-    std::fwrite(line.data(), 1, line.size(), stdout);
-    std::fputc('\n', stdout);
-  }
-  std::fflush(stdout);
-  if (redraw)
-    rl_forced_update_display();
+  // However many rows the line being typed wraps to, all of them go (the
+  // cursor is on the row of the insertion point), then come back. Right
+  // after a line was accepted, libedit still holds it until the next key,
+  // but the screen shows a fresh prompt.
+  auto before = prompt_;
+  if (!fresh_line_ && rl_line_buffer != nullptr)
+    before.append(rl_line_buffer,
+                  std::min<size_t>(static_cast<size_t>(std::max(rl_point, 0)),
+                                   std::strlen(rl_line_buffer)));
+  clear_rows_above(rows_above(display_width(before)));
+  write_lines(lines);
+  rl_forced_update_display();
 }
 
 void stdin_reader::set_completions(std::vector<std::string> names) {
@@ -295,16 +299,10 @@ char** stdin_reader::complete(const char* text, int start, int) {
     std::unique_lock<std::mutex> guard{self->mtx_};
     candidates = self->names_;
   }
-  auto lower = [](std::string s) {
-    for (auto& c : s)
-      if (c >= 'A' && c <= 'Z')
-        c = static_cast<char>(c - 'A' + 'a');
-    return s;
-  };
-  auto want = lower(prefix);
+  auto want = protocol::ascii_lower(prefix);
   self->matches_.clear();
   for (auto& c : candidates)
-    if (lower(c).compare(0, want.size(), want) == 0)
+    if (protocol::ascii_lower(c).compare(0, want.size(), want) == 0)
       self->matches_.push_back(c);
   if (self->matches_.empty())
     return nullptr;
@@ -328,7 +326,7 @@ void stdin_reader::run_interactive() {
     editing_ = true;
   }
   rl_callback_handler_install(prompt_.c_str(), &stdin_reader::on_edited_line);
-  print_pending(true);
+  print_pending();
   bool leave = false;
   pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {wakeup_[0], POLLIN, 0}};
   while (!eof_) {
@@ -346,7 +344,7 @@ void stdin_reader::run_interactive() {
           break;
         request = output_request; // A release only lets the loop go on.
       }
-      print_pending(true);
+      print_pending();
       if (request == stop_request)
         break;
       if (request == finish_request) { // A signal: leave, as Ctrl+D would.
@@ -378,11 +376,7 @@ void stdin_reader::run_interactive() {
     rest.swap(output_);
     queued_bytes_ = 0;
     editing_ = false;
-    for (auto& line : rest) {
-      std::fwrite(line.data(), 1, line.size(), stdout);
-      std::fputc('\n', stdout);
-    }
-    std::fflush(stdout);
+    write_lines(rest);
   }
   if (eof_ || leave)
     caf::anon_send(console_, atom::eof_v);

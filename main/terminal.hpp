@@ -72,7 +72,7 @@ private:
   bool may_read();
   void drain_available(std::string& pending);
   void send_lines(std::string& pending);
-  void print_pending(bool redraw);
+  void print_pending();
   static void on_edited_line(char* line);
   static char** complete(const char* text, int start, int end);
   static char* next_match(const char* text, int state);

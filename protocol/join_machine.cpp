@@ -435,14 +435,19 @@ std::optional<std::string> join_machine::rename(const std::string& name) {
     return normal.error().detail;
   if (*normal == opts_.name)
     return std::string{"that is your name already"};
-  // A lost member that may come back keeps its name too.
-  if (peers_.name_taken(*normal, self_id())
-      || rejoin_.has_name(*normal, self_id()))
+  if (nick_taken(*normal, self_id()))
     return name_taken_reason(*normal);
   previous_name_ = opts_.name;
   renamed_at_ = callee_.now();
   set_name(*normal);
   return std::nullopt;
+}
+
+// Whether a rename of `id` to `name` collides: with a member, or with a
+// lost member that may come back (it keeps its name too).
+bool join_machine::nick_taken(const std::string& name,
+                              const peer_id& id) const {
+  return peers_.name_taken(name, id) || rejoin_.has_name(name, id);
 }
 
 // Takes `name` and tells every member.
@@ -457,8 +462,7 @@ void join_machine::on_nick(peer& p, message& msg) {
   if (p.st != stage::member)
     return unexpected(p, message_type::nick);
   if (name_key(msg.name) == name_key(opts_.name)
-      || peers_.name_taken(msg.name, p.id)
-      || rejoin_.has_name(msg.name, p.id)) {
+      || nick_taken(msg.name, p.id)) {
     spdlog::info("refusing {}'s new name {}: taken", p.name, msg.name);
     callee_.send(p.conn, make_refuse(name_taken_reason(msg.name)));
     return;

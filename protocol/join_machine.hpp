@@ -285,6 +285,7 @@ private:
   void send_greeting(peer& p);
   void lose(const peer& p);
   void set_name(std::string name);
+  bool nick_taken(const std::string& name, const peer_id& id) const;
   void met(peer& p, const message& msg);
   bool proven(peer& p, const message& msg, proof_role role);
   void maybe_finish_join();

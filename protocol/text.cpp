@@ -146,6 +146,13 @@ std::string name_key(std::string_view name) {
   return to_utf8(u16);
 }
 
+std::string ascii_lower(std::string str) {
+  for (auto& c : str)
+    if (c >= 'A' && c <= 'Z')
+      c = static_cast<char>(c - 'A' + 'a');
+  return str;
+}
+
 std::string make_visible(std::string_view text) {
   // Printable ASCII (and tab) is by far the common case: unchanged.
   bool plain = true;

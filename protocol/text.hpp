@@ -29,6 +29,10 @@ result<std::string> normalize_name(std::string_view name);
 /// @pre `name` passed `normalize_name`
 std::string name_key(std::string_view name);
 
+/// `str` with ASCII letters in lower case (commands, completion, mentions:
+/// what a user types and expects matched in any case).
+std::string ascii_lower(std::string str);
+
 /// Text from a peer as it may be printed: control characters (C0 but tab,
 /// DEL, C1), line and paragraph separators and bidi controls become '?',
 /// so that the text is one line that neither moves the cursor nor
