@@ -14,6 +14,7 @@
 #include <caf/io/all.hpp>
 
 #include "actors/messages.hpp"
+#include "actors/tidy_broker.hpp"
 #include "protocol/text.hpp"
 
 namespace groupchat {
@@ -86,7 +87,7 @@ bool split_target(const std::string& rest, std::string& name,
 struct console_state {
   static inline constexpr const char* name = "console";
 
-  caf::stateful_actor<console_state, caf::io::broker>* self = nullptr;
+  caf::stateful_actor<console_state, tidy_broker>* self = nullptr;
   console_options opts;
   /// Where typed lines go; set by `attach`.
   caf::actor membership;
@@ -380,7 +381,7 @@ struct console_state {
   }
 };
 
-using console_actor = caf::stateful_actor<console_state, caf::io::broker>;
+using console_actor = caf::stateful_actor<console_state, tidy_broker>;
 
 caf::behavior console(console_actor* self, console_options opts) {
   self->state.self = self;

@@ -8,6 +8,7 @@
 
 #include "actors/connection.hpp"
 #include "actors/messages.hpp"
+#include "actors/tidy_broker.hpp"
 #include "protocol/endpoint.hpp"
 
 namespace groupchat {
@@ -36,7 +37,7 @@ struct listener_state {
   caf::actor_clock::time_point last_warning;
 };
 
-using listener_actor = caf::stateful_actor<listener_state, caf::io::broker>;
+using listener_actor = caf::stateful_actor<listener_state, tidy_broker>;
 
 caf::result<uint16_t> listen(listener_actor* self, uint16_t port,
                              caf::actor owner) {

@@ -9,10 +9,13 @@
 #include <vector>
 
 #include <caf/all.hpp>
+#include <caf/io/broker.hpp>
+#include <caf/io/middleman.hpp>
 #include <spdlog/spdlog.h>
 
 #include "actors/errors.hpp"
 #include "actors/messages.hpp"
+#include "actors/tidy_broker.hpp"
 #include "protocol/endpoint.hpp"
 #include "protocol/failure_detector.hpp"
 #include "protocol/history.hpp"
@@ -35,13 +38,15 @@ using protocol::stage;
 // The adapter between CAF and the plain membership logic: the peer table,
 // the join machine (handshakes and life cycle) and the failure detector.
 // It maps connection actors to connection IDs, turns actor messages into
-// calls and calls into actor messages, and delivers chat. It runs on the
-// scheduler. As a broker on the I/O thread it saved a thread hop per line
-// each way (end-to-end p50 1.8x instead of 2.4x the floor), but CAF 0.17
-// keeps a broker's state after it quits and LeakSanitizer then found it
-// and a connection never freed at exit.
+// calls and calls into actor messages, and delivers chat. `Base` is a
+// broker (tidy_broker.hpp) in production: membership runs on the I/O
+// thread beside the connections and the console, so a line crosses no
+// thread inside the process (each crossing is a wake-up, tens of
+// microseconds on a VM). The deterministic tests have no I/O thread:
+// there it is an event_based_actor.
+template <class Base>
 struct membership_state : protocol::join_callee {
-  using actor_type = caf::stateful_actor<membership_state>;
+  using actor_type = caf::stateful_actor<membership_state, Base>;
 
   static inline constexpr const char* name = "membership";
 
@@ -725,7 +730,8 @@ struct membership_state : protocol::join_callee {
   }
 };
 
-caf::behavior membership(membership_state::actor_type* self,
+template <class Base>
+caf::behavior membership(typename membership_state<Base>::actor_type* self,
                          membership_options opts,
                          caf::actor dialer, caf::actor console) {
   self->state.init(self, std::move(opts), std::move(dialer),
@@ -784,9 +790,14 @@ caf::behavior membership(membership_state::actor_type* self,
 } // namespace
 
 caf::actor spawn_membership(caf::actor_system& sys, membership_options opts,
-                            caf::actor dialer, caf::actor console) {
-  return sys.spawn(membership, std::move(opts), std::move(dialer),
-                   std::move(console));
+                            caf::actor dialer, caf::actor console,
+                            bool on_io_thread) {
+  if (on_io_thread)
+    return sys.middleman().spawn_broker(membership<tidy_broker>,
+                                        std::move(opts), std::move(dialer),
+                                        std::move(console));
+  return sys.spawn(membership<caf::event_based_actor>, std::move(opts),
+                   std::move(dialer), std::move(console));
 }
 
 } // namespace groupchat

@@ -50,7 +50,11 @@ struct membership_options {
 /// It quits after a graceful leave with `exit_reason::user_shutdown`, or, if
 /// the group refused the join, with the error `join_refused` or
 /// `authentication_failed` (see errors.hpp).
+/// With `on_io_thread` (production) it runs on the I/O thread, beside the
+/// connections and the console, so a line crosses no thread inside the
+/// process; without (the deterministic tests) on the scheduler.
 caf::actor spawn_membership(caf::actor_system& sys, membership_options opts,
-                            caf::actor dialer, caf::actor console);
+                            caf::actor dialer, caf::actor console,
+                            bool on_io_thread = false);
 
 } // namespace groupchat

@@ -300,6 +300,11 @@ std::optional<int> configure_caf(const std::string& config_path,
   // work-stealing policy polls and collapses with many peers on few cores.
   cfg.set("scheduler.policy", caf::atom("sharing"));
   cfg.set("scheduler.max-threads", size_t{2});
+  // One read per readiness event: a read takes up to 64 KiB, all a socket
+  // has at ordinary rates, and a second read would only find it empty (a
+  // system call wasted per message received). CAF's epoll is
+  // level-triggered: what is left is reported again at once.
+  cfg.set("middleman.max-consecutive-reads", size_t{1});
   std::stringstream caf_sections;
   if (!config_path.empty())
     caf_sections << std::ifstream{config_path}.rdbuf();
@@ -417,7 +422,8 @@ int run(const command_line& cli, settings& opts,
   auto mopts = make_membership_options(
     opts, cli.name, std::make_shared<const protocol::identity>());
   mopts.release = release;
-  auto membership = spawn_membership(sys, std::move(mopts), dialer, console);
+  auto membership = spawn_membership(sys, std::move(mopts), dialer, console,
+                                     true);
   caf::anon_send(console, atom::attach_v, membership);
   caf::scoped_actor self{sys};
   self->monitor(membership);

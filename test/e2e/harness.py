@@ -350,8 +350,10 @@ def main(namespace):
         print("usage: %s PATH-TO-GROUPCHAT" % sys.argv[0])
         sys.exit(2)
     BINARY = os.path.abspath(sys.argv[1])
+    # GROUPCHAT_TESTS=WORD runs only the tests whose names contain WORD.
+    only = os.environ.get("GROUPCHAT_TESTS", "")
     tests = [(n, f) for n, f in namespace.items()
-             if n.startswith("test_") and callable(f)]
+             if n.startswith("test_") and callable(f) and only in n]
     passed = failed = skipped = 0
     for name, fn in tests:
         group = Group()
