@@ -10,5 +10,5 @@ cmake --build "$root/build-asan" -j2 >&2
 cd "$root/build-asan"
 export GROUPCHAT_SANITIZED=1
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$root/test/ubsan.supp}
 ctest --output-on-failure -j2 "$@"
