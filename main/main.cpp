@@ -433,7 +433,7 @@ int run(const command_line& cli, settings& opts,
     caf::anon_send(console, atom::notice_v,
                    "Listening on " + join(listen_addresses(*port)));
     caf::anon_send(membership, atom::start_v, *port, cli.peers);
-    reader.start(console);
+    reader.start(console, sys);
     // A signal ends input through the reader, so that lines typed before it
     // are sent before the leave. A second one does not wait for the leave.
     std::atomic<int> signalled{0};

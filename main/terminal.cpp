@@ -19,11 +19,16 @@
 #include <cstdlib>
 #include <cstring>
 #include <cwchar>
+#include <future>
 #include <initializer_list>
 #include <string_view>
 
 #include <editline/readline.h>
 
+#include <caf/actor_system.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/io/network/default_multiplexer.hpp>
+#include <caf/io/network/event_handler.hpp>
 #include <caf/send.hpp>
 
 #include "actors/messages.hpp"
@@ -94,6 +99,55 @@ void clear_rows_above(size_t rows) {
 
 } // namespace
 
+// Reads a pipe on stdin on CAF's I/O thread, as an event handler of CAF's
+// multiplexer, through a descriptor of its own for the pipe (opened anew,
+// so that the non-blocking mode CAF sets stays off the description that
+// others share). Everything here runs on the I/O thread.
+class stdin_reader::io_reader : public caf::io::network::event_handler {
+public:
+  using operation = caf::io::network::operation;
+
+  io_reader(caf::io::network::default_multiplexer& mpx, int fd,
+            stdin_reader& owner)
+    : event_handler(mpx, fd), owner_(owner) {
+    // CAF stops watching a handler whose read channel it thinks closed.
+    state_.reading = true;
+  }
+
+  void handle_event(operation op) override {
+    // An error or a hang-up without data: CAF stops watching us.
+    if (op != operation::read)
+      watching_ = false;
+    owner_.on_readable(op != operation::read);
+  }
+
+  void removed_from_loop(operation) override {
+    // nop
+  }
+
+  void graceful_shutdown() override {
+    // nop
+  }
+
+  /// Starts or stops watching stdin (not after its end).
+  void watch(bool on) {
+    if (on == watching_ || (on && done))
+      return;
+    watching_ = on;
+    if (on)
+      backend().add(operation::read, fd(), this);
+    else
+      backend().del(operation::read, fd(), this);
+  }
+
+  /// Input ended, or the reader stopped.
+  bool done = false;
+
+private:
+  stdin_reader& owner_;
+  bool watching_ = false;
+};
+
 stdin_reader::stdin_reader(bool interactive, std::string prompt)
   : interactive_(interactive), prompt_(std::move(prompt)) {
   if (::pipe2(wakeup_, O_CLOEXEC | O_NONBLOCK) != 0)
@@ -107,9 +161,60 @@ stdin_reader::~stdin_reader() {
       ::close(fd);
 }
 
-void stdin_reader::start(caf::actor console) {
+void stdin_reader::start(caf::actor console, caf::actor_system& sys) {
   console_ = std::move(console);
+  if (start_on_io_thread(sys))
+    return;
   thread_ = std::thread{[this] { interactive_ ? run_interactive() : run(); }};
+}
+
+bool stdin_reader::start_on_io_thread(caf::actor_system& sys) {
+  // Pipes only: epoll cannot watch files, and a terminal is read by the
+  // line editor.
+  struct stat st {};
+  if (interactive_ || ::fstat(STDIN_FILENO, &st) != 0 || !S_ISFIFO(st.st_mode))
+    return false;
+  auto mpx = dynamic_cast<caf::io::network::default_multiplexer*>(
+    &sys.middleman().backend());
+  if (mpx == nullptr)
+    return false;
+  auto path = "/proc/self/fd/" + std::to_string(STDIN_FILENO);
+  auto fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  io_ = std::make_unique<io_reader>(*mpx, fd, *this);
+  mpx->dispatch([this] { io_->watch(true); });
+  return true;
+}
+
+// One read per readiness event (epoll reports the rest again), and none
+// while the window of lines under way is full: `release` resumes.
+void stdin_reader::on_readable(bool hang_up) {
+  if (io_->done)
+    return;
+  char buf[64 * 1024];
+  auto n = ::read(io_->fd(), buf, sizeof(buf));
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+    io_->watch(true);
+    return;
+  }
+  if (n <= 0)
+    return end_input();
+  io_pending_.append(buf, static_cast<size_t>(n));
+  send_lines(io_pending_);
+  io_->watch(may_read() || hang_up);
+}
+
+void stdin_reader::end_input() {
+  if (io_->done)
+    return;
+  io_->watch(false);
+  io_->done = true;
+  // A last line without newline still counts, then end of input.
+  if (!io_pending_.empty())
+    send_line(std::move(io_pending_));
+  io_pending_.clear();
+  caf::anon_send(console_, atom::eof_v);
 }
 
 void stdin_reader::display(const std::string& line) {
@@ -140,10 +245,36 @@ void stdin_reader::display(const std::string& line) {
 }
 
 void stdin_reader::finish() {
+  if (io_) {
+    // What is there already, within the window, then the end.
+    io_->backend().dispatch([this] {
+      char buf[64 * 1024];
+      ssize_t n = 0;
+      while (!io_->done && may_read()
+             && (n = ::read(io_->fd(), buf, sizeof(buf))) > 0) {
+        io_pending_.append(buf, static_cast<size_t>(n));
+        send_lines(io_pending_);
+      }
+      end_input();
+    });
+    return;
+  }
   [[maybe_unused]] auto n = ::write(wakeup_[1], &finish_request, 1);
 }
 
 void stdin_reader::stop() {
+  if (io_ && console_) {
+    // Unwatched before the I/O thread ends (it runs while anything is
+    // watched); waited for, within bounds.
+    auto done = std::make_shared<std::promise<void>>();
+    auto stopped = done->get_future();
+    io_->backend().dispatch([this, done] {
+      io_->watch(false);
+      io_->done = true;
+      done->set_value();
+    });
+    stopped.wait_for(std::chrono::seconds(5));
+  }
   if (thread_.joinable()) {
     [[maybe_unused]] auto n = ::write(wakeup_[1], &stop_request, 1);
     thread_.join();
@@ -156,9 +287,15 @@ void stdin_reader::release(size_t n) {
   std::unique_lock<std::mutex> guard{mtx_};
   bool was_full = in_flight_ >= window;
   in_flight_ -= std::min(n, in_flight_);
-  if (was_full && in_flight_ < window) {
-    [[maybe_unused]] auto res = ::write(wakeup_[1], &release_request, 1);
+  if (!was_full || in_flight_ >= window)
+    return;
+  if (io_) {
+    // Called on the I/O thread (membership, console): runs at once.
+    guard.unlock();
+    io_->backend().dispatch([this] { io_->watch(may_read()); });
+    return;
   }
+  [[maybe_unused]] auto res = ::write(wakeup_[1], &release_request, 1);
 }
 
 bool stdin_reader::may_read() {
