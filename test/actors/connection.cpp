@@ -32,6 +32,7 @@ struct fixture : test_node_fixture<> {
   caf::actor connection;
   std::vector<std::string> incoming;
   std::vector<message> received;
+  bool congested = false;
 
   fixture() {
     // The fixture goes in as an argument: CAF 0.17 dereferences a null
@@ -48,6 +49,7 @@ struct fixture : test_node_fixture<> {
           [=](atom::received, const message& msg) {
             fix->received.push_back(msg);
           },
+          [=](atom::congested, bool yes) { fix->congested = yes; },
         };
       },
       this);
@@ -207,6 +209,47 @@ CAF_TEST(a stranger sending a frame larger than a greeting is dropped) {
   CAF_CHECK_EQUAL(received.size(), 1u);
   feed(frame(protocol::make_chat(std::string(70, 'y'), 2)));
   CAF_CHECK_EQUAL(received.size(), 1u);
+  CAF_CHECK(connection_is_down());
+}
+
+CAF_TEST(a congestion check left from an earlier spell judges no short window) {
+  // Nothing reads the output here: `pending` grows with every frame, and
+  // CAF's reports of what the socket took are sent by hand.
+  // Delivers what is under way without firing timers (run() would).
+  auto deliver = [this] {
+    sched.run();
+    mpx.flush_runnables();
+    sched.run();
+  };
+  auto pile_up = [&] {
+    for (int i = 0; i < 20; ++i) // 20 frames of 124 bytes: above 2 KiB.
+      caf::anon_send(connection, atom::send_v, std::string(120, 'x'));
+    deliver();
+  };
+  auto taken = [&](size_t n) {
+    caf::anon_send(connection,
+                   caf::io::data_transferred_msg{socket, n, 0});
+    deliver();
+  };
+  auto wait = [&](caf::timespan t) {
+    advance_time(t);
+    deliver();
+  };
+  CAF_MESSAGE("a first spell of congestion schedules a check in 2 s");
+  pile_up();
+  CAF_REQUIRE(congested);
+  wait(1500ms);
+  CAF_MESSAGE("the peer takes most of it: the spell ends");
+  taken(2000);
+  CAF_REQUIRE(!congested);
+  wait(400ms);
+  CAF_MESSAGE("a second spell starts 0.1 s before the first check is due");
+  pile_up();
+  CAF_REQUIRE(congested);
+  wait(200ms);
+  CAF_CHECK(!connection_is_down());
+  CAF_MESSAGE("the peer takes nothing for a whole window: dropped");
+  wait(2s);
   CAF_CHECK(connection_is_down());
 }
 
