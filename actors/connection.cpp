@@ -5,7 +5,6 @@
 #include <chrono>
 
 #include <sys/socket.h>
-#include <sys/uio.h>
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -138,11 +137,16 @@ struct connection_state {
   /// buffer is empty (see `write_frame`); -1 where the multiplexer is not
   /// CAF's own (the test multiplexer's handles are not descriptors).
   int fd = -1;
+
+  /// Frames gathered to be written straight to the socket (see
+  /// `write_frame`).
+  std::string direct;
 };
 
 using connection_actor = caf::stateful_actor<connection_state, tidy_broker>;
 
 void check_backlog(connection_actor* self);
+void flush_direct(connection_actor* self);
 void watch_progress(connection_actor* self);
 
 // Closes the socket and ends this actor with `reason`; input still buffered
@@ -153,6 +157,7 @@ void shut(connection_actor* self, caf::error reason = caf::error{}) {
   auto& st = self->state;
   if (st.dropped)
     return;
+  flush_direct(self); // What was written before still goes, as with CAF.
   st.dropped = true;
   // Once we answered a stranger's first handshake message, it can test one
   // passphrase guess against our answer: however it ends without step 3,
@@ -212,52 +217,58 @@ void start_reading(connection_actor* self) {
   read_on(self); // One read at a time: see pause_reading.
 }
 
-// Writes what it can of a frame straight to the socket, without blocking;
-// returns the bytes written. Only while CAF holds none of our output (so
-// the order of bytes is kept): CAF's own path costs a round through the
-// event loop and two epoll_ctl calls per frame (it asks for the socket to
-// become writable, writes, and stops asking), which is most of the CPU a
-// line costs at a low rate. An error is left for CAF's write to find, so
-// it ends the connection as any other error does.
-size_t write_direct(connection_actor* self, const char* header,
-                    std::string_view body) {
+// Hands bytes to CAF's write buffer, which `pending` counts.
+void write_buffered(connection_actor* self, const char* data, size_t size) {
   auto& st = self->state;
-  if (st.fd < 0 || st.pending > 0)
-    return 0;
-  iovec iov[2];
-  iov[0].iov_base = const_cast<char*>(header);
-  iov[0].iov_len = protocol::length_prefix_size;
-  iov[1].iov_base = const_cast<char*>(body.data());
-  iov[1].iov_len = body.size();
-  msghdr msg{};
-  msg.msg_iov = iov;
-  msg.msg_iovlen = 2;
-  ssize_t n;
-  do {
-    n = ::sendmsg(st.fd, &msg, MSG_DONTWAIT | MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  return n > 0 ? static_cast<size_t>(n) : 0;
+  self->write(st.hdl, size, data);
+  self->flush(st.hdl);
+  st.pending += size;
+  check_backlog(self);
 }
 
+// Frames go straight to the socket while CAF holds none of our output (so
+// the order of bytes is kept): CAF's own path costs a round through the
+// event loop and two epoll_ctl calls per write (it asks for the socket to
+// become writable, writes, and stops asking). They are gathered and sent
+// with one system call once the messages already in our mailbox are done
+// (the `flush` we send ourselves comes after them): a line alone costs one
+// send, and at a high rate many lines share one, which wakes the peer once
+// for all of them.
 void write_frame(connection_actor* self, std::string_view body) {
   char header[protocol::length_prefix_size];
   protocol::write_length(static_cast<uint32_t>(body.size()), header);
   auto& st = self->state;
-  auto total = sizeof(header) + body.size();
-  auto done = write_direct(self, header, body);
-  if (done == total)
+  if (st.fd >= 0 && st.pending == 0) {
+    if (st.direct.empty())
+      self->send(self, atom::flush_v);
+    st.direct.append(header, sizeof(header));
+    st.direct.append(body);
     return;
-  // The rest goes through CAF's write buffer, which `pending` counts.
-  if (done < sizeof(header)) {
-    self->write(st.hdl, sizeof(header) - done, header + done);
-    self->write(st.hdl, body.size(), body.data());
-  } else {
-    auto skip = done - sizeof(header);
-    self->write(st.hdl, body.size() - skip, body.data() + skip);
   }
-  self->flush(st.hdl);
-  st.pending += total - done;
-  check_backlog(self);
+  write_buffered(self, header, sizeof(header));
+  write_buffered(self, body.data(), body.size());
+}
+
+// Sends the gathered frames without blocking; what the socket does not take
+// goes to CAF, and so does an error, for CAF's write to find: it ends the
+// connection as any other error does.
+void flush_direct(connection_actor* self) {
+  auto& st = self->state;
+  if (st.direct.empty())
+    return;
+  std::string data;
+  data.swap(st.direct);
+  // Once dropped, CAF may have closed the descriptor, and its number may
+  // name another socket by now.
+  if (st.dropped)
+    return;
+  ssize_t n;
+  do {
+    n = ::send(st.fd, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  } while (n < 0 && errno == EINTR);
+  auto done = n > 0 ? static_cast<size_t>(n) : size_t{0};
+  if (done < data.size())
+    write_buffered(self, data.data() + done, data.size() - done);
 }
 
 // Writes a plaintext body: sealed once the handshake completed, queued
@@ -446,6 +457,7 @@ void on_close(connection_actor* self, bool linger) {
     read_on(self);
   }
   // Flush before close, or CAF drops what is still queued (e.g. a leave).
+  flush_direct(self);
   self->flush(st.hdl);
   if (st.pending == 0 && !linger)
     return shut(self);
@@ -596,6 +608,7 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
     // A body encoded once by the sender for all its members.
     [=](atom::send, const std::string& body) { send_body(self, body); },
     [=](atom::check) { check_progress(self); },
+    [=](atom::flush) { flush_direct(self); },
     [=](atom::resume) { on_resume(self); },
     [=](atom::start) {
       if (self->state.held) {

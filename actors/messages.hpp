@@ -17,6 +17,7 @@
 //             peer piles up above the high watermark (true), or drained
 //             below the low watermark (false)
 //   connection -> membership  (received, protocol::message) a decoded frame
+//   itself     -> connection  (flush)  write the frames gathered this turn
 //   Membership monitors each connection: its down_msg is "socket closed".
 //
 // Listener (owns the listening socket; creates all connection brokers):
