@@ -117,6 +117,9 @@ struct fixture : test_coordinator_fixture<> {
   std::map<caf::actor_addr, std::vector<message_type>> sent;
   std::set<caf::actor_addr> closed_by_owner;
 
+  /// When each heartbeat was sent (simulated time).
+  std::vector<caf::actor_clock::time_point> heartbeat_times;
+
   /// The last challenge sent on each wire end.
   std::map<caf::actor_addr, std::string> challenges;
 
@@ -392,6 +395,9 @@ caf::behavior wire_end(caf::stateful_actor<wire_state>* self, fixture* net,
   // Outgoing: hand the message to the far end, unless the network cuts it.
   auto forward = [self, hang_up](const message& msg) {
     self->state.net->sent[self->address()].push_back(msg.type);
+    if (msg.type == message_type::heartbeat)
+      self->state.net->heartbeat_times.push_back(
+        self->state.net->sched.clock().now());
     if (msg.type == message_type::challenge)
       self->state.net->challenges[self->address()] = msg.nonce;
     auto& cut = self->state.net->cut_on;
@@ -743,6 +749,27 @@ CAF_TEST(late heartbeats within the timeout are not a failure) {
   CAF_CHECK(shows("alice", "bob lost connection", 0));
   say("bob", "still alive");
   CAF_CHECK(shows("alice", "bob: still alive"));
+}
+
+CAF_TEST(the heartbeats of all members go out together) {
+  // Started at different moments, the members still tick on the same grid
+  // of the clock: each gets all heartbeats of a round at once (one wake-up
+  // a round, not one per member).
+  add_peers({"alice", "bob", "carol"});
+  start("alice");
+  wait(330ms, 10ms);
+  start("bob", {"alice"});
+  wait(410ms, 10ms);
+  start("carol", {"alice"});
+  wait(2s, 10ms);
+  heartbeat_times.clear();
+  wait(5s, 10ms);
+  std::set<caf::actor_clock::time_point> instants(heartbeat_times.begin(),
+                                                  heartbeat_times.end());
+  CAF_MESSAGE(heartbeat_times.size() << " heartbeats at " << instants.size()
+                                     << " instants");
+  CAF_CHECK_GREATER_OR_EQUAL(heartbeat_times.size(), 6u * 4);
+  CAF_CHECK_LESS_OR_EQUAL(instants.size(), 6u);
 }
 
 CAF_TEST(concurrent joins through different members converge) {
