@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <vector>
 
 #include <sys/socket.h>
 
@@ -141,6 +142,9 @@ struct connection_state {
   /// Frames gathered to be written straight to the socket (see
   /// `write_frame`).
   std::string direct;
+
+  /// Messages decoded from one read, for membership in one message.
+  std::vector<protocol::message> inbound;
 };
 
 using connection_actor = caf::stateful_actor<connection_state, tidy_broker>;
@@ -304,7 +308,21 @@ void deliver(connection_actor* self, std::string_view body) {
       && (msg->type == type::challenge || msg->type == type::greeting
           || msg->type == type::welcome))
     msg->channel = st.secure->binding();
-  self->send(st.owner, atom::received_v, std::move(*msg));
+  st.inbound.push_back(std::move(*msg));
+}
+
+// What one read brought goes to membership as one message: at a high rate
+// a read holds hundreds of frames, and each actor message costs about what
+// decoding a frame does. Alone, a message goes as itself.
+void send_inbound(connection_actor* self) {
+  auto& st = self->state;
+  if (st.inbound.empty())
+    return;
+  if (st.inbound.size() == 1)
+    self->send(st.owner, atom::received_v, std::move(st.inbound.front()));
+  else
+    self->send(st.owner, atom::received_v, std::move(st.inbound));
+  st.inbound.clear();
 }
 
 // The handshake failed. A dialed connection reports it to its owner through
@@ -367,7 +385,7 @@ void on_body(connection_actor* self, std::string_view body) {
 
 // Takes the complete frames received so far, one token each; pauses
 // reading when the tokens run out.
-void take_frames(connection_actor* self) {
+void take_each_frame(connection_actor* self) {
   auto& st = self->state;
   while (!st.dropped && !st.paused) {
     // Closing, input is only read to its end: no rate applies.
@@ -381,6 +399,11 @@ void take_frames(connection_actor* self) {
     st.tokens -= 1;
     on_body(self, *body);
   }
+}
+
+void take_frames(connection_actor* self) {
+  take_each_frame(self);
+  send_inbound(self);
 }
 
 // Reading whatever the socket has (instead of exactly the 4-byte prefix,

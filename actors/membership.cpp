@@ -767,6 +767,12 @@ caf::behavior membership(typename membership_state<Base>::actor_type* self,
       auto from = caf::actor_cast<caf::actor_addr>(self->current_sender());
       self->state.on_received(from, msg);
     },
+    [self](atom::received, std::vector<message>& msgs) {
+      auto from = caf::actor_cast<caf::actor_addr>(self->current_sender());
+      for (auto& msg : msgs)
+        if (self->has_behavior()) // Not after quitting (a refused join).
+          self->state.on_received(from, msg);
+    },
     [&st](atom::chat, std::string& text) {
       st.on_line_input(protocol::make_chat(std::move(text), st.next_seq));
     },

@@ -17,6 +17,8 @@
 //             peer piles up above the high watermark (true), or drained
 //             below the low watermark (false)
 //   connection -> membership  (received, protocol::message) a decoded frame
+//   connection -> membership  (received, std::vector<protocol::message>)
+//             the frames of one read, in order
 //   itself     -> connection  (flush)  write the frames gathered this turn
 //   Membership monitors each connection: its down_msg is "socket closed".
 //
@@ -118,5 +120,6 @@ CAF_END_TYPE_ID_BLOCK(groupchat)
 // Local messages only: these types never cross a CAF node boundary, the wire
 // format is our own JSON.
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(groupchat::protocol::message)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<groupchat::protocol::message>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(groupchat::protocol::endpoint)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<groupchat::protocol::endpoint>)

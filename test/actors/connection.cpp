@@ -33,6 +33,8 @@ struct fixture : test_node_fixture<> {
   std::vector<std::string> incoming;
   std::vector<message> received;
   bool congested = false;
+  /// Messages membership got: a read's frames come in one.
+  size_t deliveries = 0;
 
   fixture() {
     // The fixture goes in as an argument: CAF 0.17 dereferences a null
@@ -48,6 +50,12 @@ struct fixture : test_node_fixture<> {
           },
           [=](atom::received, const message& msg) {
             fix->received.push_back(msg);
+            ++fix->deliveries;
+          },
+          [=](atom::received, const std::vector<message>& msgs) {
+            fix->received.insert(fix->received.end(), msgs.begin(),
+                                 msgs.end());
+            ++fix->deliveries;
           },
           [=](atom::congested, bool yes) { fix->congested = yes; },
         };
@@ -123,9 +131,10 @@ CAF_TEST(a frame split across reads is reassembled) {
   CAF_CHECK_EQUAL(received[0].text, "split");
 }
 
-CAF_TEST(several frames in one read arrive in order) {
+CAF_TEST(several frames in one read arrive in order and in one message) {
   feed(frame(protocol::make_chat("one", 1)) + frame(protocol::make_chat("two", 2))
        + frame(protocol::make_leave()));
+  CAF_CHECK_EQUAL(deliveries, 1u);
   CAF_REQUIRE_EQUAL(received.size(), 3u);
   CAF_CHECK_EQUAL(received[0].text, "one");
   CAF_CHECK_EQUAL(received[1].text, "two");

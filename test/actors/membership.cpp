@@ -431,8 +431,14 @@ caf::behavior wire_end(caf::stateful_actor<wire_state>* self, fixture* net,
     // The simulated network has no frame limits to lift.
     [](atom::admit) {},
     // Incoming: what the far end's membership sent us.
+    // Chat comes as the batch a connection makes of one read's frames,
+    // everything else as single messages: both ways are exercised.
     [self](test_atom::deliver, message& msg) {
-      self->send(self->state.owner, atom::received_v, std::move(msg));
+      if (msg.type == message_type::chat)
+        self->send(self->state.owner, atom::received_v,
+                   std::vector<message>{std::move(msg)});
+      else
+        self->send(self->state.owner, atom::received_v, std::move(msg));
     },
     // Our membership closes, or the far end went away: the socket is gone.
     [self, hang_up](atom::close, bool) {
