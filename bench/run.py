@@ -372,6 +372,22 @@ def measure_idle(n, seconds, cfg):
         g.close()
 
 
+def measure_idle_mesh(n, seconds, cfg):
+    """A group of N members saying nothing: CPU over SECONDS (heartbeats
+    and gossip only), in % of one core."""
+    g = harness.Group()
+    try:
+        peers = group_of(g, n, 0, cfg)
+        wait_for_mesh(peers)
+        time.sleep(1)
+        cpu0 = sum(cpu_seconds(p.proc.pid) for p in peers)
+        time.sleep(seconds)
+        cpu = sum(cpu_seconds(p.proc.pid) for p in peers) - cpu0
+        return cpu / seconds * 100
+    finally:
+        g.close()
+
+
 def measure_mesh(n, cfg):
     """N peers join one by one; then each says one line. Returns the memory
     per peer and the time from the last join until everyone heard everyone."""
@@ -545,6 +561,9 @@ def main():
             None, "< 2%")
         row("idle peer: resident (KiB)", rss, "KiB")
         row("idle peer: private (KiB)", private, "KiB", None, "< 1024")
+        mesh_n = 6 if smoke else 32
+        row("idle %d-peer group: CPU (%% of one core)" % mesh_n,
+            measure_idle_mesh(mesh_n, 2 if smoke else 5, cfg), "%")
 
     mesh_n = 6 if smoke else 64
     if want("mesh"):
