@@ -598,8 +598,14 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
   st.remote_host = protocol::normalize_host(self->remote_addr(hdl));
   st.remote = protocol::to_string(
     protocol::endpoint{st.remote_host, self->remote_port(hdl)});
-  // Linked: when membership quits, no socket outlives it.
+  // Linked: when membership quits, no socket outlives it. What was
+  // gathered for the socket still goes (CAF sends its own buffer too).
   self->link_to(st.owner);
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    flush_direct(self);
+    if (msg.reason)
+      self->quit(std::move(msg.reason));
+  });
   // Configuring the read starts reading (CAF launches the stream).
   st.held = !accepted || limits.key != nullptr;
   if (!st.held)

@@ -392,6 +392,14 @@ int run(const command_line& cli, settings& opts,
     log_redirect.emplace(
       [&reader](const std::string& line) { reader.display(line); });
   caf::actor_system sys{cfg};
+  // Whatever way run() ends, stdin is let go before the actor system:
+  // read on the I/O thread, it keeps that thread (and the system) running.
+  struct reader_guard {
+    stdin_reader& reader;
+    ~reader_guard() {
+      reader.stop();
+    }
+  } stop_reader_first{reader};
   console_options copts;
   copts.terminal = terminal;
   copts.color = terminal && std::getenv("NO_COLOR") == nullptr;

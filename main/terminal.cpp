@@ -118,7 +118,7 @@ public:
     // An error or a hang-up without data: CAF stops watching us.
     if (op != operation::read)
       watching_ = false;
-    owner_.on_readable(op != operation::read);
+    owner_.on_readable();
   }
 
   void removed_from_loop(operation) override {
@@ -169,10 +169,15 @@ void stdin_reader::start(caf::actor console, caf::actor_system& sys) {
 }
 
 bool stdin_reader::start_on_io_thread(caf::actor_system& sys) {
-  // Pipes only: epoll cannot watch files, and a terminal is read by the
-  // line editor.
+  // Anonymous pipes only: epoll cannot watch files, a terminal is read by
+  // the line editor, and a named FIFO opened anew without a writer would
+  // never report its end (the kernel waits for a new writer).
   struct stat st {};
   if (interactive_ || ::fstat(STDIN_FILENO, &st) != 0 || !S_ISFIFO(st.st_mode))
+    return false;
+  char target[64] = {};
+  if (::readlink("/proc/self/fd/0", target, sizeof(target) - 1) < 0
+      || std::string_view{target}.rfind("pipe:", 0) != 0)
     return false;
   auto mpx = dynamic_cast<caf::io::network::default_multiplexer*>(
     &sys.middleman().backend());
@@ -187,12 +192,13 @@ bool stdin_reader::start_on_io_thread(caf::actor_system& sys) {
   return true;
 }
 
-// One read per readiness event (epoll reports the rest again), and none
-// while the window of lines under way is full: `release` resumes.
-void stdin_reader::on_readable(bool hang_up) {
+// One read per readiness event (epoll reports the rest again). Lines go
+// out while fewer than `window` are under way; the rest wait in
+// `io_pending_`, and stdin is not read until `release` makes room.
+void stdin_reader::on_readable() {
   if (io_->done)
     return;
-  char buf[64 * 1024];
+  char buf[16 * 1024];
   auto n = ::read(io_->fd(), buf, sizeof(buf));
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
     io_->watch(true);
@@ -201,8 +207,23 @@ void stdin_reader::on_readable(bool hang_up) {
   if (n <= 0)
     return end_input();
   io_pending_.append(buf, static_cast<size_t>(n));
-  send_lines(io_pending_);
-  io_->watch(may_read() || hang_up);
+  pump();
+}
+
+// Sends the complete lines read so far, within the window; reads on only
+// when all went.
+void stdin_reader::pump() {
+  if (io_->done)
+    return;
+  size_t start = 0;
+  auto nl = io_pending_.find('\n');
+  for (; nl != std::string::npos && may_read();
+       nl = io_pending_.find('\n', start)) {
+    send_line(io_pending_.substr(start, nl - start));
+    start = nl + 1;
+  }
+  io_pending_.erase(0, start);
+  io_->watch(nl == std::string::npos && may_read());
 }
 
 void stdin_reader::end_input() {
@@ -210,7 +231,9 @@ void stdin_reader::end_input() {
     return;
   io_->watch(false);
   io_->done = true;
-  // A last line without newline still counts, then end of input.
+  // Every line read still counts, a last one without newline too, then
+  // end of input.
+  send_lines(io_pending_);
   if (!io_pending_.empty())
     send_line(std::move(io_pending_));
   io_pending_.clear();
@@ -248,7 +271,7 @@ void stdin_reader::finish() {
   if (io_) {
     // What is there already, within the window, then the end.
     io_->backend().dispatch([this] {
-      char buf[64 * 1024];
+      char buf[16 * 1024];
       ssize_t n = 0;
       while (!io_->done && may_read()
              && (n = ::read(io_->fd(), buf, sizeof(buf))) > 0) {
@@ -273,7 +296,10 @@ void stdin_reader::stop() {
       io_->done = true;
       done->set_value();
     });
-    stopped.wait_for(std::chrono::seconds(5));
+    // If the I/O thread did not answer, it may still use `console_`.
+    if (stopped.wait_for(std::chrono::seconds(5))
+        != std::future_status::ready)
+      return;
   }
   if (thread_.joinable()) {
     [[maybe_unused]] auto n = ::write(wakeup_[1], &stop_request, 1);
@@ -292,7 +318,7 @@ void stdin_reader::release(size_t n) {
   if (io_) {
     // Called on the I/O thread (membership, console): runs at once.
     guard.unlock();
-    io_->backend().dispatch([this] { io_->watch(may_read()); });
+    io_->backend().dispatch([this] { pump(); });
     return;
   }
   [[maybe_unused]] auto res = ::write(wakeup_[1], &release_request, 1);

@@ -77,7 +77,8 @@ private:
   class io_reader;
 
   bool start_on_io_thread(caf::actor_system& sys);
-  void on_readable(bool all_there_is);
+  void on_readable();
+  void pump();
   void end_input();
   void run();
   void run_interactive();
