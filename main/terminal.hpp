@@ -30,7 +30,7 @@ namespace groupchat {
 /// reading stdin, so a writer into a pipe blocks and keys typed at a
 /// terminal wait in the terminal until the group takes lines again.
 ///
-/// In pipe mode with a pipe on stdin (scripts, pasted files, the
+/// In pipe mode with an anonymous pipe on stdin (scripts, pasted files, the
 /// benchmark) stdin is read on CAF's I/O thread instead, beside the console
 /// and membership: a line then wakes one thread, not two, on its way to
 /// the sockets (each wake-up costs tens of microseconds on a VM).
