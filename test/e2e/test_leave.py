@@ -1,8 +1,11 @@
 """Every way of leaving: graceful ones are 'has left', crashes 'lost connection'."""
 
+import os
 import signal
+import threading
 import time
 
+import harness
 from harness import StalledListener, main
 
 LEAVE_DEADLINE = 1.0  # a graceful leave exits within a second
@@ -56,6 +59,29 @@ def test_input_that_ends_before_the_join_is_sent_after_it(g):
                      "bob has left the chat"):
             alice.wait_for("^%s$" % line)
         assert bob.wait_exit() == 0
+
+
+def test_a_named_fifo_whose_writer_is_gone_ends_input(g):
+    """`groupchat < FIFO` where the writer wrote and left before groupchat
+    read anything: the lines are sent, then groupchat leaves (a FIFO opened
+    anew would never report the end)."""
+    alice = g.create("alice")
+    fifo = os.path.join(g.tmp, "input")
+    os.mkfifo(fifo)
+
+    def write():
+        with open(fifo, "w") as out:
+            out.write("through a fifo\n")
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    with open(fifo, "rb") as stdin:  # returns once the writer opened it
+        writer.join()
+        status, _, err = harness.run(["--name", "bob", "0", alice.address],
+                                     stdin=stdin)
+    assert status == 0, err
+    alice.wait_for(r"^bob: through a fifo$")
+    alice.wait_for(r"^bob has left the chat$")
 
 
 def test_sigint(g):
