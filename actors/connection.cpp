@@ -221,12 +221,16 @@ void start_reading(connection_actor* self) {
   read_on(self); // One read at a time: see pause_reading.
 }
 
-// Hands bytes to CAF's write buffer, which `pending` counts.
-void write_buffered(connection_actor* self, const char* data, size_t size) {
+// Hands bytes (a header and a body, or the rest of gathered frames) to
+// CAF's write buffer, which `pending` counts.
+void write_buffered(connection_actor* self, std::string_view first,
+                    std::string_view second = {}) {
   auto& st = self->state;
-  self->write(st.hdl, size, data);
+  self->write(st.hdl, first.size(), first.data());
+  if (!second.empty())
+    self->write(st.hdl, second.size(), second.data());
   self->flush(st.hdl);
-  st.pending += size;
+  st.pending += first.size() + second.size();
   check_backlog(self);
 }
 
@@ -249,8 +253,7 @@ void write_frame(connection_actor* self, std::string_view body) {
     st.direct.append(body);
     return;
   }
-  write_buffered(self, header, sizeof(header));
-  write_buffered(self, body.data(), body.size());
+  write_buffered(self, {header, sizeof(header)}, body);
 }
 
 // Sends the gathered frames without blocking; what the socket does not take
@@ -272,7 +275,7 @@ void flush_direct(connection_actor* self) {
   } while (n < 0 && errno == EINTR);
   auto done = n > 0 ? static_cast<size_t>(n) : size_t{0};
   if (done < data.size())
-    write_buffered(self, data.data() + done, data.size() - done);
+    write_buffered(self, std::string_view{data}.substr(done));
 }
 
 // Writes a plaintext body: sealed once the handshake completed, queued

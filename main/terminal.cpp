@@ -175,15 +175,15 @@ bool stdin_reader::start_on_io_thread(caf::actor_system& sys) {
   struct stat st {};
   if (interactive_ || ::fstat(STDIN_FILENO, &st) != 0 || !S_ISFIFO(st.st_mode))
     return false;
+  auto path = "/proc/self/fd/" + std::to_string(STDIN_FILENO);
   char target[64] = {};
-  if (::readlink("/proc/self/fd/0", target, sizeof(target) - 1) < 0
+  if (::readlink(path.c_str(), target, sizeof(target) - 1) < 0
       || std::string_view{target}.rfind("pipe:", 0) != 0)
     return false;
   auto mpx = dynamic_cast<caf::io::network::default_multiplexer*>(
     &sys.middleman().backend());
   if (mpx == nullptr)
     return false;
-  auto path = "/proc/self/fd/" + std::to_string(STDIN_FILENO);
   auto fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0)
     return false;
@@ -269,15 +269,12 @@ void stdin_reader::display(const std::string& line) {
 
 void stdin_reader::finish() {
   if (io_) {
-    // What is there already, within the window, then the end.
+    // What is there already, within the window, then the end: as the
+    // thread does, on the I/O thread.
     io_->backend().dispatch([this] {
-      char buf[16 * 1024];
-      ssize_t n = 0;
-      while (!io_->done && may_read()
-             && (n = ::read(io_->fd(), buf, sizeof(buf))) > 0) {
-        io_pending_.append(buf, static_cast<size_t>(n));
-        send_lines(io_pending_);
-      }
+      if (io_->done)
+        return;
+      drain_available(io_pending_);
       end_input();
     });
     return;
