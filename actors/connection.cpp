@@ -15,8 +15,8 @@
 #include "actors/errors.hpp"
 #include "actors/messages.hpp"
 #include "actors/tidy_broker.hpp"
-#include "protocol/frame.hpp"
-#include "protocol/message.hpp"
+#include "protocol/wire/frame.hpp"
+#include "protocol/wire/message.hpp"
 
 namespace groupchat {
 

@@ -12,7 +12,7 @@
 #include <caf/io/fwd.hpp>
 #include <caf/timespan.hpp>
 
-#include "protocol/secure.hpp"
+#include "protocol/crypto/secure.hpp"
 
 namespace groupchat {
 

@@ -15,7 +15,7 @@
 
 #include "actors/messages.hpp"
 #include "actors/tidy_broker.hpp"
-#include "protocol/text.hpp"
+#include "protocol/wire/text.hpp"
 
 namespace groupchat {
 

@@ -12,7 +12,7 @@
 #include <caf/make_message.hpp>
 #include <caf/message.hpp>
 
-#include "protocol/error.hpp"
+#include "protocol/wire/error.hpp"
 
 CAF_ERROR_CODE_ENUM(groupchat::protocol::ec, "groupchat")
 

@@ -9,7 +9,7 @@
 #include "actors/connection.hpp"
 #include "actors/messages.hpp"
 #include "actors/tidy_broker.hpp"
-#include "protocol/endpoint.hpp"
+#include "protocol/wire/endpoint.hpp"
 
 namespace groupchat {
 

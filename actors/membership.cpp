@@ -16,12 +16,12 @@
 #include "actors/errors.hpp"
 #include "actors/messages.hpp"
 #include "actors/tidy_broker.hpp"
-#include "protocol/endpoint.hpp"
-#include "protocol/failure_detector.hpp"
-#include "protocol/history.hpp"
-#include "protocol/join_machine.hpp"
-#include "protocol/message.hpp"
-#include "protocol/peer_table.hpp"
+#include "protocol/wire/endpoint.hpp"
+#include "protocol/group/failure_detector.hpp"
+#include "protocol/chat/history.hpp"
+#include "protocol/group/join_machine.hpp"
+#include "protocol/wire/message.hpp"
+#include "protocol/group/peer_table.hpp"
 
 namespace groupchat {
 

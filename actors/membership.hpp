@@ -1,8 +1,8 @@
 // The Membership actor: owns the peer list and drives the join handshake.
 // It never touches a socket: it talks to connection actors (one per peer),
 // asks the dialer for new connections, and tells the console what happened.
-// The logic lives in plain classes (protocol/peer_table.hpp,
-// protocol/join_machine.hpp, protocol/failure_detector.hpp); the actor is
+// The logic lives in plain classes (protocol/group/peer_table.hpp,
+// protocol/group/join_machine.hpp, protocol/group/failure_detector.hpp); the actor is
 // the adapter that wires them to messages and delivers chat.
 
 #pragma once
@@ -15,7 +15,7 @@
 #include <caf/fwd.hpp>
 #include <caf/timespan.hpp>
 
-#include "protocol/join_machine.hpp"
+#include "protocol/group/join_machine.hpp"
 
 namespace groupchat {
 

@@ -81,8 +81,8 @@
 #include <caf/atom.hpp>
 #include <caf/type_id.hpp>
 
-#include "protocol/endpoint.hpp"
-#include "protocol/message.hpp"
+#include "protocol/wire/endpoint.hpp"
+#include "protocol/wire/message.hpp"
 
 CAF_BEGIN_TYPE_ID_BLOCK(groupchat, caf::first_custom_type_id)
 

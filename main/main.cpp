@@ -34,12 +34,12 @@
 #include "actors/messages.hpp"
 #include "main/secret.hpp"
 #include "main/settings.hpp"
-#include "main/terminal.hpp"
-#include "protocol/endpoint.hpp"
-#include "protocol/identity.hpp"
-#include "protocol/text.hpp"
-#include "protocol/message.hpp"
-#include "protocol/secure.hpp"
+#include "main/terminal/terminal.hpp"
+#include "protocol/wire/endpoint.hpp"
+#include "protocol/crypto/identity.hpp"
+#include "protocol/wire/text.hpp"
+#include "protocol/wire/message.hpp"
+#include "protocol/crypto/secure.hpp"
 
 namespace {
 

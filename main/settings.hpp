@@ -13,7 +13,7 @@
 
 #include <caf/timespan.hpp>
 
-#include "protocol/frame.hpp"
+#include "protocol/wire/frame.hpp"
 
 namespace groupchat::protocol {
 

@@ -10,8 +10,8 @@
 
 #include "actors/listener.hpp"
 #include "actors/messages.hpp"
-#include "protocol/frame.hpp"
-#include "protocol/message.hpp"
+#include "protocol/wire/frame.hpp"
+#include "protocol/wire/message.hpp"
 
 using namespace groupchat;
 using protocol::message;

@@ -20,7 +20,7 @@
 
 #include "actors/errors.hpp"
 #include "actors/messages.hpp"
-#include "protocol/identity.hpp"
+#include "protocol/crypto/identity.hpp"
 
 using namespace groupchat;
 using namespace std::chrono_literals;

@@ -234,7 +234,7 @@ def read_frame(sock):
 
 class Identity:
     """A peer's Ed25519 key pair, through libsodium (ctypes: the test needs
-    no Python package), and the identity proof of protocol/identity.hpp."""
+    no Python package), and the identity proof of protocol/crypto/identity.hpp."""
 
     _sodium = None
 

@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "protocol/frame.hpp"
-#include "protocol/message.hpp"
+#include "protocol/wire/frame.hpp"
+#include "protocol/wire/message.hpp"
 
 using namespace groupchat::protocol;
 

@@ -1,0 +1,123 @@
+#include "protocol/crypto/identity.hpp"
+
+#include <vector>
+
+#include <sodium.h>
+
+namespace groupchat::protocol {
+
+namespace {
+
+static_assert(crypto_sign_PUBLICKEYBYTES * 2 == peer_id_size);
+static_assert(crypto_sign_BYTES * 2 == proof_size);
+
+bool is_hex(std::string_view str, size_t size) noexcept {
+  if (str.size() != size)
+    return false;
+  for (auto c : str)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+      return false;
+  return true;
+}
+
+std::string to_hex(const uint8_t* data, size_t size) {
+  std::string out(size * 2 + 1, '\0');
+  sodium_bin2hex(out.data(), out.size(), data, size);
+  out.pop_back();
+  return out;
+}
+
+// Decodes exactly `size` bytes of lowercase hex; false for anything else.
+bool from_hex(std::string_view hex, uint8_t* out, size_t size) noexcept {
+  if (!is_hex(hex, size * 2))
+    return false;
+  size_t written = 0;
+  return sodium_hex2bin(out, size, hex.data(), hex.size(), nullptr, &written,
+                        nullptr)
+           == 0
+         && written == size;
+}
+
+void append_field(std::string& out, std::string_view field) {
+  // One length byte suffices: no field is longer than 255 bytes.
+  out.push_back(static_cast<char>(field.size()));
+  out.append(field);
+}
+
+} // namespace
+
+bool is_peer_id(std::string_view str) noexcept {
+  return is_hex(str, peer_id_size);
+}
+
+bool is_nonce(std::string_view str) noexcept {
+  return is_hex(str, nonce_size);
+}
+
+bool is_proof(std::string_view str) noexcept {
+  return is_hex(str, proof_size);
+}
+
+std::string make_nonce() {
+  uint8_t buf[nonce_size / 2];
+  randombytes_buf(buf, sizeof(buf));
+  return to_hex(buf, sizeof(buf));
+}
+
+std::string proof_transcript(proof_role role, std::string_view challenge,
+                             std::string_view greeting_nonce,
+                             std::string_view signer, std::string_view peer,
+                             std::string_view binding,
+                             std::string_view claims) {
+  // The hex strings are signed as they are: both ends see the same text.
+  std::string out = "groupchat v2 identity proof";
+  out.push_back(static_cast<char>(role));
+  for (auto field : {challenge, greeting_nonce, signer, peer, binding, claims})
+    append_field(out, field.substr(0, 255));
+  return out;
+}
+
+std::string proof_claims(std::string_view name, uint16_t port, uint64_t seq) {
+  std::string out;
+  append_field(out, name.substr(0, 64));
+  auto number = std::to_string(port) + " " + std::to_string(seq);
+  append_field(out, number);
+  return out;
+}
+
+bool verify_proof(std::string_view signer, std::string_view transcript,
+                  std::string_view proof) noexcept {
+  uint8_t key[crypto_sign_PUBLICKEYBYTES];
+  uint8_t sig[crypto_sign_BYTES];
+  if (!from_hex(signer, key, sizeof(key)) || !from_hex(proof, sig, sizeof(sig)))
+    return false;
+  // libsodium refuses small-order and non-canonical keys and signatures.
+  return crypto_sign_verify_detached(
+           sig, reinterpret_cast<const uint8_t*>(transcript.data()),
+           transcript.size(), key)
+         == 0;
+}
+
+identity::identity() {
+  [[maybe_unused]] auto rc = sodium_init(); // Idempotent, thread-safe.
+  uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+  // Locking fails without the privilege to lock memory; the key is still
+  // wiped, it may only reach swap.
+  sodium_mlock(secret_.data(), secret_.size());
+  crypto_sign_keypair(pk, secret_.data());
+  id_ = to_hex(pk, sizeof(pk));
+}
+
+identity::~identity() {
+  sodium_munlock(secret_.data(), secret_.size()); // Also wipes it.
+}
+
+std::string identity::prove(std::string_view transcript) const {
+  uint8_t sig[crypto_sign_BYTES];
+  crypto_sign_detached(sig, nullptr,
+                       reinterpret_cast<const uint8_t*>(transcript.data()),
+                       transcript.size(), secret_.data());
+  return to_hex(sig, sizeof(sig));
+}
+
+} // namespace groupchat::protocol

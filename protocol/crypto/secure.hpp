@@ -1,0 +1,103 @@
+// The secure channel of a passphrase-protected group: a mutual
+// authentication handshake derived from the passphrase, then authenticated
+// encryption of every frame body. Pure functions and a state machine over
+// frame bodies: no actors, no sockets. See README.md ("Passphrase").
+
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/wire/error.hpp"
+
+namespace groupchat::protocol {
+
+/// Bytes the encryption adds to each frame body.
+constexpr size_t seal_overhead = 17;
+
+/// The key every member derives from the group's passphrase.
+/// Locked in memory where the system allows; wiped when it goes.
+struct group_key {
+  std::array<uint8_t, 32> bytes{};
+
+  group_key();
+  group_key(const group_key& other);
+  group_key& operator=(const group_key& other);
+  ~group_key();
+};
+
+/// Derives the group key from `passphrase` with Argon2id (libsodium's
+/// "interactive" limits: about 64 MiB and a fraction of a second, once per
+/// start). It is CPace's password-related string.
+result<group_key> derive_group_key(std::string_view passphrase);
+
+/// Whether `body` is the first message of the handshake: lets a peer
+/// without a passphrase tell "has a passphrase" apart from garbage.
+bool is_handshake_start(std::string_view body) noexcept;
+
+/// One connection's handshake and record layer.
+///
+/// Handshake (frame bodies, binary; I = initiator = the dialing side,
+/// R = responder; PRS = the group key; CPace on ristretto255, cpace.hpp):
+///   1. I -> R: 0x01 | sid | Y_I           (sid: 16 random bytes)
+///   2. R -> I: 0x02 | Y_R | T_R | stream header of R
+///   3. I -> R: 0x03 | T_I | stream header of I
+/// Y = y * g with a fresh scalar y and g = hash-to-group(PRS, sid): each Y
+/// is a uniformly random point whatever the passphrase, so a recording
+/// tests no guess. ISK = H(y_I * Y_R = y_R * Y_I, sid, Y_I, Y_R); T are
+/// the draft's key confirmation MACs of each side's Y under a key from ISK.
+/// An active attacker tests one guess per connection. Session keys and the
+/// channel binding come from ISK. After step 3 every frame body is one
+/// secretstream (XChaCha20-Poly1305) message per direction: reading,
+/// forging, replaying, dropping or reordering a frame makes decryption
+/// fail.
+class secure_channel {
+public:
+  enum class role { initiator, responder };
+
+  /// What feeding a frame produced.
+  struct output {
+    /// Frame bodies to send now (handshake replies).
+    std::vector<std::string> to_send;
+    /// The decrypted body, if the frame carried application data.
+    std::string plaintext;
+    bool has_plaintext = false;
+  };
+
+  secure_channel(const group_key& key, role r);
+  ~secure_channel();
+
+  secure_channel(const secure_channel&) = delete;
+  secure_channel& operator=(const secure_channel&) = delete;
+
+  /// The initiator's first handshake frame; nothing for the responder.
+  std::vector<std::string> start();
+
+  /// Processes one received frame body. Any failure is final: the
+  /// connection must be dropped.
+  result<output> on_frame(std::string_view body);
+
+  /// Whether the handshake completed and `seal` may be used.
+  bool established() const noexcept;
+
+  /// The channel binding: a hash of the whole handshake, equal at both ends
+  /// of one connection and different for every other. Signatures of peer
+  /// identities cover it (see identity.hpp).
+  /// @pre `established()`
+  std::string binding() const;
+
+  /// Encrypts one frame body for sending.
+  /// @pre `established()`
+  std::string seal(std::string_view plaintext);
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace groupchat::protocol

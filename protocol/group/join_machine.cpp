@@ -1,0 +1,711 @@
+#include "protocol/group/join_machine.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+namespace groupchat::protocol {
+
+namespace {
+
+/// The refusal of a greeting meant for another key.
+constexpr const char* not_that_peer
+  = "not the peer you meant: another process listens here now";
+
+std::string name_taken_reason(const std::string& name) {
+  return "the name '" + name + "' is already taken in this group";
+}
+
+} // namespace
+
+join_callee::~join_callee() {
+  // nop
+}
+
+join_machine::join_machine(join_options opts, peer_table& peers,
+                           join_callee& callee)
+  : opts_(std::move(opts)),
+    peers_(peers),
+    callee_(callee),
+    guesses_(opts_.max_failed_handshakes, opts_.failed_handshake_interval),
+    rejoin_(opts_.rejoin_window, opts_.rejoin_first, opts_.rejoin_longest) {
+  // nop
+}
+
+// -- life cycle ---------------------------------------------------------------
+
+void join_machine::start(uint16_t port, std::vector<endpoint> bootstrap) {
+  if (phase_ != phase::idle)
+    return;
+  port_ = port;
+  bootstrap_ = std::move(bootstrap);
+  phase_ = phase::bootstrapping;
+  try_next_bootstrap();
+}
+
+void join_machine::leave() {
+  if (phase_ == phase::leaving)
+    return;
+  phase_ = phase::leaving;
+  // Leave, then close: a connection flushes before it closes, so every
+  // member gets the leave even though we quit right after.
+  for (auto& [conn, p] : peers_.all()) {
+    if (!p.live())
+      continue;
+    if (p.st == stage::member)
+      callee_.send(conn, make_leave());
+    discard(p);
+  }
+  if (peers_.empty())
+    finish_leave();
+}
+
+void join_machine::on_timeout(uint64_t token) {
+  if (token != timer_)
+    return;
+  switch (phase_) {
+    case phase::bootstrapping:
+      // The entry peer accepted but never answered: try the next one.
+      for (auto& [conn, p] : peers_.all())
+        if (p.st == stage::entry) {
+          spdlog::warn("entry peer {} did not answer within the join timeout",
+                       to_string(p.address));
+          discard(p);
+        }
+      try_next_bootstrap();
+      break;
+    case phase::joining:
+      for (auto& [conn, p] : peers_.all())
+        if (p.st == stage::greeting) {
+          spdlog::warn("{} did not answer the greeting in time", p.name);
+          discard(p);
+        }
+      peers_.clear_dials(); // Late connects find us running and are used.
+      maybe_finish_join();
+      break;
+    case phase::idle:
+    case phase::running:
+    case phase::leaving:
+      break;
+  }
+}
+
+// Step 1: dial the bootstrap peers in order; the first that answers is our
+// entry point. Later peers (perhaps of other groups) are never contacted.
+void join_machine::try_next_bootstrap() {
+  if (next_bootstrap_ == bootstrap_.size()) {
+    if (opts_.join_only && !bootstrap_.empty())
+      return refused({ec::join_refused,
+                      "none of the given addresses answered (--join-only)"});
+    callee_.notice("Created a new group chat");
+    become_running();
+    return;
+  }
+  callee_.dial(dial_request{bootstrap_[next_bootstrap_++], member_info{}});
+}
+
+// Step 2 arrived: greet every member of the list.
+void join_machine::begin_join(peer& entry,
+                              const std::vector<member_info>& list) {
+  disarm_timer();
+  auto own_key = name_key(opts_.name);
+  for (auto& m : list)
+    if (name_key(m.name) == own_key)
+      return refused({ec::join_refused, name_taken_reason(opts_.name)});
+  phase_ = phase::joining;
+  // Step 3: the entry peer lists itself with an empty host; it is greeted
+  // over the connection we already have.
+  auto self_entry = std::find_if(list.begin(), list.end(),
+                                 [](auto& m) { return m.host.empty(); });
+  if (self_entry == list.end()) {
+    spdlog::warn("entry peer {} did not list itself",
+                 to_string(entry.address));
+    discard(entry);
+  } else {
+    entry.st = stage::greeting;
+    entry.id = self_entry->id;
+    entry.name = self_entry->name;
+    entry.address.port = self_entry->port;
+    send_greeting(entry);
+  }
+  connect_to(list, entry.address.host);
+  arm_timer(opts_.join_timeout);
+  maybe_finish_join();
+}
+
+// Connects to every member of `list` we do not know yet. `via_host` is where
+// the sender of the list is: loopback addresses in the list are only
+// meaningful there.
+void join_machine::connect_to(const std::vector<member_info>& list,
+                              const std::string& via_host) {
+  for (auto& m : list) {
+    if (m.host.empty() || m.id == self_id() || peers_.is_dialing(m.id)
+        || peers_.find_id(m.id) != nullptr)
+      continue;
+    // However many lists arrive, we connect to a group's worth at most.
+    if (peers_.members().size() + peers_.dials() >= opts_.max_members) {
+      spdlog::warn("not connecting to {}: {} members and connects already",
+                   m.name, opts_.max_members);
+      return;
+    }
+    endpoint addr{m.host, m.port};
+    // A loopback or unspecified address is the sender's own host: never
+    // ours, unless the sender is on our host.
+    if (is_loopback(m.host) || is_unspecified(m.host))
+      addr.host = via_host;
+    dial_member(m, std::move(addr));
+  }
+}
+
+void join_machine::dial_member(const member_info& m, endpoint addr) {
+  peers_.dialing(m.id);
+  callee_.dial(dial_request{std::move(addr), m});
+}
+
+// Step 3: our greeting signs the member's challenge and a nonce of ours,
+// with both keys: it proves our ID to this member on this connection only.
+void join_machine::send_greeting(peer& p) {
+  p.greeting_nonce = make_nonce();
+  auto msg = make_greeting(opts_.name, port_, self_id(), p.greeting_nonce,
+                           callee_.lines_said());
+  msg.seen = callee_.seen_of(p.id);
+  msg.to = p.id;
+  msg.since = since_;
+  msg.proof = opts_.self->prove(
+    proof_transcript(proof_role::greeting, p.challenge, p.greeting_nonce,
+                     self_id(), p.id, p.binding,
+                     proof_claims(msg.name, msg.port, msg.seq)));
+  callee_.send(p.conn, msg);
+}
+
+// Checks the signature of a greeting or welcome. What it signs holds the
+// nonces both ends drew for this connection, so a proof recorded elsewhere
+// (or relayed from another connection) fails here.
+bool join_machine::proven(peer& p, const message& msg, proof_role role) {
+  auto transcript = role == proof_role::greeting
+                      ? proof_transcript(role, p.challenge, msg.nonce, msg.id,
+                                         self_id(), msg.channel,
+                                         proof_claims(msg.name, msg.port,
+                                                      msg.seq))
+                      : proof_transcript(role, p.challenge, p.greeting_nonce,
+                                         msg.id, self_id(), p.binding,
+                                         proof_claims(msg.name, 0, msg.seq));
+  if (verify_proof(msg.id, transcript, msg.proof))
+    return true;
+  spdlog::warn("dropping {} ({}): its {} does not prove the ID it claims",
+               msg.name, to_string(p.address), to_string(msg.type));
+  discard(p);
+  maybe_finish_join();
+  return false;
+}
+
+// Step 5: once every member answered or failed, we are in.
+void join_machine::maybe_finish_join() {
+  if (phase_ != phase::joining || peers_.dials_pending())
+    return;
+  for (auto& [conn, p] : peers_.all())
+    if (p.st == stage::greeting)
+      return;
+  disarm_timer();
+  auto list = peers_.members();
+  if (list.empty()) {
+    if (opts_.join_only)
+      return refused({ec::join_refused, "could not reach any member of the "
+                                        "group (--join-only)"});
+    callee_.notice("Could not reach any member of the group");
+    callee_.notice("Created a new group chat");
+    become_running();
+    return;
+  }
+  std::vector<std::string> sorted;
+  for (auto p : list)
+    sorted.push_back(p->name);
+  std::sort(sorted.begin(), sorted.end());
+  std::string names;
+  for (auto& name : sorted)
+    names += (names.empty() ? "" : ", ") + name;
+  callee_.notice("Joined the group chat");
+  callee_.notice("Members: " + names);
+  become_running();
+}
+
+void join_machine::become_running() {
+  phase_ = phase::running;
+  since_ = callee_.wall_now();
+  callee_.running();
+}
+
+// The group refused us (e.g. our name is taken): leave what we joined and
+// quit with the reason, so that main can exit non-zero.
+void join_machine::refused(error why) {
+  quit_reason_ = std::move(why);
+  leave();
+}
+
+void join_machine::finish_leave() {
+  if (finished_)
+    return;
+  finished_ = true;
+  callee_.quit(quit_reason_);
+}
+
+void join_machine::arm_timer(timespan after) {
+  callee_.arm_timer(after, ++timer_);
+}
+
+void join_machine::disarm_timer() {
+  ++timer_;
+}
+
+// -- connections --------------------------------------------------------------
+
+bool join_machine::on_incoming(conn_id conn, std::string host) {
+  if (phase_ == phase::leaving)
+    return false;
+  if (!guesses_.allows(host, callee_.now())) {
+    spdlog::debug("refusing {}: too many failed handshakes", host);
+    return false;
+  }
+  make_room_for_stranger(host);
+  auto& p = peers_.add(conn, stage::accepted, false,
+                       endpoint{std::move(host), 0}, callee_.now());
+  // Step 0: whoever greets us signs this nonce.
+  p.challenge = make_nonce();
+  callee_.send(conn, make_challenge(p.challenge));
+  return true;
+}
+
+// Strangers have a pool of their own: when it is full, the oldest stranger
+// makes room (as sshd's MaxStartups and nginx do), so idle sockets cannot
+// lock newcomers out, and one host cannot take the whole pool.
+void join_machine::make_room_for_stranger(const std::string& host) {
+  peer* victim = nullptr;
+  if (peers_.strangers_from(host) >= opts_.max_strangers_per_host)
+    victim = peers_.oldest_stranger(&host);
+  else if (peers_.strangers() >= opts_.max_strangers)
+    victim = peers_.oldest_stranger();
+  if (victim == nullptr)
+    return;
+  spdlog::info("closing the oldest unfinished connection, from {}, to make "
+               "room for a new one",
+               victim->address.host);
+  discard(*victim);
+}
+
+bool join_machine::on_dialed(const dial_request& req, conn_id conn,
+                             std::string host) {
+  auto& m = req.member;
+  // Lists we hand out carry the numeric address, never a name the user
+  // typed: nobody makes others look names up.
+  endpoint address{std::move(host), req.address.port};
+  if (m.id.empty()) {
+    // Our entry peer: ask it who is in the group.
+    if (phase_ != phase::bootstrapping)
+      return false;
+    peers_.add(conn, stage::entry, true, std::move(address), callee_.now());
+    callee_.send(conn, make_hello());
+    arm_timer(opts_.join_timeout);
+    return true;
+  }
+  peers_.dialed(m.id);
+  // Too late (join timed out into leaving), or connected meanwhile.
+  if (phase_ == phase::leaving || peers_.find_id(m.id) != nullptr)
+    return false;
+  auto& p = peers_.add(conn, stage::greeting, true, std::move(address),
+                       callee_.now());
+  p.name = m.name;
+  p.id = m.id; // What its welcome must prove.
+  return true; // The greeting goes out once the member's challenge arrived.
+}
+
+void join_machine::on_dial_failed(const dial_request& req,
+                                  const std::string& why) {
+  auto& m = req.member;
+  if (m.id.empty()) {
+    spdlog::warn("could not reach {}: {}", to_string(req.address), why);
+    if (phase_ == phase::bootstrapping)
+      try_next_bootstrap();
+    return;
+  }
+  peers_.dialed(m.id);
+  if (rejoin_.contains(m.id)) {
+    spdlog::debug("{} is not back at {} yet: {}", m.name,
+                  to_string(req.address), why);
+    rejoin_.failed(m.id, callee_.now());
+    return;
+  }
+  spdlog::warn("could not reach {} at {}: {}", m.name, to_string(req.address),
+               why);
+  maybe_finish_join();
+}
+
+void join_machine::on_closed(conn_id conn, const std::optional<error>& why) {
+  auto p = peers_.remove(conn);
+  if (!p)
+    return;
+  switch (p->st) {
+    case stage::member:
+      if (phase_ != phase::leaving)
+        lose(*p);
+      break;
+    case stage::entry:
+      // A group with another passphrase (or none) is not one to join, nor a
+      // reason to create a new group: give up with the reason.
+      if (why && why->code == ec::authentication_failed
+          && phase_ == phase::bootstrapping) {
+        refused(*why);
+        break;
+      }
+      spdlog::warn("entry peer {} closed the connection before answering",
+                   to_string(p->address));
+      if (phase_ == phase::bootstrapping) {
+        disarm_timer();
+        try_next_bootstrap();
+      }
+      break;
+    case stage::greeting:
+      spdlog::info("{} at {} closed the connection during the greeting",
+                   p->name, to_string(p->address));
+      maybe_finish_join();
+      break;
+    case stage::accepted:
+    case stage::closing:
+      break;
+  }
+  // A retry of a lost member that ended before it was a member again
+  // (refused, silent, dropped, however): the next one after a longer wait.
+  if (p->dialed && p->st != stage::member && rejoin_.contains(p->id))
+    rejoin_.failed(p->id, callee_.now());
+  // A stranger's handshake that failed, or ended after our answer (closed
+  // by us to make room included): one more guess at the passphrase.
+  if (!p->dialed && why && why->code == ec::authentication_failed
+      && guesses_.failed(p->address.host, callee_.now()))
+    spdlog::warn("{} failed {} passphrase handshakes: refusing its "
+                 "connections for a while",
+                 p->address.host, opts_.max_failed_handshakes);
+  if (phase_ == phase::leaving && peers_.empty())
+    finish_leave();
+}
+
+void join_machine::on_silent(peer& p) {
+  if (p.st == stage::member)
+    lose(p);
+  else
+    spdlog::info("closing silent connection {}", to_string(p.address));
+  discard(p);
+  maybe_finish_join();
+}
+
+// A member went away without leaving: say so, and try to get it back.
+void join_machine::lose(const peer& p) {
+  callee_.notice(p.name + " lost connection");
+  if (phase_ == phase::running)
+    rejoin_.lost({p.name, p.address.host, p.address.port, p.id},
+                 callee_.now());
+}
+
+void join_machine::on_tick() {
+  if (phase_ != phase::running)
+    return;
+  for (auto& m : rejoin_.due(callee_.now())) {
+    if (peers_.is_dialing(m.id) || peers_.find_id(m.id) != nullptr) {
+      rejoin_.failed(m.id, callee_.now()); // Under way already: wait.
+      continue;
+    }
+    spdlog::debug("trying to reach {} again at {}", m.name,
+                  to_string(endpoint{m.host, m.port}));
+    dial_member(m, endpoint{m.host, m.port});
+  }
+}
+
+// `p` is a member now: it is not lost any more, nor is an older key that
+// had its name; it gets what it missed of ours.
+void join_machine::met(peer& p, const message& msg) {
+  rejoin_.forget(p.id);
+  rejoin_.forget_name(p.name, p.id);
+  callee_.met(p, msg);
+}
+
+std::optional<std::string> join_machine::rename(const std::string& name) {
+  if (phase_ != phase::running)
+    return std::string{"wait until you are in the group"};
+  auto normal = normalize_name(name);
+  if (!normal)
+    return normal.error().detail;
+  if (*normal == opts_.name)
+    return std::string{"that is your name already"};
+  if (nick_taken(*normal, self_id()))
+    return name_taken_reason(*normal);
+  previous_name_ = opts_.name;
+  renamed_at_ = callee_.now();
+  set_name(*normal);
+  return std::nullopt;
+}
+
+// Whether a rename of `id` to `name` collides: with a member, or with a
+// lost member that may come back (it keeps its name too).
+bool join_machine::nick_taken(const std::string& name,
+                              const peer_id& id) const {
+  return peers_.name_taken(name, id) || rejoin_.has_name(name, id);
+}
+
+// Takes `name` and tells every member.
+void join_machine::set_name(std::string name) {
+  opts_.name = std::move(name);
+  for (auto p : peers_.members())
+    callee_.send(p->conn, make_nick(opts_.name));
+  callee_.renamed(opts_.name);
+}
+
+void join_machine::on_nick(peer& p, message& msg) {
+  if (p.st != stage::member)
+    return unexpected(p, message_type::nick);
+  if (name_key(msg.name) == name_key(opts_.name)
+      || nick_taken(msg.name, p.id)) {
+    spdlog::info("refusing {}'s new name {}: taken", p.name, msg.name);
+    callee_.send(p.conn, make_refuse(name_taken_reason(msg.name)));
+    return;
+  }
+  if (msg.name == p.name)
+    return;
+  callee_.notice(p.name + " is now known as " + msg.name);
+  p.name = std::move(msg.name);
+}
+
+// -- messages -----------------------------------------------------------------
+
+void join_machine::on_challenge(peer& p, message& msg) {
+  if (!p.dialed || !p.challenge.empty()
+      || (p.st != stage::entry && p.st != stage::greeting))
+    return unexpected(p, message_type::challenge);
+  p.challenge = std::move(msg.nonce);
+  p.binding = std::move(msg.channel);
+  if (p.st == stage::greeting)
+    send_greeting(p);
+}
+
+void join_machine::on_hello(peer& p) {
+  // Once per connection: each answer is a whole member list.
+  if ((p.st != stage::accepted && p.st != stage::member) || p.asked)
+    return unexpected(p, message_type::hello);
+  p.asked = true;
+  callee_.send(p.conn, make_members(member_list(true)));
+}
+
+// A member list longer than any group we accept is an attack, not a group.
+bool join_machine::acceptable(peer& p, const std::vector<member_info>& list) {
+  if (list.size() <= opts_.max_members)
+    return true;
+  spdlog::warn("dropping {} ({}): a member list of {} entries, more than {}",
+               p.name.empty() ? "peer" : p.name, to_string(p.address),
+               list.size(), opts_.max_members);
+  if (p.st == stage::member)
+    callee_.notice(p.name + " lost connection");
+  discard(p);
+  maybe_finish_join();
+  return false;
+}
+
+void join_machine::on_members(peer& p, const std::vector<member_info>& list) {
+  if (!acceptable(p, list))
+    return;
+  // The challenge comes first on every connection: without it we cannot
+  // greet.
+  if (p.st == stage::entry && phase_ == phase::bootstrapping
+      && !p.challenge.empty())
+    return begin_join(p, list);
+  if (p.st == stage::member) // Gossip.
+    return connect_to(list, p.address.host);
+  unexpected(p, message_type::members);
+}
+
+void join_machine::on_greeting(peer& p, message& msg) {
+  if (p.st != stage::accepted)
+    return unexpected(p, message_type::greeting);
+  // Someone retrying the peer that had our address before us (we are a
+  // restarted process, a new key): not a forgery, just not us.
+  if (!msg.to.empty() && msg.to != self_id()) {
+    spdlog::info("{} at {} looks for an earlier peer at this address",
+                 msg.name, to_string(p.address));
+    callee_.send(p.conn, make_refuse(not_that_peer));
+    discard(p);
+    return;
+  }
+  if (!proven(p, msg, proof_role::greeting))
+    return;
+  if (msg.id == self_id()) {
+    discard(p); // We dialed ourselves.
+    return;
+  }
+  p.greeting_nonce = std::move(msg.nonce);
+  p.binding = std::move(msg.channel);
+  p.said = msg.seq;
+  if (name_key(msg.name) == name_key(opts_.name)
+      || peers_.name_taken(msg.name, msg.id)) {
+    spdlog::warn("refusing {} from {}: name taken", msg.name,
+                 to_string(p.address));
+    callee_.send(p.conn, make_refuse(name_taken_reason(msg.name)));
+    discard(p);
+    return;
+  }
+  p.name = std::move(msg.name);
+  p.address.port = msg.port;
+  p.since = msg.since;
+  bool was_member = false;
+  if (!resolve_duplicate(p, msg.id, was_member))
+    return;
+  peer_table::promote(p, msg.id, callee_.now());
+  callee_.admit(p.conn);
+  guesses_.forgive(p.address.host);
+  auto welcome = make_welcome(opts_.name, self_id(), member_list(false),
+                              callee_.lines_said());
+  welcome.seen = callee_.seen_of(p.id);
+  welcome.since = since_;
+  welcome.replay = callee_.replay_size(msg.seen);
+  welcome.proof = opts_.self->prove(
+    proof_transcript(proof_role::welcome, p.challenge, p.greeting_nonce,
+                     self_id(), p.id, p.binding,
+                     proof_claims(welcome.name, 0, welcome.seq)));
+  callee_.send(p.conn, welcome);
+  // While we join, new members are in the "Members:" line at the end.
+  if (!was_member && phase_ == phase::running)
+    callee_.notice(p.name + " has joined the chat");
+  met(p, msg);
+}
+
+void join_machine::on_welcome(peer& p, message& msg) {
+  if (p.st != stage::greeting || p.greeting_nonce.empty())
+    return unexpected(p, message_type::welcome);
+  if (!acceptable(p, msg.members))
+    return;
+  // The member must be the one its list entry named: same key, proven.
+  if (msg.id != p.id) {
+    spdlog::warn("dropping {} ({}): not the member that was listed there",
+                 msg.name, to_string(p.address));
+    discard(p);
+    maybe_finish_join();
+    return;
+  }
+  if (!proven(p, msg, proof_role::welcome))
+    return;
+  p.said = msg.seq;
+  // The name a member gives for itself wins over the list's.
+  p.name = std::move(msg.name);
+  p.since = msg.since;
+  bool was_member = false;
+  if (resolve_duplicate(p, msg.id, was_member)) {
+    peer_table::promote(p, msg.id, callee_.now());
+    if (!was_member && phase_ == phase::running)
+      callee_.notice(p.name + " has joined the chat");
+    met(p, msg);
+    // Whoever it knows and we do not, joined concurrently with us.
+    connect_to(msg.members, p.address.host);
+  }
+  maybe_finish_join();
+}
+
+void join_machine::on_refuse(peer& p, const std::string& reason) {
+  // A member knows the name we just took as another's: take ours back
+  // (if nobody took it meanwhile). Any other refusal from a member is
+  // stale or hostile, and changes nothing.
+  if (p.st == stage::member) {
+    bool ours = !previous_name_.empty()
+                && reason == name_taken_reason(opts_.name)
+                && callee_.now() - renamed_at_ <= opts_.join_timeout;
+    if (!ours) {
+      spdlog::debug("ignoring a refusal from {}", p.name);
+      return;
+    }
+    spdlog::info("{} refused our new name {}", p.name, opts_.name);
+    auto wanted = opts_.name;
+    auto old = std::move(previous_name_);
+    previous_name_.clear();
+    if (peers_.name_taken(old, self_id())) {
+      callee_.notice("Could not take the name " + wanted + ": " + reason
+                     + "; your old name is taken too, you stay " + wanted);
+      return;
+    }
+    set_name(old);
+    callee_.notice("Could not take the name " + wanted + ": " + reason
+                   + "; you are " + opts_.name + " again");
+    return;
+  }
+  if (p.st != stage::greeting && p.st != stage::entry)
+    return unexpected(p, message_type::refuse);
+  // Retrying a lost member, we found another peer at its address: it was
+  // restarted (a new key), and the one we lost is not coming back.
+  if (reason == not_that_peer && rejoin_.contains(p.id)) {
+    spdlog::info("{} at {} is a new peer now: not retrying the old one",
+                 p.name, to_string(p.address));
+    rejoin_.forget(p.id);
+    discard(p);
+    return;
+  }
+  spdlog::warn("{} refused us: {}", to_string(p.address), reason);
+  discard(p);
+  if (phase_ == phase::joining || phase_ == phase::bootstrapping)
+    refused({ec::join_refused, reason});
+}
+
+void join_machine::on_heartbeat(peer& p) {
+  if (p.st != stage::member && p.st != stage::greeting)
+    unexpected(p, message_type::heartbeat);
+}
+
+void join_machine::on_leave(peer& p) {
+  if (p.st != stage::member)
+    return unexpected(p, message_type::leave);
+  callee_.notice(p.name + " has left the chat");
+  rejoin_.forget(p.id);
+  discard(p);
+}
+
+void join_machine::unexpected(peer& p, message_type type) {
+  spdlog::warn("dropping {} ({}): unexpected {}",
+               p.name.empty() ? "peer" : p.name, to_string(p.address),
+               to_string(type));
+  if (p.st == stage::member)
+    callee_.notice(p.name + " lost connection");
+  discard(p);
+}
+
+void join_machine::discard(peer& p) {
+  callee_.close(p.conn);
+  p.st = stage::closing;
+}
+
+std::vector<member_info> join_machine::member_list(bool with_self) const {
+  std::vector<member_info> list;
+  if (with_self)
+    list.push_back({opts_.name, "", port_, self_id(), since_});
+  auto others = peers_.member_list();
+  list.insert(list.end(), others.begin(), others.end());
+  return list;
+}
+
+// -- two connections to one peer ----------------------------------------------
+
+// `fresh` just identified itself as peer `id`. If another connection to that
+// peer exists, only the one dialed by the lower peer ID survives; both sides
+// apply the same rule, so both keep the same connection. Returns whether
+// `fresh` survives; `was_member` tells whether the peer was already a member
+// over the other connection (so no second "has joined").
+bool join_machine::resolve_duplicate(peer& fresh, const peer_id& id,
+                                     bool& was_member) {
+  auto other = peers_.find_id(id, &fresh);
+  if (other == nullptr)
+    return true;
+  bool dialer_is_lower = fresh.dialed ? self_id() < id : id < self_id();
+  if (!dialer_is_lower) {
+    spdlog::debug("closing duplicate connection to {}", fresh.name);
+    discard(fresh);
+    return false;
+  }
+  was_member = other->st == stage::member;
+  spdlog::debug("replacing the connection to {}", other->name);
+  discard(*other);
+  return true;
+}
+
+} // namespace groupchat::protocol

@@ -1,0 +1,328 @@
+// The join state machine: this peer's life cycle (bootstrap, join, member,
+// leave) and the handshake on every connection. A plain class: it talks to
+// the outside only through the narrow `join_callee` interface, so a test
+// drives it without an actor system and reads what it sent (the Membership
+// actor is the adapter; compare CAF's basp::instance and its callee).
+//
+// This peer's phases:
+//
+//     idle --start--> bootstrapping --members--> joining --all answered--> running
+//                       |    ^  \                   |                        |
+//                       |    |   no peer answers ---+-- nobody reachable ----+
+//                       |    |   (new group)                                 |
+//                       +----+ entry failed: next bootstrap peer             |
+//     any phase --leave or refused--> leaving --every connection closed--> quit
+//
+// (A closing connection sends what it holds first and bounds that itself,
+// see connection.hpp: the machine waits for no timer to leave.)
+//
+// The newcomer's side (N), through entry peer E, with member M:
+//
+//   Step 0  Whoever accepts a connection sends `challenge` first: a fresh
+//           nonce the dialer's greeting must sign.
+//   Step 1  N dials E (stage entry), sends hello.
+//   Step 2  E answers with members: every member, E itself with an empty
+//           host. N refuses to join if the list holds its own name.
+//   Step 3  N greets E over the same connection and dials and greets every
+//           other listed member (stage greeting), each once its challenge
+//           arrived. A greeting carries N's key (its ID) and N's signature
+//           over both nonces and both keys.
+//   Step 4  Each member checks the greeting (the signature proves the ID,
+//           name free, not ourselves, one connection per pair), makes N a
+//           member, prints "N has joined" and answers welcome, signed the
+//           same way, with the members it knows. N checks that the member
+//           proves the key its list gave and dials whoever the welcome
+//           names and it does not know (a concurrent join).
+//   Step 5  Once every greeting was answered, failed or timed out, N prints
+//           "Joined the group chat" and who is there; it is running.
+//
+// Connection stages: accepted -> member (greeting received), entry ->
+// greeting -> member (welcome received); any -> closing.
+
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol/wire/endpoint.hpp"
+#include "protocol/wire/error.hpp"
+#include "protocol/group/guess_limiter.hpp"
+#include "protocol/crypto/identity.hpp"
+#include "protocol/wire/message.hpp"
+#include "protocol/group/peer_table.hpp"
+#include "protocol/group/rejoin.hpp"
+
+namespace groupchat::protocol {
+
+/// Where this peer stands in its own life cycle.
+enum class phase : uint8_t {
+  /// Waiting for `start`.
+  idle,
+  /// Trying the bootstrap peers in order, asking one for the member list.
+  bootstrapping,
+  /// Greeting every member of the list.
+  joining,
+  /// A member of a group (possibly alone in it).
+  running,
+  /// Leaving: leave messages sent, waiting for connections to close.
+  leaving,
+};
+
+/// Who we are and how long the phases may take.
+struct join_options {
+  /// Our display name, already validated.
+  std::string name;
+  /// Our key pair; its public key is our peer ID. Two connections between
+  /// the same pair of peers are resolved by the IDs: the one dialed by the
+  /// lower ID survives.
+  std::shared_ptr<const identity> self;
+  /// How long an entry peer may take to send the member list, and how long
+  /// the greetings of a join may take all together.
+  timespan join_timeout{0};
+  /// Strangers (accepted connections without a greeting) at most, in all
+  /// and from one host: a new one closes the oldest beyond either bound,
+  /// members are never closed for strangers.
+  size_t max_strangers = 64;
+  size_t max_strangers_per_host = 16;
+  /// Longest member list accepted from a peer.
+  size_t max_members = 256;
+  /// Failed passphrase handshakes (online guesses) a host may have at
+  /// once; then one per interval, its other connections closed at once.
+  size_t max_failed_handshakes = 5;
+  timespan failed_handshake_interval = std::chrono::seconds(10);
+  /// How long a lost member is retried (0: never); the first try after
+  /// `rejoin_first`, then at doubling intervals up to `rejoin_longest`.
+  timespan rejoin_window = std::chrono::minutes(10);
+  timespan rejoin_first = std::chrono::seconds(1);
+  timespan rejoin_longest = std::chrono::seconds(30);
+  /// If none of the bootstrap peers answers (or every member it lists
+  /// fails), give up instead of creating a new group.
+  bool join_only = false;
+};
+
+/// A connect the machine asks for; handed back with its result.
+struct dial_request {
+  /// Where to connect.
+  endpoint address;
+  /// The member to greet there; no ID for a bootstrap peer (our entry).
+  member_info member;
+};
+
+/// What the join machine needs from its owner.
+class join_callee {
+public:
+  virtual ~join_callee();
+
+  /// Opens a connection; the result comes back through `on_dialed` or
+  /// `on_dial_failed` with the same request.
+  virtual void dial(const dial_request& req) = 0;
+
+  /// Sends `msg` on connection `conn`.
+  virtual void send(conn_id conn, const message& msg) = 0;
+
+  /// Flushes and closes connection `conn`; its end comes back through
+  /// `on_closed`.
+  virtual void close(conn_id conn) = 0;
+
+  /// The stranger on `conn` greeted and is a member: it may now send
+  /// frames of any size.
+  virtual void admit(conn_id conn) = 0;
+
+  /// Calls `on_timeout(token)` after `after`.
+  virtual void arm_timer(timespan after, uint64_t token) = 0;
+
+  /// Shows a system line to the user.
+  virtual void notice(std::string line) = 0;
+
+  /// We are a member of a group now (joined or created): lines typed
+  /// meanwhile may go out.
+  virtual void running() = 0;
+
+  /// The leave is complete: quit. With an error if the group refused us.
+  virtual void quit(const std::optional<error>& reason) = 0;
+
+  /// The current time.
+  virtual time_point now() = 0;
+
+  /// How many of our lines went out so far (greetings and welcomes say it,
+  /// so that a member knows where our sequence numbers stand).
+  virtual uint64_t lines_said() = 0;
+
+  /// The wall clock, in microseconds since the epoch (when we joined).
+  virtual uint64_t wall_now() = 0;
+
+  /// The highest sequence number of peer `id`'s lines we have shown (0:
+  /// none): greetings and welcomes say it, so that the peer sends what we
+  /// missed.
+  virtual uint64_t seen_of(const peer_id& id) = 0;
+
+  /// How many of our lines after `seen` we would send again.
+  virtual uint64_t replay_size(uint64_t seen) = 0;
+
+  /// Our own name is now `name` (a rename, or one taken back).
+  virtual void renamed(const std::string& name) = 0;
+
+  /// `p` just became a member through `msg`, its greeting or welcome:
+  /// send it what it missed of ours (after `msg.seen`).
+  virtual void met(const peer& p, const message& msg) = 0;
+};
+
+class join_machine {
+public:
+  join_machine(join_options opts, peer_table& peers, join_callee& callee);
+
+  phase current() const noexcept {
+    return phase_;
+  }
+
+  /// Our listen port, announced in greetings and member lists.
+  uint16_t port() const noexcept {
+    return port_;
+  }
+
+  const join_options& options() const noexcept {
+    return opts_;
+  }
+
+  // -- life cycle -------------------------------------------------------------
+
+  /// Starts: joins through the first of `bootstrap` that answers, or
+  /// creates a group.
+  void start(uint16_t port, std::vector<endpoint> bootstrap);
+
+  /// Leaves gracefully: every member gets `leave`, every connection closes.
+  void leave();
+
+  /// A timer armed through the callee fired.
+  void on_timeout(uint64_t token);
+
+  // -- connections ------------------------------------------------------------
+
+  /// A socket from `host` was accepted. Returns whether to keep it. IDs of
+  /// connections grow: the oldest stranger has the smallest.
+  bool on_incoming(conn_id conn, std::string host);
+
+  /// The dial `req` connected as `conn` to the numeric address `host`.
+  /// Returns whether to keep it.
+  bool on_dialed(const dial_request& req, conn_id conn, std::string host);
+
+  /// The dial `req` failed.
+  void on_dial_failed(const dial_request& req, const std::string& why);
+
+  /// The socket of `conn` is gone; `why` is the error it ended with.
+  void on_closed(conn_id conn, const std::optional<error>& why);
+
+  /// `p` went silent past its deadline (see failure_detector).
+  void on_silent(peer& p);
+
+  /// "/nick NAME": renames us for everyone, if the name is free as far as
+  /// we know; a member that knows it taken refuses, and we take our old
+  /// name back. Returns why not, or nothing.
+  std::optional<std::string> rename(const std::string& name);
+
+  /// A member goes by another name.
+  void on_nick(peer& p, message& msg);
+
+  /// Once a heartbeat interval: dials the lost members due for a try.
+  void on_tick();
+
+  /// Whether lost members are being retried (then ticks must go on).
+  bool rejoining() const noexcept {
+    return !rejoin_.empty();
+  }
+
+  // -- messages ---------------------------------------------------------------
+  //
+  // Each handler checks that the stage of `p` allows the message, and treats
+  // it as a protocol error otherwise. The caller has already checked that
+  // `p` is live and that we are not leaving.
+
+  /// Step 0 received: the nonce our greeting signs.
+  void on_challenge(peer& p, message& msg);
+
+  /// Step 1 received: "who is in the group?"
+  void on_hello(peer& p);
+
+  /// Step 2 received from our entry peer, or gossip from a member.
+  void on_members(peer& p, const std::vector<member_info>& list);
+
+  /// Step 3 received: a newcomer (or a member that learned of us) greets us.
+  void on_greeting(peer& p, message& msg);
+
+  /// Step 4 received: a member accepted our greeting.
+  void on_welcome(peer& p, message& msg);
+
+  /// A member refused our greeting, or the entry peer refused us.
+  void on_refuse(peer& p, const std::string& reason);
+
+  void on_heartbeat(peer& p);
+
+  /// A member leaves gracefully.
+  void on_leave(peer& p);
+
+  /// `p` sent a message of `type` that its stage does not allow: it is
+  /// dropped (a member is reported lost).
+  void unexpected(peer& p, message_type type);
+
+  /// Closes `p`: nothing it still delivers counts, and its end reports
+  /// nothing.
+  void discard(peer& p);
+
+  /// Our member list: every member, with ourselves first if `with_self`.
+  std::vector<member_info> member_list(bool with_self) const;
+
+private:
+  void try_next_bootstrap();
+  void make_room_for_stranger(const std::string& host);
+  bool acceptable(peer& p, const std::vector<member_info>& list);
+  void begin_join(peer& entry, const std::vector<member_info>& list);
+  void connect_to(const std::vector<member_info>& list,
+                  const std::string& via_host);
+  void dial_member(const member_info& m, endpoint addr);
+  void send_greeting(peer& p);
+  void lose(const peer& p);
+  void set_name(std::string name);
+  bool nick_taken(const std::string& name, const peer_id& id) const;
+  void met(peer& p, const message& msg);
+  bool proven(peer& p, const message& msg, proof_role role);
+  void maybe_finish_join();
+  void become_running();
+  void refused(error why);
+  bool resolve_duplicate(peer& fresh, const peer_id& id, bool& was_member);
+  const peer_id& self_id() const noexcept {
+    return opts_.self->id();
+  }
+  void arm_timer(timespan after);
+  void disarm_timer();
+  void finish_leave();
+
+  join_options opts_;
+  peer_table& peers_;
+  join_callee& callee_;
+  phase phase_ = phase::idle;
+  uint16_t port_ = 0;
+  /// The bootstrap peers and the index of the next one to try.
+  std::vector<endpoint> bootstrap_;
+  size_t next_bootstrap_ = 0;
+  /// Identifies the one phase timer that counts; older ones are ignored.
+  uint64_t timer_ = 0;
+  /// Why we quit: nothing after a leave, an error if refused.
+  std::optional<error> quit_reason_;
+  /// Whether `quit` was called: it is called once.
+  bool finished_ = false;
+  /// Our name before the last rename, until a member refused it or the
+  /// next rename.
+  std::string previous_name_;
+  time_point renamed_at_;
+  /// When we joined the group (or created it), by the wall clock.
+  uint64_t since_ = 0;
+  /// Failed passphrase handshakes per host.
+  guess_limiter guesses_;
+  /// Lost members, retried.
+  rejoin_schedule rejoin_;
+};
+
+} // namespace groupchat::protocol

@@ -1,0 +1,180 @@
+// The peer table: every connection this peer has, what stage it reached and
+// who is at the other end. A plain class: no actor, no socket, no clock of
+// its own. The Membership actor owns one; the join machine and the failure
+// detector read and change it.
+
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "protocol/wire/endpoint.hpp"
+#include "protocol/wire/message.hpp"
+
+namespace groupchat::protocol {
+
+/// The membership logic runs on CAF's actor clock, which is this steady
+/// clock (simulated in tests): the actor passes its `now` in.
+using time_point = std::chrono::steady_clock::time_point;
+
+/// A duration on that clock (the same type as `caf::timespan`).
+using timespan = std::chrono::nanoseconds;
+
+/// Names one connection (one TCP socket) for the membership logic. The
+/// actor maps it to the connection actor that owns the socket.
+using conn_id = uint64_t;
+
+/// How far the connection to one peer got.
+enum class stage : uint8_t {
+  /// Accepted, no greeting yet (a newcomer, or a stranger).
+  accepted,
+  /// Dialed as our entry into a group; `hello` sent, waiting for `members`.
+  entry,
+  /// `greeting` sent, waiting for `welcome`.
+  greeting,
+  /// A member of the group: chat flows in both directions.
+  member,
+  /// We closed it (or it left): nothing it still delivers counts, and the
+  /// end of its socket reports nothing.
+  closing,
+};
+
+/// Returns the name of `x`, e.g. "greeting".
+const char* to_string(stage x) noexcept;
+
+/// What we know about the peer at the other end of one connection.
+struct peer {
+  conn_id conn = 0;
+  stage st = stage::accepted;
+  /// Whether we dialed this connection (else we accepted it).
+  bool dialed = false;
+  /// Display name (from its greeting or welcome, never from a chat payload).
+  std::string name;
+  /// Where it listens: the host it connects from (or we dialed), its port.
+  endpoint address;
+  /// Its peer ID (public key), once known: for a member, proven.
+  peer_id id;
+  /// The handshake's nonces: the accepting side's `challenge` and the
+  /// dialing side's, from its greeting (see identity.hpp).
+  std::string challenge;
+  std::string greeting_nonce;
+  /// The channel binding of the passphrase handshake (empty without one).
+  std::string binding;
+  /// How many lines it said before this connection (from its greeting or
+  /// welcome).
+  uint64_t said = 0;
+  /// When its connection was opened (accepted or connected).
+  time_point opened_at;
+  /// When it last sent anything.
+  time_point last_seen;
+  /// When it became a member.
+  time_point joined_at;
+  /// When it joined the group, as it says (wall clock, microseconds since
+  /// the epoch; 0: unknown).
+  uint64_t since = 0;
+  /// It asked for the member list (`hello`): once per connection.
+  bool asked = false;
+
+  /// Whether messages from this connection still count.
+  bool live() const noexcept {
+    return st != stage::closing;
+  }
+};
+
+/// Every connection by its ID, plus the peers whose connect is under way.
+class peer_table {
+public:
+  /// Adds connection `conn` at stage `st`, last heard `now`.
+  peer& add(conn_id conn, stage st, bool dialed, endpoint address,
+            time_point now);
+
+  /// Removes connection `conn` (its socket is gone) and returns what it was.
+  std::optional<peer> remove(conn_id conn);
+
+  /// The connection `conn`, or null.
+  peer* find(conn_id conn);
+
+  /// The other live connection to peer `id` that identified itself (greeting
+  /// or member), or null.
+  peer* find_id(const peer_id& id, const peer* except = nullptr);
+
+  /// The member named `name`, or null.
+  peer* find_member(const std::string& name);
+
+  /// Every member, in connection order.
+  std::vector<peer*> members();
+
+  /// Whether a member other than peer `id` goes by `name`.
+  bool name_taken(const std::string& name, const peer_id& id) const;
+
+  /// Every member as a member list entry (without ourselves).
+  std::vector<member_info> member_list() const;
+
+  /// How many connections are at the accepted stage (strangers: no
+  /// greeting yet), in all and from `host`.
+  size_t strangers() const;
+  size_t strangers_from(const std::string& host) const;
+
+  /// The stranger opened first (from `host`, if given), or null.
+  peer* oldest_stranger(const std::string* host = nullptr);
+
+  /// Makes `p` a member: peer `id`, in the group since `now`.
+  static void promote(peer& p, const peer_id& id, time_point now);
+
+  /// Every connection, in connection order.
+  const std::map<conn_id, peer>& all() const noexcept {
+    return peers_;
+  }
+
+  std::map<conn_id, peer>& all() noexcept {
+    return peers_;
+  }
+
+  bool empty() const noexcept {
+    return peers_.empty();
+  }
+
+  size_t size() const noexcept {
+    return peers_.size();
+  }
+
+  // -- connects under way -----------------------------------------------------
+
+  /// Peer `id` is being dialed: nobody dials it a second time meanwhile.
+  void dialing(const peer_id& id) {
+    dialing_.insert(id);
+  }
+
+  /// The dial of peer `id` ended (connected or failed).
+  void dialed(const peer_id& id) {
+    dialing_.erase(id);
+  }
+
+  bool is_dialing(const peer_id& id) const {
+    return dialing_.count(id) > 0;
+  }
+
+  bool dials_pending() const noexcept {
+    return !dialing_.empty();
+  }
+
+  size_t dials() const noexcept {
+    return dialing_.size();
+  }
+
+  /// Forgets every dial under way: late results are then taken as they come.
+  void clear_dials() noexcept {
+    dialing_.clear();
+  }
+
+private:
+  std::map<conn_id, peer> peers_;
+  std::set<peer_id> dialing_;
+};
+
+} // namespace groupchat::protocol

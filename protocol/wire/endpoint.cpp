@@ -1,0 +1,95 @@
+#include "protocol/wire/endpoint.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include <arpa/inet.h>
+
+namespace groupchat::protocol {
+
+namespace {
+
+bool starts_with(std::string_view str, std::string_view prefix) {
+  return str.substr(0, prefix.size()) == prefix;
+}
+
+} // namespace
+
+result<uint16_t> parse_port(std::string_view str) {
+  auto fail = [&] {
+    return error{ec::invalid_field, "'" + std::string{str}
+                                      + "' is not a port (0 to 65535)"};
+  };
+  if (str.empty() || str.size() > 5)
+    return fail();
+  uint32_t value = 0;
+  for (auto c : str) {
+    if (!std::isdigit(static_cast<unsigned char>(c)))
+      return fail();
+    value = value * 10 + static_cast<uint32_t>(c - '0');
+  }
+  if (value > 65535)
+    return fail();
+  return static_cast<uint16_t>(value);
+}
+
+result<endpoint> parse_endpoint(std::string_view str) {
+  auto fail = [&](const char* why) {
+    return error{ec::invalid_field, "peer '" + std::string{str} + "' " + why};
+  };
+  std::string_view host;
+  std::string_view port;
+  if (starts_with(str, "[")) {
+    auto close = str.find("]:");
+    if (close == std::string_view::npos)
+      return fail("must be [IPv6]:PORT");
+    host = str.substr(1, close - 1);
+    port = str.substr(close + 2);
+  } else {
+    auto colon = str.rfind(':');
+    if (colon == std::string_view::npos)
+      return fail("must be HOST:PORT");
+    host = str.substr(0, colon);
+    port = str.substr(colon + 1);
+    if (host.find(':') != std::string_view::npos)
+      return fail("is IPv6: write it as [ADDRESS]:PORT");
+  }
+  if (host.empty())
+    return fail("has no host");
+  auto num = parse_port(port);
+  if (!num || *num == 0)
+    return fail("needs a port from 1 to 65535");
+  return endpoint{std::string{host}, *num};
+}
+
+std::string to_string(const endpoint& x) {
+  if (x.host.find(':') != std::string::npos)
+    return "[" + x.host + "]:" + std::to_string(x.port);
+  return x.host + ":" + std::to_string(x.port);
+}
+
+std::string normalize_host(std::string host) {
+  constexpr std::string_view mapped = "::ffff:";
+  if (starts_with(host, mapped) && host.find('.') != std::string::npos)
+    host.erase(0, mapped.size());
+  return host;
+}
+
+bool is_loopback(std::string_view host) {
+  return starts_with(host, "127.") || host == "::1" || host == "localhost";
+}
+
+bool is_unspecified(std::string_view host) {
+  return host == "0.0.0.0" || host == "::" || starts_with(host, "0.");
+}
+
+bool is_ip_literal(std::string_view host) {
+  if (host.empty() || host.size() >= INET6_ADDRSTRLEN)
+    return false;
+  std::string str{host};
+  unsigned char buf[sizeof(in6_addr)];
+  return ::inet_pton(AF_INET, str.c_str(), buf) == 1
+         || ::inet_pton(AF_INET6, str.c_str(), buf) == 1;
+}
+
+} // namespace groupchat::protocol

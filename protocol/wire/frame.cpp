@@ -1,0 +1,60 @@
+#include "protocol/wire/frame.hpp"
+
+namespace groupchat::protocol {
+
+uint32_t read_length(const char* header) noexcept {
+  auto byte = [header](size_t i) {
+    return static_cast<uint32_t>(static_cast<unsigned char>(header[i]));
+  };
+  return (byte(0) << 24) | (byte(1) << 16) | (byte(2) << 8) | byte(3);
+}
+
+void write_length(uint32_t length, char* out) noexcept {
+  out[0] = static_cast<char>((length >> 24) & 0xFF);
+  out[1] = static_cast<char>((length >> 16) & 0xFF);
+  out[2] = static_cast<char>((length >> 8) & 0xFF);
+  out[3] = static_cast<char>(length & 0xFF);
+}
+
+result<size_t> check_length(uint32_t length, size_t max_size) {
+  if (length == 0)
+    return error{ec::empty_frame, "length prefix is 0"};
+  if (length > max_size)
+    return error{ec::frame_too_large, "length prefix " + std::to_string(length)
+                                        + " exceeds the maximum of "
+                                        + std::to_string(max_size)};
+  return static_cast<size_t>(length);
+}
+
+std::string make_frame(std::string_view body) {
+  std::string result(length_prefix_size, '\0');
+  write_length(static_cast<uint32_t>(body.size()), result.data());
+  result.append(body);
+  return result;
+}
+
+} // namespace groupchat::protocol
+
+namespace groupchat::protocol {
+
+void frame_reader::append(const char* data, size_t size) {
+  // Drop what was taken before growing: the buffer holds one frame at most.
+  buf_.erase(buf_.begin(), buf_.begin() + static_cast<ptrdiff_t>(pos_));
+  pos_ = 0;
+  buf_.insert(buf_.end(), data, data + size);
+}
+
+result<std::string_view> frame_reader::next() {
+  if (buffered() < length_prefix_size)
+    return std::string_view{};
+  auto length = check_length(read_length(buf_.data() + pos_), max_);
+  if (!length)
+    return length.error();
+  if (buffered() - length_prefix_size < *length)
+    return std::string_view{}; // The body is still on its way.
+  std::string_view body{buf_.data() + pos_ + length_prefix_size, *length};
+  pos_ += length_prefix_size + *length;
+  return body;
+}
+
+} // namespace groupchat::protocol

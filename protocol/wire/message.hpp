@@ -1,0 +1,224 @@
+// The messages peers exchange, and their JSON encoding. See README.md in this
+// folder for the wire format and the join handshake.
+
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "protocol/wire/error.hpp"
+#include "protocol/wire/text.hpp"
+#include "protocol/crypto/identity.hpp"
+
+namespace groupchat::protocol {
+
+/// The protocol version this build speaks; every message carries it.
+constexpr uint32_t version = 2;
+
+/// Longest host string in a member list.
+constexpr size_t max_host_size = 255;
+
+/// Sequence numbers go up to 2^53 - 1 (exact in every JSON implementation,
+/// including those that store numbers as doubles).
+constexpr uint64_t max_seq = (uint64_t{1} << 53) - 1;
+
+/// The furthest a sender's `seq` may jump beyond the highest we know of it
+/// (from its chat lines, or from what its greeting or welcome says it said
+/// before): lines on their way (at most 64 wait to be sent) and private
+/// lines for others fit many times over; a larger jump cannot be real and
+/// the line is refused.
+constexpr uint64_t max_seq_gap = 65536;
+
+/// Longest reason in a `refuse` message.
+constexpr size_t max_reason_size = 256;
+
+/// Deepest nesting of JSON arrays and objects a body may have. The deepest
+/// message of this version has 3 (welcome: object, members array, entry);
+/// the rest is room for optional fields of later versions.
+constexpr size_t max_nesting = 8;
+
+/// Every kind of message on the wire.
+enum class message_type : uint8_t {
+  /// Newcomer to entry peer: "who is in the group?" (join step 1).
+  hello,
+  /// Entry peer to newcomer: every member with its listen address, the entry
+  /// peer included (join step 2). Also sent between members from time to
+  /// time, so that peers that joined concurrently learn of each other.
+  members,
+  /// Newcomer to each member: name and listen port (join step 3).
+  greeting,
+  /// Member to newcomer: the greeting was accepted; carries the member's
+  /// name, which is authoritative for that connection, and its member list
+  /// (join step 4).
+  welcome,
+  /// Member to newcomer: the greeting was refused (e.g. name taken); the
+  /// newcomer gives up joining.
+  refuse,
+  /// A chat line; the sender is the peer at the other end of the connection.
+  chat,
+  /// Sent every heartbeat interval: "I am alive" when there is nothing to say.
+  heartbeat,
+  /// The sender leaves the group gracefully.
+  leave,
+  /// Accepting side to dialing side, first on every connection: the nonce
+  /// the dialer's `greeting` must sign (see identity.hpp).
+  challenge,
+  /// Member to member: the sender goes by `name` from now on ("/nick").
+  nick,
+};
+
+/// Returns the wire name of `x`, e.g. "greeting".
+const char* to_string(message_type x) noexcept;
+
+/// One entry of a member list.
+struct member_info {
+  /// The member's display name.
+  std::string name;
+  /// Where the entry peer sees the member; empty means "the entry peer's own
+  /// address" and a loopback address means "on the entry peer's host".
+  std::string host;
+  /// The member's listen port.
+  uint16_t port = 0;
+  /// The member's peer ID: its public key, which it proves when greeted.
+  peer_id id;
+  /// When it joined the group, as it says (microseconds since the epoch;
+  /// 0: unknown).
+  uint64_t since = 0;
+
+  friend bool operator==(const member_info& x, const member_info& y) {
+    return x.name == y.name && x.host == y.host && x.port == y.port
+           && x.id == y.id && x.since == y.since;
+  }
+};
+
+/// A decoded message. Which fields are meaningful depends on `type`.
+struct message {
+  message_type type = message_type::hello;
+  /// `greeting`, `welcome`: the sender's name.
+  std::string name;
+  /// `greeting`: the sender's listen port.
+  uint16_t port = 0;
+  /// `greeting`, `welcome`: the sender's peer ID, its public key.
+  peer_id id;
+  /// `challenge`, `greeting`: the sender's fresh nonce.
+  std::string nonce;
+  /// `greeting`, `welcome`: the sender's signature of the handshake, which
+  /// proves that `id` is its key (see identity.hpp).
+  std::string proof;
+  /// `chat`: the sender's sequence number, 1 for its first line.
+  /// `greeting`, `welcome`: how many lines the sender said before.
+  uint64_t seq = 0;
+  /// `chat`: the text, UTF-8. `refuse`: the reason, for humans.
+  std::string text;
+  /// `chat`: an action ("/me waves"), shown as "* NAME TEXT".
+  bool action = false;
+  /// `chat`: sent to the receiver only ("/msg NAME TEXT"). Private lines
+  /// are numbered apart from the others (`seq` counts the sender's private
+  /// lines), so the public numbers have no holes.
+  bool whisper = false;
+  /// `chat`: said before this connection, sent again because the receiver
+  /// missed it (see history.hpp); `time` says when.
+  bool history = false;
+  /// `chat` with `history`: when the line was said, in microseconds since
+  /// the Unix epoch (the sender's clock).
+  uint64_t time = 0;
+  /// `greeting`, `welcome`: the highest `seq` of the receiver's lines the
+  /// sender has shown (0: none); the receiver sends the rest it still
+  /// holds, as `history` lines, after the welcome.
+  uint64_t seen = 0;
+  /// `welcome`: how many `history` lines follow it.
+  uint64_t replay = 0;
+  /// `greeting`, `welcome`: when the sender joined the group (or created
+  /// it), in microseconds since the epoch; `/who` counts from it.
+  uint64_t since = 0;
+  /// `greeting`, optional: the key of the peer the sender means to reach
+  /// (the one its proof names), so that a peer restarted at an address
+  /// (a new key) can say "not me" instead of failing the proof.
+  peer_id to;
+  /// `members`, `welcome`: the member list.
+  std::vector<member_info> members;
+  /// Not on the wire: the channel binding of the passphrase handshake of
+  /// the connection this message arrived on (empty without a passphrase),
+  /// set by the receiving connection for the messages of the handshake.
+  std::string channel;
+
+  friend bool operator==(const message& x, const message& y) {
+    return x.type == y.type && x.name == y.name && x.port == y.port
+           && x.id == y.id && x.nonce == y.nonce && x.proof == y.proof
+           && x.seq == y.seq && x.text == y.text
+           && x.action == y.action && x.whisper == y.whisper
+           && x.history == y.history && x.time == y.time
+           && x.seen == y.seen && x.replay == y.replay && x.to == y.to
+           && x.since == y.since
+           && x.members == y.members;
+  }
+
+  friend bool operator!=(const message& x, const message& y) {
+    return !(x == y);
+  }
+};
+
+// -- factories ----------------------------------------------------------------
+
+message make_hello();
+
+message make_members(std::vector<member_info> members);
+
+/// Greetings and welcomes are made without `proof`, which signs the
+/// handshake's values and is added last (see join_machine).
+message make_greeting(std::string name, uint16_t port, peer_id id,
+                      std::string nonce, uint64_t said);
+
+message make_welcome(std::string name, peer_id id,
+                     std::vector<member_info> members, uint64_t said);
+
+message make_challenge(std::string nonce);
+
+message make_refuse(std::string reason);
+
+message make_chat(std::string text, uint64_t seq);
+
+/// A chat line that is an action ("/me").
+message make_action(std::string text, uint64_t seq);
+
+/// A chat line for one member only ("/msg").
+message make_whisper(std::string text, uint64_t seq);
+
+/// A line said before, sent again to a member that missed it.
+message make_history(std::string text, uint64_t seq, bool action,
+                     uint64_t time);
+
+message make_heartbeat();
+
+message make_leave();
+
+message make_nick(std::string name);
+
+// -- encoding and decoding ----------------------------------------------------
+
+/// Encodes `x` as a JSON object. Never throws on bad UTF-8 in strings: such
+/// bytes become U+FFFD.
+std::string encode(const message& x);
+
+/// Decodes a frame body. Never throws; every malformed input is an error.
+/// A body nested deeper than `max_nesting` is refused before it is parsed.
+result<message> decode(std::string_view body);
+
+/// The deepest nesting of arrays and objects in `body`, found without
+/// parsing it (brackets inside strings do not count).
+size_t nesting_depth(std::string_view body) noexcept;
+
+// -- validation ---------------------------------------------------------------
+
+/// Returns whether `str` is well-formed UTF-8.
+bool is_valid_utf8(std::string_view str) noexcept;
+
+/// Checks a name received from a peer: what `normalize_name` accepts,
+/// already in normal form C (a peer sends its name normalised, and the
+/// signature of its greeting covers those bytes).
+result<std::string> validate_name(std::string_view name);
+
+} // namespace groupchat::protocol
