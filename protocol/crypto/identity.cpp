@@ -11,15 +11,6 @@ namespace {
 static_assert(crypto_sign_PUBLICKEYBYTES * 2 == peer_id_size);
 static_assert(crypto_sign_BYTES * 2 == proof_size);
 
-bool is_hex(std::string_view str, size_t size) noexcept {
-  if (str.size() != size)
-    return false;
-  for (auto c : str)
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
-      return false;
-  return true;
-}
-
 std::string to_hex(const uint8_t* data, size_t size) {
   std::string out(size * 2 + 1, '\0');
   sodium_bin2hex(out.data(), out.size(), data, size);
@@ -29,7 +20,7 @@ std::string to_hex(const uint8_t* data, size_t size) {
 
 // Decodes exactly `size` bytes of lowercase hex; false for anything else.
 bool from_hex(std::string_view hex, uint8_t* out, size_t size) noexcept {
-  if (!is_hex(hex, size * 2))
+  if (!is_lower_hex(hex, size * 2))
     return false;
   size_t written = 0;
   return sodium_hex2bin(out, size, hex.data(), hex.size(), nullptr, &written,
@@ -45,18 +36,6 @@ void append_field(std::string& out, std::string_view field) {
 }
 
 } // namespace
-
-bool is_peer_id(std::string_view str) noexcept {
-  return is_hex(str, peer_id_size);
-}
-
-bool is_nonce(std::string_view str) noexcept {
-  return is_hex(str, nonce_size);
-}
-
-bool is_proof(std::string_view str) noexcept {
-  return is_hex(str, proof_size);
-}
 
 std::string make_nonce() {
   uint8_t buf[nonce_size / 2];

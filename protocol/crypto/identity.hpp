@@ -1,7 +1,7 @@
 // A peer's identity: an Ed25519 key pair drawn at start-up. Its public key is
 // the peer ID, so an ID cannot be borrowed: every connection proves
 // possession of the private key over values fresh from both ends (see
-// README.md, "Identity"). Pure functions over libsodium: no actors.
+// protocol/README.md). Pure functions over libsodium: no actors.
 
 #pragma once
 
@@ -10,26 +10,9 @@
 #include <string>
 #include <string_view>
 
+#include "protocol/wire/ids.hpp"
+
 namespace groupchat::protocol {
-
-/// A peer ID on the wire and in every table: the Ed25519 public key, 64
-/// lowercase hex digits. Empty means "not known yet".
-using peer_id = std::string;
-
-/// Characters of a peer ID, a nonce and a proof on the wire.
-constexpr size_t peer_id_size = 64;
-constexpr size_t nonce_size = 64;
-constexpr size_t proof_size = 128;
-
-/// Whether `str` has the form of a peer ID (64 lowercase hex digits). Whether
-/// it is a usable key is only known when a proof is checked against it.
-bool is_peer_id(std::string_view str) noexcept;
-
-/// Whether `str` has the form of a nonce (64 lowercase hex digits).
-bool is_nonce(std::string_view str) noexcept;
-
-/// Whether `str` has the form of a proof (128 lowercase hex digits).
-bool is_proof(std::string_view str) noexcept;
 
 /// 32 fresh random bytes, as 64 hex digits: the value one end of a
 /// connection contributes to what the other end signs.

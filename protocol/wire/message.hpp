@@ -11,7 +11,7 @@
 
 #include "protocol/wire/error.hpp"
 #include "protocol/wire/text.hpp"
-#include "protocol/crypto/identity.hpp"
+#include "protocol/wire/ids.hpp"
 
 namespace groupchat::protocol {
 
