@@ -1,6 +1,6 @@
 // The Console actor: owns what the user sees and turns typed lines into
 // chat, commands and leaving. Lines from stdin arrive from a reader thread
-// (see main/terminal/terminal.hpp), never from a blocking read inside an actor.
+// (see main/terminal/stdin_reader.hpp), never from a blocking read inside an actor.
 
 #pragma once
 

@@ -1,5 +1,6 @@
-// groupchat: parse, validate, spawn, wait, exit. Everything that talks to the
-// network or the terminal lives in actors/; this file only wires them up.
+// groupchat: parse, validate, spawn, wait, exit. What talks to the network
+// lives in actors/, the terminal's edges in main/terminal/, the log in
+// main/logging; this file only wires them up.
 
 #include <atomic>
 #include <clocale>
@@ -20,9 +21,6 @@
 #include <CLI/CLI.hpp>
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
-#include <spdlog/sinks/base_sink.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "actors/console.hpp"
@@ -32,9 +30,13 @@
 #include "actors/connection.hpp"
 #include "actors/membership.hpp"
 #include "actors/messages.hpp"
+#include "main/addresses.hpp"
+#include "main/logging.hpp"
 #include "main/secret.hpp"
 #include "main/settings.hpp"
-#include "main/terminal/terminal.hpp"
+#include "main/signals.hpp"
+#include "main/terminal/stdin_reader.hpp"
+#include "main/terminal/stdout_writer.hpp"
 #include "protocol/wire/endpoint.hpp"
 #include "protocol/crypto/identity.hpp"
 #include "protocol/wire/text.hpp"
@@ -194,68 +196,6 @@ std::optional<int> load_settings(const command_line& cli, settings& out,
   return std::nullopt;
 }
 
-// Routes the log through `display` while it lives, then back to stderr.
-class log_to_display {
-public:
-  explicit log_to_display(std::function<void(const std::string&)> display) {
-    auto logger = spdlog::default_logger();
-    saved_ = logger->sinks();
-    auto sink = std::make_shared<display_sink>(std::move(display));
-    sink->set_pattern("[%H:%M:%S.%e] %l: %v");
-    logger->sinks() = {sink};
-  }
-
-  ~log_to_display() {
-    spdlog::default_logger()->sinks() = saved_;
-  }
-
-  log_to_display(const log_to_display&) = delete;
-  log_to_display& operator=(const log_to_display&) = delete;
-
-private:
-  // One log line, formatted, to `display` (without its newline).
-  class display_sink : public spdlog::sinks::base_sink<std::mutex> {
-  public:
-    explicit display_sink(std::function<void(const std::string&)> display)
-      : display_(std::move(display)) {
-      // nop
-    }
-
-  protected:
-    void sink_it_(const spdlog::details::log_msg& msg) override {
-      spdlog::memory_buf_t buf;
-      formatter_->format(msg, buf);
-      std::string line{buf.data(), buf.size()};
-      while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
-        line.pop_back();
-      // Log lines quote what peers sent (a refusal's reason): one harmless
-      // line on the screen, like chat.
-      display_(protocol::make_visible(line));
-    }
-
-    void flush_() override {
-      // display() prints whole lines.
-    }
-
-  private:
-    std::function<void(const std::string&)> display_;
-  };
-
-  std::vector<spdlog::sink_ptr> saved_;
-};
-
-void init_logging(const std::string& level, bool color) {
-  std::shared_ptr<spdlog::logger> logger;
-  if (color)
-    logger = spdlog::stderr_color_mt("groupchat");
-  else
-    logger = spdlog::stderr_logger_mt("groupchat");
-  logger->set_pattern("[%H:%M:%S.%e] %^%l%$: %v");
-  logger->set_level(spdlog::level::from_str(level));
-  logger->flush_on(spdlog::level::trace);
-  spdlog::set_default_logger(std::move(logger));
-}
-
 // The name from --name, or asked for at a terminal.
 std::optional<int> resolve_name(command_line& cli) {
   if (cli.name.empty()) {
@@ -371,6 +311,38 @@ int exit_status(caf::actor_system& sys, const caf::error& reason) {
   return exit_runtime_error;
 }
 
+// What the console shows, and where: above the line being edited at a
+// terminal, else through the non-blocking stdout writer.
+console_options make_console_options(const command_line& cli,
+                                     const settings& opts, bool interactive,
+                                     stdin_reader& reader,
+                                     stdout_writer& writer) {
+  bool terminal = ::isatty(STDOUT_FILENO) != 0;
+  console_options copts;
+  copts.terminal = terminal;
+  copts.color = terminal && std::getenv("NO_COLOR") == nullptr;
+  if (interactive)
+    copts.echo_name = cli.name;
+  copts.name = cli.name;
+  copts.mention_bell = opts.mention_bell;
+  if (interactive)
+    copts.display = [&reader](const std::string& line) {
+      reader.display(line);
+    };
+  else
+    copts.display = [&writer](const std::string& line) {
+      writer.write_line(line);
+    };
+  if (interactive)
+    copts.completions = [&reader](std::vector<std::string> names) {
+      reader.set_completions(std::move(names));
+    };
+  copts.release = [&reader](size_t n) { reader.release(n); };
+  if (auto every = std::getenv("GROUPCHAT_BENCH_EVERY"))
+    copts.bench_every = std::strtoull(every, nullptr, 10);
+  return copts;
+}
+
 int run(const command_line& cli, settings& opts,
         const std::string& config_path) {
   caf::actor_system_config cfg;
@@ -400,30 +372,9 @@ int run(const command_line& cli, settings& opts,
       reader.stop();
     }
   } stop_reader_first{reader};
-  console_options copts;
-  copts.terminal = terminal;
-  copts.color = terminal && std::getenv("NO_COLOR") == nullptr;
-  if (interactive)
-    copts.echo_name = cli.name;
-  copts.name = cli.name;
-  copts.mention_bell = opts.mention_bell;
-  if (interactive)
-    copts.display = [&reader](const std::string& line) {
-      reader.display(line);
-    };
-  else
-    copts.display = [&writer](const std::string& line) {
-      writer.write_line(line);
-    };
-  if (interactive)
-    copts.completions = [&reader](std::vector<std::string> names) {
-      reader.set_completions(std::move(names));
-    };
   auto release = [&reader](size_t n) { reader.release(n); };
-  copts.release = release;
-  if (auto every = std::getenv("GROUPCHAT_BENCH_EVERY"))
-    copts.bench_every = std::strtoull(every, nullptr, 10);
-  auto console = spawn_console(sys, std::move(copts));
+  auto console = spawn_console(
+    sys, make_console_options(cli, opts, interactive, reader, writer));
   auto listener = spawn_listener(sys, limits, opts.max_connections);
   auto dialer = spawn_dialer(sys, listener, opts.connect_timeout);
   // A fresh key pair per process: a restarted process is a new peer.

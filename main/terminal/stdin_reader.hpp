@@ -1,6 +1,7 @@
-// The process's edges that are not actors: the stdin reader thread, the
-// stdout writer, the signal thread and the list of local addresses for the
-// banner.
+// Standard input: read on a thread of its own (terminals, files, FIFOs) or
+// on CAF's I/O thread (anonymous pipes), with one window of lines under way
+// shared by both. At a terminal the line editor (line_editor.cpp) owns the
+// screen.
 
 #pragma once
 
@@ -76,6 +77,12 @@ public:
 private:
   class io_reader;
 
+  /// What the wake-up pipe carries to the reader's thread.
+  static constexpr char stop_request = 's';
+  static constexpr char finish_request = 'f';
+  static constexpr char output_request = 'o';
+  static constexpr char release_request = 'r';
+
   bool start_on_io_thread(caf::actor_system& sys);
   void on_readable();
   void pump();
@@ -121,75 +128,5 @@ private:
   std::unique_ptr<io_reader> io_;
   std::string io_pending_;
 };
-
-/// Writes the lines of pipe mode to stdout without ever blocking its caller
-/// (the console, which runs on the thread of all sockets and timers): what
-/// the descriptor takes at once is written at once, with no other thread
-/// involved; what it does not take (a pipe nobody drains, a terminal paused
-/// with Ctrl+S) waits in a queue that a thread of its own writes out.
-/// Order is kept: once something waits, everything after it waits too.
-class stdout_writer {
-public:
-  /// Writes to `fd`; at most `max_queued` bytes wait, beyond that lines are
-  /// counted and left out, and a line says how many once output flows.
-  explicit stdout_writer(int fd, size_t max_queued = 16 * 1024 * 1024);
-
-  /// Writes what waits, for at most a second, then stops the thread.
-  ~stdout_writer();
-
-  stdout_writer(const stdout_writer&) = delete;
-  stdout_writer& operator=(const stdout_writer&) = delete;
-
-  /// Writes `line` and a newline. Never blocks. Thread-safe.
-  void write_line(const std::string& line);
-
-private:
-  void run();
-  bool write_all(const std::string& data);
-
-  /// A non-blocking descriptor for the same pipe or terminal (opened anew,
-  /// so that the blocking mode of the descriptor others share stays as it
-  /// was), or `fd` itself for files, which never block.
-  int fd_;
-  bool own_fd_ = false;
-  /// Whether callers may write themselves (`fd_` does not block).
-  bool direct_ = true;
-  size_t max_queued_;
-  std::mutex mtx_;
-  std::condition_variable cv_;
-  /// What waits for the thread, in order (guarded by `mtx_`).
-  std::string queue_;
-  /// The thread is writing what it took from the queue.
-  bool busy_ = false;
-  /// Lines left out since the queue was full.
-  size_t left_out_ = 0;
-  bool stop_ = false;
-  std::chrono::steady_clock::time_point deadline_;
-  std::thread thread_;
-};
-
-/// Blocks SIGINT, SIGTERM, SIGHUP (and SIGUSR2, used to stop the watcher) in
-/// the calling thread. Call it before any other thread starts, so that every
-/// thread inherits the mask and only the watcher receives them.
-void block_signals();
-
-/// Waits for SIGINT, SIGTERM or SIGHUP on a thread of its own and calls
-/// `on_signal`: all three leave gracefully.
-class signal_watcher {
-public:
-  explicit signal_watcher(std::function<void()> on_signal);
-  ~signal_watcher();
-
-  signal_watcher(const signal_watcher&) = delete;
-  signal_watcher& operator=(const signal_watcher&) = delete;
-
-  void stop();
-
-private:
-  std::thread thread_;
-};
-
-/// Every local IPv4 address with `port`, non-loopback first, as "IP:PORT".
-std::vector<std::string> listen_addresses(uint16_t port);
 
 } // namespace groupchat

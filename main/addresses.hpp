@@ -1,0 +1,14 @@
+// The addresses this machine listens on, for the banner.
+
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace groupchat {
+
+/// Every local IPv4 address with `port`, non-loopback first, as "IP:PORT".
+std::vector<std::string> listen_addresses(uint16_t port);
+
+} // namespace groupchat

@@ -1,0 +1,294 @@
+#include "main/terminal/stdin_reader.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <future>
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/io/network/default_multiplexer.hpp>
+#include <caf/io/network/event_handler.hpp>
+#include <caf/send.hpp>
+
+#include "actors/messages.hpp"
+
+namespace groupchat {
+
+// Reads a pipe on stdin on CAF's I/O thread, as an event handler of CAF's
+// multiplexer, through a descriptor of its own for the pipe (opened anew,
+// so that the non-blocking mode CAF sets stays off the description that
+// others share). Everything here runs on the I/O thread.
+class stdin_reader::io_reader : public caf::io::network::event_handler {
+public:
+  using operation = caf::io::network::operation;
+
+  io_reader(caf::io::network::default_multiplexer& mpx, int fd,
+            stdin_reader& owner)
+    : event_handler(mpx, fd), owner_(owner) {
+    // CAF stops watching a handler whose read channel it thinks closed.
+    state_.reading = true;
+  }
+
+  void handle_event(operation op) override {
+    // An error or a hang-up without data: CAF stops watching us.
+    if (op != operation::read)
+      watching_ = false;
+    owner_.on_readable();
+  }
+
+  void removed_from_loop(operation) override {
+    // nop
+  }
+
+  void graceful_shutdown() override {
+    // nop
+  }
+
+  /// Starts or stops watching stdin (not after its end).
+  void watch(bool on) {
+    if (on == watching_ || (on && done))
+      return;
+    watching_ = on;
+    if (on)
+      backend().add(operation::read, fd(), this);
+    else
+      backend().del(operation::read, fd(), this);
+  }
+
+  /// Input ended, or the reader stopped.
+  bool done = false;
+
+private:
+  stdin_reader& owner_;
+  bool watching_ = false;
+};
+
+stdin_reader::stdin_reader(bool interactive, std::string prompt)
+  : interactive_(interactive), prompt_(std::move(prompt)) {
+  if (::pipe2(wakeup_, O_CLOEXEC | O_NONBLOCK) != 0)
+    wakeup_[0] = wakeup_[1] = -1;
+}
+
+stdin_reader::~stdin_reader() {
+  stop();
+  for (auto fd : wakeup_)
+    if (fd >= 0)
+      ::close(fd);
+}
+
+void stdin_reader::start(caf::actor console, caf::actor_system& sys) {
+  console_ = std::move(console);
+  if (start_on_io_thread(sys))
+    return;
+  thread_ = std::thread{[this] { interactive_ ? run_interactive() : run(); }};
+}
+
+bool stdin_reader::start_on_io_thread(caf::actor_system& sys) {
+  // Anonymous pipes only: epoll cannot watch files, a terminal is read by
+  // the line editor, and a named FIFO opened anew without a writer would
+  // never report its end (the kernel waits for a new writer).
+  struct stat st {};
+  if (interactive_ || ::fstat(STDIN_FILENO, &st) != 0 || !S_ISFIFO(st.st_mode))
+    return false;
+  auto path = "/proc/self/fd/" + std::to_string(STDIN_FILENO);
+  char target[64] = {};
+  if (::readlink(path.c_str(), target, sizeof(target) - 1) < 0
+      || std::string_view{target}.rfind("pipe:", 0) != 0)
+    return false;
+  auto mpx = dynamic_cast<caf::io::network::default_multiplexer*>(
+    &sys.middleman().backend());
+  if (mpx == nullptr)
+    return false;
+  auto fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  io_ = std::make_unique<io_reader>(*mpx, fd, *this);
+  mpx->dispatch([this] { io_->watch(true); });
+  return true;
+}
+
+// One read per readiness event (epoll reports the rest again). Lines go
+// out while fewer than `window` are under way; the rest wait in
+// `io_pending_`, and stdin is not read until `release` makes room.
+void stdin_reader::on_readable() {
+  if (io_->done)
+    return;
+  char buf[16 * 1024];
+  auto n = ::read(io_->fd(), buf, sizeof(buf));
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+    io_->watch(true);
+    return;
+  }
+  if (n <= 0)
+    return end_input();
+  io_pending_.append(buf, static_cast<size_t>(n));
+  pump();
+}
+
+// Sends the complete lines read so far, within the window; reads on only
+// when all went.
+void stdin_reader::pump() {
+  if (io_->done)
+    return;
+  size_t start = 0;
+  auto nl = io_pending_.find('\n');
+  for (; nl != std::string::npos && may_read();
+       nl = io_pending_.find('\n', start)) {
+    send_line(io_pending_.substr(start, nl - start));
+    start = nl + 1;
+  }
+  io_pending_.erase(0, start);
+  io_->watch(nl == std::string::npos && may_read());
+}
+
+void stdin_reader::end_input() {
+  if (io_->done)
+    return;
+  io_->watch(false);
+  io_->done = true;
+  // Every line read still counts, a last one without newline too, then
+  // end of input.
+  send_lines(io_pending_);
+  if (!io_pending_.empty())
+    send_line(std::move(io_pending_));
+  io_pending_.clear();
+  caf::anon_send(console_, atom::eof_v);
+}
+
+void stdin_reader::finish() {
+  if (io_) {
+    // What is there already, within the window, then the end: as the
+    // thread does, on the I/O thread.
+    io_->backend().dispatch([this] {
+      if (io_->done)
+        return;
+      drain_available(io_pending_);
+      end_input();
+    });
+    return;
+  }
+  [[maybe_unused]] auto n = ::write(wakeup_[1], &finish_request, 1);
+}
+
+void stdin_reader::stop() {
+  if (io_ && console_) {
+    // Unwatched before the I/O thread ends (it runs while anything is
+    // watched); waited for, within bounds.
+    auto done = std::make_shared<std::promise<void>>();
+    auto stopped = done->get_future();
+    io_->backend().dispatch([this, done] {
+      io_->watch(false);
+      io_->done = true;
+      done->set_value();
+    });
+    // If the I/O thread did not answer, it may still use `console_`.
+    if (stopped.wait_for(std::chrono::seconds(5))
+        != std::future_status::ready)
+      return;
+  }
+  if (thread_.joinable()) {
+    [[maybe_unused]] auto n = ::write(wakeup_[1], &stop_request, 1);
+    thread_.join();
+  }
+  // The actor system waits for the console to be released.
+  console_ = nullptr;
+}
+
+void stdin_reader::release(size_t n) {
+  std::unique_lock<std::mutex> guard{mtx_};
+  bool was_full = in_flight_ >= window;
+  in_flight_ -= std::min(n, in_flight_);
+  if (!was_full || in_flight_ >= window)
+    return;
+  if (io_) {
+    // Called on the I/O thread (membership, console): runs at once.
+    guard.unlock();
+    io_->backend().dispatch([this] { pump(); });
+    return;
+  }
+  [[maybe_unused]] auto res = ::write(wakeup_[1], &release_request, 1);
+}
+
+bool stdin_reader::may_read() {
+  std::unique_lock<std::mutex> guard{mtx_};
+  return in_flight_ < window;
+}
+
+void stdin_reader::send_line(std::string line) {
+  {
+    std::unique_lock<std::mutex> guard{mtx_};
+    ++in_flight_;
+  }
+  caf::anon_send(console_, atom::line_v, std::move(line));
+}
+
+void stdin_reader::send_lines(std::string& pending) {
+  size_t start = 0;
+  for (auto nl = pending.find('\n'); nl != std::string::npos;
+       nl = pending.find('\n', start)) {
+    send_line(pending.substr(start, nl - start));
+    start = nl + 1;
+  }
+  pending.erase(0, start);
+}
+
+// After a signal: what is there already, within the window of lines under
+// way (an endless pipe must not keep us reading, nor a large file).
+void stdin_reader::drain_available(std::string& pending) {
+  char buf[4096];
+  pollfd pfd{STDIN_FILENO, POLLIN, 0};
+  while (may_read() && ::poll(&pfd, 1, 0) > 0) {
+    auto n = ::read(STDIN_FILENO, buf, sizeof(buf));
+    if (n <= 0)
+      break;
+    pending.append(buf, static_cast<size_t>(n));
+  }
+  send_lines(pending);
+}
+
+void stdin_reader::run() {
+  std::string pending;
+  char buf[4096];
+  pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {wakeup_[0], POLLIN, 0}};
+  for (;;) {
+    // A negative descriptor is skipped: with a full window, only requests
+    // (a release among them) wake us.
+    fds[0].fd = may_read() ? STDIN_FILENO : -1;
+    fds[0].revents = 0;
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR)
+        continue;
+      break;
+    }
+    if (fds[1].revents != 0) {
+      char request = stop_request;
+      [[maybe_unused]] auto n = ::read(wakeup_[0], &request, 1);
+      if (request == release_request)
+        continue;
+      if (request == stop_request)
+        return; // The process is shutting down: send nothing more.
+      drain_available(pending);
+      break;
+    }
+    if (fds[0].revents == 0)
+      continue;
+    auto n = ::read(STDIN_FILENO, buf, sizeof(buf));
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    pending.append(buf, static_cast<size_t>(n));
+    send_lines(pending);
+  }
+  // A last line without newline still counts, then end of input.
+  if (!pending.empty())
+    send_line(std::move(pending));
+  caf::anon_send(console_, atom::eof_v);
+}
+
+} // namespace groupchat
