@@ -18,7 +18,7 @@
 #include "actors/tidy_broker.hpp"
 #include "protocol/wire/endpoint.hpp"
 #include "protocol/group/failure_detector.hpp"
-#include "protocol/chat/history.hpp"
+#include "protocol/chat/delivery.hpp"
 #include "protocol/group/join_machine.hpp"
 #include "protocol/wire/message.hpp"
 #include "protocol/group/peer_table.hpp"
@@ -45,7 +45,7 @@ using protocol::stage;
 // microseconds on a VM). The deterministic tests have no I/O thread:
 // there it is an event_based_actor.
 template <class Base>
-struct membership_state : protocol::join_callee {
+struct membership_state : protocol::join_callee, protocol::delivery_callee {
   using actor_type = caf::stateful_actor<membership_state, Base>;
 
   static inline constexpr const char* name = "membership";
@@ -64,49 +64,8 @@ struct membership_state : protocol::join_callee {
   std::map<caf::actor_addr, conn_id> ids;
   conn_id next_conn = 1;
 
-  /// What we know of each sender's lines, by its proven key.
-  struct sender {
-    /// The highest public sequence number shown.
-    uint64_t last = 0;
-    /// The most lines it said it had said, in a greeting or welcome.
-    uint64_t said = 0;
-    /// The highest private sequence number shown.
-    uint64_t last_private = 0;
-    /// What it had said when we first met it: a hole in its numbers above
-    /// that is lines we missed for good, and we say so (below it, the
-    /// history it sends starts where it starts).
-    uint64_t base = 0;
-    bool met = false;
-  };
-  std::map<protocol::peer_id, sender> senders;
-  /// Our next public and private sequence numbers, and the last public one
-  /// that went out.
-  uint64_t next_seq = 1;
-  uint64_t next_private = 1;
-  uint64_t said_seq = 0;
-  /// Our own recent lines, for members that missed them.
-  std::optional<protocol::history> own_history;
-
-  /// Joining, chat is held back until every member's history arrived, so
-  /// the history is shown first, in the order it was said.
-  bool holding = true;
-  /// History lines still to come, per connection (from its welcome): they
-  /// hold the display back while joining, and once all arrived we check
-  /// for lines nobody keeps any more.
-  std::map<conn_id, uint64_t> replays_due;
-  struct held_line {
-    uint64_t time;
-    std::string from;
-    std::string text;
-    bool action;
-  };
-  std::vector<held_line> held_history;
-  std::vector<caf::message> held_live;
-  /// Senders with lines in `held_live`: their history goes behind them.
-  std::set<std::string> held_live_from;
-  /// Bytes of text held; past the bound, holding ends (a peer that floods
-  /// history costs what any flood costs, no more).
-  size_t held_bytes = 0;
+  /// Which lines the user is shown, in which order; our own numbering.
+  std::optional<protocol::delivery> chat;
   /// Whether a tick is scheduled. A peer alone has nothing to check and
   /// nobody to send heartbeats to: it does not tick, so it never wakes up.
   bool ticking = false;
@@ -161,7 +120,7 @@ struct membership_state : protocol::join_callee {
     detector.emplace(opts.heartbeat_interval, opts.peer_timeout,
                      opts.greeting_timeout);
     join.emplace(opts.join, peers, *this);
-    own_history.emplace(opts.history_lines, opts.history_bytes);
+    chat.emplace(opts.history_lines, opts.history_bytes, *this);
   }
 
   // -- join_callee ------------------------------------------------------------
@@ -217,7 +176,7 @@ struct membership_state : protocol::join_callee {
     // History that never comes (a member that promised and does not send)
     // holds nothing back for long.
     self->delayed_send(self, opts.join.join_timeout, atom::flush_v);
-    maybe_release_display();
+    chat->on_joined();
     // A leave asked for during the join: through the mailbox, not from
     // inside the join machine's call.
     if (leave_requested)
@@ -240,7 +199,7 @@ struct membership_state : protocol::join_callee {
   // Lines in the outbox are numbered but not sent: a member greeted now
   // gets them from the outbox, so they do not count as said before.
   uint64_t lines_said() override {
-    return said_seq;
+    return chat->lines_sent();
   }
 
   void renamed(const std::string& name) override {
@@ -252,117 +211,39 @@ struct membership_state : protocol::join_callee {
   }
 
   uint64_t seen_of(const protocol::peer_id& id) override {
-    auto i = senders.find(id);
-    return i != senders.end() ? i->second.last : 0;
+    return chat->seen_of(id);
   }
 
   uint64_t replay_size(uint64_t seen) override {
-    return own_history->between(seen, said_seq).size();
+    return chat->replay_size(seen);
   }
 
-  // A member (back, or new): it gets our lines it has not seen, and we
-  // learn how far its own went.
+  // A member (back, or new): it gets our lines it has not seen.
   void met(const peer& p, const message& msg) override {
-    auto& s = senders[p.id];
-    s.said = std::max(s.said, msg.seq);
-    if (!s.met) {
-      s.met = true;
-      s.base = msg.seq;
-    }
     auto conn = actor_of(p.conn);
-    for (auto line : own_history->between(msg.seen, said_seq))
-      self->send(conn, atom::send_v,
-                 protocol::make_history(line->text, line->seq, line->action,
-                                        line->time));
+    for (auto& line : chat->on_met(p.conn, p.id, p.name, msg))
+      self->send(conn, atom::send_v, std::move(line));
     check_alone();
-    if (msg.type == message_type::welcome) {
-      if (msg.replay == 0)
-        check_missed(p);
-      else
-        replays_due[p.conn] = msg.replay;
+  }
+
+  // -- delivery_callee --------------------------------------------------------
+
+  void show(protocol::shown_line line) override {
+    using kind = protocol::shown_line::kind;
+    switch (line.what) {
+      case kind::chat:
+        return self->send(console, atom::chat_v, std::move(line.from),
+                          std::move(line.text));
+      case kind::action:
+        return self->send(console, atom::action_v, std::move(line.from),
+                          std::move(line.text));
+      case kind::whisper:
+        return self->send(console, atom::whisper_v, std::move(line.from),
+                          std::move(line.text));
+      case kind::history:
+        return self->send(console, atom::history_v, std::move(line.from),
+                          std::move(line.text), line.action, line.time);
     }
-  }
-
-  // -- what the console shows -------------------------------------------------
-
-  // `line` is (atom, from, text, ...): a chat, action or whisper line.
-  void show(const std::string& from, caf::message line) {
-    if (!holding)
-      return self->send(console, std::move(line));
-    auto size = line.get_as<std::string>(2).size();
-    held_live.push_back(std::move(line));
-    held_live_from.insert(from);
-    hold_bytes(size);
-  }
-
-  void show_history(const std::string& from, message& msg) {
-    // While holding, behind a live line of the same sender (to keep its
-    // order), else among the history sorted by time.
-    if (!holding || held_live_from.count(from) > 0)
-      return show(from, caf::make_message(atom::history_v, from,
-                                          std::move(msg.text), msg.action,
-                                          msg.time));
-    auto size = msg.text.size();
-    held_history.push_back({msg.time, from, std::move(msg.text), msg.action});
-    hold_bytes(size);
-  }
-
-  void hold_bytes(size_t n) {
-    held_bytes += n;
-    if (held_bytes > opts.history_bytes * 2)
-      maybe_release_display(true);
-  }
-
-  // Once the join is done and every member's history arrived (or `force`):
-  // the history in the order it was said, then what arrived live.
-  void maybe_release_display(bool force = false) {
-    if (!holding)
-      return;
-    if (!force
-        && (join->current() != phase::running || !replays_due.empty()))
-      return;
-    holding = false;
-    replays_due.clear();
-    std::stable_sort(held_history.begin(), held_history.end(),
-                     [](auto& x, auto& y) { return x.time < y.time; });
-    for (auto& h : held_history)
-      self->send(console, atom::history_v, h.from, std::move(h.text),
-                 h.action, h.time);
-    for (auto& m : held_live)
-      self->send(console, std::move(m));
-    held_history.clear();
-    held_live.clear();
-    held_live_from.clear();
-    held_bytes = 0;
-  }
-
-  void replay_arrived(conn_id conn) {
-    auto i = replays_due.find(conn);
-    if (i == replays_due.end())
-      return;
-    if (--i->second == 0) {
-      replays_due.erase(i);
-      if (auto p = peers.find(conn))
-        check_missed(*p);
-      maybe_release_display();
-    }
-  }
-
-  // The history from `p` is all here: lines it said that we have not seen
-  // by now are ones it no longer keeps. Said once, never silently.
-  void check_missed(const peer& p) {
-    auto& s = senders[p.id];
-    auto from = std::max(s.last, s.base);
-    if (s.said <= from)
-      return;
-    report_missed(p.name, s.said - from);
-    s.last = s.said;
-  }
-
-  void report_missed(const std::string& name, uint64_t missed) {
-    notice(std::to_string(missed) + (missed == 1 ? " line" : " lines")
-           + " from " + name + " did not reach you (said while you were "
-           "apart, and no longer kept)");
   }
 
   // -- connection actors ------------------------------------------------------
@@ -445,8 +326,7 @@ struct membership_state : protocol::join_callee {
     conns.erase(id);
     join->on_closed(id, from_caf_error(dm.reason));
     on_congested(id, false);
-    if (replays_due.erase(id) > 0)
-      maybe_release_display();
+    chat->on_closed(id);
     check_alone();
   }
 
@@ -476,7 +356,7 @@ struct membership_state : protocol::join_callee {
       return;
     for (auto& line : outbox) {
       if (line.to.empty()) {
-        said_seq = line.seq;
+        chat->sent(line.seq);
         broadcast(std::move(line.body));
       } else if (auto target = peers.find_member(line.to)) {
         notice("-> " + line.to + ": " + line.text);
@@ -491,7 +371,7 @@ struct membership_state : protocol::join_callee {
 
   void on_leave_request() {
     leave_requested = true;
-    maybe_release_display(true);
+    chat->release();
     auto ph = join->current();
     if (ph == phase::bootstrapping || ph == phase::joining)
       return; // Once the join completed: see running().
@@ -539,51 +419,7 @@ struct membership_state : protocol::join_callee {
   void on_chat(peer& p, message& msg) {
     if (p.st != stage::member)
       return join->unexpected(p, msg.type);
-    auto& s = senders[p.id];
-    if (msg.whisper) {
-      // Private lines have numbers of their own; only duplicates (over two
-      // connections to one peer) are dropped.
-      if (msg.seq <= s.last_private)
-        return;
-      s.last_private = msg.seq;
-      return show(p.name, caf::make_message(atom::whisper_v, p.name,
-                                            std::move(msg.text)));
-    }
-    // Public lines per sender: one that arrives twice (over two connections
-    // to the same peer, or live and as history) is shown once, in order.
-    if (msg.seq <= s.last) {
-      spdlog::debug("dropping chat #{} from {}: already at #{}", msg.seq,
-                    p.name, s.last);
-      return;
-    }
-    // What it said before it met us comes as history, never live.
-    if (!msg.history && msg.seq <= s.said) {
-      spdlog::debug("dropping chat #{} from {}: said before we met (#{})",
-                    msg.seq, p.name, s.said);
-      return;
-    }
-    if (auto known = std::max(s.last, s.said);
-        msg.seq > known && msg.seq - known > protocol::max_seq_gap) {
-      spdlog::warn("dropping chat #{} from {}: a jump from #{} that cannot "
-                   "be real",
-                   msg.seq, p.name, known);
-      return;
-    }
-    // A hole in what we knew: lines said while we were apart that the
-    // sender no longer holds. Said once, never silently.
-    if (auto from = std::max(s.last, s.base); msg.seq > from + 1)
-      report_missed(p.name, msg.seq - from - 1);
-    s.last = msg.seq;
-    if (msg.history) {
-      show_history(p.name, msg);
-      return replay_arrived(p.conn);
-    }
-    if (msg.action)
-      show(p.name,
-           caf::make_message(atom::action_v, p.name, std::move(msg.text)));
-    else
-      show(p.name,
-           caf::make_message(atom::chat_v, p.name, std::move(msg.text)));
+    chat->on_chat(p.conn, p.id, p.name, msg);
   }
 
   // -- liveness ---------------------------------------------------------------
@@ -666,8 +502,7 @@ struct membership_state : protocol::join_callee {
     }
     if (!body)
       return release(1);
-    ++next_seq;
-    own_history->add({msg.seq, said_at, msg.text, msg.action});
+    chat->said(msg.seq, said_at, msg.text, msg.action);
     outbox.push_back({msg.seq, std::move(*body), {}, {}});
     send_outbox();
   }
@@ -704,11 +539,11 @@ struct membership_state : protocol::join_callee {
       notice("No member named " + name + " (see /who)");
       return release(1);
     }
-    auto seq = next_private;
+    auto seq = chat->next_private();
     auto body = encode_line(protocol::make_whisper(text, seq));
     if (!body)
       return release(1);
-    ++next_private;
+    chat->said_private();
     outbox.push_back({seq, std::move(*body), name, std::move(text)});
     send_outbox();
   }
@@ -774,10 +609,12 @@ caf::behavior membership(typename membership_state<Base>::actor_type* self,
           self->state.on_received(from, msg);
     },
     [&st](atom::chat, std::string& text) {
-      st.on_line_input(protocol::make_chat(std::move(text), st.next_seq));
+      st.on_line_input(
+        protocol::make_chat(std::move(text), st.chat->next_public()));
     },
     [&st](atom::action, std::string& text) {
-      st.on_line_input(protocol::make_action(std::move(text), st.next_seq));
+      st.on_line_input(
+        protocol::make_action(std::move(text), st.chat->next_public()));
     },
     [&st](atom::whisper, std::string& name, std::string& text) {
       st.on_whisper_input(name, text);
@@ -799,7 +636,7 @@ caf::behavior membership(typename membership_state<Base>::actor_type* self,
     [&st](atom::timeout, uint64_t token) { st.join->on_timeout(token); },
     [&st](atom::tick) { st.on_tick(); },
     [&st](atom::check) { st.check_liveness(false); },
-    [&st](atom::flush) { st.maybe_release_display(true); },
+    [&st](atom::flush) { st.chat->release(); },
   };
 }
 
