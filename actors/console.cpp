@@ -15,6 +15,7 @@
 
 #include "actors/messages.hpp"
 #include "actors/tidy_broker.hpp"
+#include "protocol/chat/commands.hpp"
 #include "protocol/wire/text.hpp"
 
 namespace groupchat {
@@ -49,41 +50,6 @@ size_t color_hash(const std::string& name) {
 
 using protocol::ascii_lower;
 
-std::string trim(const std::string& str) {
-  auto first = str.find_first_not_of(" \t");
-  if (first == std::string::npos)
-    return {};
-  auto last = str.find_last_not_of(" \t");
-  return str.substr(first, last - first + 1);
-}
-
-// Splits "/msg NAME TEXT": a name with spaces is written in double quotes
-// (a quote inside it as \"). Unquoted, the name is left empty and `text`
-// is all of it: membership takes the longest member name the words start
-// with ("/msg bob smith hi" reaches "bob smith" if there is one).
-bool split_target(const std::string& rest, std::string& name,
-                  std::string& text) {
-  if (!rest.empty() && rest.front() == '"') {
-    name.clear();
-    size_t i = 1;
-    for (; i < rest.size() && rest[i] != '"'; ++i) {
-      if (rest[i] == '\\' && i + 1 < rest.size())
-        ++i;
-      name += rest[i];
-    }
-    if (i >= rest.size())
-      return false;
-    text = trim(rest.substr(i + 1));
-    return !name.empty() && !text.empty();
-  }
-  auto gap = rest.find(' ');
-  if (gap == std::string::npos || trim(rest.substr(gap + 1)).empty())
-    return false;
-  name.clear();
-  text = rest;
-  return true;
-}
-
 struct console_state {
   static inline constexpr const char* name = "console";
 
@@ -91,6 +57,8 @@ struct console_state {
   console_options opts;
   /// Where typed lines go; set by `attach`.
   caf::actor membership;
+  /// The members' names, for "/msg NAME" without quotes.
+  std::vector<std::string> members;
   /// Set once the user asked to leave: later input is ignored.
   bool leaving = false;
   /// The colour each name got (an index into the palette): a name whose
@@ -261,32 +229,54 @@ struct console_state {
   bool forward_line(std::string& line) {
     if (leaving || !membership)
       return false;
-    if (!line.empty() && line.back() == '\r')
-      line.pop_back();
-    if (line.find_first_not_of(" \t\v\f") == std::string::npos)
-      return false; // Blank lines are not sent.
-    if (is_exit_command(line)) {
-      // "/quit see you": the words go out as a last line, then we leave.
-      auto words = trim(line);
-      auto space = words.find_first_of(" \t");
-      auto last = space == std::string::npos ? std::string{}
-                                             : trim(words.substr(space + 1));
-      if (last.find_first_not_of(" \t\v\f") != std::string::npos) {
-        send_chat(last);
-        leave();
+    using kind = protocol::typed_line::kind;
+    auto typed = protocol::parse_line(std::move(line), members);
+    switch (typed.what) {
+      case kind::none:
+        return false;
+      case kind::say:
+        send_chat(std::move(typed.text));
         return true;
+      case kind::action:
+        echo(typed.text, true);
+        self->send(membership, atom::action_v, std::move(typed.text));
+        return true;
+      case kind::whisper:
+        self->send(membership, atom::whisper_v, std::move(typed.name),
+                   std::move(typed.text));
+        return true;
+      case kind::leave:
+        if (!typed.text.empty())
+          send_chat(std::move(typed.text));
+        leave();
+        return !typed.text.empty();
+      default:
+        command(typed);
+        return false;
+    }
+  }
+
+  // The commands that send no line.
+  void command(const protocol::typed_line& typed) {
+    using kind = protocol::typed_line::kind;
+    if (typed.what == kind::help) {
+      for (auto text = std::string{protocol::help_text()}; !text.empty();) {
+        auto nl = text.find('\n');
+        notice(text.substr(0, nl));
+        text.erase(0, nl == std::string::npos ? text.size() : nl + 1);
       }
-      leave();
-      return false;
+    } else if (typed.what == kind::nick) {
+      self->send(membership, atom::nick_v, typed.name);
+    } else if (typed.what == kind::who) {
+      self->request(membership, caf::infinite, atom::who_v)
+        .then([this](const std::string& own, uint16_t port,
+                     const std::vector<protocol::member_summary>& others) {
+          for (auto& l : protocol::format_who(own, port, others))
+            notice(l);
+        });
+    } else {
+      notice(typed.text);
     }
-    if (line.rfind("//", 0) == 0) { // "//text" sends "/text".
-      send_chat(line.substr(1));
-      return true;
-    }
-    if (line.front() == '/')
-      return command(line);
-    send_chat(std::move(line));
-    return true;
   }
 
   // Our own line, as the others see it.
@@ -326,51 +316,6 @@ struct console_state {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-  }
-
-  // Returns whether the command went to membership as chat.
-  bool command(const std::string& line) {
-    auto space = line.find(' ');
-    auto word = ascii_lower(line.substr(0, space));
-    auto rest = space == std::string::npos ? std::string{}
-                                           : trim(line.substr(space + 1));
-    if (word == "/help") {
-      for (auto text = std::string{help_text()}; !text.empty();) {
-        auto nl = text.find('\n');
-        notice(text.substr(0, nl));
-        text.erase(0, nl == std::string::npos ? text.size() : nl + 1);
-      }
-    } else if (word == "/nick") {
-      if (!rest.empty())
-        self->send(membership, atom::nick_v, rest);
-      else
-        notice("Usage: /nick NEWNAME");
-    } else if (word == "/who") {
-      self->request(membership, caf::infinite, atom::who_v)
-        .then([this](const std::vector<std::string>& lines) {
-          for (auto& l : lines)
-            notice(l);
-        });
-    } else if (word == "/me") {
-      if (!rest.empty()) {
-        echo(rest, true);
-        self->send(membership, atom::action_v, rest);
-        return true;
-      }
-      notice("Usage: /me ACTION");
-    } else if (word == "/msg") {
-      std::string name;
-      std::string text;
-      if (split_target(rest, name, text)) {
-        self->send(membership, atom::whisper_v, name, text);
-        return true;
-      }
-      notice("Usage: /msg NAME TEXT (a name with spaces in double quotes)");
-    } else {
-      notice("Unknown command " + word
-             + " (type /help; start a line with // to send a slash)");
-    }
-    return false;
   }
 
   void leave() {
@@ -422,6 +367,7 @@ caf::behavior console(console_actor* self, console_options opts) {
                      != names.end()
               ? std::next(i)
               : colors.erase(i);
+      self->state.members = names;
       if (self->state.opts.completions)
         self->state.opts.completions(std::move(names));
     },
@@ -436,26 +382,6 @@ caf::behavior console(console_actor* self, console_options opts) {
 
 caf::actor spawn_console(caf::actor_system& sys, console_options opts) {
   return sys.middleman().spawn_broker(console, std::move(opts));
-}
-
-bool is_exit_command(const std::string& line) {
-  // Surrounding blanks are forgiven: " exit " is still a wish to leave, and
-  // so is "/QUIT", or "/quit see you" (the words are said first).
-  auto words = trim(line);
-  auto word = ascii_lower(words.substr(0, words.find_first_of(" \t")));
-  return words == "exit" || word == "/quit";
-}
-
-const char* help_text() {
-  return "Type a line and press Enter to send it to everyone.\n"
-         "/msg NAME TEXT   send TEXT to NAME only (\"NAME WITH SPACES\")\n"
-         "/me ACTION       say what you do, shown as \"* you ACTION\"\n"
-         "/who             who is here, where, and for how long\n"
-         "/nick NAME       go by NAME from now on\n"
-         "/quit [TEXT]     leave the group, saying TEXT last (also exit,\n"
-         "                 Ctrl+C, Ctrl+D)\n"
-         "//TEXT           send a line that starts with a slash\n"
-         "/help            this text";
 }
 
 } // namespace groupchat

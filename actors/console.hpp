@@ -54,10 +54,4 @@ struct console_options {
 /// See messages.hpp for its interface.
 caf::actor spawn_console(caf::actor_system& sys, console_options opts);
 
-/// Returns whether `line` asks to leave ("exit" or "/quit").
-bool is_exit_command(const std::string& line);
-
-/// The text of /help.
-const char* help_text();
-
 } // namespace groupchat

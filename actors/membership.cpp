@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "actors/tidy_broker.hpp"
 #include "protocol/wire/endpoint.hpp"
 #include "protocol/group/failure_detector.hpp"
+#include "protocol/chat/commands.hpp"
 #include "protocol/chat/delivery.hpp"
 #include "protocol/group/join_machine.hpp"
 #include "protocol/wire/message.hpp"
@@ -514,27 +516,8 @@ struct membership_state : protocol::join_callee, protocol::delivery_callee {
       self->send(actor_of(p->conn), packet);
   }
 
-  void on_whisper_input(std::string name, std::string& text) {
-    // Unquoted ("/msg bob smith hi"): the longest member name the words
-    // start with, else the first word.
-    if (name.empty()) {
-      auto words = text;
-      auto gap = words.find(' ');
-      name = words.substr(0, gap);
-      text = gap == std::string::npos ? std::string{} : words.substr(gap + 1);
-      const peer* best = nullptr;
-      for (auto p : peers.members())
-        if (words.size() > p->name.size() + 1
-            && words.compare(0, p->name.size(), p->name) == 0
-            && words[p->name.size()] == ' '
-            && (best == nullptr || p->name.size() > best->name.size()))
-          best = p;
-      if (best != nullptr) {
-        text = words.substr(best->name.size() + 1);
-        name = best->name;
-      }
-      text.erase(0, text.find_first_not_of(' '));
-    }
+  // "/msg NAME TEXT", the name resolved by the console.
+  void on_whisper_input(const std::string& name, std::string& text) {
     if (peers.find_member(name) == nullptr) {
       notice("No member named " + name + " (see /who)");
       return release(1);
@@ -548,30 +531,22 @@ struct membership_state : protocol::join_callee, protocol::delivery_callee {
     send_outbox();
   }
 
-  std::vector<std::string> who() {
-    std::vector<std::string> lines;
+  // "/who": every member, where it listens and since when (it says when it
+  // joined the group; else since we met it).
+  std::tuple<std::string, uint16_t, std::vector<protocol::member_summary>>
+  who() {
+    std::vector<protocol::member_summary> others;
     auto t = now();
     auto wall = static_cast<int64_t>(wall_us());
     for (auto p : peers.members()) {
-      // Since it joined the group, as it says; else since we met it.
       auto secs = p->since > 0 && static_cast<int64_t>(p->since) <= wall
                     ? (wall - static_cast<int64_t>(p->since)) / 1000000
                     : std::chrono::duration_cast<std::chrono::seconds>(
                         t - p->joined_at)
                         .count();
-      auto since = secs < 60     ? std::to_string(secs) + "s"
-                   : secs < 3600 ? std::to_string(secs / 60) + "m"
-                                     + std::to_string(secs % 60) + "s"
-                                 : std::to_string(secs / 3600) + "h"
-                                     + std::to_string(secs % 3600 / 60) + "m";
-      lines.push_back(p->name + " at " + protocol::to_string(p->address)
-                      + ", here for " + since);
+      others.push_back({p->name, protocol::to_string(p->address), secs});
     }
-    std::sort(lines.begin(), lines.end());
-    lines.insert(lines.begin(), join->options().name
-                                  + " (you) listening on port "
-                                  + std::to_string(join->port()));
-    return lines;
+    return {join->options().name, join->port(), std::move(others)};
   }
 };
 

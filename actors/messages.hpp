@@ -43,10 +43,12 @@
 //   console -> membership  (chat, std::string text)   broadcast a chat line
 //   console -> membership  (action, std::string text) broadcast "/me TEXT"
 //   console -> membership  (whisper, std::string name, std::string text)
-//             send a line to member `name` only
+//             send a line to member `name` only (the console resolved an
+//             unquoted name against the members)
 //   console -> membership  (nick, std::string name)   rename us ("/nick")
-//   console -> membership  (who) -> std::vector<std::string>
-//             one line per member: name, address, time in the group
+//   console -> membership  (who) -> (std::string name, uint16_t port,
+//             std::vector<member_summary>)  our name and port, and each
+//             member's name, address and time in the group, for "/who"
 //   any     -> membership  (leave)                    leave gracefully, quit
 //   itself  -> membership  (timeout, uint64_t)        a phase deadline
 //   itself  -> membership  (tick)                     heartbeat interval
@@ -81,6 +83,7 @@
 #include <caf/atom.hpp>
 #include <caf/type_id.hpp>
 
+#include "protocol/chat/commands.hpp"
 #include "protocol/wire/endpoint.hpp"
 #include "protocol/wire/message.hpp"
 
@@ -122,4 +125,5 @@ CAF_END_TYPE_ID_BLOCK(groupchat)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(groupchat::protocol::message)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<groupchat::protocol::message>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(groupchat::protocol::endpoint)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<groupchat::protocol::member_summary>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<groupchat::protocol::endpoint>)

@@ -1205,7 +1205,11 @@ CAF_TEST(who counts from when each member joined the group) {
   self->send(peers.at("dave").membership, atom::who_v);
   drain();
   std::vector<std::string> shown;
-  self->receive([&](const std::vector<std::string>& xs) { shown = xs; });
+  self->receive(
+    [&](const std::string& own, uint16_t port,
+        const std::vector<groupchat::protocol::member_summary>& others) {
+      shown = groupchat::protocol::format_who(own, port, others);
+    });
   CAF_REQUIRE_EQUAL(shown.size(), 3u);
   CAF_MESSAGE("dave met them just now; they have been here four minutes");
   CAF_CHECK_EQUAL(shown[1].substr(0, 5), "alice");
