@@ -546,7 +546,7 @@ struct membership_state : protocol::join_callee, protocol::delivery_callee {
                         .count();
       others.push_back({p->name, protocol::to_string(p->address), secs});
     }
-    return {join->options().name, join->port(), std::move(others)};
+    return {join->name(), join->port(), std::move(others)};
   }
 };
 
@@ -599,7 +599,7 @@ caf::behavior membership(typename membership_state<Base>::actor_type* self,
       if (auto why = st.join->rename(name))
         st.notice("Name not changed: " + *why);
       else
-        st.notice("You are now known as " + st.join->options().name);
+        st.notice("You are now known as " + st.join->name());
     },
     [&st](atom::leave) { st.on_leave_request(); },
     [self](atom::congested, bool yes) {

@@ -13,10 +13,6 @@ namespace {
 constexpr const char* not_that_peer
   = "not the peer you meant: another process listens here now";
 
-std::string name_taken_reason(const std::string& name) {
-  return "the name '" + name + "' is already taken in this group";
-}
-
 } // namespace
 
 join_callee::~join_callee() {
@@ -29,7 +25,9 @@ join_machine::join_machine(join_options opts, peer_table& peers,
     peers_(peers),
     callee_(callee),
     guesses_(opts_.max_failed_handshakes, opts_.failed_handshake_interval),
-    rejoin_(opts_.rejoin_window, opts_.rejoin_first, opts_.rejoin_longest) {
+    rejoin_(opts_.rejoin_window, opts_.rejoin_first, opts_.rejoin_longest),
+    names_(opts_.name, opts_.self->id(), peers_, rejoin_, callee_,
+           opts_.join_timeout) {
   // nop
 }
 
@@ -109,10 +107,9 @@ void join_machine::try_next_bootstrap() {
 void join_machine::begin_join(peer& entry,
                               const std::vector<member_info>& list) {
   disarm_timer();
-  auto own_key = name_key(opts_.name);
   for (auto& m : list)
-    if (name_key(m.name) == own_key)
-      return refused({ec::join_refused, name_taken_reason(opts_.name)});
+    if (names_.ours(m.name))
+      return refused({ec::join_refused, naming::taken_reason(name())});
   phase_ = phase::joining;
   // Step 3: the entry peer lists itself with an empty host; it is greeted
   // over the connection we already have.
@@ -167,7 +164,7 @@ void join_machine::dial_member(const member_info& m, endpoint addr) {
 // with both keys: it proves our ID to this member on this connection only.
 void join_machine::send_greeting(peer& p) {
   p.greeting_nonce = make_nonce();
-  auto msg = make_greeting(opts_.name, port_, self_id(), p.greeting_nonce,
+  auto msg = make_greeting(name(), port_, self_id(), p.greeting_nonce,
                            callee_.lines_said());
   msg.seen = callee_.seen_of(p.id);
   msg.to = p.id;
@@ -430,47 +427,13 @@ void join_machine::met(peer& p, const message& msg) {
 std::optional<std::string> join_machine::rename(const std::string& name) {
   if (phase_ != phase::running)
     return std::string{"wait until you are in the group"};
-  auto normal = normalize_name(name);
-  if (!normal)
-    return normal.error().detail;
-  if (*normal == opts_.name)
-    return std::string{"that is your name already"};
-  if (nick_taken(*normal, self_id()))
-    return name_taken_reason(*normal);
-  previous_name_ = opts_.name;
-  renamed_at_ = callee_.now();
-  set_name(*normal);
-  return std::nullopt;
-}
-
-// Whether a rename of `id` to `name` collides: with a member, or with a
-// lost member that may come back (it keeps its name too).
-bool join_machine::nick_taken(const std::string& name,
-                              const peer_id& id) const {
-  return peers_.name_taken(name, id) || rejoin_.has_name(name, id);
-}
-
-// Takes `name` and tells every member.
-void join_machine::set_name(std::string name) {
-  opts_.name = std::move(name);
-  for (auto p : peers_.members())
-    callee_.send(p->conn, make_nick(opts_.name));
-  callee_.renamed(opts_.name);
+  return names_.rename(name);
 }
 
 void join_machine::on_nick(peer& p, message& msg) {
   if (p.st != stage::member)
     return unexpected(p, message_type::nick);
-  if (name_key(msg.name) == name_key(opts_.name)
-      || nick_taken(msg.name, p.id)) {
-    spdlog::info("refusing {}'s new name {}: taken", p.name, msg.name);
-    callee_.send(p.conn, make_refuse(name_taken_reason(msg.name)));
-    return;
-  }
-  if (msg.name == p.name)
-    return;
-  callee_.notice(p.name + " is now known as " + msg.name);
-  p.name = std::move(msg.name);
+  names_.on_nick(p, msg);
 }
 
 // -- messages -----------------------------------------------------------------
@@ -541,11 +504,10 @@ void join_machine::on_greeting(peer& p, message& msg) {
   p.greeting_nonce = std::move(msg.nonce);
   p.binding = std::move(msg.channel);
   p.said = msg.seq;
-  if (name_key(msg.name) == name_key(opts_.name)
-      || peers_.name_taken(msg.name, msg.id)) {
+  if (names_.ours(msg.name) || peers_.name_taken(msg.name, msg.id)) {
     spdlog::warn("refusing {} from {}: name taken", msg.name,
                  to_string(p.address));
-    callee_.send(p.conn, make_refuse(name_taken_reason(msg.name)));
+    callee_.send(p.conn, make_refuse(naming::taken_reason(msg.name)));
     discard(p);
     return;
   }
@@ -558,7 +520,7 @@ void join_machine::on_greeting(peer& p, message& msg) {
   peer_table::promote(p, msg.id, callee_.now());
   callee_.admit(p.conn);
   guesses_.forgive(p.address.host);
-  auto welcome = make_welcome(opts_.name, self_id(), member_list(false),
+  auto welcome = make_welcome(name(), self_id(), member_list(false),
                               callee_.lines_said());
   welcome.seen = callee_.seen_of(p.id);
   welcome.since = since_;
@@ -606,29 +568,11 @@ void join_machine::on_welcome(peer& p, message& msg) {
 }
 
 void join_machine::on_refuse(peer& p, const std::string& reason) {
-  // A member knows the name we just took as another's: take ours back
-  // (if nobody took it meanwhile). Any other refusal from a member is
+  // A member may refuse our latest rename; anything else it refuses is
   // stale or hostile, and changes nothing.
   if (p.st == stage::member) {
-    bool ours = !previous_name_.empty()
-                && reason == name_taken_reason(opts_.name)
-                && callee_.now() - renamed_at_ <= opts_.join_timeout;
-    if (!ours) {
+    if (!names_.on_refuse(p, reason))
       spdlog::debug("ignoring a refusal from {}", p.name);
-      return;
-    }
-    spdlog::info("{} refused our new name {}", p.name, opts_.name);
-    auto wanted = opts_.name;
-    auto old = std::move(previous_name_);
-    previous_name_.clear();
-    if (peers_.name_taken(old, self_id())) {
-      callee_.notice("Could not take the name " + wanted + ": " + reason
-                     + "; your old name is taken too, you stay " + wanted);
-      return;
-    }
-    set_name(old);
-    callee_.notice("Could not take the name " + wanted + ": " + reason
-                   + "; you are " + opts_.name + " again");
     return;
   }
   if (p.st != stage::greeting && p.st != stage::entry)
@@ -678,7 +622,7 @@ void join_machine::discard(peer& p) {
 std::vector<member_info> join_machine::member_list(bool with_self) const {
   std::vector<member_info> list;
   if (with_self)
-    list.push_back({opts_.name, "", port_, self_id(), since_});
+    list.push_back({name(), "", port_, self_id(), since_});
   auto others = peers_.member_list();
   list.insert(list.end(), others.begin(), others.end());
   return list;

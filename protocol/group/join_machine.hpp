@@ -50,6 +50,7 @@
 #include "protocol/wire/endpoint.hpp"
 #include "protocol/wire/error.hpp"
 #include "protocol/group/guess_limiter.hpp"
+#include "protocol/group/naming.hpp"
 #include "protocol/crypto/identity.hpp"
 #include "protocol/wire/message.hpp"
 #include "protocol/group/peer_table.hpp"
@@ -187,6 +188,11 @@ public:
     return opts_;
   }
 
+  /// Our name now (`options().name` until the first rename).
+  const std::string& name() const noexcept {
+    return names_.name();
+  }
+
   // -- life cycle -------------------------------------------------------------
 
   /// Starts: joins through the first of `bootstrap` that answers, or
@@ -284,8 +290,6 @@ private:
   void dial_member(const member_info& m, endpoint addr);
   void send_greeting(peer& p);
   void lose(const peer& p);
-  void set_name(std::string name);
-  bool nick_taken(const std::string& name, const peer_id& id) const;
   void met(peer& p, const message& msg);
   bool proven(peer& p, const message& msg, proof_role role);
   void maybe_finish_join();
@@ -313,16 +317,14 @@ private:
   std::optional<error> quit_reason_;
   /// Whether `quit` was called: it is called once.
   bool finished_ = false;
-  /// Our name before the last rename, until a member refused it or the
-  /// next rename.
-  std::string previous_name_;
-  time_point renamed_at_;
   /// When we joined the group (or created it), by the wall clock.
   uint64_t since_ = 0;
   /// Failed passphrase handshakes per host.
   guess_limiter guesses_;
   /// Lost members, retried.
   rejoin_schedule rejoin_;
+  /// Our name and the members' renames.
+  naming names_;
 };
 
 } // namespace groupchat::protocol

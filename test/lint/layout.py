@@ -15,7 +15,9 @@ NO_SUITE_NEEDED = {"main/main.cpp"}
 # A line that opens a block which is not a function body.
 NOT_A_FUNCTION = re.compile(
     r"^\s*(}\s*)?(if|else|for|while|switch|do|try|catch|namespace|struct|"
-    r"class|enum|union|extern|case|default)\b|=\s*\{$|^\s*\{$|\breturn\b.*\{$")
+    r"class|enum|union|extern|case|default)\b|=\s*\{$|^\s*\{$|\breturn\b.*\{$"
+    # A lambda counts towards the function around it.
+    r"|^\s*\[|\]\s*\(.*\{$")
 
 
 def functions(lines):
