@@ -82,7 +82,7 @@ struct membership_state : protocol::join_callee, protocol::delivery_callee {
     std::string text;
   };
 
-  uint64_t wall_us() {
+  uint64_t wall_now() override {
     // The wall clock itself in real use (a suspended laptop must not shift
     // the times of its lines); tests derive it from simulated time.
     // (All simulated peers share the one clock of the test coordinator.)
@@ -206,10 +206,6 @@ struct membership_state : protocol::join_callee, protocol::delivery_callee {
 
   void renamed(const std::string& name) override {
     self->send(console, atom::nick_v, name);
-  }
-
-  uint64_t wall_now() override {
-    return wall_us();
   }
 
   uint64_t seen_of(const protocol::peer_id& id) override {
@@ -439,7 +435,7 @@ struct membership_state : protocol::join_callee, protocol::delivery_callee {
       std::chrono::duration_cast<std::chrono::microseconds>(
         opts.heartbeat_interval)
         .count());
-    auto delay = interval > 0 ? interval - wall_us() % interval : 0;
+    auto delay = interval > 0 ? interval - wall_now() % interval : 0;
     self->delayed_send(self, std::chrono::microseconds(delay), atom::tick_v);
   }
 
@@ -490,7 +486,7 @@ struct membership_state : protocol::join_callee, protocol::delivery_callee {
   void on_line_input(const message& msg) {
     auto body = join->current() != phase::leaving ? encode_line(msg)
                                                   : std::nullopt;
-    auto said_at = wall_us();
+    auto said_at = wall_now();
     // It may be sent again as history, with a few more fields: it must
     // fit into a frame that way too.
     if (body && body->size() + 64 > opts.max_frame_size
@@ -537,7 +533,7 @@ struct membership_state : protocol::join_callee, protocol::delivery_callee {
   who() {
     std::vector<protocol::member_summary> others;
     auto t = now();
-    auto wall = static_cast<int64_t>(wall_us());
+    auto wall = static_cast<int64_t>(wall_now());
     for (auto p : peers.members()) {
       auto secs = p->since > 0 && static_cast<int64_t>(p->since) <= wall
                     ? (wall - static_cast<int64_t>(p->since)) / 1000000

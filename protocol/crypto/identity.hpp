@@ -1,7 +1,8 @@
 // A peer's identity: an Ed25519 key pair drawn at start-up. Its public key is
 // the peer ID, so an ID cannot be borrowed: every connection proves
 // possession of the private key over values fresh from both ends (see
-// protocol/README.md). Pure functions over libsodium: no actors.
+// protocol/README.md, "Identity proofs"). Pure functions over libsodium:
+// no actors.
 
 #pragma once
 

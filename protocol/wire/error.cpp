@@ -8,8 +8,6 @@ const char* to_string(ec x) noexcept {
       return "empty_frame";
     case ec::frame_too_large:
       return "frame_too_large";
-    case ec::truncated_frame:
-      return "truncated_frame";
     case ec::invalid_json:
       return "invalid_json";
     case ec::not_an_object:
@@ -24,10 +22,6 @@ const char* to_string(ec x) noexcept {
       return "invalid_field";
     case ec::invalid_name:
       return "invalid_name";
-    case ec::message_too_large:
-      return "message_too_large";
-    case ec::rate_exceeded:
-      return "rate_exceeded";
     case ec::output_overflow:
       return "output_overflow";
     case ec::authentication_failed:

@@ -19,8 +19,6 @@ enum class ec : uint8_t {
   empty_frame = 1,
   /// The length prefix announces more than the configured maximum.
   frame_too_large,
-  /// Fewer bytes than a complete frame header or body.
-  truncated_frame,
   /// The body is not well-formed JSON (including ill-formed UTF-8).
   invalid_json,
   /// The body is JSON, but not a JSON object.
@@ -35,10 +33,6 @@ enum class ec : uint8_t {
   invalid_field,
   /// A peer name is empty, too long or contains control characters.
   invalid_name,
-  /// A message is too large to fit in one frame.
-  message_too_large,
-  /// A peer sends more messages per second than allowed.
-  rate_exceeded,
   /// A peer does not read: our output for it exceeds the bound.
   output_overflow,
   /// The passphrase handshake or a frame's authentication failed.

@@ -248,37 +248,6 @@ std::optional<error> decode_fields(const json& obj, message& msg) {
   return error{ec::unknown_type, "unhandled message type"};
 }
 
-// Decodes a code point starting at `str[i]`, returns its length in bytes or 0
-// if the sequence is ill-formed (overlong, surrogate, beyond U+10FFFF).
-size_t utf8_sequence(std::string_view str, size_t i, uint32_t& cp) noexcept {
-  auto byte = [&](size_t k) { return static_cast<unsigned char>(str[k]); };
-  auto lead = byte(i);
-  size_t len;
-  uint32_t min;
-  if (lead < 0x80) {
-    cp = lead;
-    return 1;
-  } else if ((lead & 0xE0) == 0xC0) {
-    len = 2, min = 0x80, cp = lead & 0x1F;
-  } else if ((lead & 0xF0) == 0xE0) {
-    len = 3, min = 0x800, cp = lead & 0x0F;
-  } else if ((lead & 0xF8) == 0xF0) {
-    len = 4, min = 0x10000, cp = lead & 0x07;
-  } else {
-    return 0;
-  }
-  if (str.size() - i < len)
-    return 0;
-  for (size_t k = 1; k < len; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80)
-      return 0;
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  return len;
-}
-
 } // namespace
 
 size_t nesting_depth(std::string_view body) noexcept {
@@ -511,17 +480,6 @@ result<message> decode(std::string_view body) {
 }
 
 // -- validation ---------------------------------------------------------------
-
-bool is_valid_utf8(std::string_view str) noexcept {
-  uint32_t cp = 0;
-  for (size_t i = 0; i < str.size();) {
-    auto len = utf8_sequence(str, i, cp);
-    if (len == 0)
-      return false;
-    i += len;
-  }
-  return true;
-}
 
 result<std::string> validate_name(std::string_view name) {
   auto normal = normalize_name(name);

@@ -1,5 +1,5 @@
-// The messages peers exchange, and their JSON encoding. See README.md in this
-// folder for the wire format and the join handshake.
+// The messages peers exchange, and their JSON encoding. See
+// protocol/README.md ("Message types", "The join handshake").
 
 #pragma once
 
@@ -212,9 +212,6 @@ result<message> decode(std::string_view body);
 size_t nesting_depth(std::string_view body) noexcept;
 
 // -- validation ---------------------------------------------------------------
-
-/// Returns whether `str` is well-formed UTF-8.
-bool is_valid_utf8(std::string_view str) noexcept;
 
 /// Checks a name received from a peer: what `normalize_name` accepts,
 /// already in normal form C (a peer sends its name normalised, and the

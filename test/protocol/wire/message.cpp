@@ -272,12 +272,3 @@ CAF_TEST(names are checked for sanity) {
   CAF_CHECK(!validate_name("Zoe\xCC\x81"));
   CAF_CHECK(static_cast<bool>(validate_name("Zo\xC3\xA9")));
 }
-
-CAF_TEST(UTF-8 validation rejects overlong forms and surrogates) {
-  CAF_CHECK(is_valid_utf8("plain ascii"));
-  CAF_CHECK(is_valid_utf8("\xF0\x9F\x8E\x89"));
-  CAF_CHECK(!is_valid_utf8("\xC0\xAF"));         // overlong '/'
-  CAF_CHECK(!is_valid_utf8("\xED\xA0\x80"));     // surrogate
-  CAF_CHECK(!is_valid_utf8("\xF4\x90\x80\x80")); // beyond U+10FFFF
-  CAF_CHECK(!is_valid_utf8("\xE2\x9C"));         // truncated
-}
