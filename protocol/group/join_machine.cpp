@@ -160,19 +160,14 @@ void join_machine::dial_member(const member_info& m, endpoint addr) {
   callee_.dial(dial_request{std::move(addr), m});
 }
 
-// Step 3: our greeting signs the member's challenge and a nonce of ours,
-// with both keys: it proves our ID to this member on this connection only.
+// Step 3: our greeting proves our ID to this member on this connection
+// only (see handshake.hpp).
 void join_machine::send_greeting(peer& p) {
-  p.greeting_nonce = make_nonce();
-  auto msg = make_greeting(name(), port_, self_id(), p.greeting_nonce,
-                           callee_.lines_said());
+  auto msg = make_greeting(name(), port_, self_id(), {}, callee_.lines_said());
   msg.seen = callee_.seen_of(p.id);
   msg.to = p.id;
   msg.since = since_;
-  msg.proof = opts_.self->prove(
-    proof_transcript(proof_role::greeting, p.challenge, p.greeting_nonce,
-                     self_id(), p.id, p.binding,
-                     proof_claims(msg.name, msg.port, msg.seq)));
+  p.hs.sign_greeting(*opts_.self, p.id, msg);
   callee_.send(p.conn, msg);
 }
 
@@ -180,15 +175,8 @@ void join_machine::send_greeting(peer& p) {
 // nonces both ends drew for this connection, so a proof recorded elsewhere
 // (or relayed from another connection) fails here.
 bool join_machine::proven(peer& p, const message& msg, proof_role role) {
-  auto transcript = role == proof_role::greeting
-                      ? proof_transcript(role, p.challenge, msg.nonce, msg.id,
-                                         self_id(), msg.channel,
-                                         proof_claims(msg.name, msg.port,
-                                                      msg.seq))
-                      : proof_transcript(role, p.challenge, p.greeting_nonce,
-                                         msg.id, self_id(), p.binding,
-                                         proof_claims(msg.name, 0, msg.seq));
-  if (verify_proof(msg.id, transcript, msg.proof))
+  if (role == proof_role::greeting ? p.hs.check_greeting(self_id(), msg)
+                                   : p.hs.check_welcome(self_id(), msg))
     return true;
   spdlog::warn("dropping {} ({}): its {} does not prove the ID it claims",
                msg.name, to_string(p.address), to_string(msg.type));
@@ -268,8 +256,7 @@ bool join_machine::on_incoming(conn_id conn, std::string host) {
   auto& p = peers_.add(conn, stage::accepted, false,
                        endpoint{std::move(host), 0}, callee_.now());
   // Step 0: whoever greets us signs this nonce.
-  p.challenge = make_nonce();
-  callee_.send(conn, make_challenge(p.challenge));
+  callee_.send(conn, p.hs.challenge());
   return true;
 }
 
@@ -439,11 +426,9 @@ void join_machine::on_nick(peer& p, message& msg) {
 // -- messages -----------------------------------------------------------------
 
 void join_machine::on_challenge(peer& p, message& msg) {
-  if (!p.dialed || !p.challenge.empty()
-      || (p.st != stage::entry && p.st != stage::greeting))
+  if (!p.dialed || (p.st != stage::entry && p.st != stage::greeting)
+      || !p.hs.on_challenge(msg))
     return unexpected(p, message_type::challenge);
-  p.challenge = std::move(msg.nonce);
-  p.binding = std::move(msg.channel);
   if (p.st == stage::greeting)
     send_greeting(p);
 }
@@ -476,7 +461,7 @@ void join_machine::on_members(peer& p, const std::vector<member_info>& list) {
   // The challenge comes first on every connection: without it we cannot
   // greet.
   if (p.st == stage::entry && phase_ == phase::bootstrapping
-      && !p.challenge.empty())
+      && p.hs.current() == handshake::state::challenged)
     return begin_join(p, list);
   if (p.st == stage::member) // Gossip.
     return connect_to(list, p.address.host);
@@ -501,8 +486,6 @@ void join_machine::on_greeting(peer& p, message& msg) {
     discard(p); // We dialed ourselves.
     return;
   }
-  p.greeting_nonce = std::move(msg.nonce);
-  p.binding = std::move(msg.channel);
   p.said = msg.seq;
   if (names_.ours(msg.name) || peers_.name_taken(msg.name, msg.id)) {
     spdlog::warn("refusing {} from {}: name taken", msg.name,
@@ -525,10 +508,7 @@ void join_machine::on_greeting(peer& p, message& msg) {
   welcome.seen = callee_.seen_of(p.id);
   welcome.since = since_;
   welcome.replay = callee_.replay_size(msg.seen);
-  welcome.proof = opts_.self->prove(
-    proof_transcript(proof_role::welcome, p.challenge, p.greeting_nonce,
-                     self_id(), p.id, p.binding,
-                     proof_claims(welcome.name, 0, welcome.seq)));
+  p.hs.sign_welcome(*opts_.self, p.id, welcome);
   callee_.send(p.conn, welcome);
   // While we join, new members are in the "Members:" line at the end.
   if (!was_member && phase_ == phase::running)
@@ -537,7 +517,7 @@ void join_machine::on_greeting(peer& p, message& msg) {
 }
 
 void join_machine::on_welcome(peer& p, message& msg) {
-  if (p.st != stage::greeting || p.greeting_nonce.empty())
+  if (p.st != stage::greeting || p.hs.current() != handshake::state::greeted)
     return unexpected(p, message_type::welcome);
   if (!acceptable(p, msg.members))
     return;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/group/handshake.hpp"
 #include "protocol/wire/endpoint.hpp"
 #include "protocol/wire/message.hpp"
 
@@ -59,12 +60,8 @@ struct peer {
   endpoint address;
   /// Its peer ID (public key), once known: for a member, proven.
   peer_id id;
-  /// The handshake's nonces: the accepting side's `challenge` and the
-  /// dialing side's, from its greeting (see identity.hpp).
-  std::string challenge;
-  std::string greeting_nonce;
-  /// The channel binding of the passphrase handshake (empty without one).
-  std::string binding;
+  /// The proof of keys on this connection.
+  handshake hs;
   /// How many lines it said before this connection (from its greeting or
   /// welcome).
   uint64_t said = 0;

@@ -70,7 +70,8 @@ struct fixture {
     auto& p = *peers.find(conn);
     auto msg = make_greeting(name, 5009, id(n), make_nonce(), 0);
     msg.proof = key(signer != 0 ? signer : n)
-                  .prove(proof_transcript(proof_role::greeting, p.challenge,
+                  .prove(proof_transcript(proof_role::greeting,
+                                          p.hs.challenge_nonce(),
                                           msg.nonce, id(n), id(50), "",
                                           proof_claims(name, 5009, 0)));
     return msg;
@@ -83,9 +84,10 @@ struct fixture {
     auto& p = *peers.find(conn);
     auto msg = make_welcome(name, id(n), {}, 0);
     msg.proof = key(signer != 0 ? signer : n)
-                  .prove(proof_transcript(proof_role::welcome, p.challenge,
-                                          p.greeting_nonce, id(n), id(50),
-                                          p.binding,
+                  .prove(proof_transcript(proof_role::welcome,
+                                          p.hs.challenge_nonce(),
+                                          p.hs.greeting_nonce(), id(n), id(50),
+                                          p.hs.binding(),
                                           proof_claims(name, 0, 0)));
     machine.on_welcome(p, msg);
   }
