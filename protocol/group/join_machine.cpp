@@ -24,7 +24,7 @@ join_machine::join_machine(join_options opts, peer_table& peers,
   : opts_(std::move(opts)),
     peers_(peers),
     callee_(callee),
-    guesses_(opts_.max_failed_handshakes, opts_.failed_handshake_interval),
+    admission_(opts_, peers_),
     rejoin_(opts_.rejoin_window, opts_.rejoin_first, opts_.rejoin_longest),
     names_(opts_.name, opts_.self->id(), peers_, rejoin_, callee_,
            opts_.join_timeout) {
@@ -248,33 +248,15 @@ void join_machine::disarm_timer() {
 bool join_machine::on_incoming(conn_id conn, std::string host) {
   if (phase_ == phase::leaving)
     return false;
-  if (!guesses_.allows(host, callee_.now())) {
-    spdlog::debug("refusing {}: too many failed handshakes", host);
+  if (!admission_.allows(host, callee_.now()))
     return false;
-  }
-  make_room_for_stranger(host);
+  if (auto victim = admission_.make_room(host))
+    discard(*victim);
   auto& p = peers_.add(conn, stage::accepted, false,
                        endpoint{std::move(host), 0}, callee_.now());
   // Step 0: whoever greets us signs this nonce.
   callee_.send(conn, p.hs.challenge());
   return true;
-}
-
-// Strangers have a pool of their own: when it is full, the oldest stranger
-// makes room (as sshd's MaxStartups and nginx do), so idle sockets cannot
-// lock newcomers out, and one host cannot take the whole pool.
-void join_machine::make_room_for_stranger(const std::string& host) {
-  peer* victim = nullptr;
-  if (peers_.strangers_from(host) >= opts_.max_strangers_per_host)
-    victim = peers_.oldest_stranger(&host);
-  else if (peers_.strangers() >= opts_.max_strangers)
-    victim = peers_.oldest_stranger();
-  if (victim == nullptr)
-    return;
-  spdlog::info("closing the oldest unfinished connection, from {}, to make "
-               "room for a new one",
-               victim->address.host);
-  discard(*victim);
 }
 
 bool join_machine::on_dialed(const dial_request& req, conn_id conn,
@@ -363,11 +345,7 @@ void join_machine::on_closed(conn_id conn, const std::optional<error>& why) {
     rejoin_.failed(p->id, callee_.now());
   // A stranger's handshake that failed, or ended after our answer (closed
   // by us to make room included): one more guess at the passphrase.
-  if (!p->dialed && why && why->code == ec::authentication_failed
-      && guesses_.failed(p->address.host, callee_.now()))
-    spdlog::warn("{} failed {} passphrase handshakes: refusing its "
-                 "connections for a while",
-                 p->address.host, opts_.max_failed_handshakes);
+  admission_.on_closed(*p, why, callee_.now());
   if (phase_ == phase::leaving && peers_.empty())
     finish_leave();
 }
@@ -502,7 +480,7 @@ void join_machine::on_greeting(peer& p, message& msg) {
     return;
   peer_table::promote(p, msg.id, callee_.now());
   callee_.admit(p.conn);
-  guesses_.forgive(p.address.host);
+  admission_.on_proven(p);
   auto welcome = make_welcome(name(), self_id(), member_list(false),
                               callee_.lines_said());
   welcome.seen = callee_.seen_of(p.id);

@@ -49,7 +49,7 @@
 
 #include "protocol/wire/endpoint.hpp"
 #include "protocol/wire/error.hpp"
-#include "protocol/group/guess_limiter.hpp"
+#include "protocol/group/admission.hpp"
 #include "protocol/group/naming.hpp"
 #include "protocol/crypto/identity.hpp"
 #include "protocol/wire/message.hpp"
@@ -282,7 +282,6 @@ public:
 
 private:
   void try_next_bootstrap();
-  void make_room_for_stranger(const std::string& host);
   bool acceptable(peer& p, const std::vector<member_info>& list);
   void begin_join(peer& entry, const std::vector<member_info>& list);
   void connect_to(const std::vector<member_info>& list,
@@ -319,8 +318,8 @@ private:
   bool finished_ = false;
   /// When we joined the group (or created it), by the wall clock.
   uint64_t since_ = 0;
-  /// Failed passphrase handshakes per host.
-  guess_limiter guesses_;
+  /// Strangers and guesses at the passphrase.
+  admission admission_;
   /// Lost members, retried.
   rejoin_schedule rejoin_;
   /// Our name and the members' renames.

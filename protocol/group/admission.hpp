@@ -1,0 +1,50 @@
+// Who may come in: strangers (accepted connections that have not greeted)
+// have a pool of their own, bounded in all and per host, and a host that
+// fails passphrase handshakes too often (online guesses) is refused for a
+// while (guess_limiter.hpp). A plain class the join machine asks before it
+// takes a connection, and tells how one ended.
+
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "protocol/group/guess_limiter.hpp"
+#include "protocol/group/peer_table.hpp"
+#include "protocol/wire/error.hpp"
+
+namespace groupchat::protocol {
+
+struct join_options;
+
+class admission {
+public:
+  admission(const join_options& opts, peer_table& peers);
+
+  /// Whether a socket from `host` may come in now (its host has guesses
+  /// left).
+  bool allows(const std::string& host, time_point now);
+
+  /// The stranger to close so that one more from `host` fits: when the
+  /// pool is full, the oldest makes room (as sshd's MaxStartups and nginx
+  /// do), so idle sockets cannot lock newcomers out, and one host cannot
+  /// take the whole pool. Null if there is room.
+  peer* make_room(const std::string& host);
+
+  /// A stranger proved itself: its host knows the passphrase.
+  void on_proven(const peer& p);
+
+  /// Connection `p` ended with `why`: a stranger's handshake that failed,
+  /// or ended after our answer, was one more guess at the passphrase.
+  void on_closed(const peer& p, const std::optional<error>& why,
+                 time_point now);
+
+private:
+  size_t max_strangers_;
+  size_t max_strangers_per_host_;
+  size_t max_failed_;
+  peer_table& peers_;
+  guess_limiter guesses_;
+};
+
+} // namespace groupchat::protocol
