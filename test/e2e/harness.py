@@ -164,7 +164,13 @@ class Group:
 
     def __init__(self):
         self.peers = []
+        self.cleanups = []
         self.tmp = tempfile.mkdtemp(prefix="groupchat-e2e-")
+
+    def at_close(self, fn):
+        """Calls `fn` at the end of the test, however it ends, before the
+        peers are killed (the last registered first)."""
+        self.cleanups.append(fn)
 
     def config(self, **keys):
         """Writes a config file with `keys` (underscores become dashes) in
@@ -192,6 +198,11 @@ class Group:
         return self.start(name, addresses, **kwargs).joined()
 
     def close(self):
+        while self.cleanups:
+            try:
+                self.cleanups.pop()()
+            except Exception:
+                traceback.print_exc()
         for peer in self.peers:
             if peer.proc.poll() is None:
                 try:

@@ -1,6 +1,6 @@
 """Bootstrap lists: fallback in order, and a new group when nobody answers."""
 
-from harness import free_port, main
+from harness import free_port, main, members_of
 
 
 def test_fallback_past_dead_addresses(g):
@@ -25,14 +25,17 @@ def test_no_reachable_peer_creates_a_group(g):
 def test_first_reachable_group_wins(g):
     alice = g.create("alice")
     other = g.create("other")
+    carol = g.join("carol", [other])  # in other's group, to send the marker
     bob = g.join("bob", [alice, other])
     bob.wait_for(r"^Members: alice$")
     bob.send("which group?")
     alice.wait_for(r"^bob: which group\?$")
-    # A marker from alice shows other's screen would have had the line by now.
-    alice.send("marker")
-    bob.wait_for(r"^alice: marker$")
+    # A marker on other's own screen, sent after bob's line was out: had bob
+    # greeted other, or sent it the line, other would have shown it by now.
+    carol.send("marker")
+    other.wait_for(r"^carol: marker$")
     assert other.out.count(r"bob") == 0, other.out.lines
+    assert [m["name"] for m in members_of(other)] == ["other", "carol"]
 
 
 def test_join_via_host_name(g):

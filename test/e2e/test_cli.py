@@ -7,8 +7,12 @@ from harness import main, run
 
 
 def check_usage_error(args, pattern, cwd=None):
+    """Exit status 2 and one line on stderr, containing `pattern` (never
+    empty: every error says what is wrong), and nothing on stdout."""
+    assert pattern, "an empty pattern checks nothing of the message"
     status, out, err = run(args, cwd=cwd)
     assert status == 2, (args, status, err)
+    assert out == "", "a usage error printed on stdout: %r" % out
     lines = err.strip().splitlines()
     assert len(lines) == 1, "expected one line on stderr, got %r" % err
     assert pattern in lines[0], (pattern, lines[0])
@@ -19,7 +23,9 @@ def test_bad_arguments_exit_2(g):
     check_usage_error(["--name", "a"], "PORT is required")
     check_usage_error(["--name", "a", "http"], "is not a port")
     check_usage_error(["--name", "a", "70000"], "is not a port")
-    check_usage_error(["--name", "a", "-5"], "")
+    # A negative number is a port that is not one, not an unknown option.
+    check_usage_error(["--name", "a", "-5"],
+                      "PORT: '-5' is not a port (0 to 65535)")
     check_usage_error(["--name", "a", "5000", "somehost"], "HOST:PORT")
     check_usage_error(["--name", "a", "5000", "somehost:0"], "port from 1")
     check_usage_error(["--name", "a", "5000", "::1:5000"], "[ADDRESS]:PORT")

@@ -9,7 +9,8 @@ import time
 
 import json
 
-from harness import frame, greet, main, members_of, raw_connect, read_frame
+from harness import (DEADLINE, frame, greet, main, members_of, raw_connect,
+                     read_frame)
 
 # Under the sanitizers, memory figures mean little (shadow memory).
 RSS_LIMIT_KIB = 1 << 30 if os.environ.get("GROUPCHAT_SANITIZED") else 100 * 1024
@@ -65,14 +66,66 @@ def test_oversize_length_is_dropped_without_allocating(g):
 
 
 def test_endless_frame_does_not_block_the_group(g):
-    alice = g.create("alice")
-    bob = g.join("bob", [alice])
+    """A member that announces a frame and never finishes it: the frame is
+    held (a member may send up to max-frame-size), the group chats on
+    meanwhile, and since a frame that never ends is never heard, the member
+    is lost at the peer timeout however long it keeps trickling bytes."""
+    # Short timeouts, but long enough for a round of chat during the frame.
+    cfg = g.config(max_frame_size=65536, heartbeat_interval="600ms",
+                   peer_timeout="3s")
+    alice = g.create("alice", args=cfg)
+    bob = g.join("bob", [alice], args=cfg)
     sock = raw_connect(alice)
-    # Announce a large frame and never finish it.
-    sock.sendall(struct.pack(">I", 1000000) + b"{" * 50000)
-    group_still_chats(alice, bob, "during endless frame")
+    greet(sock, "mallory", id_of(alice))
+    alice.wait_for(r"^mallory has joined the chat$")
+    # 60000 bytes: far above the 1 KiB a stranger may announce, within what
+    # a member may. Announced, and never finished: a byte now and then.
+    sock.sendall(struct.pack(">I", 60000) + b"{" * 5000)
+    stop = threading.Event()
+
+    def trickle():
+        try:
+            while not stop.wait(0.1):  # pacing the trickle, not waiting
+                sock.send(b"{")
+        except OSError:
+            pass  # alice closed the connection
+
+    trickler = threading.Thread(target=trickle, daemon=True)
+    trickler.start()
+    try:
+        group_still_chats(alice, bob, "during endless frame")
+        assert alice.out.count(r"^mallory lost connection$") == 0, \
+            "mallory was lost before the group chatted around its frame"
+        # Partial input is not a sign of life: lost, and the socket closed.
+        alice.wait_for(r"^mallory lost connection$")
+        expect_dropped(sock)
+    finally:
+        stop.set()
+        trickler.join(DEADLINE)
+    # The frame was held, not refused by a size limit.
+    assert alice.err.count(r"frame_too_large") == 0, alice.err.lines
     sock.close()
     group_still_chats(alice, bob, "after endless frame")
+
+
+def test_a_member_announcing_more_than_max_frame_size_is_dropped(g):
+    """A greeted member's limit is max-frame-size (not the stranger's 1 KiB):
+    one byte more is refused with a warning, at once, before any of it
+    arrives; the rest of the group chats on."""
+    cfg = g.config(max_frame_size=65536)
+    alice = g.create("alice", args=cfg)
+    bob = g.join("bob", [alice], args=cfg)
+    sock = raw_connect(alice)
+    greet(sock, "mallory", id_of(alice))
+    alice.wait_for(r"^mallory has joined the chat$")
+    sock.sendall(struct.pack(">I", 65537) + b"{" * 1000)
+    expect_dropped(sock)
+    sock.close()
+    alice.err.wait_for(r"warning: connection 127\.0\.0\.1:\d+ dropped: "
+                       r"frame_too_large: length prefix 65537 exceeds the "
+                       r"maximum of 65536$")
+    alice.wait_for(r"^mallory lost connection$")
+    group_still_chats(alice, bob, "after the oversize frame")
 
 
 def test_chat_from_a_stranger_is_never_shown(g):

@@ -13,7 +13,10 @@ SESSION = "groupchat-test-%d" % os.getpid()
 
 
 class Tmux:
-    def __init__(self, cmd):
+    """A tmux session running `cmd` for the test of group `g`, killed at
+    the test's end."""
+
+    def __init__(self, g, cmd):
         if shutil.which("tmux") is None:
             raise Skip("tmux is not installed")
         subprocess.run(["tmux", "kill-session", "-t", SESSION],
@@ -26,6 +29,7 @@ class Tmux:
                         "| grep -x -e '-\\?icanon' -e '-\\?echo'); sleep 30"
                         % cmd],
                        check=True, env=dict(os.environ, TERM="xterm"))
+        g.at_close(self.close)
 
     def keys(self, *keys):
         subprocess.run(["tmux", "send-keys", "-t", SESSION] + list(keys),
@@ -53,267 +57,211 @@ class Tmux:
                        capture_output=True)
 
 
-def start_alice(g):
+def start_alice(g, *names, env=""):
+    """alice at a terminal (tmux), in a new group; then each of `names`
+    joins her from a pipe, and her screen shows it. `env` prefixes her
+    command (variable assignments). Returns the tmux session, alice's
+    address and the peers that joined."""
     from harness import BINARY, free_port
     port = free_port()
-    tmux = Tmux("%s --name alice %d" % (BINARY, port))
+    tmux = Tmux(g, "%s%s --name alice %d" % (env, BINARY, port))
     tmux.wait_for(r"Created a new group chat")
-    return tmux, "127.0.0.1:%d" % port
+    address = "127.0.0.1:%d" % port
+    peers = []
+    for name in names:
+        peers.append(g.join(name, [address]))
+        tmux.wait_for(r"%s has joined the chat" % name)
+    return tmux, address, peers
 
 
 def test_half_typed_line_survives_incoming_messages(g):
-    tmux, address = start_alice(g)
-    try:
-        bob = g.join("bob", [address])
-        tmux.wait_for(r"bob has joined the chat")
-        tmux.keys("half a li")
-        tmux.wait_for(r"^> half a li$")
-        bob.send("interrupting you")
-        screen = tmux.wait_for(r"bob: interrupting you")
-        lines = [l for l in screen.splitlines() if l.strip()]
-        # The message is printed above; the line being typed is intact below.
-        assert lines[-1] == "> half a li", lines
-        assert re.search(r"^\[\d\d:\d\d:\d\d\] bob: interrupting you$",
-                         lines[-2]), lines
-        tmux.keys("ne", "Enter")
-        bob.wait_for(r"^alice: half a line$")
-    finally:
-        tmux.close()
+    tmux, address, (bob,) = start_alice(g, "bob")
+    tmux.keys("half a li")
+    tmux.wait_for(r"^> half a li$")
+    bob.send("interrupting you")
+    screen = tmux.wait_for(r"bob: interrupting you")
+    lines = [l for l in screen.splitlines() if l.strip()]
+    # The message is printed above; the line being typed is intact below.
+    assert lines[-1] == "> half a li", lines
+    assert re.search(r"^\[\d\d:\d\d:\d\d\] bob: interrupting you$",
+                     lines[-2]), lines
+    tmux.keys("ne", "Enter")
+    bob.wait_for(r"^alice: half a line$")
 
 
 def test_non_ascii_typed_at_the_prompt_arrives_intact(g):
-    from harness import BINARY, free_port
-    port = free_port()
-    tmux = Tmux("LANG=C.UTF-8 LC_ALL=C.UTF-8 %s --name alice %d"
-                % (BINARY, port))
-    try:
-        tmux.wait_for(r"Created a new group chat")
-        bob = g.join("bob", ["127.0.0.1:%d" % port])
-        tmux.wait_for(r"bob has joined the chat")
-        text = "h\u00e9llo w\u00f6rld \u2014 \u65e5\u672c\u8a9e \U0001f389 caf\u00e9"
-        tmux.keys("-l", text)
-        tmux.keys("Enter")
-        line = bob.wait_for(r"^alice: ")
-        assert line == "alice: " + text, repr(line)
-    finally:
-        tmux.close()
+    tmux, address, (bob,) = start_alice(g, "bob",
+                                        env="LANG=C.UTF-8 LC_ALL=C.UTF-8 ")
+    text = "h\u00e9llo w\u00f6rld \u2014 \u65e5\u672c\u8a9e \U0001f389 caf\u00e9"
+    tmux.keys("-l", text)
+    tmux.keys("Enter")
+    line = bob.wait_for(r"^alice: ")
+    assert line == "alice: " + text, repr(line)
 
 
 def test_who_and_msg_at_the_prompt(g):
-    tmux, address = start_alice(g)
-    try:
-        bob = g.join("bob", [address])
-        carol = g.join("carol", [address])
-        tmux.wait_for(r"carol has joined the chat")
-        tmux.keys("/who", "Enter")
-        tmux.wait_for(r"bob at 127\.0\.0\.1:\d+, here for")
-        tmux.wait_for(r"carol at 127\.0\.0\.1:\d+, here for")
-        tmux.keys("/msg carol just you", "Enter")
-        carol.wait_for(r"^alice \(private\): just you$")
-        tmux.keys("for all", "Enter")
-        bob.wait_for(r"^alice: for all$")
-        assert bob.out.count("just you") == 0
-    finally:
-        tmux.close()
+    tmux, address, (bob, carol) = start_alice(g, "bob", "carol")
+    tmux.keys("/who", "Enter")
+    tmux.wait_for(r"bob at 127\.0\.0\.1:\d+, here for")
+    tmux.wait_for(r"carol at 127\.0\.0\.1:\d+, here for")
+    tmux.keys("/msg carol just you", "Enter")
+    carol.wait_for(r"^alice \(private\): just you$")
+    tmux.keys("for all", "Enter")
+    bob.wait_for(r"^alice: for all$")
+    assert bob.out.count("just you") == 0
 
 
 def test_ctrl_c_leaves_and_restores_the_terminal(g):
-    tmux, address = start_alice(g)
-    try:
-        bob = g.join("bob", [address])
-        tmux.wait_for(r"bob has joined the chat")
-        tmux.keys("C-c")
-        tmux.wait_for(r"exit-status=0")
-        # The line editor gave the terminal back: canonical mode and echo.
-        tmux.wait_for(r"^terminal-mode: icanon echo$")
-        bob.wait_for(r"^alice has left the chat$")
-    finally:
-        tmux.close()
+    tmux, address, (bob,) = start_alice(g, "bob")
+    tmux.keys("C-c")
+    tmux.wait_for(r"exit-status=0")
+    # The line editor gave the terminal back: canonical mode and echo.
+    tmux.wait_for(r"^terminal-mode: icanon echo$")
+    bob.wait_for(r"^alice has left the chat$")
 
 
 def test_own_lines_look_like_everyone_elses(g):
-    tmux, address = start_alice(g)
-    try:
-        bob = g.join("bob", [address])
-        tmux.wait_for(r"bob has joined the chat")
-        tmux.keys("my own line", "Enter")
-        bob.wait_for(r"^alice: my own line$")
-        tmux.keys("/me waves", "Enter")
-        bob.wait_for(r"^\* alice waves$")
-        screen = tmux.wait_for(r"\* alice waves")
-        lines = [l for l in screen.splitlines() if l.strip()]
-        assert re.search(r"^\[\d\d:\d\d:\d\d\] alice: my own line$",
-                         lines[-3]), lines
-        assert re.search(r"^\[\d\d:\d\d:\d\d\] \* alice waves$",
-                         lines[-2]), lines
-        assert lines[-1] == ">", lines
-        assert not any(l.startswith("> my own") for l in lines), lines
-    finally:
-        tmux.close()
+    tmux, address, (bob,) = start_alice(g, "bob")
+    tmux.keys("my own line", "Enter")
+    bob.wait_for(r"^alice: my own line$")
+    tmux.keys("/me waves", "Enter")
+    bob.wait_for(r"^\* alice waves$")
+    screen = tmux.wait_for(r"\* alice waves")
+    lines = [l for l in screen.splitlines() if l.strip()]
+    assert re.search(r"^\[\d\d:\d\d:\d\d\] alice: my own line$",
+                     lines[-3]), lines
+    assert re.search(r"^\[\d\d:\d\d:\d\d\] \* alice waves$",
+                     lines[-2]), lines
+    assert lines[-1] == ">", lines
+    assert not any(l.startswith("> my own") for l in lines), lines
 
 
 def test_warnings_are_printed_above_the_line_being_typed(g):
     import socket
-    tmux, address = start_alice(g)
-    try:
-        tmux.keys("half typed")
-        tmux.wait_for(r"^> half typed$")
-        # A stranger sends garbage: the warning must not scribble across
-        # the prompt.
-        host, port = address.split(":")
-        with socket.create_connection((host, int(port))) as sock:
-            sock.sendall(b"GET / HTTP/1.0\r\n\r\n")
-            screen = tmux.wait_for(r"warning: .*dropped")
-        lines = [l for l in screen.splitlines() if l.strip()]
-        assert lines[-1] == "> half typed", lines
-        assert any(re.search(r"^\[[\d:.]+\] warning: ", l) for l in lines), lines
-        tmux.keys(" still", "Enter")
-        tmux.wait_for(r"alice: half typed still$")
-    finally:
-        tmux.close()
+    tmux, address, _ = start_alice(g)
+    tmux.keys("half typed")
+    tmux.wait_for(r"^> half typed$")
+    # A stranger sends garbage: the warning must not scribble across
+    # the prompt.
+    host, port = address.split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        sock.sendall(b"GET / HTTP/1.0\r\n\r\n")
+        screen = tmux.wait_for(r"warning: .*dropped")
+    lines = [l for l in screen.splitlines() if l.strip()]
+    assert lines[-1] == "> half typed", lines
+    assert any(re.search(r"^\[[\d:.]+\] warning: ", l) for l in lines), lines
+    tmux.keys(" still", "Enter")
+    tmux.wait_for(r"alice: half typed still$")
 
 
 def test_a_wrapped_line_is_redrawn_once(g):
-    tmux, address = start_alice(g)
-    try:
-        bob = g.join("bob", [address])
-        tmux.wait_for(r"bob has joined the chat")
-        long_line = "".join("%03d-" % i for i in range(50))  # 200 columns
-        tmux.keys("-l", long_line)
-        tmux.wait_for(r"049-$")
-        for i in range(5):
-            bob.send("interruption %d" % i)
-            tmux.wait_for(r"bob: interruption %d$" % i)
-        screen = tmux.screen()
-        # The first row of the input appears once, right below the last
-        # message, whatever arrived meanwhile.
-        assert screen.count("> 000-001-") == 1, screen
-        lines = [l for l in screen.splitlines() if l.strip()]
-        assert lines[-3].endswith("bob: interruption 4"), lines
-        assert lines[-2].startswith("> 000-001-"), lines
-        tmux.keys("Enter")
-        bob.wait_for(r"^alice: 000-001-.*049-$")
-    finally:
-        tmux.close()
+    tmux, address, (bob,) = start_alice(g, "bob")
+    long_line = "".join("%03d-" % i for i in range(50))  # 200 columns
+    tmux.keys("-l", long_line)
+    tmux.wait_for(r"049-$")
+    for i in range(5):
+        bob.send("interruption %d" % i)
+        tmux.wait_for(r"bob: interruption %d$" % i)
+    screen = tmux.screen()
+    # The first row of the input appears once, right below the last
+    # message, whatever arrived meanwhile.
+    assert screen.count("> 000-001-") == 1, screen
+    lines = [l for l in screen.splitlines() if l.strip()]
+    assert lines[-3].endswith("bob: interruption 4"), lines
+    assert lines[-2].startswith("> 000-001-"), lines
+    tmux.keys("Enter")
+    bob.wait_for(r"^alice: 000-001-.*049-$")
 
 
 def test_an_empty_name_is_asked_for_again(g):
     from harness import BINARY
-    tmux = Tmux("%s 0" % BINARY)
-    try:
-        tmux.wait_for(r"Your name:\s*$")
-        tmux.keys("Enter")
-        tmux.wait_for(r"Your name:\s*\nYour name:\s*$")
-        tmux.keys("bob\u200b", "Enter")
-        tmux.wait_for(r"That name cannot be used")
-        tmux.keys("zoe", "Enter")
-        tmux.wait_for(r"Created a new group chat")
-    finally:
-        tmux.close()
+    tmux = Tmux(g, "%s 0" % BINARY)
+    tmux.wait_for(r"Your name:\s*$")
+    tmux.keys("Enter")
+    tmux.wait_for(r"Your name:\s*\nYour name:\s*$")
+    tmux.keys("bob\u200b", "Enter")
+    tmux.wait_for(r"That name cannot be used")
+    tmux.keys("zoe", "Enter")
+    tmux.wait_for(r"Created a new group chat")
 
 
 def test_joining_and_alone_are_shown(g):
     from harness import BINARY, free_port
     bob = g.create("bob", args=g.fast())
     cfg = " ".join(g.fast())
-    tmux = Tmux("%s --name alice %s %d %s" % (BINARY, cfg, free_port(),
-                                              bob.address))
-    try:
-        tmux.wait_for(r"joining\.\.\.")
-        tmux.wait_for(r"Members: bob")
-        bob.kill()
-        tmux.wait_for(r"bob lost connection")
-        tmux.wait_for(r"You are alone in the group \(trying to reach the "
-                      r"others again\)")
-        # Pipes keep their exact lines: no status there.
-        assert bob.out.count("joining") == 0
-    finally:
-        tmux.close()
+    tmux = Tmux(g, "%s --name alice %s %d %s" % (BINARY, cfg, free_port(),
+                                                 bob.address))
+    tmux.wait_for(r"joining\.\.\.")
+    tmux.wait_for(r"Members: bob")
+    bob.kill()
+    tmux.wait_for(r"bob lost connection")
+    tmux.wait_for(r"You are alone in the group \(trying to reach the "
+                  r"others again\)")
+    # Pipes keep their exact lines: no status there.
+    assert bob.out.count("joining") == 0
 
 
 def test_a_line_that_mentions_you_stands_out(g):
-    tmux, address = start_alice(g)
-    try:
-        bob = g.join("bob", [address])
-        tmux.wait_for(r"bob has joined the chat")
-        bob.send("just chatting")
-        bob.send("hey Alice, look")
-        tmux.wait_for(r"bob: hey Alice, look")
-        screen = tmux.screen(escapes=True)
-        mention = [l for l in screen.splitlines() if "hey Alice" in l][0]
-        plain = [l for l in screen.splitlines() if "just chatting" in l][0]
-        # Bold from before the name to the end of the text: nothing turns it
-        # off in between (tmux writes what changes, as SGR sequences).
-        assert re.search(r"\x1b\[(0;)?1m.*bob", mention), repr(mention)
-        after = mention[mention.index("bob"):mention.index("hey Alice")]
-        assert not re.search(r"\x1b\[(0|22|0;[\d;]*)m", after), repr(mention)
-        assert not re.search(r"\x1b\[(0;)?1m", plain), repr(plain)
-    finally:
-        tmux.close()
+    tmux, address, (bob,) = start_alice(g, "bob")
+    bob.send("just chatting")
+    bob.send("hey Alice, look")
+    tmux.wait_for(r"bob: hey Alice, look")
+    screen = tmux.screen(escapes=True)
+    mention = [l for l in screen.splitlines() if "hey Alice" in l][0]
+    plain = [l for l in screen.splitlines() if "just chatting" in l][0]
+    # Bold from before the name to the end of the text: nothing turns it
+    # off in between (tmux writes what changes, as SGR sequences).
+    assert re.search(r"\x1b\[(0;)?1m.*bob", mention), repr(mention)
+    after = mention[mention.index("bob"):mention.index("hey Alice")]
+    assert not re.search(r"\x1b\[(0|22|0;[\d;]*)m", after), repr(mention)
+    assert not re.search(r"\x1b\[(0;)?1m", plain), repr(plain)
 
 
 def test_tab_completes_commands_and_member_names(g):
-    tmux, address = start_alice(g)
-    try:
-        g.join("bob", [address])
-        carol = g.join("carol", [address])
-        tmux.wait_for(r"carol has joined the chat")
-        tmux.keys("/ms", "Tab")
-        tmux.wait_for(r"^> /msg\s*$")
-        tmux.keys("Ca", "Tab")
-        tmux.wait_for(r"^> /msg carol\s*$")
-        tmux.keys("psst", "Enter")
-        carol.wait_for(r"^alice \(private\): psst$")
-        # No file names: nothing in the directory is offered.
-        tmux.keys("zz", "Tab", "!")
-        tmux.wait_for(r"^> zz!$")
-    finally:
-        tmux.close()
+    tmux, address, (bob, carol) = start_alice(g, "bob", "carol")
+    tmux.keys("/ms", "Tab")
+    tmux.wait_for(r"^> /msg\s*$")
+    tmux.keys("Ca", "Tab")
+    tmux.wait_for(r"^> /msg carol\s*$")
+    tmux.keys("psst", "Enter")
+    carol.wait_for(r"^alice \(private\): psst$")
+    # No file names: nothing in the directory is offered.
+    tmux.keys("zz", "Tab", "!")
+    tmux.wait_for(r"^> zz!$")
 
 
 def test_names_get_distinct_colours_and_private_lines_stand_out(g):
-    tmux, address = start_alice(g)
-    try:
-        others = [g.join(name, [address]) for name in ("bob", "carol", "dave",
-                                                       "erin")]
-        tmux.wait_for(r"erin has joined the chat")
-        for peer in others:
-            peer.send("hello from " + peer.name)
-            tmux.wait_for(r"%s: hello from %s" % (peer.name, peer.name))
-        others[0].send("/msg alice a secret")
-        tmux.wait_for(r"bob \(private\): a secret")
-        screen = tmux.screen(escapes=True)
-        colours = {}
-        for peer in others:
-            line = [l for l in screen.splitlines()
-                    if "hello from " + peer.name in l][0]
-            colours[peer.name] = re.search(r"\x1b\[38;5;(\d+)m", line).group(1)
-        assert len(set(colours.values())) == len(others), colours
-        secret = [l for l in screen.splitlines() if "a secret" in l][0]
-        assert re.search(r"\x1b\[(0;)?1m", secret), repr(secret)
-    finally:
-        tmux.close()
+    tmux, address, others = start_alice(g, "bob", "carol", "dave", "erin")
+    for peer in others:
+        peer.send("hello from " + peer.name)
+        tmux.wait_for(r"%s: hello from %s" % (peer.name, peer.name))
+    others[0].send("/msg alice a secret")
+    tmux.wait_for(r"bob \(private\): a secret")
+    screen = tmux.screen(escapes=True)
+    colours = {}
+    for peer in others:
+        line = [l for l in screen.splitlines()
+                if "hello from " + peer.name in l][0]
+        colours[peer.name] = re.search(r"\x1b\[38;5;(\d+)m", line).group(1)
+    assert len(set(colours.values())) == len(others), colours
+    secret = [l for l in screen.splitlines() if "a secret" in l][0]
+    assert re.search(r"\x1b\[(0;)?1m", secret), repr(secret)
 
 
 def test_sending_a_wrapped_line_erases_nothing_else(g):
-    tmux, address = start_alice(g)
-    try:
-        bob = g.join("bob", [address])
-        tmux.wait_for(r"bob has joined the chat")
-        bob.send("a line before")
-        tmux.wait_for(r"bob: a line before")
-        # 118 characters: with the prompt, exactly one full row of 120.
-        for text in ("x" * 118, "".join("%03d-" % i for i in range(50))):
-            tmux.keys("-l", text)
-            tmux.keys("Enter")
-            bob.wait_for(r"^alice: %s$" % text)
-            bob.send("answer to " + text[:4])
-            screen = tmux.wait_for(r"bob: answer to %s" % text[:4])
-            assert "bob: a line before" in screen, screen
-            assert "bob has joined the chat" in screen, screen
-            assert "> " + text[:20] not in screen, screen
-    finally:
-        tmux.close()
+    tmux, address, (bob,) = start_alice(g, "bob")
+    bob.send("a line before")
+    tmux.wait_for(r"bob: a line before")
+    # 118 characters: with the prompt, exactly one full row of 120.
+    for text in ("x" * 118, "".join("%03d-" % i for i in range(50))):
+        tmux.keys("-l", text)
+        tmux.keys("Enter")
+        bob.wait_for(r"^alice: %s$" % text)
+        bob.send("answer to " + text[:4])
+        screen = tmux.wait_for(r"bob: answer to %s" % text[:4])
+        assert "bob: a line before" in screen, screen
+        assert "bob has joined the chat" in screen, screen
+        assert "> " + text[:20] not in screen, screen
 
 
 if __name__ == "__main__":
