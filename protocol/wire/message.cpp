@@ -5,16 +5,14 @@
 #include <optional>
 #include <utility>
 
-#include <nlohmann/json.hpp>
-
-#include "protocol/wire/endpoint.hpp"
-
+#include "protocol/wire/fields.hpp"
 
 namespace groupchat::protocol {
 
 namespace {
 
 using json = nlohmann::json;
+using namespace fields;
 
 // Every message type with its wire name: the one place names are written.
 constexpr std::pair<message_type, const char*> type_names[] = {
@@ -32,220 +30,57 @@ std::optional<message_type> parse_type(std::string_view str) {
   return std::nullopt;
 }
 
-error missing(const char* field) {
-  return error{ec::missing_field, std::string{"no field '"} + field + "'"};
-}
+// -- one description per message type ----------------------------------------
+//
+// Each message type is described once, as the list of its fields in wire
+// order, each with its JSON key, the member it maps to and its rules (range,
+// form, optionality). The encoder and the decoder walk the same description,
+// as CAF's inspect() serves serialisation and deserialisation alike: a field
+// added to one direction cannot be forgotten in the other, and the fuzzer's
+// round trip checks the description.
 
-error invalid(const char* field, const char* expected) {
-  return error{ec::invalid_field,
-               std::string{"field '"} + field + "' must be " + expected};
-}
-
-// Moves a decoded field into `out`; returns the error if it did not decode.
-template <class T>
-std::optional<error> take(result<T> field, T& out) {
-  if (!field)
-    return field.error();
-  out = std::move(*field);
-  return std::nullopt;
-}
-
-// The decoders below look up one field each and never throw: every access is
-// preceded by a type check.
-
-result<std::string> get_string(const json& obj, const char* field,
-                               size_t max_size) {
-  auto i = obj.find(field);
-  if (i == obj.end())
-    return missing(field);
-  if (!i->is_string())
-    return invalid(field, "a string");
-  auto& str = i->get_ref<const std::string&>();
-  if (str.size() > max_size)
-    return invalid(field, "shorter");
-  return str;
-}
-
-result<uint16_t> get_port(const json& obj, const char* field) {
-  auto i = obj.find(field);
-  if (i == obj.end())
-    return missing(field);
-  if (!i->is_number_unsigned())
-    return invalid(field, "an integer from 1 to 65535");
-  auto value = i->get<uint64_t>();
-  if (value == 0 || value > std::numeric_limits<uint16_t>::max())
-    return invalid(field, "an integer from 1 to 65535");
-  return static_cast<uint16_t>(value);
-}
-
-result<uint64_t> get_uint(const json& obj, const char* field, uint64_t min,
-                          uint64_t max) {
-  auto i = obj.find(field);
-  if (i == obj.end())
-    return missing(field);
-  auto range = "an integer from " + std::to_string(min) + " to "
-               + std::to_string(max);
-  if (!i->is_number_unsigned())
-    return invalid(field, range.c_str());
-  auto value = i->get<uint64_t>();
-  if (value < min || value > max)
-    return invalid(field, range.c_str());
-  return value;
-}
-
-// An optional boolean: absent is false.
-result<bool> get_flag(const json& obj, const char* field) {
-  auto i = obj.find(field);
-  if (i == obj.end())
-    return false;
-  if (!i->is_boolean())
-    return invalid(field, "true or false");
-  return i->get<bool>();
-}
-
-// An optional count: absent is 0.
-result<uint64_t> get_count(const json& obj, const char* field) {
-  if (obj.find(field) == obj.end())
-    return uint64_t{0};
-  return get_uint(obj, field, 0, max_seq);
-}
-
-result<std::string> get_name(const json& obj) {
-  // The size bound here only guards the copy; validate_name has the real one.
-  auto str = get_string(obj, "name", max_name_size * 4);
-  if (!str)
-    return str.error();
-  return validate_name(*str);
-}
-
-// A string of hex digits whose form `valid` checks (an ID, nonce, proof).
-result<std::string> get_hex(const json& obj, const char* field,
-                            bool (*valid)(std::string_view) noexcept,
-                            const char* expected) {
-  auto str = get_string(obj, field, proof_size);
-  if (!str)
-    return str.error();
-  if (!valid(*str))
-    return invalid(field, expected);
-  return str;
-}
-
-result<std::string> get_id(const json& obj) {
-  return get_hex(obj, "id", is_peer_id, "64 lowercase hex digits");
-}
-
-result<std::string> get_nonce(const json& obj) {
-  return get_hex(obj, "nonce", is_nonce, "64 lowercase hex digits");
-}
-
-result<std::string> get_proof(const json& obj) {
-  return get_hex(obj, "proof", is_proof, "128 lowercase hex digits");
-}
-
-result<std::vector<member_info>> get_members(const json& obj) {
-  auto i = obj.find("members");
-  if (i == obj.end())
-    return missing("members");
-  if (!i->is_array())
-    return invalid("members", "an array");
-  std::vector<member_info> result;
-  result.reserve(i->size());
-  for (auto& entry : *i) {
-    if (!entry.is_object())
-      return invalid("members", "an array of objects");
-    member_info m;
-    if (auto err = take(get_name(entry), m.name))
-      return std::move(*err);
-    if (auto err = take(get_string(entry, "host", max_host_size), m.host))
-      return std::move(*err);
-    // Numeric only: no peer makes us look up a name it chose.
-    if (!m.host.empty() && !is_ip_literal(m.host))
-      return invalid("host", "empty or a numeric IP address");
-    if (auto err = take(get_port(entry, "port"), m.port))
-      return std::move(*err);
-    if (auto err = take(get_id(entry), m.id))
-      return std::move(*err);
-    if (auto err = take(get_count(entry, "since"), m.since))
-      return std::move(*err);
-    result.push_back(std::move(m));
-  }
-  return result;
-}
-
-// Fills the type-specific fields of `msg` from `obj`; the first field that
-// does not decode is the error.
-std::optional<error> decode_fields(const json& obj, message& msg) {
+template <class Inspector>
+auto describe(Inspector& f, message& x) {
   constexpr auto any_size = std::numeric_limits<size_t>::max();
-  switch (msg.type) {
+  switch (x.type) {
     case message_type::hello:
     case message_type::heartbeat:
     case message_type::leave:
-      return std::nullopt;
+      break;
     case message_type::members:
-      return take(get_members(obj), msg.members);
+      return f(members_field{x.members});
     case message_type::challenge:
-      return take(get_nonce(obj), msg.nonce);
+      return f(nonce_field(x.nonce));
     case message_type::nick:
-      return take(get_name(obj), msg.name);
+      return f(name_field{x.name});
     case message_type::greeting:
-      if (auto err = take(get_name(obj), msg.name))
-        return err;
-      if (auto err = take(get_id(obj), msg.id))
-        return err;
-      if (auto err = take(get_port(obj, "port"), msg.port))
-        return err;
-      if (auto err = take(get_nonce(obj), msg.nonce))
-        return err;
-      if (auto err = take(get_uint(obj, "seq", 0, max_seq), msg.seq))
-        return err;
-      if (auto err = take(get_count(obj, "seen"), msg.seen))
-        return err;
-      if (auto err = take(get_count(obj, "since"), msg.since))
-        return err;
-      if (obj.find("to") != obj.end())
-        if (auto err = take(get_hex(obj, "to", is_peer_id,
-                                    "64 lowercase hex digits"),
-                            msg.to))
-          return err;
-      return take(get_proof(obj), msg.proof);
+      return f(name_field{x.name}, id_field(x.id), port_field{"port", x.port},
+               nonce_field(x.nonce), uint_field{"seq", x.seq},
+               uint_field{"seen", x.seen, 0, true},
+               uint_field{"since", x.since, 0, true},
+               hex_field{"to", x.to, is_peer_id, "64 lowercase hex digits",
+                         true},
+               proof_field(x.proof));
     case message_type::welcome:
-      if (auto err = take(get_name(obj), msg.name))
-        return err;
-      if (auto err = take(get_id(obj), msg.id))
-        return err;
-      if (auto err = take(get_members(obj), msg.members))
-        return err;
-      if (auto err = take(get_uint(obj, "seq", 0, max_seq), msg.seq))
-        return err;
-      if (auto err = take(get_count(obj, "seen"), msg.seen))
-        return err;
-      if (auto err = take(get_count(obj, "replay"), msg.replay))
-        return err;
-      if (auto err = take(get_count(obj, "since"), msg.since))
-        return err;
-      return take(get_proof(obj), msg.proof);
+      return f(name_field{x.name}, id_field(x.id), members_field{x.members},
+               uint_field{"seq", x.seq}, uint_field{"seen", x.seen, 0, true},
+               uint_field{"replay", x.replay, 0, true},
+               uint_field{"since", x.since, 0, true}, proof_field(x.proof));
     case message_type::refuse:
-      return take(get_string(obj, "reason", max_reason_size), msg.text);
+      return f(string_field{"reason", x.text, max_reason_size});
     case message_type::chat:
-      if (auto err = take(get_uint(obj, "seq", 1, max_seq), msg.seq))
-        return err;
-      if (auto err = take(get_string(obj, "text", any_size), msg.text))
-        return err;
-      if (auto err = take(get_flag(obj, "action"), msg.action))
-        return err;
-      if (auto err = take(get_flag(obj, "private"), msg.whisper))
-        return err;
-      if (auto err = take(get_flag(obj, "history"), msg.history))
-        return err;
-      if (msg.history && msg.whisper)
-        return invalid("history", "false for a private line");
       // A time belongs to history only; elsewhere it is ignored, like any
       // field this version does not know.
-      if (!msg.history)
-        return std::nullopt;
-      return take(get_count(obj, "time"), msg.time);
+      return f(uint_field{"seq", x.seq, 1}, string_field{"text", x.text, any_size},
+               flag_field{"action", x.action},
+               flag_field{"private", x.whisper},
+               flag_field{"history", x.history},
+               rule_field{!(x.history && x.whisper), "history",
+                          "false for a private line"},
+               when_field<uint_field>{x.history,
+                                      uint_field{"time", x.time, 0, true}});
   }
-  return error{ec::unknown_type, "unhandled message type"};
+  return f();
 }
 
 } // namespace
@@ -380,68 +215,8 @@ message make_nick(std::string name) {
 
 std::string encode(const message& x) {
   json obj{{"type", to_string(x.type)}, {"version", version}};
-  auto add_members = [&] {
-    auto& list = obj["members"] = json::array();
-    for (auto& m : x.members)
-      list.push_back({{"name", m.name},
-                      {"host", m.host},
-                      {"port", m.port},
-                      {"id", m.id},
-                      {"since", m.since}});
-  };
-  switch (x.type) {
-    case message_type::hello:
-    case message_type::heartbeat:
-    case message_type::leave:
-      break;
-    case message_type::members:
-      add_members();
-      break;
-    case message_type::challenge:
-      obj["nonce"] = x.nonce;
-      break;
-    case message_type::nick:
-      obj["name"] = x.name;
-      break;
-    case message_type::greeting:
-      obj["name"] = x.name;
-      obj["id"] = x.id;
-      obj["port"] = x.port;
-      obj["nonce"] = x.nonce;
-      obj["seq"] = x.seq;
-      obj["seen"] = x.seen;
-      obj["since"] = x.since;
-      if (!x.to.empty())
-        obj["to"] = x.to;
-      obj["proof"] = x.proof;
-      break;
-    case message_type::welcome:
-      obj["name"] = x.name;
-      obj["id"] = x.id;
-      add_members();
-      obj["seq"] = x.seq;
-      obj["seen"] = x.seen;
-      obj["replay"] = x.replay;
-      obj["since"] = x.since;
-      obj["proof"] = x.proof;
-      break;
-    case message_type::refuse:
-      obj["reason"] = x.text;
-      break;
-    case message_type::chat:
-      obj["seq"] = x.seq;
-      obj["text"] = x.text;
-      // Optional flags stay off the wire when false.
-      if (x.action)
-        obj["action"] = true;
-      if (x.whisper)
-        obj["private"] = true;
-      if (x.history) {
-        obj["history"] = true;
-        obj["time"] = x.time;
-      }
-      break;
-  }
+  encoder f{obj};
+  describe(f, const_cast<message&>(x)); // The encoder only reads.
   return obj.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
@@ -474,7 +249,8 @@ result<message> decode(std::string_view body) {
     return error{ec::unknown_type, "unknown message type " + t->dump()};
   message result;
   result.type = *type;
-  if (auto err = decode_fields(obj, result))
+  decoder f{obj};
+  if (auto err = describe(f, result))
     return std::move(*err);
   return result;
 }
