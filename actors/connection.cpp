@@ -348,6 +348,7 @@ void auth_failed(connection_actor* self, std::string_view first_body,
   spdlog::warn("{}", text);
   if (!first_body.empty() && first_body.front() == '{') {
     auto refuse = protocol::make_refuse(
+      protocol::refusal::passphrase_needed,
       "authentication failed: this group needs a passphrase");
     write_frame(self, protocol::encode(refuse));
   }

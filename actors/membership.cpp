@@ -398,7 +398,7 @@ struct membership_state : protocol::join_callee, protocol::delivery_callee {
       case message_type::welcome:
         return join->on_welcome(*p, msg);
       case message_type::refuse:
-        return join->on_refuse(*p, msg.text);
+        return join->on_refuse(*p, msg);
       case message_type::chat:
         return on_chat(*p, msg);
       case message_type::heartbeat:

@@ -454,7 +454,7 @@ void join_machine::on_greeting(peer& p, message& msg) {
   if (!msg.to.empty() && msg.to != self_id()) {
     spdlog::info("{} at {} looks for an earlier peer at this address",
                  msg.name, to_string(p.address));
-    callee_.send(p.conn, make_refuse(not_that_peer));
+    callee_.send(p.conn, make_refuse(refusal::not_that_peer, not_that_peer));
     discard(p);
     return;
   }
@@ -468,7 +468,9 @@ void join_machine::on_greeting(peer& p, message& msg) {
   if (names_.ours(msg.name) || peers_.name_taken(msg.name, msg.id)) {
     spdlog::warn("refusing {} from {}: name taken", msg.name,
                  to_string(p.address));
-    callee_.send(p.conn, make_refuse(naming::taken_reason(msg.name)));
+    callee_.send(p.conn, make_refuse(refusal::name_taken,
+                                     naming::taken_reason(msg.name),
+                                     msg.name));
     discard(p);
     return;
   }
@@ -525,11 +527,12 @@ void join_machine::on_welcome(peer& p, message& msg) {
   maybe_finish_join();
 }
 
-void join_machine::on_refuse(peer& p, const std::string& reason) {
+void join_machine::on_refuse(peer& p, const message& msg) {
+  auto& reason = msg.text;
   // A member may refuse our latest rename; anything else it refuses is
   // stale or hostile, and changes nothing.
   if (p.st == stage::member) {
-    if (!names_.on_refuse(p, reason))
+    if (!names_.on_refuse(p, msg))
       spdlog::debug("ignoring a refusal from {}", p.name);
     return;
   }
@@ -537,7 +540,7 @@ void join_machine::on_refuse(peer& p, const std::string& reason) {
     return unexpected(p, message_type::refuse);
   // Retrying a lost member, we found another peer at its address: it was
   // restarted (a new key), and the one we lost is not coming back.
-  if (reason == not_that_peer && rejoin_.contains(p.id)) {
+  if (msg.code == refusal::not_that_peer && rejoin_.contains(p.id)) {
     spdlog::info("{} at {} is a new peer now: not retrying the old one",
                  p.name, to_string(p.address));
     rejoin_.forget(p.id);

@@ -262,7 +262,7 @@ public:
   void on_welcome(peer& p, message& msg);
 
   /// A member refused our greeting, or the entry peer refused us.
-  void on_refuse(peer& p, const std::string& reason);
+  void on_refuse(peer& p, const message& msg);
 
   void on_heartbeat(peer& p);
 

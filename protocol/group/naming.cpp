@@ -60,7 +60,8 @@ void naming::set(std::string name) {
 void naming::on_nick(peer& p, message& msg) {
   if (ours(msg.name) || taken(msg.name, p.id)) {
     spdlog::info("refusing {}'s new name {}: taken", p.name, msg.name);
-    callee_.send(p.conn, make_refuse(taken_reason(msg.name)));
+    callee_.send(p.conn, make_refuse(refusal::name_taken,
+                                     taken_reason(msg.name), msg.name));
     return;
   }
   if (msg.name == p.name)
@@ -72,12 +73,14 @@ void naming::on_nick(peer& p, message& msg) {
 // A member knows the name we just took as another's: take ours back (if
 // nobody took it meanwhile). Any other refusal from a member is stale or
 // hostile, and changes nothing.
-bool naming::on_refuse(const peer& p, const std::string& reason) {
-  bool about_ours = !previous_.empty() && reason == taken_reason(name_)
+bool naming::on_refuse(const peer& p, const message& msg) {
+  bool about_ours = !previous_.empty() && msg.code == refusal::name_taken
+                    && msg.name == name_
                     && callee_.now() - renamed_at_ <= window_;
   if (!about_ours)
     return false;
   spdlog::info("{} refused our new name {}", p.name, name_);
+  auto& reason = msg.text;
   auto wanted = name_;
   auto old = std::move(previous_);
   previous_.clear();

@@ -47,9 +47,9 @@ public:
   /// it is refused.
   void on_nick(peer& p, message& msg);
 
-  /// Member `p` refused with `reason`: if it is our latest rename, we take
+  /// Member `p` refused `msg`: if it refuses our latest rename, we take
   /// our old name back. Returns whether the refusal was about that.
-  bool on_refuse(const peer& p, const std::string& reason);
+  bool on_refuse(const peer& p, const message& msg);
 
 private:
   void set(std::string name);

@@ -110,7 +110,12 @@ result<std::string> get_hex(const json& obj, const char* field,
 } // namespace
 
 void encoder::put(const name_field& x) {
-  obj["name"] = x.value;
+  if (!x.optional || !x.value.empty())
+    obj["name"] = x.value;
+}
+
+void encoder::put(const code_field& x) {
+  obj["code"] = to_string(x.value);
 }
 
 void encoder::put(const string_field& x) {
@@ -150,7 +155,22 @@ void encoder::put(const members_field& x) {
 }
 
 std::optional<error> decoder::get(const name_field& x) {
+  if (x.optional && obj.find("name") == obj.end())
+    return std::nullopt;
   return take(get_name(obj), x.value);
+}
+
+std::optional<error> decoder::get(const code_field& x) {
+  x.value = refusal::other;
+  auto i = obj.find("code");
+  if (i == obj.end())
+    return std::nullopt;
+  if (!i->is_string())
+    return invalid("code", "a string");
+  for (auto& [code, name] : refusal_names)
+    if (*i == name)
+      x.value = code;
+  return std::nullopt;
 }
 
 std::optional<error> decoder::get(const string_field& x) {

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,22 @@ using json = nlohmann::json;
 /// A display name, checked as names are (text.hpp), in normal form C.
 struct name_field {
   std::string& value;
+  /// Optional: absent is empty, and empty is left out.
+  bool optional = false;
+};
+
+/// Every refusal code with its wire name.
+constexpr std::pair<refusal, const char*> refusal_names[] = {
+  {refusal::other, "other"},
+  {refusal::name_taken, "name_taken"},
+  {refusal::not_that_peer, "not_that_peer"},
+  {refusal::passphrase_needed, "passphrase_needed"},
+};
+
+/// The code of a `refuse`: optional (peers of version 2 before it send
+/// none), and a code this version does not know reads as `other`.
+struct code_field {
+  refusal& value;
 };
 
 /// A string of at most `max_size` bytes.
@@ -119,6 +136,7 @@ struct encoder {
   }
 
   void put(const name_field& x);
+  void put(const code_field& x);
   void put(const string_field& x);
   void put(const hex_field& x);
   void put(const port_field& x);
@@ -150,6 +168,7 @@ struct decoder {
   }
 
   std::optional<error> get(const name_field& x);
+  std::optional<error> get(const code_field& x);
   std::optional<error> get(const string_field& x);
   std::optional<error> get(const hex_field& x);
   std::optional<error> get(const port_field& x);

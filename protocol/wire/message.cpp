@@ -67,7 +67,9 @@ auto describe(Inspector& f, message& x) {
                uint_field{"replay", x.replay, 0, true},
                uint_field{"since", x.since, 0, true}, proof_field(x.proof));
     case message_type::refuse:
-      return f(string_field{"reason", x.text, max_reason_size});
+      return f(code_field{x.code},
+               string_field{"reason", x.text, max_reason_size},
+               name_field{x.name, true});
     case message_type::chat:
       // A time belongs to history only; elsewhere it is ignored, like any
       // field this version does not know.
@@ -105,6 +107,13 @@ size_t nesting_depth(std::string_view body) noexcept {
     }
   }
   return deepest;
+}
+
+const char* to_string(refusal x) noexcept {
+  for (auto& [code, name] : fields::refusal_names)
+    if (code == x)
+      return name;
+  return "other";
 }
 
 const char* to_string(message_type x) noexcept {
@@ -163,9 +172,11 @@ message make_challenge(std::string nonce) {
   return msg;
 }
 
-message make_refuse(std::string reason) {
+message make_refuse(refusal code, std::string reason, std::string name) {
   auto msg = of_type(message_type::refuse);
+  msg.code = code;
   msg.text = std::move(reason);
+  msg.name = std::move(name);
   return msg;
 }
 

@@ -73,6 +73,23 @@ enum class message_type : uint8_t {
 /// Returns the wire name of `x`, e.g. "greeting".
 const char* to_string(message_type x) noexcept;
 
+/// Why a `refuse` was sent, for the program to act on; its `reason` says
+/// the same for humans. A code this version does not know reads as `other`.
+enum class refusal : uint8_t {
+  /// Anything without a code of its own.
+  other,
+  /// The name in `name` is taken in the group.
+  name_taken,
+  /// The greeting meant another key: another process listens at that
+  /// address now.
+  not_that_peer,
+  /// The group has a passphrase, and the peer spoke without one.
+  passphrase_needed,
+};
+
+/// Returns the wire name of `x`, e.g. "name_taken".
+const char* to_string(refusal x) noexcept;
+
 /// One entry of a member list.
 struct member_info {
   /// The member's display name.
@@ -97,7 +114,8 @@ struct member_info {
 /// A decoded message. Which fields are meaningful depends on `type`.
 struct message {
   message_type type = message_type::hello;
-  /// `greeting`, `welcome`: the sender's name.
+  /// `greeting`, `welcome`, `nick`: the sender's name. `refuse` with
+  /// `name_taken`: the name refused.
   std::string name;
   /// `greeting`: the sender's listen port.
   uint16_t port = 0;
@@ -113,6 +131,8 @@ struct message {
   uint64_t seq = 0;
   /// `chat`: the text, UTF-8. `refuse`: the reason, for humans.
   std::string text;
+  /// `refuse`: the reason, for the program.
+  refusal code = refusal::other;
   /// `chat`: an action ("/me waves"), shown as "* NAME TEXT".
   bool action = false;
   /// `chat`: sent to the receiver only ("/msg NAME TEXT"). Private lines
@@ -148,7 +168,7 @@ struct message {
   friend bool operator==(const message& x, const message& y) {
     return x.type == y.type && x.name == y.name && x.port == y.port
            && x.id == y.id && x.nonce == y.nonce && x.proof == y.proof
-           && x.seq == y.seq && x.text == y.text
+           && x.seq == y.seq && x.text == y.text && x.code == y.code
            && x.action == y.action && x.whisper == y.whisper
            && x.history == y.history && x.time == y.time
            && x.seen == y.seen && x.replay == y.replay && x.to == y.to
@@ -177,7 +197,9 @@ message make_welcome(std::string name, peer_id id,
 
 message make_challenge(std::string nonce);
 
-message make_refuse(std::string reason);
+/// A refusal: `code` for the program, `reason` for humans, and with
+/// `name_taken` the name refused.
+message make_refuse(refusal code, std::string reason, std::string name = {});
 
 message make_chat(std::string text, uint64_t seq);
 

@@ -156,9 +156,9 @@ CAF_TEST(invalid JSON drops the connection) {
 }
 
 CAF_TEST(sent messages are framed and written) {
-  caf::anon_send(connection, atom::send_v, protocol::make_refuse("name taken"));
+  caf::anon_send(connection, atom::send_v, protocol::make_refuse(protocol::refusal::other, "name taken"));
   run();
-  CAF_CHECK_EQUAL(output(), frame(protocol::make_refuse("name taken")));
+  CAF_CHECK_EQUAL(output(), frame(protocol::make_refuse(protocol::refusal::other, "name taken")));
 }
 
 CAF_TEST(close flushes what was sent before it) {

@@ -1266,8 +1266,10 @@ CAF_TEST(a stale refusal neither undoes a rename nor drops a member) {
   });
   CAF_REQUIRE(bob_end != wires.end());
   caf::anon_send(*bob_end, test_atom::deliver_v,
-                 protocol::make_refuse("the name 'robert' is already taken "
-                                       "in this group"));
+                 protocol::make_refuse(protocol::refusal::name_taken,
+                                       "the name 'robert' is already taken "
+                                       "in this group",
+                                       "robert"));
   drain();
   CAF_CHECK(shows("alice", "robert is now known as bob", 0));
   say("bob", "still robert");

@@ -230,7 +230,9 @@ CAF_TEST(a failed passphrase handshake with the entry peer ends the join) {
 CAF_TEST(a refuse from a member ends the join with its reason) {
   join_through_alice();
   traffic();
-  machine.on_refuse(*peers.find(1), "the name 'nina' is already taken");
+  machine.on_refuse(*peers.find(1),
+                    make_refuse(refusal::name_taken,
+                                "the name 'nina' is already taken", "nina"));
   CAF_CHECK_EQUAL(traffic(), (lines{"close 1"}));
   CAF_CHECK(machine.current() == phase::leaving);
   CAF_REQUIRE(!callee.has_quit);

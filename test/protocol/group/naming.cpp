@@ -15,6 +15,11 @@ const peer_id nina(peer_id_size, 'a');
 const peer_id bob_id(peer_id_size, 'b');
 const peer_id carol_id(peer_id_size, 'c');
 
+// A member refuses `name` as taken.
+message refused(const std::string& name) {
+  return make_refuse(refusal::name_taken, naming::taken_reason(name), name);
+}
+
 struct fixture {
   mock_callee callee;
   peer_table peers;
@@ -78,21 +83,25 @@ CAF_TEST(a refusal of our rename takes the old name back in time) {
   CAF_REQUIRE(names.rename("zed") == std::nullopt);
   callee.log.clear();
   CAF_MESSAGE("a refusal about another name changes nothing");
-  CAF_CHECK(!names.on_refuse(bob, naming::taken_reason("other")));
-  CAF_CHECK(names.on_refuse(bob, naming::taken_reason("zed")));
+  CAF_CHECK(!names.on_refuse(bob, refused("other")));
+  CAF_MESSAGE("nothing branches on the text: the code and name decide");
+  CAF_CHECK(!names.on_refuse(bob, make_refuse(refusal::other,
+                                              naming::taken_reason("zed"),
+                                              "zed")));
+  CAF_CHECK(names.on_refuse(bob, refused("zed")));
   CAF_CHECK_EQUAL(names.name(), "nina");
   CAF_CHECK_EQUAL(callee.log.back(),
                   "notice Could not take the name zed: "
                     + naming::taken_reason("zed") + "; you are nina again");
   CAF_MESSAGE("once undone, the same refusal again is stale");
-  CAF_CHECK(!names.on_refuse(bob, naming::taken_reason("nina")));
+  CAF_CHECK(!names.on_refuse(bob, refused("nina")));
 }
 
 CAF_TEST(a late refusal is stale) {
   auto& bob = member(1, bob_id, "bob");
   CAF_REQUIRE(names.rename("zed") == std::nullopt);
   callee.clock += 6s;
-  CAF_CHECK(!names.on_refuse(bob, naming::taken_reason("zed")));
+  CAF_CHECK(!names.on_refuse(bob, refused("zed")));
   CAF_CHECK_EQUAL(names.name(), "zed");
 }
 

@@ -64,7 +64,10 @@ CAF_TEST(every message type survives a round trip) {
     signed_msg(make_welcome("alice", key1, {{"bob", "10.0.0.7", 5001, key2}},
                             7)),
     signed_msg(make_welcome("alice", key1, {}, 0)),
-    make_refuse("the name 'bob' is already taken"),
+    make_refuse(refusal::name_taken, "the name 'bob' is already taken",
+                "bob"),
+    make_refuse(refusal::not_that_peer, "not the peer you meant"),
+    make_refuse(refusal::other, "no"),
     make_chat("hi", 1),
     make_chat("hi", max_seq),
     make_action("waves", 2),
@@ -246,6 +249,23 @@ CAF_TEST(a time outside history is ignored) {
   CAF_REQUIRE(static_cast<bool>(history));
   CAF_CHECK(history->history && history->action);
   CAF_CHECK_EQUAL(history->time, 99u);
+}
+
+CAF_TEST(a refusal code this version does not know reads as other) {
+  auto decoded = [](const std::string& body) {
+    auto msg = decode(body);
+    CAF_REQUIRE(msg);
+    return msg->code;
+  };
+  CAF_CHECK(decoded(R"({"type":"refuse","version":2,"reason":"x"})")
+            == refusal::other);
+  CAF_CHECK(decoded(R"({"type":"refuse","version":2,"reason":"x",)"
+                    R"("code":"not_that_peer"})")
+            == refusal::not_that_peer);
+  CAF_CHECK(decoded(R"({"type":"refuse","version":2,"reason":"x",)"
+                    R"("code":"from_the_future"})")
+            == refusal::other);
+  CAF_CHECK(!decode(R"({"type":"refuse","version":2,"reason":"x","code":7})"));
 }
 
 CAF_TEST(unknown fields are ignored for forward compatibility) {
