@@ -21,6 +21,7 @@
 #include "protocol/group/failure_detector.hpp"
 #include "protocol/chat/commands.hpp"
 #include "protocol/chat/delivery.hpp"
+#include "protocol/chat/outbox.hpp"
 #include "protocol/group/join_machine.hpp"
 #include "protocol/wire/message.hpp"
 #include "protocol/group/peer_table.hpp"
@@ -47,7 +48,9 @@ using protocol::stage;
 // microseconds on a VM). The deterministic tests have no I/O thread:
 // there it is an event_based_actor.
 template <class Base>
-struct membership_state : protocol::join_callee, protocol::delivery_callee {
+struct membership_state : protocol::join_callee,
+                          protocol::delivery_callee,
+                          protocol::outbox_callee {
   using actor_type = caf::stateful_actor<membership_state, Base>;
 
   static inline constexpr const char* name = "membership";
@@ -71,17 +74,6 @@ struct membership_state : protocol::join_callee, protocol::delivery_callee {
   /// Whether a tick is scheduled. A peer alone has nothing to check and
   /// nobody to send heartbeats to: it does not tick, so it never wakes up.
   bool ticking = false;
-  /// A line of ours, encoded and numbered, on its way out.
-  struct outgoing {
-    /// Its sequence number.
-    uint64_t seq = 0;
-    std::string body;
-    /// The member it is for (`/msg`), empty for everyone.
-    std::string to;
-    /// What was typed, for the "-> NAME: TEXT" notice.
-    std::string text;
-  };
-
   uint64_t wall_now() override {
     // The wall clock itself in real use (a suspended laptop must not shift
     // the times of its lines); tests derive it from simulated time.
@@ -98,13 +90,8 @@ struct membership_state : protocol::join_callee, protocol::delivery_callee {
         .count());
   }
 
-  /// Our lines in the order typed, numbered in that order: held while the
-  /// join is in progress or output piles up, sent once it completed and
-  /// the output drained. Private lines wait too, so sequence numbers never
-  /// reach a member out of order.
-  std::vector<outgoing> outbox;
-  /// Connections whose output piles up (see connection.hpp).
-  std::set<conn_id> congested;
+  /// Our lines on their way out.
+  std::optional<protocol::outbox> out;
   /// The user asked to leave: we do once the join completed and every line
   /// typed before went out.
   bool leave_requested = false;
@@ -123,6 +110,7 @@ struct membership_state : protocol::join_callee, protocol::delivery_callee {
                      opts.greeting_timeout);
     join.emplace(opts.join, peers, *this);
     chat.emplace(opts.history_lines, opts.history_bytes, *this);
+    out.emplace(opts.max_frame_size, *chat, *this);
   }
 
   // -- join_callee ------------------------------------------------------------
@@ -174,7 +162,7 @@ struct membership_state : protocol::join_callee, protocol::delivery_callee {
   }
 
   void running() override {
-    send_outbox();
+    out->open();
     // History that never comes (a member that promised and does not send)
     // holds nothing back for long.
     self->delayed_send(self, opts.join.join_timeout, atom::flush_v);
@@ -328,43 +316,34 @@ struct membership_state : protocol::join_callee, protocol::delivery_callee {
     check_alone();
   }
 
-  // -- flow control -----------------------------------------------------------
+  // -- outbox_callee -----------------------------------------------------------
 
-  // While any connection's output piles up, typed lines wait in the outbox
-  // and the stdin reader, getting no releases, stops reading.
-  // Only members count: a stranger that reads slowly holds nobody up.
-  void on_congested(conn_id id, bool yes) {
-    auto p = peers.find(id);
-    if (yes && p != nullptr && p->st == stage::member)
-      congested.insert(id);
-    else if (!yes && congested.erase(id) > 0 && congested.empty())
-      send_outbox();
+  // Every member's connection gets the same body, encoded once.
+  void broadcast(std::string body) override {
+    auto packet = caf::make_message(atom::send_v, std::move(body));
+    for (auto p : peers.members())
+      self->send(actor_of(p->conn), packet);
   }
 
-  void release(size_t n) {
+  bool send_to(const std::string& name, std::string body) override {
+    auto target = peers.find_member(name);
+    if (target == nullptr)
+      return false;
+    self->send(actor_of(target->conn), atom::send_v, std::move(body));
+    return true;
+  }
+
+  void release(size_t n) override {
     if (opts.release && n > 0)
       opts.release(n);
   }
 
-  // Sends the lines waiting in the outbox, if the join is done and no
-  // output piles up (or we leave: then they go out regardless).
-  void send_outbox(bool leaving = false) {
-    if (!leaving
-        && (join->current() != phase::running || !congested.empty()))
-      return;
-    for (auto& line : outbox) {
-      if (line.to.empty()) {
-        chat->sent(line.seq);
-        broadcast(std::move(line.body));
-      } else if (auto target = peers.find_member(line.to)) {
-        notice("-> " + line.to + ": " + line.text);
-        self->send(actor_of(target->conn), atom::send_v, std::move(line.body));
-      } else {
-        notice("Not sent to " + line.to + ", who left: " + line.text);
-      }
-    }
-    release(outbox.size());
-    outbox.clear();
+  // While any member's output piles up, typed lines wait in the outbox and
+  // the stdin reader, getting no releases, stops reading. A stranger that
+  // reads slowly holds nobody up.
+  void on_congested(conn_id id, bool yes) {
+    auto p = peers.find(id);
+    out->congested(id, yes && p != nullptr && p->st == stage::member);
   }
 
   void on_leave_request() {
@@ -373,8 +352,7 @@ struct membership_state : protocol::join_callee, protocol::delivery_callee {
     auto ph = join->current();
     if (ph == phase::bootstrapping || ph == phase::joining)
       return; // Once the join completed: see running().
-    if (ph == phase::running)
-      send_outbox(true);
+    out->close();
     join->leave();
   }
 
@@ -468,65 +446,6 @@ struct membership_state : protocol::join_callee, protocol::delivery_callee {
         self->delayed_send(self, delay, atom::check_v);
   }
 
-  // -- local input ------------------------------------------------------------
-
-  // Encodes our next line and numbers it; nothing (and a notice) if it does
-  // not fit into a frame.
-  std::optional<std::string> encode_line(const message& msg) {
-    auto body = protocol::encode(msg);
-    if (body.size() > opts.max_frame_size) {
-      notice("Message not sent: it is too long ("
-             + std::to_string(body.size()) + " bytes encoded, the maximum is "
-             + std::to_string(opts.max_frame_size) + ")");
-      return std::nullopt;
-    }
-    return body;
-  }
-
-  void on_line_input(const message& msg) {
-    auto body = join->current() != phase::leaving ? encode_line(msg)
-                                                  : std::nullopt;
-    auto said_at = wall_now();
-    // It may be sent again as history, with a few more fields: it must
-    // fit into a frame that way too.
-    if (body && body->size() + 64 > opts.max_frame_size
-        && protocol::encode(protocol::make_history(msg.text, msg.seq,
-                                                   msg.action, said_at))
-               .size()
-             > opts.max_frame_size) {
-      notice("Message not sent: it is too long (the maximum is "
-             + std::to_string(opts.max_frame_size) + " bytes encoded)");
-      body.reset();
-    }
-    if (!body)
-      return release(1);
-    chat->said(msg.seq, said_at, msg.text, msg.action);
-    outbox.push_back({msg.seq, std::move(*body), {}, {}});
-    send_outbox();
-  }
-
-  // Every member's connection gets the same body, encoded once.
-  void broadcast(std::string body) {
-    auto packet = caf::make_message(atom::send_v, std::move(body));
-    for (auto p : peers.members())
-      self->send(actor_of(p->conn), packet);
-  }
-
-  // "/msg NAME TEXT", the name resolved by the console.
-  void on_whisper_input(const std::string& name, std::string& text) {
-    if (peers.find_member(name) == nullptr) {
-      notice("No member named " + name + " (see /who)");
-      return release(1);
-    }
-    auto seq = chat->next_private();
-    auto body = encode_line(protocol::make_whisper(text, seq));
-    if (!body)
-      return release(1);
-    chat->said_private();
-    outbox.push_back({seq, std::move(*body), name, std::move(text)});
-    send_outbox();
-  }
-
   // "/who": every member, where it listens and since when (it says when it
   // joined the group; else since we met it).
   std::tuple<std::string, uint16_t, std::vector<protocol::member_summary>>
@@ -580,15 +499,14 @@ caf::behavior membership(typename membership_state<Base>::actor_type* self,
           self->state.on_received(from, msg);
     },
     [&st](atom::chat, std::string& text) {
-      st.on_line_input(
-        protocol::make_chat(std::move(text), st.chat->next_public()));
+      st.out->say(std::move(text), false, st.wall_now());
     },
     [&st](atom::action, std::string& text) {
-      st.on_line_input(
-        protocol::make_action(std::move(text), st.chat->next_public()));
+      st.out->say(std::move(text), true, st.wall_now());
     },
     [&st](atom::whisper, std::string& name, std::string& text) {
-      st.on_whisper_input(name, text);
+      st.out->whisper(name, std::move(text),
+                      st.peers.find_member(name) != nullptr);
     },
     [&st](atom::who) { return st.who(); },
     [&st](atom::nick, const std::string& name) {

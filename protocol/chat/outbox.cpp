@@ -1,0 +1,101 @@
+#include "protocol/chat/outbox.hpp"
+
+#include <utility>
+
+namespace groupchat::protocol {
+
+outbox_callee::~outbox_callee() {
+  // nop
+}
+
+outbox::outbox(size_t max_frame_size, delivery& chat, outbox_callee& callee)
+  : max_frame_size_(max_frame_size), chat_(chat), callee_(callee) {
+  // nop
+}
+
+// Whether `body` fits into a frame; a notice if not.
+bool outbox::fits(const std::string& body) {
+  if (body.size() <= max_frame_size_)
+    return true;
+  callee_.notice("Message not sent: it is too long ("
+                 + std::to_string(body.size())
+                 + " bytes encoded, the maximum is "
+                 + std::to_string(max_frame_size_) + ")");
+  return false;
+}
+
+void outbox::say(std::string text, bool action, uint64_t now) {
+  auto seq = chat_.next_public();
+  auto msg = action ? make_action(text, seq) : make_chat(text, seq);
+  auto body = encode(msg);
+  if (closed_ || !fits(body))
+    return callee_.release(1);
+  // It may be sent again as history, with a few more fields: it must fit
+  // into a frame that way too.
+  if (body.size() + 64 > max_frame_size_
+      && encode(make_history(text, seq, action, now)).size()
+           > max_frame_size_) {
+    callee_.notice("Message not sent: it is too long (the maximum is "
+                   + std::to_string(max_frame_size_) + " bytes encoded)");
+    return callee_.release(1);
+  }
+  chat_.said(seq, now, std::move(text), action);
+  lines_.push_back({seq, std::move(body), {}, {}});
+  send();
+}
+
+void outbox::whisper(const std::string& name, std::string text, bool known) {
+  if (closed_)
+    return callee_.release(1);
+  if (!known) {
+    callee_.notice("No member named " + name + " (see /who)");
+    return callee_.release(1);
+  }
+  auto seq = chat_.next_private();
+  auto body = encode(make_whisper(text, seq));
+  if (!fits(body))
+    return callee_.release(1);
+  chat_.said_private();
+  lines_.push_back({seq, std::move(body), name, std::move(text)});
+  send();
+}
+
+void outbox::open() {
+  open_ = true;
+  send();
+}
+
+// Only members count: a stranger that reads slowly holds nobody up.
+void outbox::congested(uint64_t conn, bool yes) {
+  if (yes)
+    congested_.insert(conn);
+  else if (congested_.erase(conn) > 0 && congested_.empty())
+    send();
+}
+
+void outbox::close() {
+  if (open_)
+    send(true);
+  closed_ = true;
+}
+
+// Sends what waits, if the join is done and no output piles up (or we
+// leave: then it goes out regardless).
+void outbox::send(bool regardless) {
+  if (!regardless && (!open_ || closed_ || !congested_.empty()))
+    return;
+  for (auto& x : lines_) {
+    if (x.to.empty()) {
+      chat_.sent(x.seq);
+      callee_.broadcast(std::move(x.body));
+    } else if (callee_.send_to(x.to, std::move(x.body))) {
+      callee_.notice("-> " + x.to + ": " + x.text);
+    } else {
+      callee_.notice("Not sent to " + x.to + ", who left: " + x.text);
+    }
+  }
+  callee_.release(lines_.size());
+  lines_.clear();
+}
+
+} // namespace groupchat::protocol

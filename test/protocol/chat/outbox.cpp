@@ -1,0 +1,126 @@
+#define CAF_SUITE protocol.chat.outbox
+
+#include "protocol/chat/outbox.hpp"
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include <caf/test/unit_test.hpp>
+
+using namespace groupchat::protocol;
+
+namespace {
+
+// Records what the outbox asks for, one line each; shows nothing.
+struct recorder : outbox_callee, delivery_callee {
+  std::vector<std::string> log;
+  std::set<std::string> members{"bob"};
+  size_t released = 0;
+
+  void broadcast(std::string body) override {
+    log.push_back("all " + body);
+  }
+
+  bool send_to(const std::string& name, std::string body) override {
+    if (members.count(name) == 0)
+      return false;
+    log.push_back("to " + name + " " + body);
+    return true;
+  }
+
+  void notice(std::string line) override {
+    log.push_back("! " + line);
+  }
+
+  void release(size_t n) override {
+    released += n;
+  }
+
+  void show(shown_line) override {
+    // Not about incoming lines.
+  }
+};
+
+struct fixture {
+  recorder rec;
+  delivery chat{200, 1 << 20, rec};
+  outbox out{1024, chat, rec};
+};
+
+} // namespace
+
+CAF_TEST_FIXTURE_SCOPE(outbox_tests, fixture)
+
+CAF_TEST(lines wait for the join and go out in the order typed) {
+  out.say("one", false, 10);
+  out.whisper("bob", "psst", true);
+  out.say("waves", true, 20);
+  CAF_CHECK(rec.log.empty());
+  CAF_CHECK_EQUAL(rec.released, 0u);
+  CAF_CHECK_EQUAL(chat.lines_sent(), 0u);
+  out.open();
+  CAF_REQUIRE_EQUAL(rec.log.size(), 4u);
+  CAF_CHECK_EQUAL(rec.log[0], "all " + encode(make_chat("one", 1)));
+  CAF_CHECK_EQUAL(rec.log[1], "to bob " + encode(make_whisper("psst", 1)));
+  CAF_CHECK_EQUAL(rec.log[2], "! -> bob: psst");
+  CAF_CHECK_EQUAL(rec.log[3], "all " + encode(make_action("waves", 2)));
+  CAF_CHECK_EQUAL(rec.released, 3u);
+  CAF_CHECK_EQUAL(chat.lines_sent(), 2u);
+  CAF_CHECK_EQUAL(chat.replay_size(0), 2u);
+}
+
+CAF_TEST(a member whose output piles up holds every line back) {
+  out.open();
+  out.congested(7, true);
+  out.say("one", false, 10);
+  out.congested(8, true);
+  out.congested(7, false);
+  CAF_CHECK(rec.log.empty());
+  out.congested(8, false);
+  CAF_CHECK_EQUAL(rec.log.size(), 1u);
+  CAF_CHECK_EQUAL(rec.released, 1u);
+}
+
+CAF_TEST(lines too long for a frame are refused with a notice) {
+  out.open();
+  out.say(std::string(2000, 'x'), false, 10);
+  CAF_CHECK_EQUAL(rec.released, 1u);
+  CAF_REQUIRE_EQUAL(rec.log.size(), 1u);
+  CAF_CHECK(rec.log[0].find("too long") != std::string::npos);
+  CAF_MESSAGE("it was never numbered: the next line is still number 1");
+  CAF_CHECK_EQUAL(chat.next_public(), 1u);
+  CAF_MESSAGE("a line that fits now but not as history later is refused too");
+  auto fits_now = 1024 - encode(make_chat("", 1)).size();
+  out.say(std::string(fits_now, 'y'), false, 10);
+  CAF_CHECK_EQUAL(rec.released, 2u);
+  CAF_CHECK_EQUAL(chat.next_public(), 1u);
+}
+
+CAF_TEST(a private line needs a member to go to) {
+  out.open();
+  out.whisper("zed", "hi", false);
+  CAF_CHECK_EQUAL(rec.log, (std::vector<std::string>{
+                             "! No member named zed (see /who)"}));
+  CAF_MESSAGE("a member that left before the line went out");
+  out.congested(1, true);
+  out.whisper("bob", "hi", true);
+  rec.members.clear();
+  out.congested(1, false);
+  CAF_CHECK_EQUAL(rec.log.back(), "! Not sent to bob, who left: hi");
+  CAF_CHECK_EQUAL(rec.released, 2u);
+}
+
+CAF_TEST(leaving sends what waits regardless and refuses the rest) {
+  out.open();
+  out.congested(1, true);
+  out.say("last words", false, 10);
+  out.close();
+  CAF_CHECK_EQUAL(rec.log.size(), 1u);
+  out.say("too late", false, 20);
+  out.whisper("bob", "too late", true);
+  CAF_CHECK_EQUAL(rec.log.size(), 1u);
+  CAF_CHECK_EQUAL(rec.released, 3u);
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
