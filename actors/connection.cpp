@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <optional>
 #include <vector>
 
 #include <sys/socket.h>
@@ -15,6 +16,8 @@
 #include "actors/errors.hpp"
 #include "actors/messages.hpp"
 #include "actors/tidy_broker.hpp"
+#include "protocol/flow/backlog.hpp"
+#include "protocol/flow/rate.hpp"
 #include "protocol/wire/frame.hpp"
 #include "protocol/wire/message.hpp"
 
@@ -23,18 +26,6 @@ namespace groupchat {
 namespace {
 
 using caf::io::receive_policy;
-
-/// A peer with output piling up must take at least `min_progress` bytes of
-/// it every `backlog_grace`, or it counts as not reading at all: a stopped
-/// process, a dead link, or one that trickles to hold us up.
-constexpr auto backlog_grace = std::chrono::seconds(2);
-constexpr size_t min_progress = 4096;
-
-/// A close (after a leave) ends within this many times the longer of the
-/// drain and linger timeouts, however slowly the peer reads or whatever it
-/// keeps sending (one minute with the defaults).
-constexpr int close_budget = 12;
-
 
 /// Bytes taken from the socket per read.
 constexpr size_t read_chunk = 64 * 1024;
@@ -51,12 +42,8 @@ struct connection_state {
   /// What this connection may spend.
   connection_options limits;
 
-  /// Token bucket for the message rate: frames we still accept right now,
-  /// refilled at `max_messages_per_second` up to twice that.
-  double tokens = 0;
-
-  /// When `tokens` was last refilled.
-  caf::actor_clock::time_point refilled;
+  /// The rate at which frames are taken (flow/rate.hpp).
+  std::optional<protocol::rate> input_rate;
 
   /// Reading is halted until the token bucket refills: a peer that sends
   /// faster than the rate is slowed down by TCP, never dropped for it.
@@ -73,13 +60,9 @@ struct connection_state {
   /// on, a handshake that does not complete was one guess (see `shut`).
   bool answered = false;
 
-  /// Bytes written for the peer and not yet taken by its socket (CAF
-  /// reports each write: `ack_writes`).
-  size_t pending = 0;
-
-  /// Output towards the peer is above the high watermark (membership
-  /// knows); we watch its progress.
-  bool congested = false;
+  /// Output not yet taken by the peer's socket, and what to do about it
+  /// (flow/backlog.hpp). CAF reports each write: `ack_writes`.
+  std::optional<protocol::backlog> output;
 
   /// Membership closed us: we quit once the output is all sent (and, if
   /// lingering, once the peer closed its end too).
@@ -90,25 +73,6 @@ struct connection_state {
   /// makes the kernel send RST, and a peer that gets RST throws away what
   /// it had not read yet: the last lines and the leave itself.
   bool lingering = false;
-
-  /// When the socket last delivered input.
-  caf::actor_clock::time_point last_input;
-
-  /// Whether a progress check is scheduled.
-  bool watching = false;
-
-  /// When the socket last took any of our output.
-  caf::actor_clock::time_point last_progress;
-
-  /// Bytes the socket took since `window_start`.
-  size_t progressed = 0;
-
-  /// While congested: when the window the peer must take `min_progress`
-  /// bytes in began.
-  caf::actor_clock::time_point window_start;
-
-  /// When a close ends, whatever the peer does.
-  caf::actor_clock::time_point close_deadline;
 
   /// "host:port" of the remote side, for log lines.
   std::string remote;
@@ -149,9 +113,8 @@ struct connection_state {
 
 using connection_actor = caf::stateful_actor<connection_state, tidy_broker>;
 
-void check_backlog(connection_actor* self);
+void apply(connection_actor* self, protocol::backlog::step step);
 void flush_direct(connection_actor* self);
-void watch_progress(connection_actor* self);
 
 // Closes the socket and ends this actor with `reason`; input still buffered
 // is not consumed. The close itself runs as our next message: inside a read
@@ -181,17 +144,6 @@ void drop(connection_actor* self, const protocol::error& err) {
   shut(self);
 }
 
-// Refills the token bucket; returns whether a frame may be taken now.
-bool refill(connection_actor* self) {
-  auto& st = self->state;
-  auto now = self->clock().now();
-  auto rate = static_cast<double>(st.limits.max_messages_per_second);
-  std::chrono::duration<double> elapsed = now - st.refilled;
-  st.tokens = std::min(2 * rate, st.tokens + elapsed.count() * rate);
-  st.refilled = now;
-  return st.tokens >= 1;
-}
-
 // The peer sends faster than the rate: stop reading its socket until the
 // next token is due. Its kernel buffers fill and its writes slow down.
 // Reading runs on activity tokens, one read at a time (see `on_data`):
@@ -201,11 +153,8 @@ void pause_reading(connection_actor* self) {
   auto& st = self->state;
   spdlog::trace("connection {} pauses reading", st.remote);
   st.paused = true;
-  auto rate = static_cast<double>(st.limits.max_messages_per_second);
-  std::chrono::duration<double> wait{(1 - st.tokens) / rate};
   self->delayed_send(self,
-                     std::chrono::duration_cast<caf::timespan>(wait)
-                       + std::chrono::microseconds(100),
+                     st.input_rate->wait() + std::chrono::microseconds(100),
                      atom::resume_v);
 }
 
@@ -230,8 +179,8 @@ void write_buffered(connection_actor* self, std::string_view first,
   if (!second.empty())
     self->write(st.hdl, second.size(), second.data());
   self->flush(st.hdl);
-  st.pending += first.size() + second.size();
-  check_backlog(self);
+  apply(self, st.output->wrote(first.size() + second.size(),
+                               self->clock().now()));
 }
 
 // Frames go straight to the socket while CAF holds none of our output (so
@@ -246,7 +195,7 @@ void write_frame(connection_actor* self, std::string_view body) {
   char header[protocol::length_prefix_size];
   protocol::write_length(static_cast<uint32_t>(body.size()), header);
   auto& st = self->state;
-  if (st.fd >= 0 && st.pending == 0) {
+  if (st.fd >= 0 && st.output->pending() == 0) {
     if (st.direct.empty())
       self->send(self, atom::flush_v);
     st.direct.append(header, sizeof(header));
@@ -393,14 +342,14 @@ void take_each_frame(connection_actor* self) {
   auto& st = self->state;
   while (!st.dropped && !st.paused) {
     // Closing, input is only read to its end: no rate applies.
-    if (!st.closing && !refill(self))
+    if (!st.closing && !st.input_rate->available(self->clock().now()))
       return pause_reading(self);
     auto body = st.reader.next();
     if (!body)
       return drop(self, body.error());
     if (body->empty())
       return; // The rest is still on its way.
-    st.tokens -= 1;
+    st.input_rate->spend();
     on_body(self, *body);
   }
 }
@@ -415,7 +364,7 @@ void take_frames(connection_actor* self) {
 // reads per frame.
 void on_data(connection_actor* self, const std::vector<char>& buf) {
   auto& st = self->state;
-  st.last_input = self->clock().now();
+  st.output->heard(self->clock().now());
   st.reader.append(buf.data(), buf.size());
   take_frames(self);
   read_on(self);
@@ -431,45 +380,21 @@ void on_resume(connection_actor* self) {
   read_on(self);
 }
 
-// Output the peer has not taken yet waits in CAF's write buffers. Above
-// the high watermark (half the bound) membership is told, so that it stops
-// taking input until the backlog drains below the low watermark (a
-// quarter): a sender slows down to its slowest reader instead of piling up
-// memory. A peer that takes less than `min_progress` per `backlog_grace`
-// meanwhile is dropped (a stopped process, a dead link); eight times the
-// bound drops at once, which caps the memory a peer can tie up.
-void check_backlog(connection_actor* self) {
+// Carries out what the backlog asks (flow/backlog.hpp).
+void apply(connection_actor* self, protocol::backlog::step step) {
   auto& st = self->state;
-  auto bound = st.limits.max_pending_output;
-  if (st.pending > 8 * bound)
-    return drop(self, {protocol::ec::output_overflow,
-                       std::to_string(st.pending)
-                         + " bytes of output pending: the peer does not "
-                           "read"});
-  if (st.congested || st.pending <= bound / 2)
-    return;
-  st.congested = true;
-  self->send(st.owner, atom::congested_v, true);
-  watch_progress(self);
-}
-
-// Schedules the next progress check (at most one is pending).
-void watch_progress(connection_actor* self, caf::timespan after) {
-  auto& st = self->state;
-  if (st.watching)
-    return;
-  st.watching = true;
-  self->delayed_send(self, after, atom::check_v);
-}
-
-void watch_progress(connection_actor* self) {
-  auto& st = self->state;
-  st.last_progress = self->clock().now();
-  st.window_start = st.last_progress;
-  st.progressed = 0;
-  watch_progress(self, st.closing ? st.limits.drain_timeout
-                                  : std::chrono::duration_cast<caf::timespan>(
-                                    backlog_grace));
+  if (step.congested)
+    self->send(st.owner, atom::congested_v, *step.congested);
+  if (step.check_after)
+    self->delayed_send(self, *step.check_after, atom::check_v);
+  using ending = protocol::backlog::step::ending;
+  if (step.end == ending::drop)
+    return drop(self, {protocol::ec::output_overflow, step.why});
+  if (step.end == ending::shut) {
+    if (!step.why.empty())
+      spdlog::warn("connection {}: {}", st.remote, step.why);
+    shut(self);
+  }
 }
 
 void on_close(connection_actor* self, bool linger) {
@@ -486,90 +411,21 @@ void on_close(connection_actor* self, bool linger) {
   // Flush before close, or CAF drops what is still queued (e.g. a leave).
   flush_direct(self);
   self->flush(st.hdl);
-  if (st.pending == 0 && !linger)
-    return shut(self);
-  auto now = self->clock().now();
-  st.last_input = now;
-  st.close_deadline = now
-                      + close_budget
-                          * std::max(st.limits.drain_timeout,
-                                     st.limits.linger_timeout);
-  st.watching = false; // The close has deadlines of its own.
-  watch_progress(self);
+  apply(self, st.output->close(linger, self->clock().now()));
 }
 
 void on_transferred(connection_actor* self,
                     const caf::io::data_transferred_msg& msg) {
   auto& st = self->state;
-  if (msg.written > 0) {
-    st.last_progress = self->clock().now();
-    st.progressed += static_cast<size_t>(msg.written);
-  }
-  st.pending -= std::min(st.pending, static_cast<size_t>(msg.written));
-  if (st.closing && st.pending == 0 && !st.lingering)
-    return shut(self);
-  if (st.congested && st.pending <= st.limits.max_pending_output / 4) {
-    st.congested = false;
-    self->send(st.owner, atom::congested_v, false);
-  }
-}
-
-// While closing: the whole close ends by its deadline; what is queued must
-// keep moving (drain timeout); once all is sent, a lingering connection
-// waits for the peer to close for as long as the peer keeps talking
-// (linger timeout).
-void check_closing(connection_actor* self) {
-  auto& st = self->state;
-  auto now = self->clock().now();
-  if (now >= st.close_deadline) {
-    if (st.pending > 0)
-      spdlog::warn("connection {}: {} bytes not sent within the time a "
-                   "leave may take",
-                   st.remote, st.pending);
-    return shut(self);
-  }
-  auto [since, limit] = st.pending == 0
-                          ? std::pair{st.last_input, st.limits.linger_timeout}
-                          : std::pair{st.last_progress,
-                                      st.limits.drain_timeout};
-  if (now - since >= limit) {
-    if (st.pending > 0)
-      spdlog::warn("connection {}: {} bytes not sent, the peer takes nothing",
-                   st.remote, st.pending);
-    return shut(self);
-  }
-  watch_progress(self, std::min(limit - (now - since),
-                                st.close_deadline - now));
-}
-
-// While congested: the peer must take `min_progress` bytes per window.
-// A check scheduled in an earlier spell of congestion may come early for
-// this one: it judges only a whole window.
-void check_congested(connection_actor* self) {
-  auto& st = self->state;
-  auto grace = std::chrono::duration_cast<caf::timespan>(backlog_grace);
-  auto elapsed = self->clock().now() - st.window_start;
-  if (elapsed < grace)
-    return watch_progress(self, grace - elapsed);
-  if (st.progressed < min_progress)
-    return drop(self, {protocol::ec::output_overflow,
-                       "the peer took " + std::to_string(st.progressed)
-                         + " bytes of our output in "
-                         + caf::deep_to_string(backlog_grace)});
-  st.progressed = 0;
-  st.window_start = self->clock().now();
-  watch_progress(self, grace);
+  auto written = msg.written > 0 ? static_cast<size_t>(msg.written) : 0;
+  apply(self, st.output->took(written, self->clock().now()));
 }
 
 void check_progress(connection_actor* self) {
   auto& st = self->state;
-  st.watching = false;
-  if (st.dropped)
-    return;
-  if (st.closing)
-    return check_closing(self);
-  if (st.congested)
-    return check_congested(self);
+  auto step = st.output->check(self->clock().now());
+  if (!st.dropped)
+    apply(self, std::move(step));
 }
 
 void on_send(connection_actor* self, const protocol::message& msg) {
@@ -591,8 +447,10 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
   st.hdl = hdl;
   st.owner = std::move(owner);
   st.limits = limits;
-  st.tokens = 2.0 * static_cast<double>(limits.max_messages_per_second);
-  st.refilled = self->clock().now();
+  st.input_rate.emplace(limits.max_messages_per_second, self->clock().now());
+  st.output.emplace(protocol::backlog::limits{limits.max_pending_output,
+                                              limits.drain_timeout,
+                                              limits.linger_timeout});
   st.accepted = accepted;
   // CAF's own multiplexer names a connection by its socket descriptor.
   if (dynamic_cast<caf::io::network::default_multiplexer*>(
