@@ -440,9 +440,22 @@ void on_send(connection_actor* self, const protocol::message& msg) {
   send_body(self, body);
 }
 
-caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
-                         caf::actor owner, connection_options limits,
-                         bool accepted) {
+// The passphrase handshake's first frames and its deadline.
+void start_handshake(connection_actor* self) {
+  auto& st = self->state;
+  using role = protocol::secure_channel::role;
+  st.secure = std::make_unique<protocol::secure_channel>(
+    *st.limits.key, st.accepted ? role::responder : role::initiator);
+  for (auto& body : st.secure->start())
+    write_frame(self, body);
+  self->delayed_send(self, st.limits.handshake_timeout, atom::timeout_v,
+                     uint64_t{0});
+}
+
+// Takes over the socket: limits, names for the log, the link to the owner,
+// reading (unless held) and, in a passphrase group, the handshake.
+void init(connection_actor* self, caf::io::connection_handle hdl,
+          caf::actor owner, const connection_options& limits, bool accepted) {
   auto& st = self->state;
   st.hdl = hdl;
   st.owner = std::move(owner);
@@ -472,7 +485,7 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
   st.held = !accepted || limits.key != nullptr;
   if (!st.held)
     start_reading(self);
-  // Every write is reported: `pending` counts what the peer has not taken.
+  // Every write is reported: the backlog counts what the peer has not taken.
   self->ack_writes(hdl, true);
   // A stranger sends small frames until it greets (see `admit`).
   // Encryption adds a few bytes to every body.
@@ -484,15 +497,26 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
   // handshake included; it sees their messages only after the handshake.
   if (accepted)
     self->send(st.owner, atom::incoming_v, st.remote_host);
-  if (limits.key) {
-    using role = protocol::secure_channel::role;
-    st.secure = std::make_unique<protocol::secure_channel>(
-      *limits.key, accepted ? role::responder : role::initiator);
-    for (auto& body : st.secure->start())
-      write_frame(self, body);
-    self->delayed_send(self, limits.handshake_timeout, atom::timeout_v,
-                       uint64_t{0});
-  }
+  if (limits.key)
+    start_handshake(self);
+}
+
+// The peer closed its end.
+void on_closed(connection_actor* self) {
+  auto& st = self->state;
+  if (st.secure && !st.secure->established())
+    return auth_failed(self, {},
+                       "the peer closed the connection during the "
+                       "handshake (no passphrase, or another one?)");
+  spdlog::debug("connection {} closed by peer", st.remote);
+  st.dropped = true;
+  self->quit();
+}
+
+caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
+                         caf::actor owner, connection_options limits,
+                         bool accepted) {
+  init(self, hdl, std::move(owner), limits, accepted);
   return {
     [=](const caf::io::new_data_msg& msg) { on_data(self, msg.buf); },
     [=](atom::send, const protocol::message& msg) { on_send(self, msg); },
@@ -527,16 +551,7 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
       if (!self->state.secure->established())
         auth_failed(self, {}, "the handshake timed out", true);
     },
-    [=](const caf::io::connection_closed_msg&) {
-      auto& st = self->state;
-      if (st.secure && !st.secure->established())
-        return auth_failed(self, {},
-                           "the peer closed the connection during the "
-                           "handshake (no passphrase, or another one?)");
-      spdlog::debug("connection {} closed by peer", st.remote);
-      st.dropped = true;
-      self->quit();
-    },
+    [=](const caf::io::connection_closed_msg&) { on_closed(self); },
   };
 }
 
