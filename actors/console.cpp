@@ -53,10 +53,11 @@ using protocol::ascii_lower;
 struct console_state {
   static inline constexpr const char* name = "console";
 
-  caf::stateful_actor<console_state, tidy_broker>* self = nullptr;
+  caf::stateful_actor<console_state, tidy<console_actor::broker_base>>* self
+    = nullptr;
   console_options opts;
   /// Where typed lines go; set by `attach`.
-  caf::actor membership;
+  membership_actor membership;
   /// The members' names, for "/msg NAME" without quotes.
   std::vector<std::string> members;
   /// Set once the user asked to leave: later input is ignored.
@@ -326,13 +327,15 @@ struct console_state {
   }
 };
 
-using console_actor = caf::stateful_actor<console_state, tidy_broker>;
+using console_impl = caf::stateful_actor<console_state,
+                                        tidy<console_actor::broker_base>>;
 
-caf::behavior console(console_actor* self, console_options opts) {
+console_actor::behavior_type console(console_impl* self,
+                                     console_options opts) {
   self->state.self = self;
   self->state.opts = std::move(opts);
   return {
-    [self](atom::attach, caf::actor membership) {
+    [self](atom::attach, membership_actor membership) {
       self->state.membership = std::move(membership);
     },
     [self](atom::line, std::string& line) { self->state.on_line(line); },
@@ -380,7 +383,7 @@ caf::behavior console(console_actor* self, console_options opts) {
 
 } // namespace
 
-caf::actor spawn_console(caf::actor_system& sys, console_options opts) {
+console_actor spawn_console(caf::actor_system& sys, console_options opts) {
   return sys.middleman().spawn_broker(console, std::move(opts));
 }
 

@@ -11,6 +11,8 @@
 
 #include <caf/fwd.hpp>
 
+#include "actors/messages.hpp"
+
 namespace groupchat {
 
 /// How the console writes.
@@ -52,6 +54,6 @@ struct console_options {
 /// Spawns the console on the I/O thread, beside membership and the
 /// connections: a line crosses no thread between the socket and `display`.
 /// See messages.hpp for its interface.
-caf::actor spawn_console(caf::actor_system& sys, console_options opts);
+console_actor spawn_console(caf::actor_system& sys, console_options opts);
 
 } // namespace groupchat

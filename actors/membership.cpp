@@ -38,6 +38,11 @@ using protocol::peer;
 using protocol::phase;
 using protocol::stage;
 
+// Connections are untyped actors, and a typed actor may only send() to
+// typed ones in CAF 0.17: they get anon_send(), which costs the same (a
+// broker's mailbox always runs on the I/O thread, whoever sends) and loses
+// nothing (a connection never asks who sent).
+//
 // The adapter between CAF and the plain membership logic: the peer table,
 // the join machine (handshakes and life cycle) and the failure detector.
 // It maps connection actors to connection IDs, turns actor messages into
@@ -58,7 +63,7 @@ struct membership_state : protocol::join_callee,
   actor_type* self = nullptr;
   membership_options opts;
   caf::actor dialer;
-  caf::actor console;
+  console_actor console;
 
   protocol::peer_table peers;
   std::optional<protocol::failure_detector> detector;
@@ -100,8 +105,8 @@ struct membership_state : protocol::join_callee,
   /// The member names the console last got.
   std::vector<std::string> last_roster;
 
-  void init(actor_type* ptr, membership_options o,
-            caf::actor d, caf::actor c) {
+  void init(actor_type* ptr, membership_options o, caf::actor d,
+            console_actor c) {
     self = ptr;
     opts = std::move(o);
     dialer = std::move(d);
@@ -124,7 +129,7 @@ struct membership_state : protocol::join_callee,
           auto id = adopt(conn);
           if (join->on_dialed(req, id, std::move(host))) {
             watch(conn);
-            self->send(conn, atom::start_v); // Now we know it: read.
+            caf::anon_send(conn, atom::start_v); // Now we know it: read.
           } else {
             reject(id);
           }
@@ -135,7 +140,7 @@ struct membership_state : protocol::join_callee,
   }
 
   void send(conn_id conn, const message& msg) override {
-    self->send(actor_of(conn), atom::send_v, msg);
+    caf::anon_send(actor_of(conn), atom::send_v, msg);
   }
 
   // Leaving, a member's connection lingers until the member, having read
@@ -144,13 +149,13 @@ struct membership_state : protocol::join_callee,
     auto p = peers.find(conn);
     bool linger = join->current() == phase::leaving && p != nullptr
                   && p->st == stage::member;
-    self->send(actor_of(conn), atom::close_v, linger);
+    caf::anon_send(actor_of(conn), atom::close_v, linger);
     // A connection we close holds none of our lines back.
     on_congested(conn, false);
   }
 
   void admit(conn_id conn) override {
-    self->send(actor_of(conn), atom::admit_v);
+    caf::anon_send(actor_of(conn), atom::admit_v);
   }
 
   void arm_timer(protocol::timespan after, uint64_t token) override {
@@ -208,7 +213,7 @@ struct membership_state : protocol::join_callee,
   void met(const peer& p, const message& msg) override {
     auto conn = actor_of(p.conn);
     for (auto& line : chat->on_met(p.conn, p.id, p.name, msg))
-      self->send(conn, atom::send_v, std::move(line));
+      caf::anon_send(conn, atom::send_v, std::move(line));
     check_alone();
   }
 
@@ -258,7 +263,7 @@ struct membership_state : protocol::join_callee,
   // The join machine does not want the connection: close it, forget it.
   void reject(conn_id id) {
     auto conn = conns.at(id);
-    self->send(conn, atom::close_v, false);
+    caf::anon_send(conn, atom::close_v, false);
     ids.erase(conn.address());
     conns.erase(id);
   }
@@ -269,7 +274,7 @@ struct membership_state : protocol::join_callee,
       watch(conn);
       // In a passphrase group it waits for this before it answers the
       // handshake: a host out of guesses gets no answer to test one on.
-      self->send(conn, atom::start_v);
+      caf::anon_send(conn, atom::start_v);
     } else {
       reject(id);
     }
@@ -322,14 +327,14 @@ struct membership_state : protocol::join_callee,
   void broadcast(std::string body) override {
     auto packet = caf::make_message(atom::send_v, std::move(body));
     for (auto p : peers.members())
-      self->send(actor_of(p->conn), packet);
+      caf::anon_send(actor_of(p->conn), packet);
   }
 
   bool send_to(const std::string& name, std::string body) override {
     auto target = peers.find_member(name);
     if (target == nullptr)
       return false;
-    self->send(actor_of(target->conn), atom::send_v, std::move(body));
+    caf::anon_send(actor_of(target->conn), atom::send_v, std::move(body));
     return true;
   }
 
@@ -466,9 +471,9 @@ struct membership_state : protocol::join_callee,
 };
 
 template <class Base>
-caf::behavior membership(typename membership_state<Base>::actor_type* self,
-                         membership_options opts,
-                         caf::actor dialer, caf::actor console) {
+membership_actor::behavior_type
+membership(typename membership_state<Base>::actor_type* self,
+           membership_options opts, caf::actor dialer, console_actor console) {
   self->state.init(self, std::move(opts), std::move(dialer),
                    std::move(console));
   self->set_down_handler([self](caf::down_msg& dm) {
@@ -531,14 +536,14 @@ caf::behavior membership(typename membership_state<Base>::actor_type* self,
 
 } // namespace
 
-caf::actor spawn_membership(caf::actor_system& sys, membership_options opts,
-                            caf::actor dialer, caf::actor console,
-                            bool on_io_thread) {
+membership_actor spawn_membership(caf::actor_system& sys,
+                                  membership_options opts, caf::actor dialer,
+                                  console_actor console, bool on_io_thread) {
   if (on_io_thread)
-    return sys.middleman().spawn_broker(membership<tidy_broker>,
-                                        std::move(opts), std::move(dialer),
-                                        std::move(console));
-  return sys.spawn(membership<caf::event_based_actor>, std::move(opts),
+    return sys.middleman().spawn_broker(
+      membership<tidy<membership_actor::broker_base>>, std::move(opts),
+      std::move(dialer), std::move(console));
+  return sys.spawn(membership<membership_actor::base>, std::move(opts),
                    std::move(dialer), std::move(console));
 }
 

@@ -15,6 +15,7 @@
 #include <caf/fwd.hpp>
 #include <caf/timespan.hpp>
 
+#include "actors/messages.hpp"
 #include "protocol/group/join_machine.hpp"
 
 namespace groupchat {
@@ -53,8 +54,9 @@ struct membership_options {
 /// With `on_io_thread` (production) it runs on the I/O thread, beside the
 /// connections and the console, so a line crosses no thread inside the
 /// process; without (the deterministic tests) on the scheduler.
-caf::actor spawn_membership(caf::actor_system& sys, membership_options opts,
-                            caf::actor dialer, caf::actor console,
-                            bool on_io_thread = false);
+membership_actor spawn_membership(caf::actor_system& sys,
+                                  membership_options opts, caf::actor dialer,
+                                  console_actor console,
+                                  bool on_io_thread = false);
 
 } // namespace groupchat

@@ -19,7 +19,15 @@
 //   connection -> membership  (received, protocol::message) a decoded frame
 //   connection -> membership  (received, std::vector<protocol::message>)
 //             the frames of one read, in order
+//   membership -> connection  (start)  the owner adopted it: read (a dialed
+//             connection, or a stranger whose host may try a passphrase)
 //   itself     -> connection  (flush)  write the frames gathered this turn
+//   itself     -> connection  (resume)  the rate allows reading again
+//   itself     -> connection  (check)   a deadline of the output backlog
+//   itself     -> connection  (shut)    close the socket and quit (after
+//             the read under way returned)
+//   itself     -> connection  (timeout, uint64_t)  the passphrase
+//             handshake's deadline
 //   Membership monitors each connection: its down_msg is "socket closed".
 //
 // Listener (owns the listening socket; creates all connection brokers):
@@ -53,9 +61,11 @@
 //   itself  -> membership  (timeout, uint64_t)        a phase deadline
 //   itself  -> membership  (tick)                     heartbeat interval
 //   itself  -> membership  (check)                    a peer's deadline
+//   itself  -> membership  (flush)  the join is long over: show what was
+//             held back for the history to come first
 //
 // Console (owns stdout; receives stdin lines from the reader thread):
-//   main       -> console  (attach, actor membership)  where input goes
+//   main       -> console  (attach, membership_actor)  where input goes
 //   stdin      -> console  (line, std::string)         one line typed
 //   stdin      -> console  (eof)                       end of input
 //   membership -> console  (notice, std::string)       a system line
@@ -66,12 +76,11 @@
 //             bool action, uint64_t time)  a line said earlier (us since
 //             the epoch), sent again because we missed it
 //   membership -> console  (who, std::vector<std::string>)  the members'
-//             names, whenever they change (for Tab completion)
+//             names, whenever they change (for Tab completion and /msg);
+//             not the "/who" request above, which goes the other way
 //   membership -> console  (nick, std::string)  our name is now this
 //   membership -> console  (status, std::string)  how things stand (a join
 //             under way, alone in the group): at a terminal only
-//   itself  -> membership  (flush)  the join is long over: show what was
-//             held back for the history to come first
 
 #pragma once
 
@@ -81,7 +90,9 @@
 
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
+#include <caf/replies_to.hpp>
 #include <caf/type_id.hpp>
+#include <caf/typed_actor.hpp>
 
 #include "protocol/chat/commands.hpp"
 #include "protocol/wire/endpoint.hpp"
@@ -127,3 +138,45 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<groupchat::protocol::message>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(groupchat::protocol::endpoint)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<groupchat::protocol::member_summary>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<groupchat::protocol::endpoint>)
+
+namespace groupchat {
+
+// The typed interfaces: the compiler holds Membership and the Console to
+// the table above (a message that is not in it does not compile, at the
+// sender or in the actor's behavior). The Connection, Listener and Dialer
+// stay untyped: see actors/README.md ("Typed interfaces").
+
+/// Membership: owns the peer list and drives the join handshake.
+using membership_actor = caf::typed_actor<
+  caf::reacts_to<atom::start, uint16_t, std::vector<protocol::endpoint>>,
+  caf::reacts_to<atom::incoming, std::string>,
+  caf::reacts_to<atom::received, protocol::message>,
+  caf::reacts_to<atom::received, std::vector<protocol::message>>,
+  caf::reacts_to<atom::chat, std::string>,
+  caf::reacts_to<atom::action, std::string>,
+  caf::reacts_to<atom::whisper, std::string, std::string>,
+  caf::replies_to<atom::who>::with<std::string, uint16_t,
+                                   std::vector<protocol::member_summary>>,
+  caf::reacts_to<atom::nick, std::string>,
+  caf::reacts_to<atom::leave>,
+  caf::reacts_to<atom::congested, bool>,
+  caf::reacts_to<atom::timeout, uint64_t>,
+  caf::reacts_to<atom::tick>,
+  caf::reacts_to<atom::check>,
+  caf::reacts_to<atom::flush>>;
+
+/// The Console: owns what the user sees; typed lines come in.
+using console_actor = caf::typed_actor<
+  caf::reacts_to<atom::attach, membership_actor>,
+  caf::reacts_to<atom::line, std::string>,
+  caf::reacts_to<atom::eof>,
+  caf::reacts_to<atom::notice, std::string>,
+  caf::reacts_to<atom::chat, std::string, std::string>,
+  caf::reacts_to<atom::action, std::string, std::string>,
+  caf::reacts_to<atom::whisper, std::string, std::string>,
+  caf::reacts_to<atom::history, std::string, std::string, bool, uint64_t>,
+  caf::reacts_to<atom::who, std::vector<std::string>>,
+  caf::reacts_to<atom::nick, std::string>,
+  caf::reacts_to<atom::status, std::string>>;
+
+} // namespace groupchat

@@ -13,26 +13,33 @@
 
 #include <caf/detail/sync_request_bouncer.hpp>
 #include <caf/io/broker.hpp>
+#include <caf/io/typed_broker.hpp>
 
 namespace groupchat {
 
-class tidy_broker : public caf::io::broker {
+/// `Base` is `caf::io::broker` or a `caf::io::typed_broker<...>`.
+template <class Base>
+class tidy : public Base {
 public:
-  using caf::io::broker::broker;
+  using Base::Base;
 
   bool cleanup(caf::error&& reason, caf::execution_unit* host) override {
-    if (!mailbox().closed()) {
+    if (!this->mailbox().closed()) {
       // What scheduled_actor::cleanup does: later messages are refused
       // (and released) by the closed mailbox, waiting ones are bounced.
-      mailbox().close();
-      get_normal_queue().flush_cache();
-      get_urgent_queue().flush_cache();
+      this->mailbox().close();
+      this->get_normal_queue().flush_cache();
+      this->get_urgent_queue().flush_cache();
       caf::detail::sync_request_bouncer bounce{reason};
-      while (mailbox().queue().new_round(1000, bounce).consumed_items > 0)
+      while (this->mailbox().queue().new_round(1000, bounce).consumed_items
+             > 0)
         ; // Until empty.
     }
-    return caf::io::broker::cleanup(std::move(reason), host);
+    return Base::cleanup(std::move(reason), host);
   }
 };
+
+/// An untyped broker that tidies up.
+using tidy_broker = tidy<caf::io::broker>;
 
 } // namespace groupchat

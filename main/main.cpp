@@ -274,10 +274,11 @@ std::optional<int> add_group_key(std::string& secret,
 std::optional<uint16_t> open_port(caf::actor_system& sys,
                                   caf::scoped_actor& self,
                                   const caf::actor& listener, uint16_t port,
-                                  const caf::actor& membership) {
+                                  const membership_actor& membership) {
   std::optional<uint16_t> bound;
   caf::error err;
-  self->request(listener, caf::infinite, atom::listen_v, port, membership)
+  self->request(listener, caf::infinite, atom::listen_v, port,
+                caf::actor_cast<caf::actor>(membership))
     .receive([&](uint16_t x) { bound = x; },
              [&](caf::error& e) { err = std::move(e); });
   if (!bound)
@@ -392,7 +393,7 @@ int run(const command_line& cli, settings& opts,
     caf::anon_send(console, atom::notice_v,
                    "Listening on " + join(listen_addresses(*port)));
     caf::anon_send(membership, atom::start_v, *port, cli.peers);
-    reader.start(console, sys);
+    reader.start(caf::actor_cast<caf::actor>(console), sys);
     // A signal ends input through the reader, so that lines typed before it
     // are sent before the leave. A second one does not wait for the leave.
     std::atomic<int> signalled{0};
@@ -412,7 +413,8 @@ int run(const command_line& cli, settings& opts,
     self->receive([](caf::down_msg&) {});
   }
   cancel_dials();
-  for (auto& hdl : {console, listener, dialer})
+  caf::anon_send_exit(console, caf::exit_reason::user_shutdown);
+  for (auto& hdl : {listener, dialer})
     caf::anon_send_exit(hdl, caf::exit_reason::user_shutdown);
   return status;
 }

@@ -271,8 +271,9 @@ struct fixture : test_coordinator_fixture<> {
         };
       },
       this, p.host);
-    p.membership = spawn_membership(sys, options(name, n), p.dialer,
-                                    p.console);
+    p.membership = caf::actor_cast<caf::actor>(
+      spawn_membership(sys, options(name, n), p.dialer,
+                       caf::actor_cast<console_actor>(p.console)));
     return p;
   }
 
@@ -442,8 +443,10 @@ caf::behavior wire_end(caf::stateful_actor<wire_state>* self, fixture* net,
     },
     // Our membership closes, or the far end went away: the socket is gone.
     [self, hang_up](atom::close, bool) {
-      // From the membership using this end (not the far end hanging up).
-      if (self->current_sender() != self->state.other.address())
+      // From the membership using this end (not the far end hanging up;
+      // membership sends anonymously, see actors/membership.cpp).
+      auto& other = self->state.other;
+      if (!other || self->current_sender() != other.address())
         self->state.net->closed_by_owner.insert(self->address());
       hang_up();
     },
@@ -863,8 +866,9 @@ CAF_TEST(a duplicate name is refused at join) {
   caf::anon_send_exit(newcomer, caf::exit_reason::kill);
   drain();
   self->receive([](caf::down_msg&) {});
-  second.membership = spawn_membership(sys, options("bob", 3), second.dialer,
-                                       second.console);
+  second.membership = caf::actor_cast<caf::actor>(
+    spawn_membership(sys, options("bob", 3), second.dialer,
+                     caf::actor_cast<console_actor>(second.console)));
   self->monitor(second.membership);
   start("bob#2", {"alice"});
   caf::error reason;
