@@ -127,11 +127,6 @@ struct console_state {
     return body;
   }
 
-  /// Benchmark mode: chat lines sent, and received per sender and in all.
-  uint64_t bench_sent = 0;
-  std::map<std::string, uint64_t> bench_received;
-  uint64_t bench_total = 0;
-
   // -- output -----------------------------------------------------------------
 
   // Text from peers as one harmless line, in every mode: on a terminal
@@ -181,8 +176,6 @@ struct console_state {
   }
 
   void chat(const std::string& from, const std::string& text) {
-    if (opts.bench_every > 0)
-      return bench_recv(from, text);
     emit(mark_mention(from, text, line_of(from, text, false)));
   }
 
@@ -212,8 +205,6 @@ struct console_state {
   // one; at a terminal with the time it was said, marked as history.
   void history(const std::string& from, const std::string& text, bool is_action,
                uint64_t time_us) {
-    if (opts.bench_every > 0)
-      return;
     emit_at(static_cast<std::time_t>(time_us / 1000000),
             line_of(from, text, is_action), "(earlier) ");
   }
@@ -288,35 +279,7 @@ struct console_state {
 
   void send_chat(std::string text) {
     echo(text, false);
-    if (opts.bench_every > 0 && bench_due(++bench_sent, text))
-      std::fprintf(stderr, "bench sent %llu %lld\n",
-                   static_cast<unsigned long long>(bench_sent),
-                   static_cast<long long>(mono_ns()));
     self->send(membership, atom::chat_v, std::move(text));
-  }
-
-  // -- benchmark mode ---------------------------------------------------------
-
-  // Every N-th line and the line "last" are stamped; their numbers match the
-  // sender's because chat over TCP loses and reorders nothing.
-  bool bench_due(uint64_t n, const std::string& text) const {
-    return n % opts.bench_every == 0 || text == "last";
-  }
-
-  void bench_recv(const std::string& from, const std::string& text) {
-    auto n = ++bench_received[from];
-    ++bench_total;
-    if (bench_due(n, text))
-      std::fprintf(stderr, "bench recv %s %llu %lld %llu\n", from.c_str(),
-                   static_cast<unsigned long long>(n),
-                   static_cast<long long>(mono_ns()),
-                   static_cast<unsigned long long>(bench_total));
-  }
-
-  static int64_t mono_ns() {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
   }
 
   void leave() {

@@ -43,12 +43,6 @@ struct console_options {
   /// chat (commands, blank lines): see `stdin_reader::release`. Membership
   /// releases the others.
   std::function<void(size_t)> release;
-  /// Benchmark mode (0: off), set from GROUPCHAT_BENCH_EVERY by bench/run.py:
-  /// every N-th chat line sent and received, and the line "last", is
-  /// stamped on stderr with CLOCK_MONOTONIC ("bench sent N NS",
-  /// "bench recv NAME N NS TOTAL"); received chat lines are then not
-  /// printed, since the benchmark measures the peer, not the terminal.
-  uint64_t bench_every = 0;
 };
 
 /// Spawns the console on the I/O thread, beside membership and the

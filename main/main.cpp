@@ -31,6 +31,7 @@
 #include "actors/membership.hpp"
 #include "actors/messages.hpp"
 #include "main/addresses.hpp"
+#include "main/bench_stamps.hpp"
 #include "main/logging.hpp"
 #include "main/secret.hpp"
 #include "main/settings.hpp"
@@ -339,9 +340,19 @@ console_options make_console_options(const command_line& cli,
       reader.set_completions(std::move(names));
     };
   copts.release = [&reader](size_t n) { reader.release(n); };
-  if (auto every = std::getenv("GROUPCHAT_BENCH_EVERY"))
-    copts.bench_every = std::strtoull(every, nullptr, 10);
   return copts;
+}
+
+// Benchmark mode: our own lines are echoed so that their stamps are taken
+// where the console sends them, and what is shown goes through the stamps.
+void wrap_for_bench(std::optional<bench_stamps>& stamps, uint64_t every,
+                    const std::string& name, console_options& copts) {
+  stamps.emplace(every, name, std::move(copts.display));
+  copts.echo_name = name;
+  copts.display = [&stamps](const std::string& line) { stamps->show(line); };
+  copts.completions = [&stamps](std::vector<std::string> names) {
+    stamps->members(std::move(names));
+  };
 }
 
 int run(const command_line& cli, settings& opts,
@@ -374,8 +385,14 @@ int run(const command_line& cli, settings& opts,
     }
   } stop_reader_first{reader};
   auto release = [&reader](size_t n) { reader.release(n); };
-  auto console = spawn_console(
-    sys, make_console_options(cli, opts, interactive, reader, writer));
+  auto copts = make_console_options(cli, opts, interactive, reader, writer);
+  // The benchmark (bench/run.py) stamps what the console shows; declared
+  // before the actor system like the writer it wraps.
+  std::optional<bench_stamps> stamps;
+  if (auto every = std::getenv("GROUPCHAT_BENCH_EVERY");
+      every != nullptr && std::strtoull(every, nullptr, 10) > 0 && !terminal)
+    wrap_for_bench(stamps, std::strtoull(every, nullptr, 10), cli.name, copts);
+  auto console = spawn_console(sys, std::move(copts));
   auto listener = spawn_listener(sys, limits, opts.max_connections);
   auto dialer = spawn_dialer(sys, listener, opts.connect_timeout);
   // A fresh key pair per process: a restarted process is a new peer.
