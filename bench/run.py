@@ -9,8 +9,9 @@ arrival on the other peers' stdouts, all pipes, stamped by this script
 (CLOCK_MONOTONIC), beside a floor of one poll loop per process (stdin lines
 to TCP sockets, what arrives to stdout, no chat logic), in interleaved
 rounds. Fan-out and throughput (parts fanout, throughput): stamped inside
-the peers by the console's benchmark mode (GROUPCHAT_BENCH_EVERY), from the
-sender's console to the receivers' consoles, beside a floor of plain
+the peers by the benchmark's wrapper around what the console displays
+(GROUPCHAT_BENCH_EVERY, main/bench_stamps.cpp), from the sender's console to
+the receivers' consoles, beside a floor of plain
 sockets sending length-prefixed JSON.
 """
 
