@@ -4,7 +4,6 @@
 // intact. One thread owns the terminal, so the two never interleave.
 
 #include <algorithm>
-#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -12,7 +11,6 @@
 #include <initializer_list>
 #include <string_view>
 
-#include <poll.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -199,16 +197,11 @@ void stdin_reader::run_interactive() {
   rl_callback_handler_install(prompt_.c_str(), &stdin_reader::on_edited_line);
   print_pending();
   bool leave = false;
-  pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {wakeup_[0], POLLIN, 0}};
   while (!eof_) {
-    fds[0].fd = may_read() ? STDIN_FILENO : -1;
-    fds[0].revents = 0;
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR)
-        continue;
+    auto woken = wait();
+    if (woken == wake::failed)
       break;
-    }
-    if (fds[1].revents != 0) {
+    if (woken == wake::request) {
       char request = output_request;
       while (::read(wakeup_[0], &request, 1) == 1) {
         if (request == stop_request || request == finish_request)
@@ -223,7 +216,7 @@ void stdin_reader::run_interactive() {
         break;
       }
     }
-    if (fds[0].fd >= 0 && fds[0].revents != 0) {
+    if (woken == wake::input) {
       fresh_line_ = false;
       rl_callback_read_char();
       if (accepted_ && !eof_) {

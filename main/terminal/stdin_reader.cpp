@@ -251,21 +251,32 @@ void stdin_reader::drain_available(std::string& pending) {
   send_lines(pending);
 }
 
-void stdin_reader::run() {
-  std::string pending;
-  char buf[4096];
-  pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {wakeup_[0], POLLIN, 0}};
+// Waits until stdin is readable, while the window has room, or a request
+// arrives on the wake-up pipe. A negative descriptor is skipped: with a
+// full window, only requests (a release among them) wake us.
+stdin_reader::wake stdin_reader::wait() {
   for (;;) {
-    // A negative descriptor is skipped: with a full window, only requests
-    // (a release among them) wake us.
-    fds[0].fd = may_read() ? STDIN_FILENO : -1;
-    fds[0].revents = 0;
+    pollfd fds[2] = {{may_read() ? STDIN_FILENO : -1, POLLIN, 0},
+                     {wakeup_[0], POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR)
         continue;
-      break;
+      return wake::failed;
     }
-    if (fds[1].revents != 0) {
+    if (fds[1].revents != 0)
+      return wake::request;
+    return fds[0].fd >= 0 && fds[0].revents != 0 ? wake::input : wake::none;
+  }
+}
+
+void stdin_reader::run() {
+  std::string pending;
+  char buf[4096];
+  for (;;) {
+    auto woken = wait();
+    if (woken == wake::failed)
+      break;
+    if (woken == wake::request) {
       char request = stop_request;
       [[maybe_unused]] auto n = ::read(wakeup_[0], &request, 1);
       if (request == release_request)
@@ -275,7 +286,7 @@ void stdin_reader::run() {
       drain_available(pending);
       break;
     }
-    if (fds[0].revents == 0)
+    if (woken == wake::none)
       continue;
     auto n = ::read(STDIN_FILENO, buf, sizeof(buf));
     if (n < 0 && errno == EINTR)

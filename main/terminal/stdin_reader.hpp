@@ -83,10 +83,14 @@ private:
   static constexpr char output_request = 'o';
   static constexpr char release_request = 'r';
 
+  /// What woke the reader's thread (see `wait`).
+  enum class wake : uint8_t { none, input, request, failed };
+
   bool start_on_io_thread(caf::actor_system& sys);
   void on_readable();
   void pump();
   void end_input();
+  wake wait();
   void run();
   void run_interactive();
   void send_line(std::string line);
