@@ -2,7 +2,15 @@
 """Keeps the house walkable: fails when a production source file passes 500
 lines, a function passes 80, or a .cpp under protocol/, actors/ or main/ has
 no unit suite at the same path under test/ (main/main.cpp, the thin entry
-point, excepted). Usage: layout.py [REPO_ROOT]"""
+point, excepted).
+
+The files still past 500 lines are listed in OVER_LIMIT with the size they
+had when the rule came: they may shrink, never grow, and leave the list
+once under the limit (the check says so).
+
+The folders of protocol/ stack one way (protocol/README.md, "How the code
+is layered"), and protocol/ includes nothing of actors/, main/ or CAF.
+Usage: layout.py [REPO_ROOT]"""
 import pathlib
 import re
 import sys
@@ -11,6 +19,22 @@ MAX_FILE_LINES = 500
 MAX_FUNCTION_LINES = 80
 SOURCE_DIRS = ("protocol", "actors", "main")
 NO_SUITE_NEEDED = {"main/main.cpp"}
+# What each folder of protocol/ may include of the others.
+LAYERS = {
+    "wire": set(),
+    "flow": set(),
+    "crypto": {"wire"},
+    "group": {"wire", "crypto"},
+    "chat": {"wire", "crypto", "group"},
+}
+INCLUDE = re.compile(r'^#include [<"]([^>"]+)[>"]')
+
+# Still to be split (see the open issue "A house you can walk through").
+OVER_LIMIT = {
+    "protocol/group/join_machine.cpp": 616,
+    "actors/connection.cpp": 566,
+    "actors/membership.cpp": 550,
+}
 
 # A line that opens a block which is not a function body.
 NOT_A_FUNCTION = re.compile(
@@ -34,7 +58,7 @@ def functions(lines):
                 and not lines[start - 1].rstrip().endswith((";", "}", "{", ":")) \
                 and not lines[start - 1].lstrip().startswith(("//", "#")):
             start -= 1
-        if NOT_A_FUNCTION.search(lines[start]):
+        if any(NOT_A_FUNCTION.search(lines[k]) for k in range(start, i + 1)):
             continue
         indent = len(lines[start]) - len(lines[start].lstrip())
         closing = re.compile(r"^" + " " * indent + r"}")
@@ -44,6 +68,28 @@ def functions(lines):
                 break
 
 
+def layering(root):
+    """Includes that run against the stacking of protocol/."""
+    problems = []
+    for path in sorted((root / "protocol").rglob("*.[ch]pp")):
+        rel = path.relative_to(root).as_posix()
+        folder = path.relative_to(root / "protocol").parts[0]
+        for line in path.read_text(encoding="utf-8").splitlines():
+            m = INCLUDE.match(line)
+            if not m:
+                continue
+            target = m.group(1).split("/")
+            if target[0] in ("actors", "main", "caf"):
+                problems.append(f"{rel}: includes {m.group(1)}: protocol/ "
+                                f"is plain code")
+            elif target[0] == "protocol" and len(target) > 2 \
+                    and target[1] != folder \
+                    and target[1] not in LAYERS.get(folder, set()):
+                problems.append(f"{rel}: includes {m.group(1)}: {folder}/ "
+                                f"may not use {target[1]}/")
+    return problems
+
+
 def main():
     root = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ".").resolve()
     problems = []
@@ -51,9 +97,13 @@ def main():
         for path in sorted((root / folder).rglob("*.[ch]pp")):
             rel = path.relative_to(root).as_posix()
             lines = path.read_text(encoding="utf-8").splitlines()
-            if len(lines) > MAX_FILE_LINES:
+            allowed = OVER_LIMIT.get(rel, MAX_FILE_LINES)
+            if len(lines) > allowed:
                 problems.append(f"{rel}: {len(lines)} lines, more than "
-                                f"{MAX_FILE_LINES}: find the seam")
+                                f"{allowed}: find the seam")
+            elif rel in OVER_LIMIT and len(lines) <= MAX_FILE_LINES:
+                problems.append(f"{rel}: {len(lines)} lines now: take it "
+                                f"out of OVER_LIMIT")
             for first, length in functions(lines):
                 if length > MAX_FUNCTION_LINES:
                     problems.append(f"{rel}:{first}: a function of {length} "
@@ -61,6 +111,7 @@ def main():
             if path.suffix == ".cpp" and rel not in NO_SUITE_NEEDED \
                     and not (root / "test" / rel).exists():
                 problems.append(f"{rel}: no unit suite at test/{rel}")
+    problems += layering(root)
     for problem in problems:
         print(problem)
     print(f"{0 if problems else 1} passed, {1 if problems else 0} failed")
