@@ -23,13 +23,12 @@
 #include <optional>
 #include <string>
 
+#include "protocol/time.hpp"
+
 namespace groupchat::protocol {
 
 class backlog {
 public:
-  using time_point = std::chrono::steady_clock::time_point;
-  using timespan = std::chrono::nanoseconds;
-
   /// The window in which a congested peer must take `min_progress` bytes.
   static constexpr timespan grace = std::chrono::seconds(2);
   static constexpr size_t min_progress = 4096;

@@ -18,7 +18,7 @@ bool rate::available(time_point now) {
   return tokens_ >= 1;
 }
 
-rate::timespan rate::wait() const {
+timespan rate::wait() const {
   std::chrono::duration<double> wait{(1 - tokens_) / per_second_};
   return std::chrono::duration_cast<timespan>(wait);
 }

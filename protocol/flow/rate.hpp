@@ -9,13 +9,12 @@
 #include <chrono>
 #include <cstddef>
 
+#include "protocol/time.hpp"
+
 namespace groupchat::protocol {
 
 class rate {
 public:
-  using time_point = std::chrono::steady_clock::time_point;
-  using timespan = std::chrono::nanoseconds;
-
   /// A full bucket at `now`.
   rate(size_t per_second, time_point now);
 

@@ -14,17 +14,11 @@
 #include <vector>
 
 #include "protocol/group/handshake.hpp"
+#include "protocol/time.hpp"
 #include "protocol/wire/endpoint.hpp"
 #include "protocol/wire/message.hpp"
 
 namespace groupchat::protocol {
-
-/// The membership logic runs on CAF's actor clock, which is this steady
-/// clock (simulated in tests): the actor passes its `now` in.
-using time_point = std::chrono::steady_clock::time_point;
-
-/// A duration on that clock (the same type as `caf::timespan`).
-using timespan = std::chrono::nanoseconds;
 
 /// Names one connection (one TCP socket) for the membership logic. The
 /// actor maps it to the connection actor that owns the socket.

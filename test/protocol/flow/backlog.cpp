@@ -12,7 +12,7 @@ namespace {
 using ending = backlog::step::ending;
 
 struct fixture {
-  backlog::time_point now{};
+  time_point now{};
   backlog out{backlog::limits{1000, 5s, 3s}};
 };
 
@@ -24,7 +24,7 @@ CAF_TEST(the owner hears of congestion at half and of relief at a quarter) {
   CAF_CHECK(!out.wrote(500, now).congested);
   auto s = out.wrote(1, now);
   CAF_CHECK(s.congested == std::optional<bool>{true});
-  CAF_CHECK(s.check_after == std::optional<backlog::timespan>{backlog::grace});
+  CAF_CHECK(s.check_after == std::optional<timespan>{backlog::grace});
   CAF_MESSAGE("told once, and one check at a time");
   s = out.wrote(100, now);
   CAF_CHECK(!s.congested && !s.check_after);
@@ -55,7 +55,7 @@ CAF_TEST(a congested peer that reads keeps its connection) {
   out.took(backlog::min_progress, now);
   auto s = out.check(now);
   CAF_CHECK(s.end == ending::none);
-  CAF_CHECK(s.check_after == std::optional<backlog::timespan>{backlog::grace});
+  CAF_CHECK(s.check_after == std::optional<timespan>{backlog::grace});
 }
 
 CAF_TEST(an early check judges only a whole window) {
@@ -63,7 +63,7 @@ CAF_TEST(an early check judges only a whole window) {
   now += 500ms;
   auto s = out.check(now);
   CAF_CHECK(s.end == ending::none);
-  CAF_CHECK(s.check_after == std::optional<backlog::timespan>{1500ms});
+  CAF_CHECK(s.check_after == std::optional<timespan>{1500ms});
 }
 
 CAF_TEST(a close with nothing queued ends at once) {
@@ -74,7 +74,7 @@ CAF_TEST(a close sends what is queued then ends) {
   out.wrote(100, now);
   auto s = out.close(false, now);
   CAF_CHECK(s.end == ending::none);
-  CAF_CHECK(s.check_after == std::optional<backlog::timespan>{5s});
+  CAF_CHECK(s.check_after == std::optional<timespan>{5s});
   CAF_CHECK(out.took(100, now).end == ending::shut);
 }
 
@@ -100,7 +100,7 @@ CAF_TEST(a lingering close waits while the peer talks within a budget) {
   }
   CAF_MESSAGE("the whole close ends within 12 times the longer timeout");
   CAF_CHECK(s.end == ending::shut);
-  CAF_CHECK(now <= backlog::time_point{} + 60s);
+  CAF_CHECK(now <= time_point{} + 60s);
 }
 
 CAF_TEST(a lingering close ends when the peer goes quiet) {

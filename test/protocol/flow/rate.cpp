@@ -8,7 +8,7 @@ using namespace groupchat::protocol;
 using namespace std::chrono_literals;
 
 CAF_TEST(a burst of twice the rate passes then one per interval) {
-  rate::time_point now{};
+  time_point now{};
   rate r{10, now};
   size_t taken = 0;
   while (r.available(now) && taken < 100) {
@@ -23,7 +23,7 @@ CAF_TEST(a burst of twice the rate passes then one per interval) {
 }
 
 CAF_TEST(an idle peer never holds more than a burst) {
-  rate::time_point now{};
+  time_point now{};
   rate r{10, now};
   size_t taken = 0;
   now += 1h;
