@@ -237,11 +237,13 @@ struct console_state {
         self->send(membership, atom::whisper_v, std::move(typed.name),
                    std::move(typed.text));
         return true;
-      case kind::leave:
-        if (!typed.text.empty())
+      case kind::leave: {
+        bool said = !typed.text.empty();
+        if (said)
           send_chat(std::move(typed.text));
         leave();
-        return !typed.text.empty();
+        return said;
+      }
       default:
         command(typed);
         return false;
