@@ -66,9 +66,10 @@ struct fixture : test_node_fixture<> {
     opts.completions = [this](std::vector<std::string> names) {
       completions = std::move(names);
     };
-    console = spawn_console(sys, std::move(opts));
+    console = caf::actor_cast<caf::actor>(spawn_console(sys, std::move(opts)));
     if (attach)
-      caf::anon_send(console, atom::attach_v, membership);
+      caf::anon_send(console, atom::attach_v,
+                     caf::actor_cast<membership_actor>(membership));
     run();
   }
 
