@@ -135,15 +135,7 @@ void stdin_reader::on_readable() {
 void stdin_reader::pump() {
   if (io_->done)
     return;
-  size_t start = 0;
-  auto nl = io_pending_.find('\n');
-  for (; nl != std::string::npos && may_read();
-       nl = io_pending_.find('\n', start)) {
-    send_line(io_pending_.substr(start, nl - start));
-    start = nl + 1;
-  }
-  io_pending_.erase(0, start);
-  io_->watch(nl == std::string::npos && may_read());
+  io_->watch(send_lines(io_pending_, true) && may_read());
 }
 
 void stdin_reader::end_input() {
@@ -227,14 +219,16 @@ void stdin_reader::send_line(std::string line) {
   caf::anon_send(console_, atom::line_v, std::move(line));
 }
 
-void stdin_reader::send_lines(std::string& pending) {
+bool stdin_reader::send_lines(std::string& pending, bool within_window) {
   size_t start = 0;
-  for (auto nl = pending.find('\n'); nl != std::string::npos;
+  auto nl = pending.find('\n');
+  for (; nl != std::string::npos && (!within_window || may_read());
        nl = pending.find('\n', start)) {
     send_line(pending.substr(start, nl - start));
     start = nl + 1;
   }
   pending.erase(0, start);
+  return nl == std::string::npos;
 }
 
 // After a signal: what is there already, within the window of lines under
@@ -254,9 +248,9 @@ void stdin_reader::drain_available(std::string& pending) {
 // Waits until stdin is readable, while the window has room, or a request
 // arrives on the wake-up pipe. A negative descriptor is skipped: with a
 // full window, only requests (a release among them) wake us.
-stdin_reader::wake stdin_reader::wait() {
+stdin_reader::wake stdin_reader::wait(bool want_input) {
   for (;;) {
-    pollfd fds[2] = {{may_read() ? STDIN_FILENO : -1, POLLIN, 0},
+    pollfd fds[2] = {{want_input && may_read() ? STDIN_FILENO : -1, POLLIN, 0},
                      {wakeup_[0], POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR)
@@ -273,7 +267,10 @@ void stdin_reader::run() {
   std::string pending;
   char buf[4096];
   for (;;) {
-    auto woken = wait();
+    // What was read goes first, within the window; stdin is read again
+    // only once all of it went.
+    auto all_sent = send_lines(pending, true);
+    auto woken = wait(all_sent);
     if (woken == wake::failed)
       break;
     if (woken == wake::request) {
@@ -294,9 +291,10 @@ void stdin_reader::run() {
     if (n <= 0)
       break;
     pending.append(buf, static_cast<size_t>(n));
-    send_lines(pending);
   }
-  // A last line without newline still counts, then end of input.
+  // Every line read still counts, a last one without newline too, then
+  // end of input.
+  send_lines(pending);
   if (!pending.empty())
     send_line(std::move(pending));
   caf::anon_send(console_, atom::eof_v);

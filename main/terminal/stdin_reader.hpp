@@ -90,13 +90,13 @@ private:
   void on_readable();
   void pump();
   void end_input();
-  wake wait();
+  wake wait(bool want_input = true);
   void run();
   void run_interactive();
   void send_line(std::string line);
   bool may_read();
   void drain_available(std::string& pending);
-  void send_lines(std::string& pending);
+  bool send_lines(std::string& pending, bool within_window = false);
   void print_pending();
   static void on_edited_line(char* line);
   static char** complete(const char* text, int start, int end);

@@ -187,13 +187,33 @@ CAF_TEST(a pipe has no more than 64 lines under way) {
   check_window(16);
 }
 
-// Read 4 KiB at a time, a line of 5000 bytes ends in a read of its own;
-// shorter lines may overshoot the window by the lines of one read.
+// A read holds many short lines: those beyond the window wait, read.
+CAF_TEST(a FIFO has no more than 64 lines under way) {
+  use_fifo();
+  write(numbered(0, 100));
+  start();
+  check_window(16);
+}
+
 CAF_TEST(a FIFO has no more than 64 long lines under way) {
   use_fifo();
   write(numbered(0, 70, 5000));
   start();
   check_window(5000);
+}
+
+CAF_TEST(lines of a FIFO held for the window all arrive at its end) {
+  use_fifo();
+  write(numbered(0, 100));
+  close_writer();
+  start();
+  for (size_t i = 0; i < window; ++i)
+    CAF_REQUIRE_EQUAL(next(), number(i));
+  reader.release(window);
+  auto rest = until_eof();
+  CAF_REQUIRE_EQUAL(rest.size(), 37u);
+  CAF_CHECK_EQUAL(rest.front(), number(64));
+  CAF_CHECK_EQUAL(rest[35], number(99));
 }
 
 CAF_TEST(release lets the rest through) {
