@@ -138,6 +138,20 @@ struct fixture {
     CAF_CHECK(quiet());
   }
 
+  /// 100 lines and the end of input: 64 go, and the rest once released.
+  void check_release() {
+  write(numbered(0, 100));
+  close_writer();
+  start();
+  for (size_t i = 0; i < window; ++i)
+    CAF_REQUIRE_EQUAL(next(), number(i));
+  reader.release(window);
+  auto rest = until_eof();
+  CAF_REQUIRE_EQUAL(rest.size(), 37u);
+  CAF_CHECK_EQUAL(rest.front(), number(64));
+  CAF_CHECK_EQUAL(rest[35], number(99));
+  }
+
   /// With stdin still open, finish() sends what is there, a last line
   /// without newline too, then the end of input.
   void check_finish() {
@@ -204,30 +218,12 @@ CAF_TEST(a FIFO has no more than 64 long lines under way) {
 
 CAF_TEST(lines of a FIFO held for the window all arrive at its end) {
   use_fifo();
-  write(numbered(0, 100));
-  close_writer();
-  start();
-  for (size_t i = 0; i < window; ++i)
-    CAF_REQUIRE_EQUAL(next(), number(i));
-  reader.release(window);
-  auto rest = until_eof();
-  CAF_REQUIRE_EQUAL(rest.size(), 37u);
-  CAF_CHECK_EQUAL(rest.front(), number(64));
-  CAF_CHECK_EQUAL(rest[35], number(99));
+  check_release();
 }
 
 CAF_TEST(release lets the rest through) {
   use_pipe();
-  write(numbered(0, 100));
-  close_writer();
-  start();
-  for (size_t i = 0; i < window; ++i)
-    CAF_REQUIRE_EQUAL(next(), number(i));
-  reader.release(window);
-  auto rest = until_eof();
-  CAF_REQUIRE_EQUAL(rest.size(), 37u);
-  CAF_CHECK_EQUAL(rest.front(), number(64));
-  CAF_CHECK_EQUAL(rest[35], number(99));
+  check_release();
 }
 
 CAF_TEST(finish passes on what a pipe holds then ends input) {
