@@ -38,20 +38,14 @@ using protocol::peer;
 using protocol::phase;
 using protocol::stage;
 
-// Connections are untyped actors, and a typed actor may only send() to
-// typed ones in CAF 0.17: they get anon_send(), which costs the same (a
-// broker's mailbox always runs on the I/O thread, whoever sends) and loses
-// nothing (a connection never asks who sent).
-//
-// The adapter between CAF and the plain membership logic: the peer table,
-// the join machine (handshakes and life cycle) and the failure detector.
-// It maps connection actors to connection IDs, turns actor messages into
-// calls and calls into actor messages, and delivers chat. `Base` is a
-// broker (tidy_broker.hpp) in production: membership runs on the I/O
-// thread beside the connections and the console, so a line crosses no
-// thread inside the process (each crossing is a wake-up, tens of
-// microseconds on a VM). The deterministic tests have no I/O thread:
-// there it is an event_based_actor.
+// The adapter between CAF and the plain logic of protocol/ (peer table,
+// join machine, failure detector, delivery, outbox): it maps connection
+// actors to IDs and turns messages into calls and calls into messages.
+// `Base` is a typed broker in production (on the I/O thread beside the
+// connections and the console: a line crosses no thread in the process),
+// a typed event-based actor in the deterministic tests. Connections are
+// untyped, and CAF 0.17 lets a typed actor only send() to typed ones: they
+// get anon_send(), the same cost (see actors/README.md).
 template <class Base>
 struct membership_state : protocol::join_callee,
                           protocol::delivery_callee,
@@ -321,6 +315,13 @@ struct membership_state : protocol::join_callee,
     check_alone();
   }
 
+  // A typed line; once we leave (asked to, or refused), nothing goes out.
+  void say(std::string text, bool action) {
+    if (join->current() == phase::leaving)
+      return release(1);
+    out->say(std::move(text), action, wall_now());
+  }
+
   // -- outbox_callee -----------------------------------------------------------
 
   // Every member's connection gets the same body, encoded once.
@@ -503,13 +504,11 @@ membership(typename membership_state<Base>::actor_type* self,
         if (self->has_behavior()) // Not after quitting (a refused join).
           self->state.on_received(from, msg);
     },
-    [&st](atom::chat, std::string& text) {
-      st.out->say(std::move(text), false, st.wall_now());
-    },
-    [&st](atom::action, std::string& text) {
-      st.out->say(std::move(text), true, st.wall_now());
-    },
+    [&st](atom::chat, std::string& text) { st.say(std::move(text), false); },
+    [&st](atom::action, std::string& text) { st.say(std::move(text), true); },
     [&st](atom::whisper, std::string& name, std::string& text) {
+      if (st.join->current() == phase::leaving)
+        return st.release(1);
       st.out->whisper(name, std::move(text),
                       st.peers.find_member(name) != nullptr);
     },

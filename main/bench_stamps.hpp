@@ -6,7 +6,9 @@
 // "bench recv NAME N NS TOTAL". Chat lines are then not printed, since the
 // benchmark measures the peer, not the terminal; other lines pass through.
 // A chat line is told from others by its "NAME: " prefix with NAME a
-// member's (or our own) name, as the console reports them.
+// member's (or our own) name, as the console reports them. In a pipe a
+// history line looks like a live one and counts too: the benchmark forms
+// its group before any line is said, so none arrives.
 
 #pragma once
 

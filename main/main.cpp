@@ -369,6 +369,9 @@ int run(const command_line& cli, settings& opts,
   // until the system is gone.
   stdin_reader reader{interactive, "> "};
   stdout_writer writer{STDOUT_FILENO};
+  // The benchmark (bench/run.py) stamps what the console shows: declared
+  // before the actor system, like the writer it wraps.
+  std::optional<bench_stamps> stamps;
   // At a terminal, diagnostics are printed above the line being typed too,
   // never across it; undone before the reader goes.
   std::optional<log_to_display> log_redirect;
@@ -386,9 +389,6 @@ int run(const command_line& cli, settings& opts,
   } stop_reader_first{reader};
   auto release = [&reader](size_t n) { reader.release(n); };
   auto copts = make_console_options(cli, opts, interactive, reader, writer);
-  // The benchmark (bench/run.py) stamps what the console shows; declared
-  // before the actor system like the writer it wraps.
-  std::optional<bench_stamps> stamps;
   if (auto every = std::getenv("GROUPCHAT_BENCH_EVERY");
       every != nullptr && std::strtoull(every, nullptr, 10) > 0 && !terminal)
     wrap_for_bench(stamps, std::strtoull(every, nullptr, 10), cli.name, copts);

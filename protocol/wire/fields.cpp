@@ -227,7 +227,7 @@ std::optional<error> decoder::get(const members_field& x) {
 }
 
 std::optional<error> decoder::get(const rule_field& x) {
-  if (x.holds)
+  if (x.holds(x.msg))
     return std::nullopt;
   return invalid(x.key, x.expected);
 }

@@ -100,9 +100,12 @@ struct when_field {
   Field inner;
 };
 
-/// A rule across fields, checked in its turn when decoding.
+/// A rule across fields of `msg`, checked in its turn when decoding: the
+/// fields it reads have been decoded by then (read at once, while the
+/// description is made, they would still hold their defaults).
 struct rule_field {
-  bool holds;
+  bool (*holds)(const message& msg);
+  const message& msg;
   const char* key;
   const char* expected;
 };

@@ -77,7 +77,10 @@ auto describe(Inspector& f, message& x) {
                flag_field{"action", x.action},
                flag_field{"private", x.whisper},
                flag_field{"history", x.history},
-               rule_field{!(x.history && x.whisper), "history",
+               rule_field{[](const message& m) {
+                            return !(m.history && m.whisper);
+                          },
+                          x, "history",
                           "false for a private line"},
                when_field<uint_field>{x.history,
                                       uint_field{"time", x.time, 0, true}});

@@ -112,9 +112,16 @@ CAF_TEST(conditional fields and rules follow fields decoded before them) {
   history = true;
   CAF_CHECK(!decode_json(R"({"time":5})", when));
   CAF_CHECK_EQUAL(time, 5u);
-  CAF_CHECK_EQUAL(code_of(decode_json("{}", rule_field{false, "history",
-                                                       "false here"})),
+  CAF_MESSAGE("a rule reads the fields as decoded before it");
+  message msg;
+  auto rule = rule_field{[](const message& m) { return !m.history; }, msg,
+                         "history", "false here"};
+  CAF_CHECK_EQUAL(code_of(decode_json(R"({"history":true})",
+                                      flag_field{"history", msg.history},
+                                      rule)),
                   "invalid_field");
+  CAF_CHECK(!decode_json(R"({"history":false})",
+                         flag_field{"history", msg.history}, rule));
 }
 
 CAF_TEST(member lists decode entry by entry) {

@@ -251,6 +251,13 @@ CAF_TEST(a time outside history is ignored) {
   CAF_CHECK_EQUAL(history->time, 99u);
 }
 
+CAF_TEST(a private line cannot be history) {
+  auto msg = decode(R"({"type":"chat","version":2,"seq":1,"text":"x",)"
+                    R"("private":true,"history":true})");
+  CAF_REQUIRE(!msg);
+  CAF_CHECK_EQUAL(msg.error().code, ec::invalid_field);
+}
+
 CAF_TEST(a refusal code this version does not know reads as other) {
   auto decoded = [](const std::string& body) {
     auto msg = decode(body);
