@@ -1,10 +1,8 @@
 #include "actors/membership.hpp"
 
-#include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
-#include <set>
 #include <tuple>
 #include <utility>
 #include <vector>

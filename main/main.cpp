@@ -343,10 +343,15 @@ console_options make_console_options(const command_line& cli,
   return copts;
 }
 
-// Benchmark mode: our own lines are echoed so that their stamps are taken
-// where the console sends them, and what is shown goes through the stamps.
-void wrap_for_bench(std::optional<bench_stamps>& stamps, uint64_t every,
+// Benchmark mode (GROUPCHAT_BENCH_EVERY=N, N > 0): our own lines are echoed
+// so that their stamps are taken where the console sends them, and what is
+// shown goes through the stamps.
+void wrap_for_bench(std::optional<bench_stamps>& stamps,
                     const std::string& name, console_options& copts) {
+  auto env = std::getenv("GROUPCHAT_BENCH_EVERY");
+  auto every = env != nullptr ? std::strtoull(env, nullptr, 10) : 0;
+  if (every == 0)
+    return;
   stamps.emplace(every, name, std::move(copts.display));
   copts.echo_name = name;
   copts.display = [&stamps](const std::string& line) { stamps->show(line); };
@@ -389,9 +394,8 @@ int run(const command_line& cli, settings& opts,
   } stop_reader_first{reader};
   auto release = [&reader](size_t n) { reader.release(n); };
   auto copts = make_console_options(cli, opts, interactive, reader, writer);
-  if (auto every = std::getenv("GROUPCHAT_BENCH_EVERY");
-      every != nullptr && std::strtoull(every, nullptr, 10) > 0 && !terminal)
-    wrap_for_bench(stamps, std::strtoull(every, nullptr, 10), cli.name, copts);
+  if (!terminal)
+    wrap_for_bench(stamps, cli.name, copts);
   auto console = spawn_console(sys, std::move(copts));
   auto listener = spawn_listener(sys, limits, opts.max_connections);
   auto dialer = spawn_dialer(sys, listener, opts.connect_timeout);

@@ -33,7 +33,7 @@ INCLUDE = re.compile(r'^#include [<"]([^>"]+)[>"]')
 OVER_LIMIT = {
     "protocol/group/join_machine.cpp": 616,
     "actors/connection.cpp": 566,
-    "actors/membership.cpp": 549,
+    "actors/membership.cpp": 547,
 }
 
 # A line that opens a block which is not a function body.
