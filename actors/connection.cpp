@@ -16,6 +16,7 @@
 #include "actors/errors.hpp"
 #include "actors/messages.hpp"
 #include "actors/tidy_broker.hpp"
+#include "protocol/crypto/sealed_link.hpp"
 #include "protocol/flow/backlog.hpp"
 #include "protocol/flow/rate.hpp"
 #include "protocol/wire/frame.hpp"
@@ -35,16 +36,13 @@ struct connection_state {
 
   /// The socket this broker owns.
   caf::io::connection_handle hdl;
-
   /// The membership actor: receives every decoded message.
   caf::actor owner;
-
   /// What this connection may spend.
   connection_options limits;
 
   /// The rate at which frames are taken (flow/rate.hpp).
   std::optional<protocol::rate> input_rate;
-
   /// Reading is halted until the token bucket refills: a peer that sends
   /// faster than the rate is slowed down by TCP, never dropped for it.
   bool paused = false;
@@ -55,10 +53,6 @@ struct connection_state {
   /// accepted one in a passphrase group waits too, until membership let its
   /// host try (too many failed guesses: it is closed unanswered).
   bool held = false;
-
-  /// We sent step 2 of the passphrase handshake to a stranger: from here
-  /// on, a handshake that does not complete was one guess (see `shut`).
-  bool answered = false;
 
   /// Output not yet taken by the peer's socket, and what to do about it
   /// (flow/backlog.hpp). CAF reports each write: `ack_writes`.
@@ -76,7 +70,6 @@ struct connection_state {
 
   /// "host:port" of the remote side, for log lines.
   std::string remote;
-
   /// The remote host, normalized: what membership records.
   std::string remote_host;
 
@@ -85,24 +78,16 @@ struct connection_state {
 
   /// Set once the connection is being dropped: stop consuming input.
   bool dropped = false;
-
   /// Why we quit once dropped (an authentication failure, for its owner).
   caf::error exit_reason;
 
-  /// Whether we accepted the socket (else we dialed it).
-  bool accepted = false;
-
   /// The handshake and encryption, in a group with a passphrase.
-  std::unique_ptr<protocol::secure_channel> secure;
-
-  /// Bodies to send once the handshake completes.
-  std::vector<std::string> queued;
+  std::optional<protocol::sealed_link> link;
 
   /// The socket's descriptor, for writing without CAF while its write
   /// buffer is empty (see `write_frame`); -1 where the multiplexer is not
   /// CAF's own (the test multiplexer's handles are not descriptors).
   int fd = -1;
-
   /// Frames gathered to be written straight to the socket (see
   /// `write_frame`).
   std::string direct;
@@ -126,10 +111,9 @@ void shut(connection_actor* self, caf::error reason = caf::error{}) {
     return;
   flush_direct(self); // What was written before still goes, as with CAF.
   st.dropped = true;
-  // Once we answered a stranger's first handshake message, it can test one
-  // passphrase guess against our answer: however it ends without step 3,
-  // membership counts a guess against its host.
-  if (st.answered && !st.secure->established() && !reason)
+  // A stranger that could test a guess at the passphrase: membership
+  // counts one against its host.
+  if (st.link->counts_as_guess() && !reason)
     reason = to_caf_error({protocol::ec::authentication_failed,
                            "the handshake did not complete"});
   st.exit_reason = std::move(reason);
@@ -230,14 +214,8 @@ void flush_direct(connection_actor* self) {
 // Writes a plaintext body: sealed once the handshake completed, queued
 // before.
 void send_body(connection_actor* self, std::string_view body) {
-  auto& st = self->state;
-  if (!st.secure)
-    return write_frame(self, body);
-  if (!st.secure->established()) {
-    st.queued.emplace_back(body);
-    return;
-  }
-  write_frame(self, st.secure->seal(body));
+  if (auto frame = self->state.link->outgoing(body))
+    write_frame(self, *frame);
 }
 
 void deliver(connection_actor* self, std::string_view body) {
@@ -255,11 +233,7 @@ void deliver(connection_actor* self, std::string_view body) {
   spdlog::trace("connection {} received {}", st.remote,
                 protocol::to_string(msg->type));
   // The handshake's signatures cover the passphrase handshake too.
-  using type = protocol::message_type;
-  if (st.secure
-      && (msg->type == type::challenge || msg->type == type::greeting
-          || msg->type == type::welcome))
-    msg->channel = st.secure->binding();
+  st.link->bind(*msg);
   st.inbound.push_back(std::move(*msg));
 }
 
@@ -278,62 +252,33 @@ void send_inbound(connection_actor* self) {
 }
 
 // The handshake failed. A dialed connection reports it to its owner through
-// its exit reason; an accepted one warns in our log. A peer that spoke
-// plaintext JSON is told why, in plaintext, before we close.
-void auth_failed(connection_actor* self, std::string_view first_body,
-                 const std::string& why, bool silent_peer = false) {
+// its exit reason; an accepted one warns in our log, and membership counts
+// it as a guess at the passphrase from that host.
+void auth_failed(connection_actor* self, const protocol::error& why,
+                 bool silent_peer = false) {
   auto& st = self->state;
-  auto text = "authentication failed with " + st.remote + ": " + why;
-  if (!st.accepted) {
-    // A peer that says nothing (stopped, or retried while it is away) is
-    // no news: membership says what it means for the join.
-    if (silent_peer)
-      spdlog::info("{}", text);
-    else
-      spdlog::error("{}", text);
-    shut(self, to_caf_error({protocol::ec::authentication_failed, why}));
-    return;
-  }
-  spdlog::warn("{}", text);
-  if (!first_body.empty() && first_body.front() == '{') {
-    auto refuse = protocol::make_refuse(
-      protocol::refusal::passphrase_needed,
-      "authentication failed: this group needs a passphrase");
-    write_frame(self, protocol::encode(refuse));
-  }
-  // Membership counts it as a guess at the passphrase from that host.
-  shut(self, to_caf_error({protocol::ec::authentication_failed, why}));
-}
-
-void on_established(connection_actor* self) {
-  auto& st = self->state;
-  spdlog::debug("connection {} authenticated", st.remote);
-  for (auto& body : st.queued)
-    write_frame(self, st.secure->seal(body));
-  st.queued.clear();
+  auto text = "authentication failed with " + st.remote + ": " + why.detail;
+  if (st.link->accepted())
+    spdlog::warn("{}", text);
+  else if (silent_peer) // Stopped, or away: membership says what it means.
+    spdlog::info("{}", text);
+  else
+    spdlog::error("{}", text);
+  shut(self, to_caf_error(why));
 }
 
 void on_body(connection_actor* self, std::string_view body) {
   auto& st = self->state;
-  if (!st.secure) {
-    if (protocol::is_handshake_start(body))
-      return auth_failed(self, {},
-                         "the peer has a passphrase, this group has none");
-    return deliver(self, body);
-  }
-  bool was_established = st.secure->established();
-  auto out = st.secure->on_frame(body);
-  if (!out)
-    return auth_failed(self, was_established ? std::string_view{} : body,
-                       out.error().detail);
-  if (st.accepted && !out->to_send.empty())
-    st.answered = true;
-  for (auto& reply : out->to_send)
-    write_frame(self, reply);
-  if (!was_established && st.secure->established())
-    on_established(self);
-  if (out->has_plaintext)
-    deliver(self, out->plaintext);
+  bool was_established = st.link->established();
+  auto step = st.link->on_frame(body);
+  for (auto& frame : step.to_write)
+    write_frame(self, frame);
+  if (step.failed)
+    return auth_failed(self, *step.failed);
+  if (!was_established && st.link->established())
+    spdlog::debug("connection {} authenticated", st.remote);
+  if (step.body)
+    deliver(self, *step.body);
 }
 
 // Takes the complete frames received so far, one token each; pauses
@@ -440,18 +385,6 @@ void on_send(connection_actor* self, const protocol::message& msg) {
   send_body(self, body);
 }
 
-// The passphrase handshake's first frames and its deadline.
-void start_handshake(connection_actor* self) {
-  auto& st = self->state;
-  using role = protocol::secure_channel::role;
-  st.secure = std::make_unique<protocol::secure_channel>(
-    *st.limits.key, st.accepted ? role::responder : role::initiator);
-  for (auto& body : st.secure->start())
-    write_frame(self, body);
-  self->delayed_send(self, st.limits.handshake_timeout, atom::timeout_v,
-                     uint64_t{0});
-}
-
 // Takes over the socket: limits, names for the log, the link to the owner,
 // reading (unless held) and, in a passphrase group, the handshake.
 void init(connection_actor* self, caf::io::connection_handle hdl,
@@ -464,7 +397,7 @@ void init(connection_actor* self, caf::io::connection_handle hdl,
   st.output.emplace(protocol::backlog::limits{limits.max_pending_output,
                                               limits.drain_timeout,
                                               limits.linger_timeout});
-  st.accepted = accepted;
+  st.link.emplace(limits.key.get(), accepted);
   // CAF's own multiplexer names a connection by its socket descriptor.
   if (dynamic_cast<caf::io::network::default_multiplexer*>(
         &self->system().middleman().backend())
@@ -492,22 +425,24 @@ void init(connection_actor* self, caf::io::connection_handle hdl,
   st.reader = protocol::frame_reader{
     (accepted ? std::min(limits.max_stranger_frame_size, limits.max_frame_size)
               : limits.max_frame_size)
-    + (limits.key ? protocol::seal_overhead : 0)};
+    + st.link->overhead()};
   // Membership counts strangers from their connect on, the passphrase
   // handshake included; it sees their messages only after the handshake.
   if (accepted)
     self->send(st.owner, atom::incoming_v, st.remote_host);
-  if (limits.key)
-    start_handshake(self);
+  // The passphrase handshake's first frames and its deadline.
+  for (auto& body : st.link->start())
+    write_frame(self, body);
+  if (st.link->sealed())
+    self->delayed_send(self, limits.handshake_timeout, atom::timeout_v,
+                       uint64_t{0});
 }
 
 // The peer closed its end.
 void on_closed(connection_actor* self) {
   auto& st = self->state;
-  if (st.secure && !st.secure->established())
-    return auth_failed(self, {},
-                       "the peer closed the connection during the "
-                       "handshake (no passphrase, or another one?)");
+  if (auto why = st.link->closed_by_peer())
+    return auth_failed(self, *why);
   spdlog::debug("connection {} closed by peer", st.remote);
   st.dropped = true;
   self->quit();
@@ -533,8 +468,7 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
     },
     [=](atom::admit) {
       auto& st = self->state;
-      st.reader.set_max(st.limits.max_frame_size
-                        + (st.secure ? protocol::seal_overhead : 0));
+      st.reader.set_max(st.limits.max_frame_size + st.link->overhead());
     },
     [=](const caf::io::data_transferred_msg& msg) {
       on_transferred(self, msg);
@@ -548,8 +482,8 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
       self->quit(std::move(st.exit_reason));
     },
     [=](atom::timeout, uint64_t) {
-      if (!self->state.secure->established())
-        auth_failed(self, {}, "the handshake timed out", true);
+      if (auto why = self->state.link->timed_out())
+        auth_failed(self, *why, true);
     },
     [=](const caf::io::connection_closed_msg&) { on_closed(self); },
   };

@@ -1,7 +1,5 @@
 #include "actors/membership.hpp"
 
-#include <chrono>
-#include <map>
 #include <optional>
 #include <tuple>
 #include <utility>
@@ -12,6 +10,7 @@
 #include <caf/io/middleman.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/connection_ids.hpp"
 #include "actors/errors.hpp"
 #include "actors/messages.hpp"
 #include "actors/tidy_broker.hpp"
@@ -62,9 +61,7 @@ struct membership_state : protocol::join_callee,
   std::optional<protocol::join_machine> join;
 
   /// Every connection actor by ID, and the ID of each.
-  std::map<conn_id, caf::actor> conns;
-  std::map<caf::actor_addr, conn_id> ids;
-  conn_id next_conn = 1;
+  connection_ids conns;
 
   /// Which lines the user is shown, in which order; our own numbering.
   std::optional<protocol::delivery> chat;
@@ -72,19 +69,8 @@ struct membership_state : protocol::join_callee,
   /// nobody to send heartbeats to: it does not tick, so it never wakes up.
   bool ticking = false;
   uint64_t wall_now() override {
-    // The wall clock itself in real use (a suspended laptop must not shift
-    // the times of its lines); tests derive it from simulated time.
-    // (All simulated peers share the one clock of the test coordinator.)
-    auto t = !opts.simulated_clock
-               ? std::chrono::system_clock::now()
-               : std::chrono::system_clock::time_point{}
-                   + std::chrono::duration_cast<
-                     std::chrono::system_clock::duration>(
-                     now().time_since_epoch());
-    return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(
-        t.time_since_epoch())
-        .count());
+    return protocol::wall_micros(
+      opts.simulated_clock ? std::optional{now()} : std::nullopt);
   }
 
   /// Our lines on their way out.
@@ -231,19 +217,12 @@ struct membership_state : protocol::join_callee,
 
   // -- connection actors ------------------------------------------------------
 
-  // The actor of connection `conn`; an invalid handle (sending to it does
-  // nothing) once its end was reported.
   caf::actor actor_of(conn_id conn) const {
-    auto i = conns.find(conn);
-    return i != conns.end() ? i->second : caf::actor{};
+    return conns.actor_of(conn);
   }
 
-  // Gives a new connection actor its ID.
   conn_id adopt(const caf::actor& conn) {
-    auto id = next_conn++;
-    conns.emplace(id, conn);
-    ids.emplace(conn.address(), id);
-    return id;
+    return conns.adopt(conn);
   }
 
   // The join machine keeps the connection: its end reaches us as down_msg.
@@ -254,10 +233,7 @@ struct membership_state : protocol::join_callee,
 
   // The join machine does not want the connection: close it, forget it.
   void reject(conn_id id) {
-    auto conn = conns.at(id);
-    caf::anon_send(conn, atom::close_v, false);
-    ids.erase(conn.address());
-    conns.erase(id);
+    caf::anon_send(conns.forget(id), atom::close_v, false);
   }
 
   void on_incoming(caf::actor conn, std::string host) {
@@ -301,12 +277,10 @@ struct membership_state : protocol::join_callee,
   }
 
   void on_down(const caf::down_msg& dm) {
-    auto i = ids.find(dm.source);
-    if (i == ids.end())
+    auto id = conns.id_of(dm.source);
+    if (id == 0)
       return;
-    auto id = i->second;
-    ids.erase(i);
-    conns.erase(id);
+    conns.forget(id);
     join->on_closed(id, from_caf_error(dm.reason));
     on_congested(id, false);
     chat->on_closed(id);
@@ -363,10 +337,7 @@ struct membership_state : protocol::join_callee,
   // -- incoming messages: one handler per message type ------------------------
 
   void on_received(const caf::actor_addr& from, message& msg) {
-    auto i = ids.find(from);
-    if (i == ids.end())
-      return;
-    auto p = peers.find(i->second);
+    auto p = peers.find(conns.id_of(from));
     if (p == nullptr || !p->live() || join->current() == phase::leaving)
       return; // A connection we already gave up on.
     p->last_seen = now();
@@ -404,21 +375,13 @@ struct membership_state : protocol::join_callee,
 
   // -- liveness ---------------------------------------------------------------
 
-  // Ticks fall on a grid of the wall clock (the multiples of the
-  // interval), the same in every process: the heartbeats of all members
-  // arrive together, and a member wakes up once a round for all of them
-  // instead of once for each (31 times a second in a group of 32, each
-  // wake-up costing about what a line costs).
+  // Ticks fall on the failure detector's grid of the wall clock.
   void ensure_ticking() {
     if (ticking || join->current() == phase::leaving)
       return;
     ticking = true;
-    auto interval = static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::microseconds>(
-        opts.heartbeat_interval)
-        .count());
-    auto delay = interval > 0 ? interval - wall_now() % interval : 0;
-    self->delayed_send(self, std::chrono::microseconds(delay), atom::tick_v);
+    self->delayed_send(self, detector->until_next_round(wall_now()),
+                       atom::tick_v);
   }
 
   void on_tick() {
@@ -450,22 +413,11 @@ struct membership_state : protocol::join_callee,
         self->delayed_send(self, delay, atom::check_v);
   }
 
-  // "/who": every member, where it listens and since when (it says when it
-  // joined the group; else since we met it).
+  // "/who": every member, where it listens and since when.
   std::tuple<std::string, uint16_t, std::vector<protocol::member_summary>>
   who() {
-    std::vector<protocol::member_summary> others;
-    auto t = now();
-    auto wall = static_cast<int64_t>(wall_now());
-    for (auto p : peers.members()) {
-      auto secs = p->since > 0 && static_cast<int64_t>(p->since) <= wall
-                    ? (wall - static_cast<int64_t>(p->since)) / 1000000
-                    : std::chrono::duration_cast<std::chrono::seconds>(
-                        t - p->joined_at)
-                        .count();
-      others.push_back({p->name, protocol::to_string(p->address), secs});
-    }
-    return {join->name(), join->port(), std::move(others)};
+    return {join->name(), join->port(),
+            protocol::summarize(peers.members(), now(), wall_now())};
   }
 };
 
@@ -521,8 +473,8 @@ membership(typename membership_state<Base>::actor_type* self,
     [self](atom::congested, bool yes) {
       auto from = caf::actor_cast<caf::actor_addr>(self->current_sender());
       auto& st = self->state;
-      if (auto i = st.ids.find(from); i != st.ids.end())
-        st.on_congested(i->second, yes);
+      if (auto id = st.conns.id_of(from))
+        st.on_congested(id, yes);
     },
     [&st](atom::timeout, uint64_t token) { st.join->on_timeout(token); },
     [&st](atom::tick) { st.on_tick(); },

@@ -149,6 +149,22 @@ const char* help_text() {
          "/help            this text";
 }
 
+std::vector<member_summary> summarize(const std::vector<peer*>& members,
+                                      time_point now, uint64_t wall) {
+  std::vector<member_summary> result;
+  auto wall_now = static_cast<int64_t>(wall);
+  for (auto p : members) {
+    auto since = static_cast<int64_t>(p->since);
+    auto secs = p->since > 0 && since <= wall_now
+                  ? (wall_now - since) / 1000000
+                  : std::chrono::duration_cast<std::chrono::seconds>(
+                      now - p->joined_at)
+                      .count();
+    result.push_back({p->name, to_string(p->address), secs});
+  }
+  return result;
+}
+
 std::vector<std::string> format_who(const std::string& own_name,
                                     uint16_t port,
                                     const std::vector<member_summary>& others) {

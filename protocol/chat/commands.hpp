@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "protocol/group/peer_table.hpp"
+
 namespace groupchat::protocol {
 
 /// A line the user typed, understood.
@@ -58,6 +60,12 @@ struct member_summary {
   /// How long it has been in the group.
   int64_t seconds = 0;
 };
+
+/// `members` as "/who" shows them at `now` (`wall`: the wall clock,
+/// microseconds since the epoch): here since they say they joined the
+/// group, else since we met them.
+std::vector<member_summary> summarize(const std::vector<peer*>& members,
+                                      time_point now, uint64_t wall);
 
 /// The lines "/who" shows: us first, then the members by name.
 std::vector<std::string> format_who(const std::string& own_name,

@@ -29,4 +29,12 @@ std::optional<size_t> failure_detector::next_round(size_t members) {
   return (rounds_ / gossip_every) % members;
 }
 
+timespan failure_detector::until_next_round(uint64_t wall) const {
+  auto interval = static_cast<uint64_t>(
+    std::chrono::duration_cast<std::chrono::microseconds>(interval_).count());
+  if (interval == 0)
+    return timespan{0};
+  return std::chrono::microseconds(interval - wall % interval);
+}
+
 } // namespace groupchat::protocol

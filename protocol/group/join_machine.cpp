@@ -1,3 +1,7 @@
+// The join machine's life cycle: this peer's phases, connections opening
+// and closing, timers, retries. The messages of the handshake are in
+// join_handshake.cpp.
+
 #include "protocol/group/join_machine.hpp"
 
 #include <algorithm>
@@ -6,14 +10,6 @@
 #include <spdlog/spdlog.h>
 
 namespace groupchat::protocol {
-
-namespace {
-
-/// The refusal of a greeting meant for another key.
-constexpr const char* not_that_peer
-  = "not the peer you meant: another process listens here now";
-
-} // namespace
 
 join_callee::~join_callee() {
   // nop
@@ -27,7 +23,8 @@ join_machine::join_machine(join_options opts, peer_table& peers,
     admission_(opts_, peers_),
     rejoin_(opts_.rejoin_window, opts_.rejoin_first, opts_.rejoin_longest),
     names_(opts_.name, opts_.self->id(), peers_, rejoin_, callee_,
-           opts_.join_timeout) {
+           opts_.join_timeout),
+    dials_(peers_, rejoin_, opts_.max_members) {
   // nop
 }
 
@@ -131,58 +128,11 @@ void join_machine::begin_join(peer& entry,
   maybe_finish_join();
 }
 
-// Connects to every member of `list` we do not know yet. `via_host` is where
-// the sender of the list is: loopback addresses in the list are only
-// meaningful there.
+// Connects to every member of `list` we do not know yet.
 void join_machine::connect_to(const std::vector<member_info>& list,
                               const std::string& via_host) {
-  for (auto& m : list) {
-    if (m.host.empty() || m.id == self_id() || peers_.is_dialing(m.id)
-        || peers_.find_id(m.id) != nullptr)
-      continue;
-    // However many lists arrive, we connect to a group's worth at most.
-    if (peers_.members().size() + peers_.dials() >= opts_.max_members) {
-      spdlog::warn("not connecting to {}: {} members and connects already",
-                   m.name, opts_.max_members);
-      return;
-    }
-    endpoint addr{m.host, m.port};
-    // A loopback or unspecified address is the sender's own host: never
-    // ours, unless the sender is on our host.
-    if (is_loopback(m.host) || is_unspecified(m.host))
-      addr.host = via_host;
-    dial_member(m, std::move(addr));
-  }
-}
-
-void join_machine::dial_member(const member_info& m, endpoint addr) {
-  peers_.dialing(m.id);
-  callee_.dial(dial_request{std::move(addr), m});
-}
-
-// Step 3: our greeting proves our ID to this member on this connection
-// only (see handshake.hpp).
-void join_machine::send_greeting(peer& p) {
-  auto msg = make_greeting(name(), port_, self_id(), {}, callee_.lines_said());
-  msg.seen = callee_.seen_of(p.id);
-  msg.to = p.id;
-  msg.since = since_;
-  p.hs.sign_greeting(*opts_.self, p.id, msg);
-  callee_.send(p.conn, msg);
-}
-
-// Checks the signature of a greeting or welcome. What it signs holds the
-// nonces both ends drew for this connection, so a proof recorded elsewhere
-// (or relayed from another connection) fails here.
-bool join_machine::proven(peer& p, const message& msg, proof_role role) {
-  if (role == proof_role::greeting ? p.hs.check_greeting(self_id(), msg)
-                                   : p.hs.check_welcome(self_id(), msg))
-    return true;
-  spdlog::warn("dropping {} ({}): its {} does not prove the ID it claims",
-               msg.name, to_string(p.address), to_string(msg.type));
-  discard(p);
-  maybe_finish_join();
-  return false;
+  for (auto& req : dials_.learn(list, via_host, self_id()))
+    callee_.dial(req);
 }
 
 // Step 5: once every member answered or failed, we are in.
@@ -203,15 +153,8 @@ void join_machine::maybe_finish_join() {
     become_running();
     return;
   }
-  std::vector<std::string> sorted;
-  for (auto p : list)
-    sorted.push_back(p->name);
-  std::sort(sorted.begin(), sorted.end());
-  std::string names;
-  for (auto& name : sorted)
-    names += (names.empty() ? "" : ", ") + name;
   callee_.notice("Joined the group chat");
-  callee_.notice("Members: " + names);
+  callee_.notice(naming::members_line(list));
   become_running();
 }
 
@@ -370,15 +313,8 @@ void join_machine::lose(const peer& p) {
 void join_machine::on_tick() {
   if (phase_ != phase::running)
     return;
-  for (auto& m : rejoin_.due(callee_.now())) {
-    if (peers_.is_dialing(m.id) || peers_.find_id(m.id) != nullptr) {
-      rejoin_.failed(m.id, callee_.now()); // Under way already: wait.
-      continue;
-    }
-    spdlog::debug("trying to reach {} again at {}", m.name,
-                  to_string(endpoint{m.host, m.port}));
-    dial_member(m, endpoint{m.host, m.port});
-  }
+  for (auto& req : dials_.retries(callee_.now()))
+    callee_.dial(req);
 }
 
 // `p` is a member now: it is not lost any more, nor is an older key that
@@ -402,156 +338,6 @@ void join_machine::on_nick(peer& p, message& msg) {
 }
 
 // -- messages -----------------------------------------------------------------
-
-void join_machine::on_challenge(peer& p, message& msg) {
-  if (!p.dialed || (p.st != stage::entry && p.st != stage::greeting)
-      || !p.hs.on_challenge(msg))
-    return unexpected(p, message_type::challenge);
-  if (p.st == stage::greeting)
-    send_greeting(p);
-}
-
-void join_machine::on_hello(peer& p) {
-  // Once per connection: each answer is a whole member list.
-  if ((p.st != stage::accepted && p.st != stage::member) || p.asked)
-    return unexpected(p, message_type::hello);
-  p.asked = true;
-  callee_.send(p.conn, make_members(member_list(true)));
-}
-
-// A member list longer than any group we accept is an attack, not a group.
-bool join_machine::acceptable(peer& p, const std::vector<member_info>& list) {
-  if (list.size() <= opts_.max_members)
-    return true;
-  spdlog::warn("dropping {} ({}): a member list of {} entries, more than {}",
-               p.name.empty() ? "peer" : p.name, to_string(p.address),
-               list.size(), opts_.max_members);
-  if (p.st == stage::member)
-    callee_.notice(p.name + " lost connection");
-  discard(p);
-  maybe_finish_join();
-  return false;
-}
-
-void join_machine::on_members(peer& p, const std::vector<member_info>& list) {
-  if (!acceptable(p, list))
-    return;
-  // The challenge comes first on every connection: without it we cannot
-  // greet.
-  if (p.st == stage::entry && phase_ == phase::bootstrapping
-      && p.hs.current() == handshake::state::challenged)
-    return begin_join(p, list);
-  if (p.st == stage::member) // Gossip.
-    return connect_to(list, p.address.host);
-  unexpected(p, message_type::members);
-}
-
-void join_machine::on_greeting(peer& p, message& msg) {
-  if (p.st != stage::accepted)
-    return unexpected(p, message_type::greeting);
-  // Someone retrying the peer that had our address before us (we are a
-  // restarted process, a new key): not a forgery, just not us.
-  if (!msg.to.empty() && msg.to != self_id()) {
-    spdlog::info("{} at {} looks for an earlier peer at this address",
-                 msg.name, to_string(p.address));
-    callee_.send(p.conn, make_refuse(refusal::not_that_peer, not_that_peer));
-    discard(p);
-    return;
-  }
-  if (!proven(p, msg, proof_role::greeting))
-    return;
-  if (msg.id == self_id()) {
-    discard(p); // We dialed ourselves.
-    return;
-  }
-  p.said = msg.seq;
-  if (names_.ours(msg.name) || peers_.name_taken(msg.name, msg.id)) {
-    spdlog::warn("refusing {} from {}: name taken", msg.name,
-                 to_string(p.address));
-    callee_.send(p.conn, make_refuse(refusal::name_taken,
-                                     naming::taken_reason(msg.name),
-                                     msg.name));
-    discard(p);
-    return;
-  }
-  p.name = std::move(msg.name);
-  p.address.port = msg.port;
-  p.since = msg.since;
-  bool was_member = false;
-  if (!resolve_duplicate(p, msg.id, was_member))
-    return;
-  peer_table::promote(p, msg.id, callee_.now());
-  callee_.admit(p.conn);
-  admission_.on_proven(p);
-  auto welcome = make_welcome(name(), self_id(), member_list(false),
-                              callee_.lines_said());
-  welcome.seen = callee_.seen_of(p.id);
-  welcome.since = since_;
-  welcome.replay = callee_.replay_size(msg.seen);
-  p.hs.sign_welcome(*opts_.self, p.id, welcome);
-  callee_.send(p.conn, welcome);
-  // While we join, new members are in the "Members:" line at the end.
-  if (!was_member && phase_ == phase::running)
-    callee_.notice(p.name + " has joined the chat");
-  met(p, msg);
-}
-
-void join_machine::on_welcome(peer& p, message& msg) {
-  if (p.st != stage::greeting || p.hs.current() != handshake::state::greeted)
-    return unexpected(p, message_type::welcome);
-  if (!acceptable(p, msg.members))
-    return;
-  // The member must be the one its list entry named: same key, proven.
-  if (msg.id != p.id) {
-    spdlog::warn("dropping {} ({}): not the member that was listed there",
-                 msg.name, to_string(p.address));
-    discard(p);
-    maybe_finish_join();
-    return;
-  }
-  if (!proven(p, msg, proof_role::welcome))
-    return;
-  p.said = msg.seq;
-  // The name a member gives for itself wins over the list's.
-  p.name = std::move(msg.name);
-  p.since = msg.since;
-  bool was_member = false;
-  if (resolve_duplicate(p, msg.id, was_member)) {
-    peer_table::promote(p, msg.id, callee_.now());
-    if (!was_member && phase_ == phase::running)
-      callee_.notice(p.name + " has joined the chat");
-    met(p, msg);
-    // Whoever it knows and we do not, joined concurrently with us.
-    connect_to(msg.members, p.address.host);
-  }
-  maybe_finish_join();
-}
-
-void join_machine::on_refuse(peer& p, const message& msg) {
-  auto& reason = msg.text;
-  // A member may refuse our latest rename; anything else it refuses is
-  // stale or hostile, and changes nothing.
-  if (p.st == stage::member) {
-    if (!names_.on_refuse(p, msg))
-      spdlog::debug("ignoring a refusal from {}", p.name);
-    return;
-  }
-  if (p.st != stage::greeting && p.st != stage::entry)
-    return unexpected(p, message_type::refuse);
-  // Retrying a lost member, we found another peer at its address: it was
-  // restarted (a new key), and the one we lost is not coming back.
-  if (msg.code == refusal::not_that_peer && rejoin_.contains(p.id)) {
-    spdlog::info("{} at {} is a new peer now: not retrying the old one",
-                 p.name, to_string(p.address));
-    rejoin_.forget(p.id);
-    discard(p);
-    return;
-  }
-  spdlog::warn("{} refused us: {}", to_string(p.address), reason);
-  discard(p);
-  if (phase_ == phase::joining || phase_ == phase::bootstrapping)
-    refused({ec::join_refused, reason});
-}
 
 void join_machine::on_heartbeat(peer& p) {
   if (p.st != stage::member && p.st != stage::greeting)
@@ -587,30 +373,6 @@ std::vector<member_info> join_machine::member_list(bool with_self) const {
   auto others = peers_.member_list();
   list.insert(list.end(), others.begin(), others.end());
   return list;
-}
-
-// -- two connections to one peer ----------------------------------------------
-
-// `fresh` just identified itself as peer `id`. If another connection to that
-// peer exists, only the one dialed by the lower peer ID survives; both sides
-// apply the same rule, so both keep the same connection. Returns whether
-// `fresh` survives; `was_member` tells whether the peer was already a member
-// over the other connection (so no second "has joined").
-bool join_machine::resolve_duplicate(peer& fresh, const peer_id& id,
-                                     bool& was_member) {
-  auto other = peers_.find_id(id, &fresh);
-  if (other == nullptr)
-    return true;
-  bool dialer_is_lower = fresh.dialed ? self_id() < id : id < self_id();
-  if (!dialer_is_lower) {
-    spdlog::debug("closing duplicate connection to {}", fresh.name);
-    discard(fresh);
-    return false;
-  }
-  was_member = other->st == stage::member;
-  spdlog::debug("replacing the connection to {}", other->name);
-  discard(*other);
-  return true;
 }
 
 } // namespace groupchat::protocol

@@ -1,5 +1,10 @@
 // The join state machine: this peer's life cycle (bootstrap, join, member,
-// leave) and the handshake on every connection. A plain class: it talks to
+// leave; join_machine.cpp) and the handshake messages on every connection
+// (join_handshake.cpp: one class, its two halves in two files, as Clang
+// splits Sema by topic). The jobs it used to hold itself are classes of
+// their own: proofs on one connection (handshake.hpp), strangers and
+// guesses (admission.hpp), names (naming.hpp), whom to dial
+// (dial_plan.hpp), lost members (rejoin.hpp). A plain class: it talks to
 // the outside only through the narrow `join_callee` interface, so a test
 // drives it without an actor system and reads what it sent (the Membership
 // actor is the adapter; compare CAF's basp::instance and its callee).
@@ -50,6 +55,7 @@
 #include "protocol/wire/endpoint.hpp"
 #include "protocol/wire/error.hpp"
 #include "protocol/group/admission.hpp"
+#include "protocol/group/dial_plan.hpp"
 #include "protocol/group/naming.hpp"
 #include "protocol/crypto/identity.hpp"
 #include "protocol/wire/message.hpp"
@@ -105,13 +111,6 @@ struct join_options {
 };
 
 /// A connect the machine asks for; handed back with its result.
-struct dial_request {
-  /// Where to connect.
-  endpoint address;
-  /// The member to greet there; no ID for a bootstrap peer (our entry).
-  member_info member;
-};
-
 /// What the join machine needs from its owner.
 class join_callee {
 public:
@@ -286,7 +285,6 @@ private:
   void begin_join(peer& entry, const std::vector<member_info>& list);
   void connect_to(const std::vector<member_info>& list,
                   const std::string& via_host);
-  void dial_member(const member_info& m, endpoint addr);
   void send_greeting(peer& p);
   void lose(const peer& p);
   void met(peer& p, const message& msg);
@@ -324,6 +322,8 @@ private:
   rejoin_schedule rejoin_;
   /// Our name and the members' renames.
   naming names_;
+  /// Whom we dial: listed members we do not know, lost ones due a retry.
+  dial_plan dials_;
 };
 
 } // namespace groupchat::protocol

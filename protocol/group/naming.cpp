@@ -1,5 +1,6 @@
 #include "protocol/group/naming.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -93,6 +94,17 @@ bool naming::on_refuse(const peer& p, const message& msg) {
   callee_.notice("Could not take the name " + wanted + ": " + reason
                  + "; you are " + name_ + " again");
   return true;
+}
+
+std::string naming::members_line(const std::vector<peer*>& members) {
+  std::vector<std::string> sorted;
+  for (auto p : members)
+    sorted.push_back(p->name);
+  std::sort(sorted.begin(), sorted.end());
+  std::string line = "Members: ";
+  for (size_t i = 0; i < sorted.size(); ++i)
+    line += (i == 0 ? "" : ", ") + sorted[i];
+  return line;
 }
 
 } // namespace groupchat::protocol

@@ -123,4 +123,13 @@ void peer_table::promote(peer& p, const peer_id& id, time_point now) {
   p.joined_at = now;
 }
 
+peer* peer_table::duplicate_loser(peer& fresh, const peer_id& id,
+                                  const peer_id& self) {
+  auto other = find_id(id, &fresh);
+  if (other == nullptr)
+    return nullptr;
+  bool dialer_is_lower = fresh.dialed ? self < id : id < self;
+  return dialer_is_lower ? other : &fresh;
+}
+
 } // namespace groupchat::protocol

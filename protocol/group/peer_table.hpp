@@ -114,6 +114,13 @@ public:
   /// The stranger opened first (from `host`, if given), or null.
   peer* oldest_stranger(const std::string* host = nullptr);
 
+  /// `fresh` just identified itself as peer `id`; we are `self`. Of two
+  /// connections to one peer, only the one dialed by the lower peer ID
+  /// survives: both ends apply the same rule, so both keep the same
+  /// connection. Returns the one to close (`fresh` or the other), or null
+  /// if `fresh` is the only one.
+  peer* duplicate_loser(peer& fresh, const peer_id& id, const peer_id& self);
+
   /// Makes `p` a member: peer `id`, in the group since `now`.
   static void promote(peer& p, const peer_id& id, time_point now);
 

@@ -30,11 +30,7 @@ LAYERS = {
 INCLUDE = re.compile(r'^#include [<"]([^>"]+)[>"]')
 
 # Still to be split (see the open issue "A house you can walk through").
-OVER_LIMIT = {
-    "protocol/group/join_machine.cpp": 616,
-    "actors/connection.cpp": 566,
-    "actors/membership.cpp": 547,
-}
+OVER_LIMIT = {}
 
 # A line that opens a block which is not a function body.
 NOT_A_FUNCTION = re.compile(

@@ -95,3 +95,25 @@ CAF_TEST(who lists us first then the members by name) {
                            "carol at 10.0.0.3:5002, here for 1h2m",
                            "dave at 10.0.0.4:5003, here for 1m1s"}));
 }
+
+CAF_TEST(who counts from when a member says it joined else from meeting it) {
+  using namespace std::chrono_literals;
+  peer_table peers;
+  time_point t0{};
+  auto& old = peers.add(1, stage::member, true, {"10.0.0.2", 5001}, t0);
+  old.name = "bob";
+  old.since = 1'000'000'000; // Says it joined at 1,000 s.
+  auto& quiet = peers.add(2, stage::member, false, {"10.0.0.3", 5002}, t0);
+  quiet.name = "carol";
+  quiet.joined_at = t0 + 10s; // Says nothing: we met it at 10 s.
+  auto& future = peers.add(3, stage::member, false, {"10.0.0.4", 5003}, t0);
+  future.name = "dave";
+  future.since = 9'000'000'000; // A clock ahead of ours: not believed.
+  future.joined_at = t0 + 30s;
+  auto s = summarize(peers.members(), t0 + 100s, 1'060'000'000);
+  CAF_REQUIRE_EQUAL(s.size(), 3u);
+  CAF_CHECK_EQUAL(s[0].address, "10.0.0.2:5001");
+  CAF_CHECK_EQUAL(s[0].seconds, 60);
+  CAF_CHECK_EQUAL(s[1].seconds, 90);
+  CAF_CHECK_EQUAL(s[2].seconds, 70);
+}

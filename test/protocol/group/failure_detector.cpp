@@ -86,4 +86,13 @@ CAF_TEST(gossip goes to one member every fifth round in turn) {
     CAF_CHECK(!detector.next_round(0).has_value());
 }
 
+
+CAF_TEST(rounds fall on a grid of the wall clock) {
+  // Interval 1 s: from 12.25 s past the epoch the next round is at 13 s.
+  CAF_CHECK_EQUAL(detector.until_next_round(12'250'000), timespan{750ms});
+  CAF_CHECK_EQUAL(detector.until_next_round(13'000'000), timespan{1s});
+  failure_detector never{0s, 5s, 2s};
+  CAF_CHECK_EQUAL(never.until_next_round(12'250'000), timespan{0});
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

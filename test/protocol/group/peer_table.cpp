@@ -98,3 +98,20 @@ CAF_TEST(dials under way are tracked by peer ID) {
   peers.clear_dials();
   CAF_CHECK(!peers.dials_pending());
 }
+
+CAF_TEST(of two connections to one peer the one the lower ID dialed stays) {
+  auto peers = sample();
+  // A second connection to alice (ID 1) identifies itself. We are ID 5:
+  // alice's ID is the lower, so the connection she dialed stays.
+  auto& accepted = peers.add(20, stage::greeting, false, {"10.0.0.1", 0}, t0);
+  CAF_CHECK_EQUAL(peers.duplicate_loser(accepted, "1", "5"),
+                  peers.find(10)); // Our dial to her goes.
+  auto& dialed = peers.add(21, stage::greeting, true, {"10.0.0.1", 0}, t0);
+  CAF_CHECK_EQUAL(peers.duplicate_loser(dialed, "1", "5"), &dialed);
+  // We are ID 0, the lower: our dials stay.
+  CAF_CHECK_EQUAL(peers.duplicate_loser(dialed, "1", "0"), peers.find(10));
+  CAF_CHECK_EQUAL(peers.duplicate_loser(accepted, "1", "0"), &accepted);
+  // The only connection to a peer has no rival.
+  auto& dave = peers.add(22, stage::greeting, true, {"10.0.0.4", 0}, t0);
+  CAF_CHECK_EQUAL(peers.duplicate_loser(dave, "4", "5"), nullptr);
+}

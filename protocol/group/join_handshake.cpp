@@ -1,0 +1,216 @@
+// The join machine's half that checks who is at the other end of a
+// connection: the messages of steps 0 to 4 (challenge, hello, members,
+// greeting, welcome, refuse), the proofs of keys, and the rule for two
+// connections to one peer. The class is in join_machine.hpp; its life
+// cycle (phases, connections opening and closing, timers, retries) is in
+// join_machine.cpp.
+
+#include "protocol/group/join_machine.hpp"
+
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+namespace groupchat::protocol {
+
+namespace {
+
+/// The refusal of a greeting meant for another key.
+constexpr const char* not_that_peer
+  = "not the peer you meant: another process listens here now";
+
+} // namespace
+
+void join_machine::on_challenge(peer& p, message& msg) {
+  if (!p.dialed || (p.st != stage::entry && p.st != stage::greeting)
+      || !p.hs.on_challenge(msg))
+    return unexpected(p, message_type::challenge);
+  if (p.st == stage::greeting)
+    send_greeting(p);
+}
+
+void join_machine::on_hello(peer& p) {
+  // Once per connection: each answer is a whole member list.
+  if ((p.st != stage::accepted && p.st != stage::member) || p.asked)
+    return unexpected(p, message_type::hello);
+  p.asked = true;
+  callee_.send(p.conn, make_members(member_list(true)));
+}
+
+// A member list longer than any group we accept is an attack, not a group.
+bool join_machine::acceptable(peer& p, const std::vector<member_info>& list) {
+  if (dials_.acceptable(list.size()))
+    return true;
+  spdlog::warn("dropping {} ({}): a member list of {} entries, more than {}",
+               p.name.empty() ? "peer" : p.name, to_string(p.address),
+               list.size(), opts_.max_members);
+  if (p.st == stage::member)
+    callee_.notice(p.name + " lost connection");
+  discard(p);
+  maybe_finish_join();
+  return false;
+}
+
+void join_machine::on_members(peer& p, const std::vector<member_info>& list) {
+  if (!acceptable(p, list))
+    return;
+  // The challenge comes first on every connection: without it we cannot
+  // greet.
+  if (p.st == stage::entry && phase_ == phase::bootstrapping
+      && p.hs.current() == handshake::state::challenged)
+    return begin_join(p, list);
+  if (p.st == stage::member) // Gossip.
+    return connect_to(list, p.address.host);
+  unexpected(p, message_type::members);
+}
+
+void join_machine::on_greeting(peer& p, message& msg) {
+  if (p.st != stage::accepted)
+    return unexpected(p, message_type::greeting);
+  // Someone retrying the peer that had our address before us (we are a
+  // restarted process, a new key): not a forgery, just not us.
+  if (!msg.to.empty() && msg.to != self_id()) {
+    spdlog::info("{} at {} looks for an earlier peer at this address",
+                 msg.name, to_string(p.address));
+    callee_.send(p.conn, make_refuse(refusal::not_that_peer, not_that_peer));
+    discard(p);
+    return;
+  }
+  if (!proven(p, msg, proof_role::greeting))
+    return;
+  if (msg.id == self_id()) {
+    discard(p); // We dialed ourselves.
+    return;
+  }
+  p.said = msg.seq;
+  if (names_.ours(msg.name) || peers_.name_taken(msg.name, msg.id)) {
+    spdlog::warn("refusing {} from {}: name taken", msg.name,
+                 to_string(p.address));
+    callee_.send(p.conn, make_refuse(refusal::name_taken,
+                                     naming::taken_reason(msg.name),
+                                     msg.name));
+    discard(p);
+    return;
+  }
+  p.name = std::move(msg.name);
+  p.address.port = msg.port;
+  p.since = msg.since;
+  bool was_member = false;
+  if (!resolve_duplicate(p, msg.id, was_member))
+    return;
+  peer_table::promote(p, msg.id, callee_.now());
+  callee_.admit(p.conn);
+  admission_.on_proven(p);
+  auto welcome = make_welcome(name(), self_id(), member_list(false),
+                              callee_.lines_said());
+  welcome.seen = callee_.seen_of(p.id);
+  welcome.since = since_;
+  welcome.replay = callee_.replay_size(msg.seen);
+  p.hs.sign_welcome(*opts_.self, p.id, welcome);
+  callee_.send(p.conn, welcome);
+  // While we join, new members are in the "Members:" line at the end.
+  if (!was_member && phase_ == phase::running)
+    callee_.notice(p.name + " has joined the chat");
+  met(p, msg);
+}
+
+void join_machine::on_welcome(peer& p, message& msg) {
+  if (p.st != stage::greeting || p.hs.current() != handshake::state::greeted)
+    return unexpected(p, message_type::welcome);
+  if (!acceptable(p, msg.members))
+    return;
+  // The member must be the one its list entry named: same key, proven.
+  if (msg.id != p.id) {
+    spdlog::warn("dropping {} ({}): not the member that was listed there",
+                 msg.name, to_string(p.address));
+    discard(p);
+    maybe_finish_join();
+    return;
+  }
+  if (!proven(p, msg, proof_role::welcome))
+    return;
+  p.said = msg.seq;
+  // The name a member gives for itself wins over the list's.
+  p.name = std::move(msg.name);
+  p.since = msg.since;
+  bool was_member = false;
+  if (resolve_duplicate(p, msg.id, was_member)) {
+    peer_table::promote(p, msg.id, callee_.now());
+    if (!was_member && phase_ == phase::running)
+      callee_.notice(p.name + " has joined the chat");
+    met(p, msg);
+    // Whoever it knows and we do not, joined concurrently with us.
+    connect_to(msg.members, p.address.host);
+  }
+  maybe_finish_join();
+}
+
+void join_machine::on_refuse(peer& p, const message& msg) {
+  auto& reason = msg.text;
+  // A member may refuse our latest rename; anything else it refuses is
+  // stale or hostile, and changes nothing.
+  if (p.st == stage::member) {
+    if (!names_.on_refuse(p, msg))
+      spdlog::debug("ignoring a refusal from {}", p.name);
+    return;
+  }
+  if (p.st != stage::greeting && p.st != stage::entry)
+    return unexpected(p, message_type::refuse);
+  // Retrying a lost member, we found another peer at its address: it was
+  // restarted (a new key), and the one we lost is not coming back.
+  if (msg.code == refusal::not_that_peer && rejoin_.contains(p.id)) {
+    spdlog::info("{} at {} is a new peer now: not retrying the old one",
+                 p.name, to_string(p.address));
+    rejoin_.forget(p.id);
+    discard(p);
+    return;
+  }
+  spdlog::warn("{} refused us: {}", to_string(p.address), reason);
+  discard(p);
+  if (phase_ == phase::joining || phase_ == phase::bootstrapping)
+    refused({ec::join_refused, reason});
+}
+
+// Step 3: our greeting proves our ID to this member on this connection
+// only (see handshake.hpp).
+void join_machine::send_greeting(peer& p) {
+  auto msg = make_greeting(name(), port_, self_id(), {}, callee_.lines_said());
+  msg.seen = callee_.seen_of(p.id);
+  msg.to = p.id;
+  msg.since = since_;
+  p.hs.sign_greeting(*opts_.self, p.id, msg);
+  callee_.send(p.conn, msg);
+}
+
+// Checks the signature of a greeting or welcome. What it signs holds the
+// nonces both ends drew for this connection, so a proof recorded elsewhere
+// (or relayed from another connection) fails here.
+bool join_machine::proven(peer& p, const message& msg, proof_role role) {
+  if (role == proof_role::greeting ? p.hs.check_greeting(self_id(), msg)
+                                   : p.hs.check_welcome(self_id(), msg))
+    return true;
+  spdlog::warn("dropping {} ({}): its {} does not prove the ID it claims",
+               msg.name, to_string(p.address), to_string(msg.type));
+  discard(p);
+  maybe_finish_join();
+  return false;
+}
+
+// -- two connections to one peer ----------------------------------------------
+
+// `fresh` just identified itself as peer `id`: of two connections to one
+// peer, one goes (peer_table.hpp). Returns whether `fresh` survives;
+// `was_member` tells whether the peer was already a member over the other
+// connection (so no second "has joined").
+bool join_machine::resolve_duplicate(peer& fresh, const peer_id& id,
+                                     bool& was_member) {
+  auto loser = peers_.duplicate_loser(fresh, id, self_id());
+  if (loser == nullptr)
+    return true;
+  spdlog::debug("closing a second connection to {}", fresh.name);
+  was_member = loser != &fresh && loser->st == stage::member;
+  discard(*loser);
+  return loser != &fresh;
+}
+
+} // namespace groupchat::protocol

@@ -1,0 +1,152 @@
+// The handshake messages of the join machine: greetings, welcomes, their
+// proofs, names, and two connections to one peer.
+
+#define CAF_SUITE protocol.group.join_handshake
+
+#include "protocol/group/join_fixture.hpp"
+
+#include <caf/test/unit_test.hpp>
+
+CAF_TEST_FIXTURE_SCOPE(join_handshake_tests, join_fixture)
+
+CAF_TEST(a greeting makes a member that is welcomed with our list) {
+  machine.start(6000, {});
+  accepted_member(1, "alice", 10);
+  traffic();
+  accepted_member(2, "bob", 20);
+  CAF_CHECK_EQUAL(traffic(), (lines{"send 2 challenge", "admit 2",
+                                    "send 2 welcome",
+                                    "notice bob has joined the chat"}));
+  auto& welcome = callee.sent.back();
+  CAF_CHECK_EQUAL(welcome.name, "nina");
+  // alice and bob himself, whom the newcomer skips as it skips itself.
+  CAF_CHECK_EQUAL(welcome.members.size(), 2u);
+  CAF_MESSAGE("a hello from a stranger gets every member, us first");
+  machine.on_incoming(3, "10.0.0.7");
+  machine.on_hello(*peers.find(3));
+  CAF_CHECK_EQUAL(traffic(), (lines{"send 3 challenge", "send 3 members"}));
+  auto& list = callee.sent.back().members;
+  CAF_REQUIRE_EQUAL(list.size(), 3u);
+  // With when nina says she created the group (the mock's clock says 1).
+  CAF_CHECK(list[0] == (member_info{"nina", "", 6000, id(50), 1}));
+}
+
+CAF_TEST(a connection asks for the member list once) {
+  machine.start(6000, {});
+  machine.on_incoming(1, "10.0.0.7");
+  traffic();
+  machine.on_hello(*peers.find(1));
+  CAF_CHECK_EQUAL(traffic(), (lines{"send 1 members"}));
+  machine.on_hello(*peers.find(1));
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 1"}));
+}
+
+CAF_TEST(a duplicate name is refused at greeting) {
+  machine.start(6000, {});
+  accepted_member(1, "bob", 20);
+  traffic();
+  accepted_member(2, "bob", 21);
+  CAF_CHECK_EQUAL(traffic(),
+                  (lines{"send 2 challenge", "send 2 refuse", "close 2"}));
+  CAF_CHECK(callee.sent.back().text.find("'bob' is already taken")
+            != std::string::npos);
+  accepted_member(3, "nina", 22);
+  CAF_CHECK_EQUAL(traffic(),
+                  (lines{"send 3 challenge", "send 3 refuse", "close 3"}));
+}
+
+CAF_TEST(a greeting from ourselves closes the connection) {
+  machine.start(6000, {});
+  traffic();
+  accepted_member(1, "nina", 50);
+  CAF_CHECK_EQUAL(traffic(), (lines{"send 1 challenge", "close 1"}));
+}
+
+CAF_TEST(a message in the wrong stage drops the connection) {
+  machine.start(6000, {});
+  machine.on_incoming(1, "10.6.6.6");
+  traffic();
+  welcome_from(1, 66, "mallory");
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 1"}));
+  CAF_CHECK(peers.find(1)->st == stage::closing);
+  CAF_MESSAGE("a member that misbehaves is reported lost");
+  accepted_member(2, "bob", 20);
+  traffic();
+  auto again = greeting_from(2, 20, "bob");
+  machine.on_greeting(*peers.find(2), again);
+  CAF_CHECK_EQUAL(traffic(), (lines{"notice bob lost connection", "close 2"}));
+}
+
+CAF_TEST(of two connections to one peer the one dialed by the lower ID stays) {
+  machine.start(6000, {});
+  while (id(70) < id(50))
+    keys[70] = std::make_unique<identity>();
+  CAF_MESSAGE("we (50) dial carol (70, a higher ID) while she dials us");
+  machine.on_members(accepted_member(1, "zed", 90),
+                     {{"carol", "10.0.0.7", 5007, id(70)}});
+  CAF_CHECK(dialed(2));
+  challenge(2);
+  traffic();
+  accepted_member(3, "carol", 70);
+  CAF_MESSAGE("her connection (dialed by 70) loses against ours (by 50)");
+  CAF_CHECK_EQUAL(traffic(), (lines{"send 3 challenge", "close 3"}));
+  welcome_from(2, 70, "carol");
+  CAF_CHECK_EQUAL(traffic(), (lines{"notice carol has joined the chat"}));
+  CAF_CHECK_EQUAL(peers.members().size(), 2u);
+}
+
+CAF_TEST(a greeting that does not prove its ID is dropped) {
+  machine.start(6000, {});
+  accepted_member(1, "bob", 20);
+  machine.on_incoming(2, "10.6.6.6");
+  traffic();
+  CAF_MESSAGE("mallory claims bob's ID, signing with her own key");
+  auto forged = greeting_from(2, 20, "bob", 66);
+  machine.on_greeting(*peers.find(2), forged);
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 2"}));
+  CAF_MESSAGE("bob's own connection is untouched");
+  CAF_CHECK(peers.find(1)->st == stage::member);
+  CAF_CHECK_EQUAL(peers.members().size(), 1u);
+}
+
+CAF_TEST(a proof made for another connection is dropped) {
+  machine.start(6000, {});
+  machine.on_incoming(1, "10.0.0.2");
+  machine.on_incoming(2, "10.6.6.6");
+  traffic();
+  CAF_MESSAGE("bob's greeting for connection 1, replayed on connection 2: "
+              "it signs connection 1's challenge");
+  auto recorded = greeting_from(1, 20, "bob");
+  machine.on_greeting(*peers.find(2), recorded);
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 2"}));
+  CAF_MESSAGE("on its own connection it counts");
+  machine.on_greeting(*peers.find(1), recorded);
+  CAF_CHECK(peers.find(1)->st == stage::member);
+}
+
+CAF_TEST(a welcome must prove the key the member list gave) {
+  join_through_alice();
+  CAF_CHECK(dialed(2));
+  challenge(2);
+  traffic();
+  CAF_MESSAGE("whoever answers at bob's address signs with another key");
+  welcome_from(2, 20, "bob", 66);
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 2"}));
+  CAF_MESSAGE("or names its own key, which is not the one listed");
+  welcome_from(1, 66, "alice");
+  CAF_CHECK_EQUAL(traffic(),
+                  (lines{"close 1",
+                         "notice Could not reach any member of the group",
+                         "notice Created a new group chat", "running"}));
+  CAF_CHECK(peers.members().empty());
+}
+
+CAF_TEST(a member list before the challenge drops the entry peer) {
+  machine.start(6000, {{"10.0.0.1", 5001}, {"10.0.0.2", 5002}});
+  dialed(1);
+  traffic();
+  machine.on_members(*peers.find(1), {{"alice", "", 5001, id(10)}});
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 1"}));
+}
+
+CAF_TEST_FIXTURE_SCOPE_END()
