@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "actors/connection.hpp"
 
 #include <algorithm>
@@ -25,8 +26,6 @@
 namespace groupchat {
 
 namespace {
-
-using caf::io::receive_policy;
 
 /// Bytes taken from the socket per read.
 constexpr size_t read_chunk = 64 * 1024;
@@ -150,7 +149,8 @@ void read_on(connection_actor* self) {
 }
 
 void start_reading(connection_actor* self) {
-  self->configure_read(self->state.hdl, receive_policy::at_most(read_chunk));
+  self->configure_read(self->state.hdl,
+                       caf::io::receive_policy::at_most(read_chunk));
   read_on(self); // One read at a time: see pause_reading.
 }
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Connection actor: one broker per TCP socket, the only code that touches
 // socket I/O. It frames outgoing messages and decodes incoming frames; any
 // malformed input drops the connection (and only that connection).

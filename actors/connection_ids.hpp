@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The names Membership gives its Connection actors: the plain classes of
 // protocol/ know a connection by a number (`conn_id`), the actor by its
 // handle. Not an actor: a map both ways, owned by Membership.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "actors/console.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Console actor: owns what the user sees and turns typed lines into
 // chat, commands and leaving. Lines from stdin arrive from a reader thread
 // (see main/terminal/stdin_reader.hpp), never from a blocking read inside an actor.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "actors/dialer.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Dialer actor: opens outgoing TCP connections without blocking the I/O
 // thread. `connect` in CAF 0.17 blocks for up to two minutes against a host
 // that drops SYNs, so each attempt runs on a detached worker of its own with

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "actors/errors.hpp"
 
 #include <caf/actor_system_config.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Errors between actors: the protocol's error codes, registered with CAF so
 // that an exit reason or a failed request carries a code that is compared as
 // a code, with the detail beside it for humans.

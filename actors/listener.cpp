@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "actors/listener.hpp"
 
 #include <caf/all.hpp>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Listener actor: owns the listening socket and creates every connection
 // broker, for accepted sockets and for sockets the dialer connected.
 

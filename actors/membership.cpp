@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "actors/membership.hpp"
 
 #include <optional>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The Membership actor: owns the peer list and drives the join handshake.
 // It never touches a socket: it talks to connection actors (one per peer),
 // asks the dialer for new connections, and tells the console what happened.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The messages actors exchange: the table of contents of the program.
 //
 // Every interface is written once, here. Arrows read "sender -> receiver".

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The base of every broker here: caf::io::broker, with its mailbox closed
 // and emptied when it terminates, as CAF does for every other actor.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The benchmark's floor: the same fan-out as groupchat (length-prefixed JSON
 // chat frames, one TCP connection per receiver, decoded with nlohmann/json)
 // with plain blocking sockets and no chat logic. Every groupchat figure is

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """groupchat benchmark: real peers on 127.0.0.1, compared with floors
 measured in the same run (bench/floor.cpp).
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds groupchat and the plain-socket floor, then runs the benchmark and
 # writes bench/results.json. Usage: bench/run.sh [--smoke]
 set -euo pipefail

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "main/addresses.hpp"
 
 #include <arpa/inet.h>

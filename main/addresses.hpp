@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The addresses this machine listens on, for the banner.
 
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "main/bench_stamps.hpp"
 
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The benchmark's stamps (bench/run.py, GROUPCHAT_BENCH_EVERY=N): a wrapper
 // around what the console displays, so that the Console itself carries no
 // benchmark code. Every N-th chat line of each member, and the line

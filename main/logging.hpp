@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The log: spdlog's default logger on stderr, at the level the user chose;
 // at a terminal it is routed above the line being typed while the line
 // editor owns the screen.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // groupchat: parse, validate, spawn, wait, exit. What talks to the network
 // lives in actors/, the terminal's edges in main/terminal/, the log in
 // main/logging; this file only wires them up.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Builds groupchat if needed and runs it with the given arguments, e.g.
 #   main/run.sh --name alice 5000
 set -euo pipefail

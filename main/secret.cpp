@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "main/secret.hpp"
 
 #include <cstdlib>

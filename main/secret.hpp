@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The group's passphrase on its way in: from a file, the environment or the
 // configuration, with the care a secret needs (see protocol/README.md,
 // "Passphrase"), and the generator behind `--new-secret`. Plain functions:

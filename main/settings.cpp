@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "main/settings.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The `[groupchat]` section of the configuration file: defaults, parsing and
 // validation, all before any actor starts.
 

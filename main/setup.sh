@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs what groupchat needs from Debian (only what is missing), then
 # configures and builds it in ./build. Safe to run again: it rebuilds only
 # what changed. Usage: main/setup.sh [extra cmake arguments]

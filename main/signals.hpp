@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Signals: SIGINT, SIGTERM and SIGHUP all mean "leave gracefully". They are
 // blocked in every thread and taken by one thread of their own.
 

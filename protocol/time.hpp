@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The clock every plain class of protocol/ counts in: CAF's actor clock is
 // this steady clock (simulated in the deterministic tests), and the actors
 // pass their `now` in. Below every folder: any of them may use it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // For suites whose code needs real threads or sockets (the dialer's
 // workers, adopting a socket, the stdin reader): a real actor system with
 // the middleman, a scoped actor that waits with deadlines, and sockets on

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Installs what is missing, builds, and runs every test (unit suites under
 # CAF's deterministic test coordinator, then end-to-end tests with real
 # processes on 127.0.0.1). Usage: test/run.sh [ctest arguments]

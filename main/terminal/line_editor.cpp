@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The interactive half of the stdin reader: at a terminal, lines are edited
 // with libedit on the reader's thread, and output for the screen is printed
 // by the same thread above the line being typed, which is then redrawn

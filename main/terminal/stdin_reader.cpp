@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "main/terminal/stdin_reader.hpp"
 
 #include <algorithm>

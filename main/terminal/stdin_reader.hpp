@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Standard input: read on a thread of its own (terminals, files, FIFOs) or
 // on CAF's I/O thread (anonymous pipes), with one window of lines under way
 // shared by both. At a terminal the line editor (line_editor.cpp) owns the

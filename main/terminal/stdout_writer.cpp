@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "main/terminal/stdout_writer.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The stdout of pipe mode: lines are written without ever blocking the
 // console's thread (the I/O thread of every socket and timer).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "protocol/chat/commands.hpp"
 
 #include <algorithm>

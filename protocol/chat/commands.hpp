@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What a typed line means: chat, a command, or a wish to leave. Pure
 // functions, no actors: the Console actor carries out what they say, and
 // the /who lines are formatted here from what Membership reports.

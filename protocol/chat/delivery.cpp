@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "protocol/chat/delivery.hpp"
 
 #include <algorithm>

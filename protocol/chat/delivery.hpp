@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Chat delivery: which lines a member is shown, in which order, and what it
 // is told about lines that did not reach it. A plain class, no actors: the
 // Membership actor feeds it the chat frames of proven members and carries

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Our own recent lines, kept to send again to a member that missed them:
 // one that comes back after a blip (a stop, a cut link) or one that joins.
 // Each member keeps only what it said itself, so every line a member is

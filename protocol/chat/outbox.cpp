@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "protocol/chat/outbox.hpp"
 
 #include <utility>

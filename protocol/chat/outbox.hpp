@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Our own lines on their way out: numbered in the order typed (delivery.hpp
 // counts), checked against the frame size (as sent now, and as history
 // later), and held while the join is in progress or any member's output

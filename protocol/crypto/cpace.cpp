@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "protocol/crypto/cpace.hpp"
 
 #include <sodium.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // CPace on ristretto255 with SHA-512 (draft-irtf-cfrg-cpace-21, section 7.3
 // and appendix B.3): the building blocks of the passphrase handshake, as
 // plain functions so that the draft's test vectors check them. secure.cpp

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A peer's identity: an Ed25519 key pair drawn at start-up. Its public key is
 // the peer ID, so an ID cannot be borrowed: every connection proves
 // possession of the private key over values fresh from both ends (see

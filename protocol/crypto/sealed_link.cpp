@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "protocol/crypto/sealed_link.hpp"
 
 namespace groupchat::protocol {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // What one connection does with the bodies of its frames: in a group with a
 // passphrase, the handshake and the sealing of secure.hpp; in an open group,
 // nothing but telling a peer with a passphrase apart. The Connection actor

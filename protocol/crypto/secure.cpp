@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "protocol/crypto/secure.hpp"
 
 #include <cstring>

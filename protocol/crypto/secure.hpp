@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The secure channel of a passphrase-protected group: a mutual
 // authentication handshake derived from the passphrase, then authenticated
 // encryption of every frame body. Pure functions and a state machine over

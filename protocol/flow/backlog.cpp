@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "protocol/flow/backlog.hpp"
 
 #include <algorithm>

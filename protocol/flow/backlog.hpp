@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The output of one connection that the peer's socket has not taken yet,
 // and what to do about it. A plain class: the Connection actor tells it
 // what it wrote and what the socket took, and carries out the steps it

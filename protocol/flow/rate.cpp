@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "protocol/flow/rate.hpp"
 
 #include <algorithm>

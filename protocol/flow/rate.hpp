@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The rate at which one peer's frames are taken: a token bucket refilled
 // at `per_second`, bursts of up to twice that. A peer that sends faster is
 // read more slowly (its kernel buffers fill and its writes slow down),

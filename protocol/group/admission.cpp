@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "protocol/group/admission.hpp"
 
 #include <spdlog/spdlog.h>

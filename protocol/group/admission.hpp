@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Who may come in: strangers (accepted connections that have not greeted)
 // have a pool of their own, bounded in all and per host, and a host that
 // fails passphrase handshakes too often (online guesses) is refused for a

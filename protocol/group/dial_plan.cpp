@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "protocol/group/dial_plan.hpp"
 
 #include <spdlog/spdlog.h>

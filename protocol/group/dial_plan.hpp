@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Whom this peer dials, besides its entry peer: the members that lists name
 // (the entry peer's `members`, a welcome, a member's gossip) and that we do
 // not know yet, and the lost members due for another try. However many

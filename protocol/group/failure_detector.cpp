@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "protocol/group/failure_detector.hpp"
 
 namespace groupchat::protocol {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The failure detector: heartbeat rounds and per-peer deadlines. A plain
 // class over the peer table: the Membership actor asks it, once a heartbeat
 // interval and at the deadlines it names, which connections went silent.

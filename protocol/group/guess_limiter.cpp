@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "protocol/group/guess_limiter.hpp"
 
 #include <algorithm>

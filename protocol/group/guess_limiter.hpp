@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Failed passphrase handshakes, per source address: each is one online
 // guess at the passphrase (CPace allows no offline ones), so a host that
 // fails often is refused for a while. A plain class, driven by the join

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "protocol/group/handshake.hpp"
 
 namespace groupchat::protocol {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The handshake on one connection: each end proves its key (its peer ID)
 // over values fresh from both ends, so a proof recorded elsewhere or
 // relayed from another connection fails. An explicit state machine with

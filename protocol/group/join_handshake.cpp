@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The join machine's half that checks who is at the other end of a
 // connection: the messages of steps 0 to 4 (challenge, hello, members,
 // greeting, welcome, refuse), the proofs of keys, and the rule for two

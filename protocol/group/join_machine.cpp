@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The join machine's life cycle: this peer's phases, connections opening
 // and closing, timers, retries. The messages of the handshake are in
 // join_handshake.cpp.

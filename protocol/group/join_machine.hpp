@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The join state machine: this peer's life cycle (bootstrap, join, member,
 // leave; join_machine.cpp) and the handshake messages on every connection
 // (join_handshake.cpp: one class, its two halves in two files, as Clang

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Our name and the members' names in the group: "/nick", a member's
 // rename, and the refusal that undoes a rename someone knows taken. A name
 // is taken when a member or a lost member that may come back (the rejoin

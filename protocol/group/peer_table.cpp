@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "protocol/group/peer_table.hpp"
 
 #include <utility>

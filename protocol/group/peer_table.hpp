@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The peer table: every connection this peer has, what stage it reached and
 // who is at the other end. A plain class: no actor, no socket, no clock of
 // its own. The Membership actor owns one; the join machine and the failure

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "protocol/group/rejoin.hpp"
 
 #include <algorithm>

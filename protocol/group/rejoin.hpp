@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Members we lost (not ones that left), retried until they are back or
 // `rejoin-window` passed: with a backoff from 1 s growing to 30 s, at their
 // last known address. Both sides of a blip retry, and gossip connects the

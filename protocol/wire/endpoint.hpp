@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Peer addresses as users type them ("host:port", "[v6]:port") and as the
 // protocol carries them (host string plus port).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The error values of the wire protocol and a small result type.
 //
 // The protocol stays free of CAF so that it compiles fast, is fuzzable on its

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The fields of a message on the wire, and the two walks over a message's
 // description (message.cpp: one per message type) that encode it into JSON
 // and decode it back. Each field type carries its JSON key, the member it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "protocol/wire/frame.hpp"
 
 namespace groupchat::protocol {

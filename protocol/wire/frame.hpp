@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Framing: every frame is a 4-byte big-endian length, then that many bytes of
 // body (UTF-8 JSON, or a sealed secretstream message in a group with a
 // passphrase). The length is checked against the maximum before any buffer

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #include "protocol/wire/ids.hpp"
 
 namespace groupchat::protocol {

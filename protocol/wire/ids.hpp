@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The forms of the values a handshake exchanges, as they travel: peer IDs,
 // nonces and proofs are lowercase hex of fixed length. The wire checks the
 // form; what the values mean (keys, signatures) is the crypto's business

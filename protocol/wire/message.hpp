@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The messages peers exchange, and their JSON encoding. See
 // protocol/README.md ("Message types", "The join handshake").
 

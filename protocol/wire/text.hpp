@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Text that cannot deceive: peer names normalised and checked, a folded
 // form of each name for telling look-alikes apart, and chat text made safe
 // to print so that one line of output is always one message. Plain

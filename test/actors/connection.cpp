@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Deterministic tests of the Listener and Connection brokers on CAF's test
 // multiplexer: framing across reads, limits, flushing on close.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Deterministic tests of the Console: what typed lines become, what is
 // released to the stdin reader, and how incoming lines are shown. The
 // console is the production broker, run by CAF's test multiplexer;

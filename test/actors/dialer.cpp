@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Tests of the Dialer. Its connects run on detached threads of their own,
 // which CAF's test coordinator cannot host, so these run in a real actor
 // system against sockets on 127.0.0.1, with a deadline on every wait. The

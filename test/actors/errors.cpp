@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE actors.errors
 
 #include "actors/errors.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Tests of the Listener. Opening the port, the answers to `listen` and
 // `adopt`, and the bound on connections run deterministically on CAF's
 // test multiplexer; adopting a real socket (add_scribe(fd), which the test

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Deterministic tests of the join handshake and the leave paths.
 //
 // Several membership actors run under CAF's test coordinator, wired together

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A small harness for end-to-end tests: real groupchat processes on
 127.0.0.1, driven through stdin and read through stdout/stderr.
 

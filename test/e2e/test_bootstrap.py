@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Bootstrap lists: fallback in order, and a new group when nobody answers."""
 
 from harness import free_port, main, members_of

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Creating and joining groups, and messages reaching everyone exactly once."""
 
 from harness import main

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The command line and the configuration file: clear errors, exit statuses."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Commands typed at the prompt, in plain (pipe) mode."""
 
 from harness import main

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Flow control and bounded strangers, end to end: a legitimate user who
 sends a lot is slowed down, never dropped; only a peer that does not read
 at all is; strangers cannot lock newcomers out or make a peer spend much.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Bytes from strangers: each bad connection is dropped, nothing else is lost."""
 
 import os

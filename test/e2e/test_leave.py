@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Every way of leaving: graceful ones are 'has left', crashes 'lost connection'."""
 
 import os

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Membership in the real world: silent failures, concurrent joins,
 duplicate names, stalled bootstrap addresses."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Three peers on three "hosts": Linux network namespaces that this test
 creates, joined by a bridge in a fourth namespace, with addresses the test
 assigns inside them. Skips where namespaces cannot be created."""

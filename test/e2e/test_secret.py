@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Passphrase-protected groups: members chat, outsiders are refused on both
 sides, and nothing readable crosses the wire."""
 

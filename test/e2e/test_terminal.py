@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The interactive mode, for real, under a pseudo-terminal (tmux): a line
 being typed survives incoming messages, and commands work at the prompt."""
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // libFuzzer target for everything a peer decodes from the network: the frame
 // reader that connections use (length prefix, limit, frames split across
 // reads) and the message decoder (JSON, fields).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Fuzzes the frame reader and message decoder with libFuzzer for SECONDS
 # (default 60), inputs of up to MAX_LEN bytes (default 4096, which keeps
 # CI's minute fast; give 1100000 or more for frames of real size, up to the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE main.addresses
 
 #include "main/addresses.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE main.bench_stamps
 
 #include "main/bench_stamps.hpp"

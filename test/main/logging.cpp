@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE main.logging
 
 #include "main/logging.hpp"

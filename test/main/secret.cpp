@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE main.secret
 
 #include "main/secret.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE main.settings
 
 #include "main/settings.hpp"

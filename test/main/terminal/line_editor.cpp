@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Tests of the interactive half of the stdin reader (libedit). Without a
 // terminal: `display` before the editor starts. With a pseudo-terminal
 // that the test opens and types into: Tab completion of names and

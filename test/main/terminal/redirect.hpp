@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Puts another descriptor in place of stdin or stdout for the length of a
 // test, and the original back after.
 

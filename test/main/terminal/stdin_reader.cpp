@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // Tests of the stdin reader in pipe mode: a pipe or FIFO stands in for
 // stdin, and a scoped actor for the console. An anonymous pipe is read on
 // CAF's I/O thread, a named FIFO on the reader's own thread: both ways are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE main.terminal.stdout_writer
 
 #include "main/terminal/stdout_writer.hpp"

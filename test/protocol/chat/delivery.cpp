@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE protocol.chat.delivery
 
 #include "protocol/chat/delivery.hpp"

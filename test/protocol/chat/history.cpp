@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE protocol.chat.history
 
 #include "protocol/chat/history.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // CPace's building blocks against the test vectors of
 // draft-irtf-cfrg-cpace-21, appendix A and B.3 (ristretto255, SHA-512).
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE protocol.crypto.identity
 
 #include "protocol/crypto/identity.hpp"

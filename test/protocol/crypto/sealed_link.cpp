@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE protocol.crypto.sealed_link
 
 #include "protocol/crypto/sealed_link.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE protocol.crypto.secure
 
 #include "protocol/crypto/secure.hpp"

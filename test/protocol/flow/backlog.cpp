@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE protocol.flow.backlog
 
 #include "protocol/flow/backlog.hpp"

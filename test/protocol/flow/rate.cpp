@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE protocol.flow.rate
 
 #include "protocol/flow/rate.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE protocol.group.admission
 
 #include "protocol/group/admission.hpp"

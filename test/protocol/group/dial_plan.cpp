@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE protocol.group.dial_plan
 
 #include "protocol/group/dial_plan.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE protocol.group.failure_detector
 
 #include "protocol/group/failure_detector.hpp"

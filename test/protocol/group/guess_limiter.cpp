@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE protocol.group.guess_limiter
 
 #include "protocol/group/guess_limiter.hpp"

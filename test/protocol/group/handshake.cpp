@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The handshake on one connection, both ends played by two objects with
 // the messages carried between them by hand (the transport), and by an
 // attacker who replays, relays or alters them.

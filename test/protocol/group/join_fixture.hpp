@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The join machine's test fixture, shared by the suites of its two halves
 // (join_machine.cpp and join_handshake.cpp): a mock callee
 // (mock_callee.hpp) logs every call as one line of traffic, and the tests

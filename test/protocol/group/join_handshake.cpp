@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The handshake messages of the join machine: greetings, welcomes, their
 // proofs, names, and two connections to one peer.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The join machine's life cycle: phases, joins, leaves, losses, strangers,
 // gossip. The fixture is in join_fixture.hpp.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // A join_callee for tests: it logs every call as one line of traffic
 // ("send 1 hello", "close 2", "dial 10.0.0.2:5002", "notice ..."), for the
 // tests to assert.

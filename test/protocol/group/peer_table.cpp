@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE protocol.group.peer_table
 
 #include "protocol/group/peer_table.hpp"

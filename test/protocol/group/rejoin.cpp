@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE protocol.group.rejoin
 
 #include "protocol/group/rejoin.hpp"

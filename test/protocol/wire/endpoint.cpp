@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE protocol.wire.endpoint
 
 #include "protocol/wire/endpoint.hpp"

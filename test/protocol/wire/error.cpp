@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE protocol.wire.error
 
 #include "protocol/wire/error.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 // The field rules that message descriptions are made of, one direction
 // against the other.
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE protocol.wire.frame
 
 #include "protocol/wire/frame.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE protocol.wire.message
 
 #include "protocol/wire/message.hpp"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: MIT
 #define CAF_SUITE protocol.wire.text
 
 #include "protocol/wire/text.hpp"
