@@ -113,8 +113,8 @@ void shut(connection_actor* self, caf::error reason = caf::error{}) {
   // A stranger that could test a guess at the passphrase: membership
   // counts one against its host.
   if (st.link->counts_as_guess() && !reason)
-    reason = to_caf_error({protocol::ec::authentication_failed,
-                           "the handshake did not complete"});
+    reason = to_caf_error(
+      {protocol::ec::authentication_failed, "the handshake did not complete"});
   st.exit_reason = std::move(reason);
   self->send(self, atom::shut_v);
 }
@@ -163,8 +163,8 @@ void write_buffered(connection_actor* self, std::string_view first,
   if (!second.empty())
     self->write(st.hdl, second.size(), second.data());
   self->flush(st.hdl);
-  apply(self, st.output->wrote(first.size() + second.size(),
-                               self->clock().now()));
+  apply(self,
+        st.output->wrote(first.size() + second.size(), self->clock().now()));
 }
 
 // Frames go straight to the socket while CAF holds none of our output (so
@@ -394,9 +394,8 @@ void init(connection_actor* self, caf::io::connection_handle hdl,
   st.owner = std::move(owner);
   st.limits = limits;
   st.input_rate.emplace(limits.max_messages_per_second, self->clock().now());
-  st.output.emplace(protocol::backlog::limits{limits.max_pending_output,
-                                              limits.drain_timeout,
-                                              limits.linger_timeout});
+  st.output.emplace(protocol::backlog::limits{
+    limits.max_pending_output, limits.drain_timeout, limits.linger_timeout});
   st.link.emplace(limits.key.get(), accepted);
   // CAF's own multiplexer names a connection by its socket descriptor.
   if (dynamic_cast<caf::io::network::default_multiplexer*>(

@@ -30,10 +30,10 @@ constexpr const char* reset = "\033[0m";
 // (after Okabe and Ito's palette, in the 256-colour set).
 constexpr const char* palette[] = {
   "\033[38;5;208m", // orange
-  "\033[38;5;39m",  // sky blue
-  "\033[38;5;35m",  // bluish green
+  "\033[38;5;39m", // sky blue
+  "\033[38;5;35m", // bluish green
   "\033[38;5;220m", // yellow
-  "\033[38;5;27m",  // blue
+  "\033[38;5;27m", // blue
   "\033[38;5;160m", // vermilion
   "\033[38;5;170m", // reddish purple
   "\033[38;5;250m", // light grey
@@ -292,11 +292,10 @@ struct console_state {
   }
 };
 
-using console_impl = caf::stateful_actor<console_state,
-                                        tidy<console_actor::broker_base>>;
+using console_impl
+  = caf::stateful_actor<console_state, tidy<console_actor::broker_base>>;
 
-console_actor::behavior_type console(console_impl* self,
-                                     console_options opts) {
+console_actor::behavior_type console(console_impl* self, console_options opts) {
   self->state.self = self;
   self->state.opts = std::move(opts);
   return {
@@ -305,9 +304,7 @@ console_actor::behavior_type console(console_impl* self,
     },
     [self](atom::line, std::string& line) { self->state.on_line(line); },
     [self](atom::eof) { self->state.leave(); },
-    [self](atom::notice, const std::string& text) {
-      self->state.notice(text);
-    },
+    [self](atom::notice, const std::string& text) { self->state.notice(text); },
     [self](atom::chat, const std::string& name, const std::string& text) {
       self->state.chat(name, text);
     },
@@ -323,9 +320,7 @@ console_actor::behavior_type console(console_impl* self,
         opts.echo_name = name;
       opts.name = name;
     },
-    [self](atom::status, const std::string& text) {
-      self->state.status(text);
-    },
+    [self](atom::status, const std::string& text) { self->state.status(text); },
     [self](atom::who, std::vector<std::string>& names) {
       // Colours go to who is here (and us): new names find free ones.
       auto& colors = self->state.colors;
@@ -340,9 +335,8 @@ console_actor::behavior_type console(console_impl* self,
         self->state.opts.completions(std::move(names));
     },
     [self](atom::history, const std::string& name, const std::string& text,
-           bool action, uint64_t time) {
-      self->state.history(name, text, action, time);
-    },
+           bool action,
+           uint64_t time) { self->state.history(name, text, action, time); },
   };
 }
 

@@ -68,8 +68,8 @@ int await_connect(int fd, clock_type::time_point deadline) {
 // One non-blocking connect to `addr`, waiting at most until `deadline`.
 int connect_one(const addrinfo& addr, clock_type::time_point deadline,
                 std::string& why) {
-  int fd = ::socket(addr.ai_family, addr.ai_socktype | SOCK_NONBLOCK
-                                      | SOCK_CLOEXEC,
+  int fd = ::socket(addr.ai_family,
+                    addr.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
                     addr.ai_protocol);
   if (fd < 0) {
     why = std::strerror(errno);
@@ -162,8 +162,8 @@ caf::behavior dialer(dialer_actor* self, caf::actor listener,
     [=](atom::connect, std::string& host,
         uint16_t port) -> caf::result<caf::actor, std::string> {
       if (self->state.queue.size() >= max_queued_dials)
-        return to_caf_error({protocol::ec::connect_failed,
-                             "too many connects waiting"});
+        return to_caf_error(
+          {protocol::ec::connect_failed, "too many connects waiting"});
       auto promise = self->make_response_promise();
       self->state.queue.push_back({std::move(host), port, promise});
       start_dials(self, listener, timeout);

@@ -3,7 +3,6 @@
 
 #include <caf/actor_system_config.hpp>
 
-
 namespace groupchat {
 
 caf::error to_caf_error(const protocol::error& err) {
@@ -23,14 +22,13 @@ std::optional<protocol::error> from_caf_error(const caf::error& err) {
 
 void add_error_category(caf::actor_system_config& cfg) {
   using factory = caf::detail::error_factory<protocol::ec>;
-  cfg.add_error_category(
-    factory::category,
-    [](uint8_t code, caf::atom_value, const caf::message& ctx) {
-      std::string result = protocol::to_string(static_cast<protocol::ec>(code));
-      if (ctx.match_elements<std::string>())
-        result += ": " + ctx.get_as<std::string>(0);
-      return result;
-    });
+  cfg.add_error_category(factory::category, [](uint8_t code, caf::atom_value,
+                                               const caf::message& ctx) {
+    std::string result = protocol::to_string(static_cast<protocol::ec>(code));
+    if (ctx.match_elements<std::string>())
+      result += ": " + ctx.get_as<std::string>(0);
+    return result;
+  });
 }
 
 std::string describe(const caf::error& err) {

@@ -70,8 +70,8 @@ struct membership_state : protocol::join_callee,
   /// nobody to send heartbeats to: it does not tick, so it never wakes up.
   bool ticking = false;
   uint64_t wall_now() override {
-    return protocol::wall_micros(
-      opts.simulated_clock ? std::optional{now()} : std::nullopt);
+    return protocol::wall_micros(opts.simulated_clock ? std::optional{now()}
+                                                      : std::nullopt);
   }
 
   /// Our lines on their way out.
@@ -428,9 +428,8 @@ membership(typename membership_state<Base>::actor_type* self,
            membership_options opts, caf::actor dialer, console_actor console) {
   self->state.init(self, std::move(opts), std::move(dialer),
                    std::move(console));
-  self->set_down_handler([self](caf::down_msg& dm) {
-    self->state.on_down(dm);
-  });
+  self->set_down_handler(
+    [self](caf::down_msg& dm) { self->state.on_down(dm); });
   // Connections link to us so that they die with us; their own end reaches us
   // as a down_msg, never as a reason to quit.
   self->set_exit_handler([](caf::exit_msg&) {});

@@ -158,19 +158,15 @@ using membership_actor = caf::typed_actor<
   caf::reacts_to<atom::whisper, std::string, std::string>,
   caf::replies_to<atom::who>::with<std::string, uint16_t,
                                    std::vector<protocol::member_summary>>,
-  caf::reacts_to<atom::nick, std::string>,
-  caf::reacts_to<atom::leave>,
+  caf::reacts_to<atom::nick, std::string>, caf::reacts_to<atom::leave>,
   caf::reacts_to<atom::congested, bool>,
-  caf::reacts_to<atom::timeout, uint64_t>,
-  caf::reacts_to<atom::tick>,
-  caf::reacts_to<atom::check>,
-  caf::reacts_to<atom::flush>>;
+  caf::reacts_to<atom::timeout, uint64_t>, caf::reacts_to<atom::tick>,
+  caf::reacts_to<atom::check>, caf::reacts_to<atom::flush>>;
 
 /// The Console: owns what the user sees; typed lines come in.
 using console_actor = caf::typed_actor<
   caf::reacts_to<atom::attach, membership_actor>,
-  caf::reacts_to<atom::line, std::string>,
-  caf::reacts_to<atom::eof>,
+  caf::reacts_to<atom::line, std::string>, caf::reacts_to<atom::eof>,
   caf::reacts_to<atom::notice, std::string>,
   caf::reacts_to<atom::chat, std::string, std::string>,
   caf::reacts_to<atom::action, std::string, std::string>,

@@ -32,8 +32,7 @@ public:
       this->get_normal_queue().flush_cache();
       this->get_urgent_queue().flush_cache();
       caf::detail::sync_request_bouncer bounce{reason};
-      while (this->mailbox().queue().new_round(1000, bounce).consumed_items
-             > 0)
+      while (this->mailbox().queue().new_round(1000, bounce).consumed_items > 0)
         ; // Until empty.
     }
     return Base::cleanup(std::move(reason), host);

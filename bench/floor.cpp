@@ -136,12 +136,14 @@ int send_main(double rate, uint64_t count, uint64_t every,
   auto gap = std::chrono::duration<double>(1.0 / rate);
   for (uint64_t seq = 1; seq <= count; ++seq) {
     std::this_thread::sleep_until(
-      start + std::chrono::duration_cast<std::chrono::nanoseconds>(
-                gap * static_cast<double>(seq - 1)));
+      start
+      + std::chrono::duration_cast<std::chrono::nanoseconds>(
+        gap * static_cast<double>(seq - 1)));
     nlohmann::json msg{{"type", "chat"},
                        {"version", 1},
                        {"seq", seq},
-                       {"text", "bench line of a typical length, 64 bytes...."}};
+                       {"text",
+                        "bench line of a typical length, 64 bytes...."}};
     if (seq == count)
       msg["last"] = true;
     auto body = msg.dump();

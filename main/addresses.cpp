@@ -22,7 +22,7 @@ std::vector<std::string> listen_addresses(uint16_t port) {
       continue;
     auto entry = std::string{buf} + ":" + std::to_string(port);
     auto& target = (ntohl(in->sin_addr.s_addr) >> 24) == 127 ? loopback
-                                                              : external;
+                                                             : external;
     target.push_back(std::move(entry));
   }
   ::freeifaddrs(list);

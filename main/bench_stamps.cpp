@@ -17,8 +17,7 @@ long long mono_ns() {
 
 } // namespace
 
-bench_stamps::bench_stamps(uint64_t every, std::string own,
-                           display_fn display)
+bench_stamps::bench_stamps(uint64_t every, std::string own, display_fn display)
   : every_(every), own_(std::move(own)), display_(std::move(display)) {
   // nop
 }
@@ -31,7 +30,8 @@ bool bench_stamps::due(uint64_t n, const std::string& text) const {
 
 void bench_stamps::show(const std::string& line) {
   auto colon = line.find(": ");
-  auto name = colon == std::string::npos ? std::string{} : line.substr(0, colon);
+  auto name = colon == std::string::npos ? std::string{}
+                                         : line.substr(0, colon);
   if (name != own_ && members_.count(name) == 0)
     return display_(line);
   auto text = line.substr(colon + 2);

@@ -71,7 +71,8 @@ int usage_error(const std::string& what) {
   return exit_usage_error;
 }
 
-constexpr const char* description = R"(groupchat: a serverless group chat for the terminal.
+constexpr const char* description
+  = R"(groupchat: a serverless group chat for the terminal.
 
 Every peer listens on PORT and connects directly to every other peer. Without
 PEER addresses it creates a new group; with them it tries each in order and
@@ -279,8 +280,9 @@ std::optional<uint16_t> open_port(caf::actor_system& sys,
                                   const membership_actor& membership) {
   std::optional<uint16_t> bound;
   caf::error err;
-  self->request(listener, caf::infinite, atom::listen_v, port,
-                caf::actor_cast<caf::actor>(membership))
+  self
+    ->request(listener, caf::infinite, atom::listen_v, port,
+              caf::actor_cast<caf::actor>(membership))
     .receive([&](uint16_t x) { bound = x; },
              [&](caf::error& e) { err = std::move(e); });
   if (!bound)

@@ -45,9 +45,8 @@ std::optional<std::string> read_count(const std::string& key,
   return std::nullopt;
 }
 
-std::optional<std::string> read_bool(const std::string& key,
-                                     const caf::config_value& value,
-                                     bool& out) {
+std::optional<std::string>
+read_bool(const std::string& key, const caf::config_value& value, bool& out) {
   auto ptr = caf::get_if<bool>(&value);
   if (ptr == nullptr)
     return "groupchat." + key + " must be true or false, got "
@@ -69,7 +68,8 @@ std::optional<std::string> read_log_level(const caf::config_value& value,
 
 // Turns CAF's "parser_error(unexpected_character, ({...}))" into a sentence.
 std::string describe_parse_error(const caf::error& err) {
-  if (err.category() != caf::make_error(caf::pec::unexpected_character).category())
+  if (err.category()
+      != caf::make_error(caf::pec::unexpected_character).category())
     return caf::to_string(err);
   auto what = caf::to_string(static_cast<caf::pec>(err.code()));
   std::replace(what.begin(), what.end(), '_', ' ');
@@ -79,8 +79,7 @@ std::string describe_parse_error(const caf::error& err) {
     auto line = caf::get_or(pos, "line", caf::config_value::integer{0});
     auto column = caf::get_or(pos, "column", caf::config_value::integer{0});
     return "syntax error in line " + std::to_string(line) + ", column "
-           + std::to_string(column) + ": " + what
-           + " (strings must be quoted)";
+           + std::to_string(column) + ": " + what + " (strings must be quoted)";
   }
   return "syntax error: " + what;
 }

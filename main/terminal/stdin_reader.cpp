@@ -180,8 +180,7 @@ void stdin_reader::stop() {
       done->set_value();
     });
     // If the I/O thread did not answer, it may still use `console_`.
-    if (stopped.wait_for(std::chrono::seconds(5))
-        != std::future_status::ready)
+    if (stopped.wait_for(std::chrono::seconds(5)) != std::future_status::ready)
       return;
   }
   if (thread_.joinable()) {

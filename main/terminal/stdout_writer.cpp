@@ -23,7 +23,8 @@ stdout_writer::stdout_writer(int fd, size_t max_queued)
     // would change it for everyone sharing it (the shell, after we exit):
     // open it anew instead, which gives a description of our own.
     auto path = "/proc/self/fd/" + std::to_string(fd);
-    auto nb = ::open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    auto nb = ::open(path.c_str(),
+                     O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (nb >= 0) {
       fd_ = nb;
       own_fd_ = true;

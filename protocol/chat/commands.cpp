@@ -26,8 +26,8 @@ bool blank(const std::string& str) {
 // "/msg bob smith hi" without quotes: the longest member name the words
 // start with, else the first word.
 void resolve_target(const std::string& words,
-                    const std::vector<std::string>& members,
-                    std::string& name, std::string& text) {
+                    const std::vector<std::string>& members, std::string& name,
+                    std::string& text) {
   auto gap = words.find(' ');
   name = words.substr(0, gap);
   text = gap == std::string::npos ? std::string{} : words.substr(gap + 1);
@@ -90,10 +90,12 @@ typed_line parse_command(const std::string& line,
     typed_line result{kind::whisper, {}, {}};
     if (split_target(rest, members, result.name, result.text))
       return result;
-    return {kind::mistake, {},
+    return {kind::mistake,
+            {},
             "Usage: /msg NAME TEXT (a name with spaces in double quotes)"};
   }
-  return {kind::mistake, {},
+  return {kind::mistake,
+          {},
           "Unknown command " + word
             + " (type /help; start a line with // to send a slash)"};
 }
@@ -156,18 +158,17 @@ std::vector<member_summary> summarize(const std::vector<peer*>& members,
   auto wall_now = static_cast<int64_t>(wall);
   for (auto p : members) {
     auto since = static_cast<int64_t>(p->since);
-    auto secs = p->since > 0 && since <= wall_now
-                  ? (wall_now - since) / 1000000
-                  : std::chrono::duration_cast<std::chrono::seconds>(
-                      now - p->joined_at)
-                      .count();
+    auto secs
+      = p->since > 0 && since <= wall_now
+          ? (wall_now - since) / 1000000
+          : std::chrono::duration_cast<std::chrono::seconds>(now - p->joined_at)
+              .count();
     result.push_back({p->name, to_string(p->address), secs});
   }
   return result;
 }
 
-std::vector<std::string> format_who(const std::string& own_name,
-                                    uint16_t port,
+std::vector<std::string> format_who(const std::string& own_name, uint16_t port,
                                     const std::vector<member_summary>& others) {
   std::vector<std::string> lines;
   for (auto& m : others)

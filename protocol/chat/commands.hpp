@@ -69,8 +69,7 @@ std::vector<member_summary> summarize(const std::vector<peer*>& members,
                                       time_point now, uint64_t wall);
 
 /// The lines "/who" shows: us first, then the members by name.
-std::vector<std::string> format_who(const std::string& own_name,
-                                    uint16_t port,
+std::vector<std::string> format_who(const std::string& own_name, uint16_t port,
                                     const std::vector<member_summary>& others);
 
 } // namespace groupchat::protocol

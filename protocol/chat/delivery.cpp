@@ -14,8 +14,7 @@ delivery_callee::~delivery_callee() {
 
 delivery::delivery(size_t history_lines, size_t history_bytes,
                    delivery_callee& callee)
-  : callee_(callee),
-    history_bytes_(history_bytes),
+  : callee_(callee), history_bytes_(history_bytes),
     own_(history_lines, history_bytes) {
   // nop
 }

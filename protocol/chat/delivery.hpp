@@ -73,8 +73,7 @@ class delivery {
 public:
   /// Keeps our last `history_lines` lines, at most `history_bytes` of text;
   /// holds back at most twice that while joining.
-  delivery(size_t history_lines, size_t history_bytes,
-           delivery_callee& callee);
+  delivery(size_t history_lines, size_t history_bytes, delivery_callee& callee);
 
   // -- what members send ------------------------------------------------------
 

@@ -56,8 +56,7 @@ sealed_link::step sealed_link::on_frame(std::string_view body) {
   return out;
 }
 
-std::optional<std::string_view>
-sealed_link::outgoing(std::string_view body) {
+std::optional<std::string_view> sealed_link::outgoing(std::string_view body) {
   if (!channel_)
     return body;
   if (!channel_->established()) {

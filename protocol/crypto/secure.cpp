@@ -83,12 +83,11 @@ result<group_key> derive_group_key(std::string_view passphrase) {
   uint8_t salt[crypto_pwhash_SALTBYTES];
   static constexpr char label[] = "groupchat passphrase v1";
   crypto_generichash(salt, sizeof(salt),
-                     reinterpret_cast<const uint8_t*>(label),
-                     sizeof(label) - 1, nullptr, 0);
+                     reinterpret_cast<const uint8_t*>(label), sizeof(label) - 1,
+                     nullptr, 0);
   group_key key;
   if (crypto_pwhash(key.bytes.data(), key.bytes.size(), passphrase.data(),
-                    passphrase.size(), salt,
-                    crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                    passphrase.size(), salt, crypto_pwhash_OPSLIMIT_INTERACTIVE,
                     crypto_pwhash_MEMLIMIT_INTERACTIVE,
                     crypto_pwhash_ALG_ARGON2ID13)
       != 0)
@@ -99,8 +98,7 @@ result<group_key> derive_group_key(std::string_view passphrase) {
 struct secure_channel::impl {
   group_key key;
   role r;
-  enum class state { idle, sent1, sent2, established, failed } st
-    = state::idle;
+  enum class state { idle, sent1, sent2, established, failed } st = state::idle;
   /// The session ID the initiator draws: every session has its own
   /// generator.
   uint8_t sid[sid_size];

@@ -50,10 +50,9 @@ backlog::step backlog::close(bool linger, time_point now) {
     return s;
   }
   last_input_ = now;
-  close_deadline_ = now
-                    + close_budget
-                        * std::max(limits_.drain_timeout,
-                                   limits_.linger_timeout);
+  close_deadline_
+    = now
+      + close_budget * std::max(limits_.drain_timeout, limits_.linger_timeout);
   watching_ = false; // The close has deadlines of its own.
   watch(s, now);
   return s;
@@ -102,8 +101,8 @@ backlog::step backlog::check_closing(time_point now) {
               + " bytes not sent, the peer takes nothing";
     return s;
   }
-  watch_after(s, std::min<timespan>(limit - (now - since),
-                                    close_deadline_ - now));
+  watch_after(s,
+              std::min<timespan>(limit - (now - since), close_deadline_ - now));
   return s;
 }
 

@@ -6,8 +6,7 @@
 namespace groupchat::protocol {
 
 rate::rate(size_t per_second, time_point now)
-  : per_second_(static_cast<double>(per_second)),
-    tokens_(2 * per_second_),
+  : per_second_(static_cast<double>(per_second)), tokens_(2 * per_second_),
     refilled_(now) {
   // nop
 }

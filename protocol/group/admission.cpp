@@ -10,8 +10,7 @@ namespace groupchat::protocol {
 admission::admission(const join_options& opts, peer_table& peers)
   : max_strangers_(opts.max_strangers),
     max_strangers_per_host_(opts.max_strangers_per_host),
-    max_failed_(opts.max_failed_handshakes),
-    peers_(peers),
+    max_failed_(opts.max_failed_handshakes), peers_(peers),
     guesses_(opts.max_failed_handshakes, opts.failed_handshake_interval) {
   // nop
 }

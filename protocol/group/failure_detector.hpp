@@ -28,8 +28,7 @@ public:
 
   failure_detector(timespan heartbeat_interval, timespan peer_timeout,
                    timespan greeting_timeout)
-    : interval_(heartbeat_interval),
-      timeout_(peer_timeout),
+    : interval_(heartbeat_interval), timeout_(peer_timeout),
       greeting_timeout_(greeting_timeout) {
     // nop
   }

@@ -62,11 +62,10 @@ void guess_limiter::forget_some(time_point now) {
     j = j->second.tries >= double(burst_) ? hosts_.erase(j) : std::next(j);
   }
   if (hosts_.size() > max_hosts)
-    hosts_.erase(std::min_element(hosts_.begin(), hosts_.end(),
-                                  [](auto& x, auto& y) {
-                                    return x.second.last_failure
-                                           < y.second.last_failure;
-                                  }));
+    hosts_.erase(
+      std::min_element(hosts_.begin(), hosts_.end(), [](auto& x, auto& y) {
+        return x.second.last_failure < y.second.last_failure;
+      }));
 }
 
 } // namespace groupchat::protocol

@@ -36,11 +36,9 @@ bool handshake::sign_greeting(const identity& self, const peer_id& to,
     return false;
   greeting_nonce_ = make_nonce();
   greeting.nonce = greeting_nonce_;
-  greeting.proof = self.prove(
-    proof_transcript(proof_role::greeting, challenge_, greeting_nonce_,
-                     self.id(), to, binding_,
-                     proof_claims(greeting.name, greeting.port,
-                                  greeting.seq)));
+  greeting.proof = self.prove(proof_transcript(
+    proof_role::greeting, challenge_, greeting_nonce_, self.id(), to, binding_,
+    proof_claims(greeting.name, greeting.port, greeting.seq)));
   return true;
 }
 
@@ -66,19 +64,16 @@ bool handshake::sign_welcome(const identity& self, const peer_id& to,
                              message& welcome) const {
   if (state_ != state::proven || greeting_nonce_.empty())
     return false;
-  welcome.proof = self.prove(
-    proof_transcript(proof_role::welcome, challenge_, greeting_nonce_,
-                     self.id(), to, binding_,
-                     proof_claims(welcome.name, 0, welcome.seq)));
+  welcome.proof = self.prove(proof_transcript(
+    proof_role::welcome, challenge_, greeting_nonce_, self.id(), to, binding_,
+    proof_claims(welcome.name, 0, welcome.seq)));
   return true;
 }
 
 bool handshake::check_welcome(const peer_id& self, const message& welcome) {
-  auto transcript = proof_transcript(proof_role::welcome, challenge_,
-                                     greeting_nonce_, welcome.id, self,
-                                     binding_,
-                                     proof_claims(welcome.name, 0,
-                                                  welcome.seq));
+  auto transcript = proof_transcript(
+    proof_role::welcome, challenge_, greeting_nonce_, welcome.id, self,
+    binding_, proof_claims(welcome.name, 0, welcome.seq));
   if (state_ != state::greeted
       || !verify_proof(welcome.id, transcript, welcome.proof)) {
     state_ = state::failed;

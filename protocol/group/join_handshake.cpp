@@ -71,8 +71,8 @@ void join_machine::on_greeting(peer& p, message& msg) {
   // Someone retrying the peer that had our address before us (we are a
   // restarted process, a new key): not a forgery, just not us.
   if (!msg.to.empty() && msg.to != self_id()) {
-    spdlog::info("{} at {} looks for an earlier peer at this address",
-                 msg.name, to_string(p.address));
+    spdlog::info("{} at {} looks for an earlier peer at this address", msg.name,
+                 to_string(p.address));
     callee_.send(p.conn, make_refuse(refusal::not_that_peer, not_that_peer));
     discard(p);
     return;
@@ -88,8 +88,7 @@ void join_machine::on_greeting(peer& p, message& msg) {
     spdlog::warn("refusing {} from {}: name taken", msg.name,
                  to_string(p.address));
     callee_.send(p.conn, make_refuse(refusal::name_taken,
-                                     naming::taken_reason(msg.name),
-                                     msg.name));
+                                     naming::taken_reason(msg.name), msg.name));
     discard(p);
     return;
   }
@@ -160,8 +159,8 @@ void join_machine::on_refuse(peer& p, const message& msg) {
   // Retrying a lost member, we found another peer at its address: it was
   // restarted (a new key), and the one we lost is not coming back.
   if (msg.code == refusal::not_that_peer && rejoin_.contains(p.id)) {
-    spdlog::info("{} at {} is a new peer now: not retrying the old one",
-                 p.name, to_string(p.address));
+    spdlog::info("{} at {} is a new peer now: not retrying the old one", p.name,
+                 to_string(p.address));
     rejoin_.forget(p.id);
     discard(p);
     return;

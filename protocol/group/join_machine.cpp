@@ -18,9 +18,7 @@ join_callee::~join_callee() {
 
 join_machine::join_machine(join_options opts, peer_table& peers,
                            join_callee& callee)
-  : opts_(std::move(opts)),
-    peers_(peers),
-    callee_(callee),
+  : opts_(std::move(opts)), peers_(peers), callee_(callee),
     admission_(opts_, peers_),
     rejoin_(opts_.rejoin_window, opts_.rejoin_first, opts_.rejoin_longest),
     names_(opts_.name, opts_.self->id(), peers_, rejoin_, callee_,
@@ -114,8 +112,7 @@ void join_machine::begin_join(peer& entry,
   auto self_entry = std::find_if(list.begin(), list.end(),
                                  [](auto& m) { return m.host.empty(); });
   if (self_entry == list.end()) {
-    spdlog::warn("entry peer {} did not list itself",
-                 to_string(entry.address));
+    spdlog::warn("entry peer {} did not list itself", to_string(entry.address));
     discard(entry);
   } else {
     entry.st = stage::greeting;
@@ -307,8 +304,7 @@ void join_machine::on_silent(peer& p) {
 void join_machine::lose(const peer& p) {
   callee_.notice(p.name + " lost connection");
   if (phase_ == phase::running)
-    rejoin_.lost({p.name, p.address.host, p.address.port, p.id},
-                 callee_.now());
+    rejoin_.lost({p.name, p.address.host, p.address.port, p.id}, callee_.now());
 }
 
 void join_machine::on_tick() {

@@ -14,12 +14,8 @@ namespace groupchat::protocol {
 naming::naming(std::string name, const peer_id& self, peer_table& peers,
                const rejoin_schedule& rejoin, join_callee& callee,
                timespan window)
-  : name_(std::move(name)),
-    self_(self),
-    peers_(peers),
-    rejoin_(rejoin),
-    callee_(callee),
-    window_(window) {
+  : name_(std::move(name)), self_(self), peers_(peers), rejoin_(rejoin),
+    callee_(callee), window_(window) {
   // nop
 }
 

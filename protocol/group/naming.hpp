@@ -25,8 +25,7 @@ public:
 
   /// We go by `name`; a refusal of a rename counts within `window` of it.
   naming(std::string name, const peer_id& self, peer_table& peers,
-         const rejoin_schedule& rejoin, join_callee& callee,
-         timespan window);
+         const rejoin_schedule& rejoin, join_callee& callee, timespan window);
 
   /// Our name now.
   const std::string& name() const noexcept {

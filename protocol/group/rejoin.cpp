@@ -19,18 +19,17 @@ void rejoin_schedule::lost(const member_info& m, time_point now) {
     return;
   lost_[m.id] = entry{m, now, now + first_, first_, false};
   if (lost_.size() > max_lost)
-    lost_.erase(std::min_element(lost_.begin(), lost_.end(),
-                                 [](auto& x, auto& y) {
-                                   return x.second.lost_at < y.second.lost_at;
-                                 }));
+    lost_.erase(
+      std::min_element(lost_.begin(), lost_.end(), [](auto& x, auto& y) {
+        return x.second.lost_at < y.second.lost_at;
+      }));
 }
 
 void rejoin_schedule::forget(const peer_id& id) {
   lost_.erase(id);
 }
 
-void rejoin_schedule::forget_name(const std::string& name,
-                                  const peer_id& id) {
+void rejoin_schedule::forget_name(const std::string& name, const peer_id& id) {
   auto key = name_key(name);
   for (auto i = lost_.begin(); i != lost_.end();)
     i = i->first != id && name_key(i->second.member.name) == key

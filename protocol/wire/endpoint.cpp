@@ -18,8 +18,8 @@ bool starts_with(std::string_view str, std::string_view prefix) {
 
 result<uint16_t> parse_port(std::string_view str) {
   auto fail = [&] {
-    return error{ec::invalid_field, "'" + std::string{str}
-                                      + "' is not a port (0 to 65535)"};
+    return error{ec::invalid_field,
+                 "'" + std::string{str} + "' is not a port (0 to 65535)"};
   };
   if (str.empty() || str.size() > 5)
     return fail();

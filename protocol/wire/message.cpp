@@ -74,17 +74,13 @@ auto describe(Inspector& f, message& x) {
     case message_type::chat:
       // A time belongs to history only; elsewhere it is ignored, like any
       // field this version does not know.
-      return f(uint_field{"seq", x.seq, 1}, string_field{"text", x.text, any_size},
-               flag_field{"action", x.action},
-               flag_field{"private", x.whisper},
-               flag_field{"history", x.history},
-               rule_field{[](const message& m) {
-                            return !(m.history && m.whisper);
-                          },
-                          x, "history",
-                          "false for a private line"},
-               when_field<uint_field>{x.history,
-                                      uint_field{"time", x.time, 0, true}});
+      return f(
+        uint_field{"seq", x.seq, 1}, string_field{"text", x.text, any_size},
+        flag_field{"action", x.action}, flag_field{"private", x.whisper},
+        flag_field{"history", x.history},
+        rule_field{[](const message& m) { return !(m.history && m.whisper); },
+                   x, "history", "false for a private line"},
+        when_field<uint_field>{x.history, uint_field{"time", x.time, 0, true}});
   }
   return f();
 }
@@ -245,15 +241,15 @@ result<message> decode(std::string_view body) {
   if (obj.is_discarded())
     return error{ec::invalid_json, "body is not well-formed UTF-8 JSON"};
   if (!obj.is_object())
-    return error{ec::not_an_object, std::string{"body is a JSON "}
-                                      + obj.type_name()};
+    return error{ec::not_an_object,
+                 std::string{"body is a JSON "} + obj.type_name()};
   auto v = obj.find("version");
   if (v == obj.end())
     return missing("version");
   if (!v->is_number_unsigned() || v->get<uint64_t>() != version)
-    return error{ec::unsupported_version,
-                 "expected version " + std::to_string(version) + ", got "
-                   + v->dump()};
+    return error{ec::unsupported_version, "expected version "
+                                            + std::to_string(version) + ", got "
+                                            + v->dump()};
   auto t = obj.find("type");
   if (t == obj.end())
     return missing("type");

@@ -171,9 +171,8 @@ struct message {
            && x.id == y.id && x.nonce == y.nonce && x.proof == y.proof
            && x.seq == y.seq && x.text == y.text && x.code == y.code
            && x.action == y.action && x.whisper == y.whisper
-           && x.history == y.history && x.time == y.time
-           && x.seen == y.seen && x.replay == y.replay && x.to == y.to
-           && x.since == y.since
+           && x.history == y.history && x.time == y.time && x.seen == y.seen
+           && x.replay == y.replay && x.to == y.to && x.since == y.since
            && x.members == y.members;
   }
 

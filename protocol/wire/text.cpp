@@ -134,11 +134,9 @@ std::string name_key(std::string_view name) {
   if (auto* sc = spoof_checker()) {
     u16string skeleton(u16.size() * 18 + 1);
     status = U_ZERO_ERROR;
-    auto len = uspoof_getSkeleton(sc, 0, u16.data(),
-                                  static_cast<int32_t>(u16.size()),
-                                  skeleton.data(),
-                                  static_cast<int32_t>(skeleton.size()),
-                                  &status);
+    auto len = uspoof_getSkeleton(
+      sc, 0, u16.data(), static_cast<int32_t>(u16.size()), skeleton.data(),
+      static_cast<int32_t>(skeleton.size()), &status);
     if (U_SUCCESS(status)) {
       skeleton.resize(static_cast<size_t>(len));
       u16 = std::move(skeleton);

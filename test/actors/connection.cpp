@@ -54,8 +54,7 @@ struct fixture : test_node_fixture<> {
             ++fix->deliveries;
           },
           [=](atom::received, const std::vector<message>& msgs) {
-            fix->received.insert(fix->received.end(), msgs.begin(),
-                                 msgs.end());
+            fix->received.insert(fix->received.end(), msgs.begin(), msgs.end());
             ++fix->deliveries;
           },
           [=](atom::congested, bool yes) { fix->congested = yes; },
@@ -133,8 +132,8 @@ CAF_TEST(a frame split across reads is reassembled) {
 }
 
 CAF_TEST(several frames in one read arrive in order and in one message) {
-  feed(frame(protocol::make_chat("one", 1)) + frame(protocol::make_chat("two", 2))
-       + frame(protocol::make_leave()));
+  feed(frame(protocol::make_chat("one", 1))
+       + frame(protocol::make_chat("two", 2)) + frame(protocol::make_leave()));
   CAF_CHECK_EQUAL(deliveries, 1u);
   CAF_REQUIRE_EQUAL(received.size(), 3u);
   CAF_CHECK_EQUAL(received[0].text, "one");
@@ -157,9 +156,11 @@ CAF_TEST(invalid JSON drops the connection) {
 }
 
 CAF_TEST(sent messages are framed and written) {
-  caf::anon_send(connection, atom::send_v, protocol::make_refuse(protocol::refusal::other, "name taken"));
+  caf::anon_send(connection, atom::send_v,
+                 protocol::make_refuse(protocol::refusal::other, "name taken"));
   run();
-  CAF_CHECK_EQUAL(output(), frame(protocol::make_refuse(protocol::refusal::other, "name taken")));
+  CAF_CHECK_EQUAL(output(), frame(protocol::make_refuse(
+                              protocol::refusal::other, "name taken")));
 }
 
 CAF_TEST(close flushes what was sent before it) {
@@ -237,8 +238,7 @@ CAF_TEST(a congestion check left from an earlier spell judges no short window) {
     deliver();
   };
   auto taken = [&](size_t n) {
-    caf::anon_send(connection,
-                   caf::io::data_transferred_msg{socket, n, 0});
+    caf::anon_send(connection, caf::io::data_transferred_msg{socket, n, 0});
     deliver();
   };
   auto wait = [&](caf::timespan t) {

@@ -221,9 +221,9 @@ CAF_TEST(incoming lines are shown as sent in pipe mode) {
   incoming(atom::history_v, std::string{"bob"}, std::string{"before"}, false,
            uint64_t{1700000000000000});
   incoming(atom::status_v, std::string{"alone in the group"});
-  CAF_CHECK_EQUAL(shown, (strings{"bob: hi", "* bob waves",
-                                  "bob (private): psst", "carol joined",
-                                  "bob: before"}));
+  CAF_CHECK_EQUAL(shown,
+                  (strings{"bob: hi", "* bob waves", "bob (private): psst",
+                           "carol joined", "bob: before"}));
 }
 
 CAF_TEST(control characters from peers are shown as question marks) {

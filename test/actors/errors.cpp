@@ -17,9 +17,9 @@ struct config : caf::actor_system_config {
 };
 
 constexpr ec all_codes[] = {
-  ec::empty_frame,   ec::frame_too_large, ec::invalid_json,
-  ec::not_an_object, ec::unsupported_version, ec::unknown_type,
-  ec::missing_field, ec::invalid_field, ec::invalid_name,
+  ec::empty_frame,     ec::frame_too_large,       ec::invalid_json,
+  ec::not_an_object,   ec::unsupported_version,   ec::unknown_type,
+  ec::missing_field,   ec::invalid_field,         ec::invalid_name,
   ec::output_overflow, ec::authentication_failed, ec::join_refused,
   ec::connect_failed,
 };
@@ -68,8 +68,7 @@ CAF_TEST(describe gives our detail or our code name) {
 CAF_TEST(describe leaves other errors to caf) {
   auto err = caf::make_error(caf::sec::request_timeout);
   CAF_CHECK_EQUAL(describe(err), caf::to_string(err));
-  CAF_CHECK_NOT_EQUAL(describe(err).find("request_timeout"),
-                      std::string::npos);
+  CAF_CHECK_NOT_EQUAL(describe(err).find("request_timeout"), std::string::npos);
 }
 
 CAF_TEST_FIXTURE_SCOPE(rendering, test_coordinator_fixture<config>)

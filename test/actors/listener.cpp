@@ -186,12 +186,12 @@ CAF_TEST(a peer accepted over IPv4 is reported by its plain address) {
   CAF_REQUIRE_GREATER_OR_EQUAL(peer, 0);
   std::string host = "(none)";
   caf::strong_actor_ptr conn;
-  self->receive([&](atom::incoming, std::string& x,
-                    caf::strong_actor_ptr& from) {
-                  host = x;
-                  conn = std::move(from);
-                },
-                caf::after(patience) >> [] {});
+  self->receive(
+    [&](atom::incoming, std::string& x, caf::strong_actor_ptr& from) {
+      host = x;
+      conn = std::move(from);
+    },
+    caf::after(patience) >> [] {});
   CAF_CHECK_EQUAL(host, "127.0.0.1");
   CAF_MESSAGE("the peer hangs up: the connection ends");
   self->monitor(conn);

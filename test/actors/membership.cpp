@@ -205,8 +205,8 @@ struct fixture : test_coordinator_fixture<> {
   /// Ends every actor of the simulation, for tests that run it repeatedly.
   void reset() {
     for (auto& kvp : peers)
-      for (auto& hdl : {kvp.second.membership, kvp.second.dialer,
-                        kvp.second.console})
+      for (auto& hdl :
+           {kvp.second.membership, kvp.second.dialer, kvp.second.console})
         caf::anon_send_exit(hdl, caf::exit_reason::kill);
     for (auto& hdl : wires)
       caf::anon_send_exit(hdl, caf::exit_reason::kill);
@@ -253,9 +253,8 @@ struct fixture : test_coordinator_fixture<> {
           },
           // As in a pipe: a line said earlier looks like a live one.
           [lines](atom::history, const std::string& from,
-                  const std::string& text, bool, uint64_t) {
-            lines->push_back(from + ": " + text);
-          },
+                  const std::string& text, bool,
+                  uint64_t) { lines->push_back(from + ": " + text); },
         };
       },
       &screen[name]);
@@ -280,9 +279,9 @@ struct fixture : test_coordinator_fixture<> {
 
   /// The simulated connect: a pair of wire ends, the far one announced to
   /// the listening peer's membership as an accepted connection.
-  caf::result<caf::actor, std::string> dial(const std::string& from_host,
-                               caf::actor requester, const std::string& host,
-                               uint16_t port) {
+  caf::result<caf::actor, std::string>
+  dial(const std::string& from_host, caf::actor requester,
+       const std::string& host, uint16_t port) {
     auto addr = address(host, port);
     ++dials[addr];
     for (auto& kvp : peers) {
@@ -341,9 +340,8 @@ struct fixture : test_coordinator_fixture<> {
                                        id(n), nonce, said);
     msg.proof = key(signer != 0 ? signer : n)
                   ->prove(protocol::proof_transcript(
-                    protocol::proof_role::greeting,
-                    challenges[end.address()], nonce, id(n),
-                    id(peers.at(target).n), "",
+                    protocol::proof_role::greeting, challenges[end.address()],
+                    nonce, id(n), id(peers.at(target).n), "",
                     protocol::proof_claims(msg.name, msg.port, msg.seq)));
     return msg;
   }
@@ -471,8 +469,8 @@ CAF_TEST(a peer without bootstrap peers creates a group) {
 }
 
 CAF_TEST(a join through one member of a group of three) {
-  for (auto [name, n] : {std::pair{"alice", 1}, {"bob", 2}, {"carol", 3},
-                         {"dave", 4}})
+  for (auto [name, n] :
+       {std::pair{"alice", 1}, {"bob", 2}, {"carol", 3}, {"dave", 4}})
     add_peer(name, n);
   start("alice");
   start("bob", {"alice"});
@@ -541,8 +539,8 @@ CAF_TEST(the entry peer never answers within the join timeout) {
   add_peers({"alice", "bob"});
   CAF_MESSAGE("alice accepts connections but her membership is hung");
   caf::anon_send_exit(peers.at("alice").membership, caf::exit_reason::kill);
-  peers.at("alice").membership = sys.spawn(
-    [](int) -> caf::behavior { return {[](caf::message&) {}}; }, 0);
+  peers.at("alice").membership
+    = sys.spawn([](int) -> caf::behavior { return {[](caf::message&) {}}; }, 0);
   start("bob", {"alice"});
   CAF_CHECK(lines("bob").empty());
   advance_time(4s);
@@ -595,10 +593,9 @@ CAF_TEST(a member disconnects mid greeting) {
                   (std::vector<std::string>{"Created a new group chat",
                                             "bob has joined the chat",
                                             "bob lost connection"}));
-  CAF_CHECK_EQUAL(lines("bob"),
-                  (std::vector<std::string>{
-                    "Could not reach any member of the group",
-                    "Created a new group chat"}));
+  CAF_CHECK_EQUAL(lines("bob"), (std::vector<std::string>{
+                                  "Could not reach any member of the group",
+                                  "Created a new group chat"}));
 }
 
 CAF_TEST(a graceful leave is reported as left not lost) {
@@ -776,8 +773,8 @@ CAF_TEST(the heartbeats of all members go out together) {
   wait(5s, 10ms);
   std::set<caf::actor_clock::time_point> instants(heartbeat_times.begin(),
                                                   heartbeat_times.end());
-  CAF_MESSAGE(heartbeat_times.size() << " heartbeats at " << instants.size()
-                                     << " instants");
+  CAF_MESSAGE(heartbeat_times.size()
+              << " heartbeats at " << instants.size() << " instants");
   CAF_CHECK_GREATER_OR_EQUAL(heartbeat_times.size(), 6u * 4);
   CAF_CHECK_LESS_OR_EQUAL(instants.size(), 6u);
 }
@@ -845,9 +842,9 @@ CAF_TEST(simultaneous connects between two peers leave one connection) {
     deliver(to_bob, "bob", greeting(to_bob, "bob", "zed", 9));
     drain();
     deliver(to_alice, "alice",
-           protocol::make_members({{"bob", "10.0.0.2", 5002, id(2)}}));
+            protocol::make_members({{"bob", "10.0.0.2", 5002, id(2)}}));
     deliver(to_bob, "bob",
-           protocol::make_members({{"alice", "10.0.0.1", 5001, id(1)}}));
+            protocol::make_members({{"alice", "10.0.0.1", 5001, id(1)}}));
     drain_shuffled(rng);
     CAF_CHECK(shows("alice", "bob has joined the chat"));
     CAF_CHECK(shows("bob", "alice has joined the chat"));
@@ -875,8 +872,7 @@ CAF_TEST(a duplicate name is refused at join) {
   caf::error reason;
   self->receive([&](caf::down_msg& dm) { reason = dm.reason; });
   CAF_CHECK_NOT_EQUAL(reason, caf::exit_reason::user_shutdown);
-  CAF_CHECK(caf::to_string(reason).find("already taken")
-            != std::string::npos);
+  CAF_CHECK(caf::to_string(reason).find("already taken") != std::string::npos);
   CAF_CHECK_EQUAL(lines("alice"),
                   (std::vector<std::string>{"Created a new group chat",
                                             "bob has joined the chat"}));
@@ -889,9 +885,9 @@ CAF_TEST(a duplicate name is refused at greeting) {
   drain();
   CAF_CHECK(shows("alice", "bob has joined the chat"));
   CAF_CHECK_EQUAL(lines("alice").size(), 2u);
-  CAF_CHECK_EQUAL(sent[end.address()],
-                  (std::vector<message_type>{message_type::challenge,
-                                             message_type::refuse}));
+  CAF_CHECK_EQUAL(
+    sent[end.address()],
+    (std::vector<message_type>{message_type::challenge, message_type::refuse}));
   CAF_CHECK_EQUAL(closed_by_owner.count(end.address()), 1u);
 }
 
@@ -901,10 +897,15 @@ CAF_TEST(duplicate and reordered sequence numbers are dropped) {
   auto end = stranger("alice", "10.0.0.9");
   deliver(end, "alice", greeting(end, "alice", "zed", 9));
   constexpr uint64_t too_far = 6 + protocol::max_seq_gap;
-  for (auto [text, seq] :
-       {std::pair<const char*, uint64_t>{"a", 1}, {"b", 2}, {"b again", 2},
-        {"a late", 1}, {"c", 3}, {"e", 5}, {"d late", 4},
-        {"a jump that cannot be real", too_far}, {"f", 6}})
+  for (auto [text, seq] : {std::pair<const char*, uint64_t>{"a", 1},
+                           {"b", 2},
+                           {"b again", 2},
+                           {"a late", 1},
+                           {"c", 3},
+                           {"e", 5},
+                           {"d late", 4},
+                           {"a jump that cannot be real", too_far},
+                           {"f", 6}})
     deliver(end, "alice", protocol::make_chat(text, seq));
   drain();
   CAF_CHECK_EQUAL(lines("alice"),
@@ -922,8 +923,8 @@ CAF_TEST(nobody greets chats or leaves as another member) {
               "with it, signing with her own key");
   auto end = stranger("carol", "10.6.6.6");
   deliver(end, "carol", greeting(end, "carol", "bob", 2, 6));
-  deliver(end, "carol", protocol::make_chat("forged by mallory",
-                                            protocol::max_seq));
+  deliver(end, "carol",
+          protocol::make_chat("forged by mallory", protocol::max_seq));
   deliver(end, "carol", protocol::make_leave());
   drain();
   CAF_CHECK_EQUAL(closed_by_owner.count(end.address()), 1u);
@@ -1027,9 +1028,9 @@ CAF_TEST(a member cut off for a while comes back and gets what it missed) {
   CAF_CHECK_EQUAL(said_by(lines("carol"), "bob"),
                   (std::vector<std::string>{"bob: said while apart 2"}));
   for (auto name : {"alice", "bob"})
-    CAF_CHECK_EQUAL(said_by(lines(name), "carol"),
-                    (std::vector<std::string>{"carol: said alone 1",
-                                              "carol: said alone 2"}));
+    CAF_CHECK_EQUAL(
+      said_by(lines(name), "carol"),
+      (std::vector<std::string>{"carol: said alone 1", "carol: said alone 2"}));
   CAF_CHECK(shows("alice", "bob: said while apart 2"));
   CAF_CHECK(shows("bob", "alice: said while apart 1"));
   say("carol", "said live");
@@ -1117,12 +1118,10 @@ CAF_TEST(a newcomer sees the history in the order it was said) {
   say("alice", "said third");
   add_peer("dave", 4);
   start("dave", {"bob"});
-  CAF_CHECK_EQUAL(lines("dave"),
-                  (std::vector<std::string>{"Joined the group chat",
-                                            "Members: alice, bob",
-                                            "alice: said first",
-                                            "bob: said second",
-                                            "alice: said third"}));
+  CAF_CHECK_EQUAL(lines("dave"), (std::vector<std::string>{
+                                   "Joined the group chat",
+                                   "Members: alice, bob", "alice: said first",
+                                   "bob: said second", "alice: said third"}));
   say("bob", "said live");
   CAF_CHECK_EQUAL(lines("dave").back(), "bob: said live");
   CAF_MESSAGE("old members are not sent what they saw already");

@@ -46,22 +46,21 @@ size_t count(const std::string& hay, const std::string& needle) {
 
 CAF_TEST(chat lines are stamped and not shown and the rest passes) {
   std::vector<std::string> shown;
-  bench_stamps stamps{2, "p0", [&](const std::string& x) {
-                        shown.push_back(x);
-                      }};
+  bench_stamps stamps{2, "p0",
+                      [&](const std::string& x) { shown.push_back(x); }};
   stamps.members({"p1"});
   auto err = stderr_of([&] {
     stamps.show("Joined the group chat");
     stamps.show("Members: p1");
-    stamps.show("p0: one");  // Ours, first: not due.
-    stamps.show("p0: two");  // Ours, second: due.
-    stamps.show("p1: one");  // Theirs, first: not due.
+    stamps.show("p0: one"); // Ours, first: not due.
+    stamps.show("p0: two"); // Ours, second: due.
+    stamps.show("p1: one"); // Theirs, first: not due.
     stamps.show("p1: last"); // "last" is always due.
     stamps.show("p9: a stranger's words");
   });
-  CAF_CHECK_EQUAL(shown, (std::vector<std::string>{
-                           "Joined the group chat", "Members: p1",
-                           "p9: a stranger's words"}));
+  CAF_CHECK_EQUAL(shown, (std::vector<std::string>{"Joined the group chat",
+                                                   "Members: p1",
+                                                   "p9: a stranger's words"}));
   CAF_CHECK_EQUAL(count(err, "bench sent 2 "), 1u);
   CAF_CHECK_EQUAL(count(err, "bench sent"), 1u);
   CAF_CHECK_EQUAL(count(err, "bench recv p1 2 "), 1u);

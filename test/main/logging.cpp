@@ -27,7 +27,8 @@ struct fixture {
     auto logger = spdlog::default_logger();
     original = logger->sinks();
     level = logger->level();
-    logger->sinks() = {std::make_shared<spdlog::sinks::ostream_sink_mt>(before)};
+    logger->sinks()
+      = {std::make_shared<spdlog::sinks::ostream_sink_mt>(before)};
     logger->set_level(spdlog::level::info);
   }
 

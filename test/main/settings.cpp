@@ -68,9 +68,8 @@ CAF_TEST(values out of range and unknown keys are errors) {
 
 CAF_TEST(the peer timeout must cover two heartbeats) {
   settings s;
-  CAF_CHECK_EQUAL(read("[groupchat]\nheartbeat-interval=1s\npeer-timeout=2s\n",
-                       s),
-                  "");
+  CAF_CHECK_EQUAL(
+    read("[groupchat]\nheartbeat-interval=1s\npeer-timeout=2s\n", s), "");
   auto err = read("[groupchat]\nheartbeat-interval=1s\npeer-timeout=1500ms\n",
                   s);
   CAF_CHECK(err.find("peer-timeout") != std::string::npos);

@@ -86,8 +86,7 @@ CAF_TEST(stop waits for a callback in progress) {
     released.wait();
   }};
   CAF_REQUIRE_EQUAL(::kill(::getpid(), SIGTERM), 0);
-  CAF_REQUIRE(entered.get_future().wait_for(5s)
-              == std::future_status::ready);
+  CAF_REQUIRE(entered.get_future().wait_for(5s) == std::future_status::ready);
   std::promise<void> stopped;
   auto done = stopped.get_future();
   std::thread stopper{[&] {

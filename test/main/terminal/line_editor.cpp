@@ -98,7 +98,7 @@ CAF_TEST(display before the editor starts writes straight to stdout) {
   CAF_CHECK_EQUAL(text, "hello\n\n");
 }
 
-CAF_TEST(at a terminal Tab completes and Ctrl+D ends input) {
+CAF_TEST(at a terminal Tab completes and Ctrl + D ends input) {
   pty term;
   CAF_REQUIRE_GREATER_OR_EQUAL(term.slave, 0);
   strings got;

@@ -141,16 +141,16 @@ struct fixture {
 
   /// 100 lines and the end of input: 64 go, and the rest once released.
   void check_release() {
-  write(numbered(0, 100));
-  close_writer();
-  start();
-  for (size_t i = 0; i < window; ++i)
-    CAF_REQUIRE_EQUAL(next(), number(i));
-  reader.release(window);
-  auto rest = until_eof();
-  CAF_REQUIRE_EQUAL(rest.size(), 37u);
-  CAF_CHECK_EQUAL(rest.front(), number(64));
-  CAF_CHECK_EQUAL(rest[35], number(99));
+    write(numbered(0, 100));
+    close_writer();
+    start();
+    for (size_t i = 0; i < window; ++i)
+      CAF_REQUIRE_EQUAL(next(), number(i));
+    reader.release(window);
+    auto rest = until_eof();
+    CAF_REQUIRE_EQUAL(rest.size(), 37u);
+    CAF_CHECK_EQUAL(rest.front(), number(64));
+    CAF_CHECK_EQUAL(rest[35], number(99));
   }
 
   /// With stdin still open, finish() sends what is there, a last line

@@ -19,7 +19,7 @@ typed_line typed(std::string line) {
 
 } // namespace
 
-CAF_TEST(plain lines are said and blank lines are not) {
+CAF_TEST(plain lines are said and blank lines are not ) {
   CAF_CHECK(typed("hello").what == kind::say);
   CAF_CHECK_EQUAL(typed("hello\r").text, "hello");
   CAF_CHECK(typed("").what == kind::none);
@@ -90,11 +90,11 @@ CAF_TEST(who lists us first then the members by name) {
                           {{"carol", "10.0.0.3:5002", 3725},
                            {"bob", "10.0.0.2:5001", 59},
                            {"dave", "10.0.0.4:5003", 61}});
-  CAF_CHECK_EQUAL(lines, (std::vector<std::string>{
-                           "alice (you) listening on port 5000",
-                           "bob at 10.0.0.2:5001, here for 59s",
-                           "carol at 10.0.0.3:5002, here for 1h2m",
-                           "dave at 10.0.0.4:5003, here for 1m1s"}));
+  CAF_CHECK_EQUAL(
+    lines, (std::vector<std::string>{"alice (you) listening on port 5000",
+                                     "bob at 10.0.0.2:5001, here for 59s",
+                                     "carol at 10.0.0.3:5002, here for 1h2m",
+                                     "dave at 10.0.0.4:5003, here for 1m1s"}));
 }
 
 CAF_TEST(who counts from when a member says it joined else from meeting it) {

@@ -44,9 +44,9 @@ struct recorder : delivery_callee {
 
 message hello_from(uint64_t said, uint64_t seen = 0, uint64_t replay = 0,
                    bool welcome = true) {
-  auto msg = welcome ? make_welcome("x", bob, {}, said)
-                     : make_greeting("x", 1, bob, std::string(nonce_size, 'd'),
-                                     said);
+  auto msg = welcome
+               ? make_welcome("x", bob, {}, said)
+               : make_greeting("x", 1, bob, std::string(nonce_size, 'd'), said);
   msg.seen = seen;
   msg.replay = replay;
   return msg;

@@ -101,8 +101,8 @@ CAF_TEST(lines too long for a frame are refused with a notice) {
 CAF_TEST(a private line needs a member to go to) {
   out.open();
   out.whisper("zed", "hi", false);
-  CAF_CHECK_EQUAL(rec.log, (std::vector<std::string>{
-                             "! No member named zed (see /who)"}));
+  CAF_CHECK_EQUAL(
+    rec.log, (std::vector<std::string>{"! No member named zed (see /who)"}));
   CAF_MESSAGE("a member that left before the line went out");
   out.congested(1, true);
   out.whisper("bob", "hi", true);

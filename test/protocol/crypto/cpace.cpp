@@ -16,8 +16,8 @@ namespace {
 
 std::string unhex(std::string_view hex) {
   std::string out(hex.size() / 2, '\0');
-  sodium_hex2bin(reinterpret_cast<uint8_t*>(out.data()), out.size(),
-                 hex.data(), hex.size(), nullptr, nullptr, nullptr);
+  sodium_hex2bin(reinterpret_cast<uint8_t*>(out.data()), out.size(), hex.data(),
+                 hex.size(), nullptr, nullptr, nullptr);
   return out;
 }
 
@@ -100,8 +100,8 @@ CAF_TEST(points and the shared key match the draft) {
   CAF_CHECK_EQUAL(hex(ka), k_hex);
   CAF_CHECK_EQUAL(hex(kb), k_hex);
   uint8_t isk[cpace::isk_size];
-  cpace::isk_ir(sid, unhex(k_hex), unhex(big_ya_hex), "ADa",
-                unhex(big_yb_hex), "ADb", isk);
+  cpace::isk_ir(sid, unhex(k_hex), unhex(big_ya_hex), "ADa", unhex(big_yb_hex),
+                "ADb", isk);
   CAF_CHECK_EQUAL(hex(isk), isk_hex);
 }
 

@@ -61,16 +61,14 @@ CAF_TEST(a replayed proof fails on another connection) {
                           transcript(proof_role::welcome, alice, bob), proof));
   CAF_MESSAGE("meant for another peer: relayed to carol it fails");
   identity carol;
-  CAF_CHECK(!verify_proof(alice.id(),
-                          transcript(proof_role::greeting, alice, carol),
-                          proof));
+  CAF_CHECK(!verify_proof(
+    alice.id(), transcript(proof_role::greeting, alice, carol), proof));
   CAF_MESSAGE("another passphrase session: the channel binding differs");
   auto bound = alice.prove(
     transcript(proof_role::greeting, alice, bob, std::string(32, 'x')));
   CAF_CHECK(!verify_proof(
     alice.id(),
-    transcript(proof_role::greeting, alice, bob, std::string(32, 'y')),
-    bound));
+    transcript(proof_role::greeting, alice, bob, std::string(32, 'y')), bound));
 }
 
 CAF_TEST(a low order key is refused) {

@@ -38,16 +38,15 @@ CAF_TEST(a list gets us dialing whom we do not know yet) {
   auto& known = peers.add(1, stage::member, true, {"10.0.0.2", 5000}, t0);
   known.id = "b";
   auto list = std::vector<member_info>{
-    m("entry", "", "e"),         // The sender itself: already connected.
+    m("entry", "", "e"), // The sender itself: already connected.
     m("me", "10.0.0.1", "self"), // Ourselves.
-    m("bob", "10.0.0.2", "b"),   // Known.
+    m("bob", "10.0.0.2", "b"), // Known.
     m("carol", "10.0.0.3", "c"), m("dave", "127.0.0.1", "d"),
     m("erin", "0.0.0.0", "x")};
   auto dials = plan.learn(list, "10.0.0.9", "self");
   // Loopback and unspecified addresses mean the sender's host.
-  CAF_CHECK_EQUAL(hosts(dials),
-                  (std::vector<std::string>{"10.0.0.3/c", "10.0.0.9/d",
-                                            "10.0.0.9/x"}));
+  CAF_CHECK_EQUAL(hosts(dials), (std::vector<std::string>{
+                                  "10.0.0.3/c", "10.0.0.9/d", "10.0.0.9/x"}));
   CAF_CHECK(peers.is_dialing("c"));
   // A second list naming them again dials nobody twice.
   CAF_CHECK(plan.learn(list, "10.0.0.9", "self").empty());

@@ -50,7 +50,7 @@ CAF_TEST(a stranger has the greeting timeout from its connect) {
   CAF_CHECK_EQUAL(detector.expired(peers, t0 + 6900ms).size(), 1u);
 }
 
-CAF_TEST(strangers and greetings have deadlines entries and closing ones not) {
+CAF_TEST(strangers and greetings have deadlines entries and closing ones not ) {
   add(1, stage::accepted, 0s);
   add(2, stage::greeting, 0s);
   add(3, stage::entry, 0s);
@@ -61,10 +61,10 @@ CAF_TEST(strangers and greetings have deadlines entries and closing ones not) {
 }
 
 CAF_TEST(deadlines before the next round get a check of their own) {
-  add(1, stage::member, 0s);    // deadline 5s
+  add(1, stage::member, 0s); // deadline 5s
   add(2, stage::member, 300ms); // deadline 5.3s
-  add(3, stage::member, 2s);    // deadline 7s: a later round sees it
-  add(4, stage::entry, 0s);     // no deadline
+  add(3, stage::member, 2s); // deadline 7s: a later round sees it
+  add(4, stage::entry, 0s); // no deadline
   auto checks = detector.early_checks(peers, t0 + 4500ms);
   CAF_CHECK_EQUAL(checks, (std::vector<timespan>{500ms, 800ms}));
   CAF_MESSAGE("a deadline that has passed is for expired, not a check");
@@ -86,7 +86,6 @@ CAF_TEST(gossip goes to one member every fifth round in turn) {
   for (int round = 0; round < 5; ++round)
     CAF_CHECK(!detector.next_round(0).has_value());
 }
-
 
 CAF_TEST(rounds fall on a grid of the wall clock) {
   // Interval 1 s: from 12.25 s past the epoch the next round is at 13 s.

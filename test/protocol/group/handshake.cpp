@@ -17,7 +17,7 @@ using state = handshake::state;
 
 struct fixture {
   identity alice; // accepts
-  identity bob;   // dials
+  identity bob; // dials
   handshake accepting;
   handshake dialing;
 

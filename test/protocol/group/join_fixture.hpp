@@ -70,10 +70,9 @@ struct join_fixture {
     auto& p = *peers.find(conn);
     auto msg = make_greeting(name, 5009, id(n), make_nonce(), 0);
     msg.proof = key(signer != 0 ? signer : n)
-                  .prove(proof_transcript(proof_role::greeting,
-                                          p.hs.challenge_nonce(),
-                                          msg.nonce, id(n), id(50), "",
-                                          proof_claims(name, 5009, 0)));
+                  .prove(proof_transcript(
+                    proof_role::greeting, p.hs.challenge_nonce(), msg.nonce,
+                    id(n), id(50), "", proof_claims(name, 5009, 0)));
     return msg;
   }
 
@@ -83,12 +82,11 @@ struct join_fixture {
                     int signer = 0) {
     auto& p = *peers.find(conn);
     auto msg = make_welcome(name, id(n), {}, 0);
-    msg.proof = key(signer != 0 ? signer : n)
-                  .prove(proof_transcript(proof_role::welcome,
-                                          p.hs.challenge_nonce(),
-                                          p.hs.greeting_nonce(), id(n), id(50),
-                                          p.hs.binding(),
-                                          proof_claims(name, 0, 0)));
+    msg.proof
+      = key(signer != 0 ? signer : n)
+          .prove(proof_transcript(proof_role::welcome, p.hs.challenge_nonce(),
+                                  p.hs.greeting_nonce(), id(n), id(50),
+                                  p.hs.binding(), proof_claims(name, 0, 0)));
     machine.on_welcome(p, msg);
   }
 
@@ -105,9 +103,8 @@ struct join_fixture {
     machine.start(6000, {{"10.0.0.1", 5001}});
     dialed(1);
     challenge(1);
-    machine.on_members(*peers.find(1),
-                       {{"alice", "", 5001, id(10)},
-                        {"bob", "10.0.0.2", 5002, id(20)}});
+    machine.on_members(*peers.find(1), {{"alice", "", 5001, id(10)},
+                                        {"bob", "10.0.0.2", 5002, id(20)}});
   }
 
   // A member `name`, peer `n`, on an accepted connection `conn`.

@@ -15,9 +15,9 @@ CAF_TEST(a greeting makes a member that is welcomed with our list) {
   accepted_member(1, "alice", 10);
   traffic();
   accepted_member(2, "bob", 20);
-  CAF_CHECK_EQUAL(traffic(), (lines{"send 2 challenge", "admit 2",
-                                    "send 2 welcome",
-                                    "notice bob has joined the chat"}));
+  CAF_CHECK_EQUAL(traffic(),
+                  (lines{"send 2 challenge", "admit 2", "send 2 welcome",
+                         "notice bob has joined the chat"}));
   auto& welcome = callee.sent.back();
   CAF_CHECK_EQUAL(welcome.name, "nina");
   // alice and bob himself, whom the newcomer skips as it skips itself.

@@ -12,8 +12,8 @@ CAF_TEST_FIXTURE_SCOPE(join_machine_tests, join_fixture)
 
 CAF_TEST(without bootstrap peers a group is created) {
   machine.start(6000, {});
-  CAF_CHECK_EQUAL(traffic(), (lines{"notice Created a new group chat",
-                                    "running"}));
+  CAF_CHECK_EQUAL(traffic(),
+                  (lines{"notice Created a new group chat", "running"}));
   CAF_CHECK(machine.current() == phase::running);
 }
 
@@ -79,8 +79,8 @@ CAF_TEST(an unreachable bootstrap peer is skipped in order) {
   machine.on_dial_failed(callee.dials.back(), "connection refused");
   CAF_CHECK_EQUAL(traffic(), (lines{"dial 10.9.9.9:1", "dial 10.0.0.1:5001"}));
   machine.on_dial_failed(callee.dials.back(), "connection refused");
-  CAF_CHECK_EQUAL(traffic(), (lines{"notice Created a new group chat",
-                                    "running"}));
+  CAF_CHECK_EQUAL(traffic(),
+                  (lines{"notice Created a new group chat", "running"}));
 }
 
 CAF_TEST(an entry peer that never answers is closed at the join deadline) {
@@ -156,15 +156,15 @@ CAF_TEST(gossip connects to at most as many peers as a group may have) {
   traffic();
   std::vector<member_info> list;
   for (int n = 100; n < 110; ++n)
-    list.push_back({"m" + std::to_string(n), "10.0.1.1",
-                    static_cast<uint16_t>(n), id(n)});
+    list.push_back(
+      {"m" + std::to_string(n), "10.0.1.1", static_cast<uint16_t>(n), id(n)});
   machine.on_members(alice, list);
   CAF_MESSAGE("alice and 9 connects under way: the bound of 10");
   CAF_CHECK_EQUAL(callee.dials.size(), 9u);
   list.clear();
   for (int n = 200; n < 205; ++n)
-    list.push_back({"n" + std::to_string(n), "10.0.1.2",
-                    static_cast<uint16_t>(n), id(n)});
+    list.push_back(
+      {"n" + std::to_string(n), "10.0.1.2", static_cast<uint16_t>(n), id(n)});
   machine.on_members(alice, list);
   CAF_CHECK_EQUAL(callee.dials.size(), 9u);
 }
@@ -263,11 +263,11 @@ CAF_TEST(a member list longer than the bound drops its sender) {
   traffic();
   std::vector<member_info> list;
   for (int n = 100; n < 111; ++n)
-    list.push_back({"m" + std::to_string(n), "10.0.1.1",
-                    static_cast<uint16_t>(n), id(n)});
+    list.push_back(
+      {"m" + std::to_string(n), "10.0.1.1", static_cast<uint16_t>(n), id(n)});
   machine.on_members(alice, list);
-  CAF_CHECK_EQUAL(traffic(), (lines{"notice alice lost connection",
-                                    "close 1"}));
+  CAF_CHECK_EQUAL(traffic(),
+                  (lines{"notice alice lost connection", "close 1"}));
 }
 
 CAF_TEST(an unspecified address means the host of the sender of the list) {
@@ -276,8 +276,8 @@ CAF_TEST(an unspecified address means the host of the sender of the list) {
   traffic();
   machine.on_members(alice, {{"bob", "0.0.0.0", 5002, id(20)},
                              {"carol", "::", 5003, id(30)}});
-  CAF_CHECK_EQUAL(traffic(), (lines{"dial 10.0.0.9:5002",
-                                    "dial 10.0.0.9:5003"}));
+  CAF_CHECK_EQUAL(traffic(),
+                  (lines{"dial 10.0.0.9:5002", "dial 10.0.0.9:5003"}));
 }
 
 CAF_TEST(lists carry the numeric address a connection reached) {

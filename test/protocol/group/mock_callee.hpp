@@ -29,8 +29,7 @@ struct mock_callee : join_callee {
   }
 
   void send(conn_id conn, const message& msg) override {
-    log.push_back("send " + std::to_string(conn) + " "
-                  + to_string(msg.type));
+    log.push_back("send " + std::to_string(conn) + " " + to_string(msg.type));
     sent.push_back(msg);
   }
 

@@ -45,9 +45,9 @@ CAF_TEST(a rename goes to every member) {
   member(2, carol_id, "carol");
   CAF_CHECK(names.rename("Nadia") == std::nullopt);
   CAF_CHECK_EQUAL(names.name(), "Nadia");
-  CAF_CHECK_EQUAL(callee.log, (std::vector<std::string>{
-                                "send 1 nick", "send 2 nick",
-                                "renamed Nadia"}));
+  CAF_CHECK_EQUAL(
+    callee.log,
+    (std::vector<std::string>{"send 1 nick", "send 2 nick", "renamed Nadia"}));
 }
 
 CAF_TEST(a rename to a taken or invalid name is refused at once) {
@@ -74,9 +74,9 @@ CAF_TEST(the rename of a member is shown or refused) {
   auto ours = make_nick("NINA");
   names.on_nick(bob, ours);
   CAF_CHECK_EQUAL(bob.name, "robert");
-  CAF_CHECK_EQUAL(callee.log, (std::vector<std::string>{
-                                "notice bob is now known as robert",
-                                "send 1 refuse", "send 1 refuse"}));
+  CAF_CHECK_EQUAL(callee.log,
+                  (std::vector<std::string>{"notice bob is now known as robert",
+                                            "send 1 refuse", "send 1 refuse"}));
 }
 
 CAF_TEST(a refusal of our rename takes the old name back in time) {
@@ -86,14 +86,13 @@ CAF_TEST(a refusal of our rename takes the old name back in time) {
   CAF_MESSAGE("a refusal about another name changes nothing");
   CAF_CHECK(!names.on_refuse(bob, refused("other")));
   CAF_MESSAGE("nothing branches on the text: the code and name decide");
-  CAF_CHECK(!names.on_refuse(bob, make_refuse(refusal::other,
-                                              naming::taken_reason("zed"),
-                                              "zed")));
+  CAF_CHECK(!names.on_refuse(
+    bob, make_refuse(refusal::other, naming::taken_reason("zed"), "zed")));
   CAF_CHECK(names.on_refuse(bob, refused("zed")));
   CAF_CHECK_EQUAL(names.name(), "nina");
-  CAF_CHECK_EQUAL(callee.log.back(),
-                  "notice Could not take the name zed: "
-                    + naming::taken_reason("zed") + "; you are nina again");
+  CAF_CHECK_EQUAL(callee.log.back(), "notice Could not take the name zed: "
+                                       + naming::taken_reason("zed")
+                                       + "; you are nina again");
   CAF_MESSAGE("once undone, the same refusal again is stale");
   CAF_CHECK(!names.on_refuse(bob, refused("nina")));
 }

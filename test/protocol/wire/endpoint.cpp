@@ -46,7 +46,7 @@ CAF_TEST(rendering brackets IPv6 literals) {
   CAF_CHECK_EQUAL(to_string(endpoint{"::1", 5000}), "[::1]:5000");
 }
 
-CAF_TEST(IPv4-mapped addresses normalize to IPv4) {
+CAF_TEST(IPv4 - mapped addresses normalize to IPv4) {
   CAF_CHECK_EQUAL(normalize_host("::ffff:127.0.0.1"), "127.0.0.1");
   CAF_CHECK_EQUAL(normalize_host("::ffff:10.1.2.3"), "10.1.2.3");
   CAF_CHECK_EQUAL(normalize_host("fe80::1"), "fe80::1");

@@ -36,9 +36,9 @@ CAF_TEST(every code has its own symbolic name) {
   }
   CAF_CHECK_EQUAL(seen.size(), std::size(names));
   // The table above is complete: the next value is no code.
-  CAF_CHECK_EQUAL(to_string(static_cast<ec>(
-                    static_cast<uint8_t>(ec::connect_failed) + 1)),
-                  std::string{"unknown_error"});
+  CAF_CHECK_EQUAL(
+    to_string(static_cast<ec>(static_cast<uint8_t>(ec::connect_failed) + 1)),
+    std::string{"unknown_error"});
 }
 
 // A stray value (a cast from a peer's or CAF's byte) still renders.

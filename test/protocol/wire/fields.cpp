@@ -15,8 +15,8 @@ namespace {
 
 // Decodes `text` (a JSON object) with the decoder, as one description.
 template <class... Fields>
-std::optional<error> decode_json(const std::string& text,
-                                 const Fields&... fields) {
+std::optional<error>
+decode_json(const std::string& text, const Fields&... fields) {
   auto obj = json::parse(text);
   decoder f{obj};
   return f(fields...);
@@ -70,19 +70,20 @@ CAF_TEST(required fields and ranges are enforced) {
   uint16_t port = 0;
   CAF_CHECK_EQUAL(code_of(decode_json("{}", uint_field{"seq", seq})),
                   "missing_field");
-  CAF_CHECK_EQUAL(code_of(decode_json(R"({"seq":0})", uint_field{"seq", seq, 1})),
-                  "invalid_field");
+  CAF_CHECK_EQUAL(
+    code_of(decode_json(R"({"seq":0})", uint_field{"seq", seq, 1})),
+    "invalid_field");
   CAF_CHECK_EQUAL(code_of(decode_json(R"({"seq":-1})", uint_field{"seq", seq})),
                   "invalid_field");
-  CAF_CHECK_EQUAL(code_of(decode_json(R"({"seq":9007199254740992})",
-                                      uint_field{"seq", seq})),
-                  "invalid_field");
-  CAF_CHECK_EQUAL(code_of(decode_json(R"({"port":0})",
-                                      port_field{"port", port})),
-                  "invalid_field");
-  CAF_CHECK_EQUAL(code_of(decode_json(R"({"port":65536})",
-                                      port_field{"port", port})),
-                  "invalid_field");
+  CAF_CHECK_EQUAL(
+    code_of(decode_json(R"({"seq":9007199254740992})", uint_field{"seq", seq})),
+    "invalid_field");
+  CAF_CHECK_EQUAL(
+    code_of(decode_json(R"({"port":0})", port_field{"port", port})),
+    "invalid_field");
+  CAF_CHECK_EQUAL(
+    code_of(decode_json(R"({"port":65536})", port_field{"port", port})),
+    "invalid_field");
   CAF_CHECK(!decode_json(R"({"port":65535})", port_field{"port", port}));
   CAF_CHECK_EQUAL(port, 65535u);
 }
@@ -94,20 +95,21 @@ CAF_TEST(strings hex and hosts keep their forms) {
                   "invalid_field");
   CAF_CHECK_EQUAL(code_of(decode_json(R"({"id":"ABCD"})", id_field(str))),
                   "invalid_field");
-  CAF_CHECK_EQUAL(code_of(decode_json(R"({"host":"example.org"})",
-                                      host_field{str})),
-                  "invalid_field");
+  CAF_CHECK_EQUAL(
+    code_of(decode_json(R"({"host":"example.org"})", host_field{str})),
+    "invalid_field");
   CAF_CHECK(!decode_json(R"({"host":"::1"})", host_field{str}));
   CAF_CHECK(!decode_json(R"({"host":""})", host_field{str}));
-  CAF_CHECK_EQUAL(code_of(decode_json(R"({"name":"a\u0007b"})",
-                                      name_field{str})),
-                  "invalid_name");
+  CAF_CHECK_EQUAL(
+    code_of(decode_json(R"({"name":"a\u0007b"})", name_field{str})),
+    "invalid_name");
 }
 
 CAF_TEST(conditional fields and rules follow fields decoded before them) {
   bool history = false;
   uint64_t time = 9;
-  auto when = when_field<uint_field>{history, uint_field{"time", time, 0, true}};
+  auto when = when_field<uint_field>{history,
+                                     uint_field{"time", time, 0, true}};
   CAF_CHECK(!decode_json(R"({"time":5})", when));
   CAF_CHECK_EQUAL(time, 9u); // Not history: the time is ignored.
   history = true;
@@ -126,15 +128,15 @@ CAF_TEST(conditional fields and rules follow fields decoded before them) {
 }
 
 CAF_TEST(member lists decode entry by entry) {
-  std::vector<member_info> list{{"bob", "10.0.0.2", 5001,
-                                 std::string(peer_id_size, 'b'), 42}};
+  std::vector<member_info> list{
+    {"bob", "10.0.0.2", 5001, std::string(peer_id_size, 'b'), 42}};
   json obj = json::object();
   encoder{obj}(members_field{list});
   std::vector<member_info> back;
   decoder dec{obj};
   CAF_CHECK(!dec(members_field{back}));
   CAF_CHECK(back == list);
-  CAF_CHECK_EQUAL(code_of(decode_json(R"({"members":[1]})",
-                                      members_field{back})),
-                  "invalid_field");
+  CAF_CHECK_EQUAL(
+    code_of(decode_json(R"({"members":[1]})", members_field{back})),
+    "invalid_field");
 }

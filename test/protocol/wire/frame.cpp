@@ -70,9 +70,10 @@ CAF_TEST(the reader holds only the incomplete frame after a read) {
 
 CAF_TEST(oversize and empty length prefixes are rejected before the body) {
   std::string header(length_prefix_size, '\0');
-  for (auto [length, code] : {std::pair{uint32_t{max_size + 1}, "frame_too_large"},
-                              {0xFFFFFFFFu, "frame_too_large"},
-                              {0u, "empty_frame"}}) {
+  for (auto [length, code] :
+       {std::pair{uint32_t{max_size + 1}, "frame_too_large"},
+        {0xFFFFFFFFu, "frame_too_large"},
+        {0u, "empty_frame"}}) {
     frame_reader reader{max_size};
     write_length(length, header.data());
     reader.append(header);

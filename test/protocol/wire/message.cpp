@@ -56,17 +56,17 @@ void check_rejected(std::string_view body, ec code) {
 CAF_TEST(every message type survives a round trip) {
   std::vector<message> all{
     make_hello(),
-    make_members({{"alice", "", 5000, key1}, {"bob", "10.0.0.7", 5001, key2},
+    make_members({{"alice", "", 5000, key1},
+                  {"bob", "10.0.0.7", 5001, key2},
                   {"carol", "::1", 65535, key3}}),
     make_members({}),
     make_challenge(nonce),
     signed_msg(make_greeting("bob", 5001, key2, nonce, 0)),
     signed_msg(make_greeting("bob", 5001, key2, nonce, max_seq)),
-    signed_msg(make_welcome("alice", key1, {{"bob", "10.0.0.7", 5001, key2}},
-                            7)),
+    signed_msg(
+      make_welcome("alice", key1, {{"bob", "10.0.0.7", 5001, key2}}, 7)),
     signed_msg(make_welcome("alice", key1, {}, 0)),
-    make_refuse(refusal::name_taken, "the name 'bob' is already taken",
-                "bob"),
+    make_refuse(refusal::name_taken, "the name 'bob' is already taken", "bob"),
     make_refuse(refusal::not_that_peer, "not the peer you meant"),
     make_refuse(refusal::other, "no"),
     make_chat("hi", 1),
@@ -94,7 +94,7 @@ CAF_TEST(chat text arrives byte for byte) {
     CAF_CHECK_EQUAL(roundtrip(make_chat(text, 1)).text, text);
 }
 
-CAF_TEST(encoding replaces ill-formed UTF-8 instead of throwing) {
+CAF_TEST(encoding replaces ill - formed UTF - 8 instead of throwing) {
   auto body = encode(make_chat("bad \xff byte", 1));
   auto msg = decode(body);
   CAF_REQUIRE(static_cast<bool>(msg));
@@ -132,9 +132,12 @@ CAF_TEST(malformed bodies are rejected with an error value) {
   auto greeting = [](std::string name, std::string id, std::string port,
                      std::string nonce, std::string seq, std::string proof) {
     std::string body = R"({"type":"greeting","version":2)";
-    for (auto [key, value] : {std::pair{"name", name}, {"id", id},
-                              {"port", port}, {"nonce", nonce},
-                              {"seq", seq}, {"proof", proof}})
+    for (auto [key, value] : {std::pair{"name", name},
+                              {"id", id},
+                              {"port", port},
+                              {"nonce", nonce},
+                              {"seq", seq},
+                              {"proof", proof}})
       if (!value.empty())
         body += std::string{",\""} + key + "\":" + value;
     return body + "}";
@@ -153,13 +156,12 @@ CAF_TEST(malformed bodies are rejected with an error value) {
   check_rejected(greeting(q("bob"), q(key1), "1", q(nonce), "0", ""),
                  ec::missing_field);
   CAF_MESSAGE("IDs, nonces and proofs are lowercase hex of their size");
-  for (auto bad : {std::string{"1"}, q("1"), q(key1 + "a"),
-                   q(std::string(peer_id_size, 'A')),
-                   q(std::string(peer_id_size, 'g'))})
+  for (auto bad :
+       {std::string{"1"}, q("1"), q(key1 + "a"),
+        q(std::string(peer_id_size, 'A')), q(std::string(peer_id_size, 'g'))})
     check_rejected(greeting(q("bob"), bad, "1", q(nonce), "0", q(proof)),
                    ec::invalid_field);
-  check_rejected(greeting(q("bob"), q(key1), "1", q(key1 + "0"), "0",
-                          q(proof)),
+  check_rejected(greeting(q("bob"), q(key1), "1", q(key1 + "0"), "0", q(proof)),
                  ec::invalid_field);
   check_rejected(greeting(q("bob"), q(key1), "1", q(nonce), "0", q(key1)),
                  ec::invalid_field);
@@ -202,13 +204,15 @@ CAF_TEST(malformed bodies are rejected with an error value) {
 CAF_TEST(member lists carry numeric addresses only) {
   for (auto host : {"example.org", "localhost", "10.0.0.1x", " 10.0.0.1"})
     check_rejected(R"({"type":"members","version":2,"members":[{"name":"a",)"
-                   R"("host":")" + std::string{host}
-                     + R"(","port":1,"id":")" + key1 + "\"}]}",
+                   R"("host":")"
+                     + std::string{host} + R"(","port":1,"id":")" + key1
+                     + "\"}]}",
                    ec::invalid_field);
   for (auto host : {"", "10.0.0.1", "::1", "fe80::1"}) {
     auto msg = decode(R"({"type":"members","version":2,"members":[{"name":"a",)"
-                      R"("host":")" + std::string{host}
-                      + R"(","port":1,"id":")" + key1 + "\"}]}");
+                      R"("host":")"
+                      + std::string{host} + R"(","port":1,"id":")" + key1
+                      + "\"}]}");
     CAF_CHECK(static_cast<bool>(msg));
   }
 }
@@ -239,8 +243,8 @@ CAF_TEST(nesting is counted outside strings only) {
 
 CAF_TEST(a time outside history is ignored) {
   // Found by the fuzzer: it decoded, but did not survive a round trip.
-  auto msg = decode(
-    R"({"type":"chat","version":2,"seq":4,"text":"x","time":17})");
+  auto msg
+    = decode(R"({"type":"chat","version":2,"seq":4,"text":"x","time":17})");
   CAF_REQUIRE(static_cast<bool>(msg));
   CAF_CHECK_EQUAL(msg->time, 0u);
   auto again = decode(encode(*msg));
@@ -277,8 +281,8 @@ CAF_TEST(a refusal code this version does not know reads as other) {
 }
 
 CAF_TEST(unknown fields are ignored for forward compatibility) {
-  auto msg = decode(
-    R"({"type":"chat","version":2,"seq":1,"text":"x","color":"red"})");
+  auto msg
+    = decode(R"({"type":"chat","version":2,"seq":1,"text":"x","color":"red"})");
   CAF_REQUIRE(static_cast<bool>(msg));
   CAF_CHECK_EQUAL(msg->text, "x");
 }

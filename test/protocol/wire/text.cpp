@@ -41,17 +41,19 @@ CAF_TEST(names with what does not print are refused) {
   CAF_CHECK(!accepted("alice\xE3\x80\x80")); // ideographic space at the end
   CAF_CHECK(!accepted("al\nice"));
   CAF_CHECK(!accepted("al\x1b[31mice"));
-  CAF_CHECK(!accepted("al\xC2\x9Bice"));        // C1 control (CSI)
-  CAF_CHECK(!accepted("bob\xE2\x80\x8B"));      // zero-width space (Cf)
-  CAF_CHECK(!accepted("bob\xE2\x80\x8D"));      // zero-width joiner (Cf)
-  CAF_CHECK(!accepted("\xE2\x80\xAE" "bob"));   // right-to-left override
-  CAF_CHECK(!accepted("bob\xE2\x81\xA6"));      // left-to-right isolate
-  CAF_CHECK(!accepted("bob\xEF\xB8\x8F"));      // variation selector 16
-  CAF_CHECK(!accepted("\xE3\x85\xA4" "bob"));   // Hangul filler (invisible)
-  CAF_CHECK(!accepted("bob\xEE\x80\x80"));      // private use U+E000
-  CAF_CHECK(!accepted("bob\xE2\x80\xA8"));      // line separator
+  CAF_CHECK(!accepted("al\xC2\x9Bice")); // C1 control (CSI)
+  CAF_CHECK(!accepted("bob\xE2\x80\x8B")); // zero-width space (Cf)
+  CAF_CHECK(!accepted("bob\xE2\x80\x8D")); // zero-width joiner (Cf)
+  CAF_CHECK(!accepted("\xE2\x80\xAE"
+                      "bob")); // right-to-left override
+  CAF_CHECK(!accepted("bob\xE2\x81\xA6")); // left-to-right isolate
+  CAF_CHECK(!accepted("bob\xEF\xB8\x8F")); // variation selector 16
+  CAF_CHECK(!accepted("\xE3\x85\xA4"
+                      "bob")); // Hangul filler (invisible)
+  CAF_CHECK(!accepted("bob\xEE\x80\x80")); // private use U+E000
+  CAF_CHECK(!accepted("bob\xE2\x80\xA8")); // line separator
   CAF_CHECK(!accepted("al\xffice"));
-  CAF_CHECK(!accepted("\xC0\xAF"));             // overlong '/'
+  CAF_CHECK(!accepted("\xC0\xAF")); // overlong '/'
 }
 
 CAF_TEST(the size bound holds after normalising) {
@@ -70,7 +72,8 @@ CAF_TEST(look alike names have the same key) {
   CAF_CHECK_EQUAL(name_key("bob"),
                   name_key("\xEF\xBD\x82\xEF\xBD\x8F\xEF\xBD\x82"));
   // Cyrillic "о" (U+043E) inside Latin letters.
-  CAF_CHECK_EQUAL(name_key("bob"), name_key("b\xD0\xBE" "b"));
+  CAF_CHECK_EQUAL(name_key("bob"), name_key("b\xD0\xBE"
+                                            "b"));
   // Different names stay different.
   CAF_CHECK_NOT_EQUAL(name_key("bob"), name_key("rob"));
   CAF_CHECK_NOT_EQUAL(name_key("bob"), name_key("bobby"));
@@ -83,11 +86,18 @@ CAF_TEST(text is made one visible line) {
   CAF_CHECK_EQUAL(make_visible("héllo 日本語 🎉"), "héllo 日本語 🎉");
   CAF_CHECK_EQUAL(make_visible("a\nbob: forged"), "a?bob: forged");
   CAF_CHECK_EQUAL(make_visible("a\r\x1b[2Jb\x7f"), "a??[2Jb?");
-  CAF_CHECK_EQUAL(make_visible("a\xC2\x9B" "2Jb"), "a?2Jb");
+  CAF_CHECK_EQUAL(make_visible("a\xC2\x9B"
+                               "2Jb"),
+                  "a?2Jb");
   CAF_CHECK_EQUAL(make_visible("x\xE2\x80\xA8y\xE2\x80\xA9z"), "x?y?z");
-  CAF_CHECK_EQUAL(make_visible("\xE2\x80\xAE" "evil"), "?evil");
+  CAF_CHECK_EQUAL(make_visible("\xE2\x80\xAE"
+                               "evil"),
+                  "?evil");
   // A zero-width joiner stays: emoji sequences need it.
   CAF_CHECK_EQUAL(make_visible("\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9"),
                   "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9");
-  CAF_CHECK_EQUAL(make_visible("a\xff" "b"), "a\xEF\xBF\xBD" "b");
+  CAF_CHECK_EQUAL(make_visible("a\xff"
+                               "b"),
+                  "a\xEF\xBF\xBD"
+                  "b");
 }
