@@ -5,6 +5,14 @@
 # processes on 127.0.0.1). Usage: test/run.sh [ctest arguments]
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# The format check (lint.format) needs clang-format; the chat does not.
+if ! command -v clang-format >/dev/null; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+    --no-install-recommends clang-format >&2
+fi
 "$root/main/setup.sh" -DGROUPCHAT_WERROR=ON
 cd "$root/build"
 ctest --output-on-failure -j2 "$@"

@@ -82,7 +82,15 @@ def test_help_and_version(g):
     status, out, err = run(["--help"])
     assert status == 0 and "Usage:" in out and "--config" in out, out
     status, out, err = run(["--version"])
-    assert status == 0 and out.startswith("groupchat "), out
+    # The version is set in one place: project(VERSION) in CMakeLists.txt.
+    import re
+    root = os.path.join(os.path.dirname(__file__), "..", "..")
+    with open(os.path.join(root, "CMakeLists.txt")) as f:
+        version = re.search(r"project\(groupchat VERSION ([0-9.]+)",
+                            f.read()).group(1)
+    assert status == 0 and out.strip() == "groupchat " + version, out
+    with open(os.path.join(root, "CHANGELOG.md")) as f:
+        assert "## [" + version + "] - " in f.read(), version
 
 
 def test_sample_config_is_valid(g):
@@ -109,6 +117,19 @@ def test_man_page_and_completion_keep_up_with_help(g):
     in_completion = set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", completion))
     assert in_man == options, (sorted(options ^ in_man))
     assert in_completion == options, (sorted(options ^ in_completion))
+    # Every command, in --help, in the man page and in /help alike.
+    listed = re.search(r"Commands: (.*?)\.\n", out, re.S).group(1)
+    commands = set(re.findall(r"/[a-z]+", listed))
+    assert {"/msg", "/me", "/who", "/nick", "/quit", "/help"} <= commands, \
+        commands
+    man_commands = set(re.findall(r"\\fB(/[a-z]+)\\fR", man))
+    assert man_commands == commands, sorted(commands ^ man_commands)
+    with open(os.path.join(here, "..", "protocol", "chat",
+                           "commands.cpp")) as f:
+        source = f.read()
+    in_app = source[source.index("help_text()"):]
+    in_app = set(re.findall(r'"(/[a-z]+)', in_app[:in_app.index("}")]))
+    assert in_app == commands, sorted(commands ^ in_app)
 
 
 if __name__ == "__main__":
