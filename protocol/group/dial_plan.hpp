@@ -19,8 +19,9 @@
 
 namespace groupchat::protocol {
 
-/// One connect to make: where, and the member we expect there (empty for
-/// an entry peer, which tells us who it is).
+/// One connect the join machine asks for, handed back with its result:
+/// where, and the member we expect there (empty for an entry peer, which
+/// tells us who it is).
 struct dial_request {
   endpoint address;
   member_info member;

@@ -207,7 +207,8 @@ bool join_machine::resolve_duplicate(peer& fresh, const peer_id& id,
   auto loser = peers_.duplicate_loser(fresh, id, self_id());
   if (loser == nullptr)
     return true;
-  spdlog::debug("closing a second connection to {}", fresh.name);
+  spdlog::debug("{} the connection to {}",
+                loser == &fresh ? "keeping" : "replacing", fresh.name);
   was_member = loser != &fresh && loser->st == stage::member;
   discard(*loser);
   return loser != &fresh;

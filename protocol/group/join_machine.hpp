@@ -111,7 +111,6 @@ struct join_options {
   bool join_only = false;
 };
 
-/// A connect the machine asks for; handed back with its result.
 /// What the join machine needs from its owner.
 class join_callee {
 public:
