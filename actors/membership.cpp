@@ -105,7 +105,7 @@ struct membership_state : protocol::join_callee,
                 req.address.port)
       .then(
         [this, req](caf::actor conn, std::string host) {
-          auto id = adopt(conn);
+          auto id = conns.adopt(conn);
           if (join->on_dialed(req, id, std::move(host))) {
             watch(conn);
             caf::anon_send(conn, atom::start_v); // Now we know it: read.
@@ -119,7 +119,7 @@ struct membership_state : protocol::join_callee,
   }
 
   void send(conn_id conn, const message& msg) override {
-    caf::anon_send(actor_of(conn), atom::send_v, msg);
+    caf::anon_send(conns.actor_of(conn), atom::send_v, msg);
   }
 
   // Leaving, a member's connection lingers until the member, having read
@@ -128,13 +128,13 @@ struct membership_state : protocol::join_callee,
     auto p = peers.find(conn);
     bool linger = join->current() == phase::leaving && p != nullptr
                   && p->st == stage::member;
-    caf::anon_send(actor_of(conn), atom::close_v, linger);
+    caf::anon_send(conns.actor_of(conn), atom::close_v, linger);
     // A connection we close holds none of our lines back.
     on_congested(conn, false);
   }
 
   void admit(conn_id conn) override {
-    caf::anon_send(actor_of(conn), atom::admit_v);
+    caf::anon_send(conns.actor_of(conn), atom::admit_v);
   }
 
   void arm_timer(protocol::timespan after, uint64_t token) override {
@@ -190,7 +190,7 @@ struct membership_state : protocol::join_callee,
 
   // A member (back, or new): it gets our lines it has not seen.
   void met(const peer& p, const message& msg) override {
-    auto conn = actor_of(p.conn);
+    auto conn = conns.actor_of(p.conn);
     for (auto& line : chat->on_met(p.conn, p.id, p.name, msg))
       caf::anon_send(conn, atom::send_v, std::move(line));
     check_alone();
@@ -218,14 +218,6 @@ struct membership_state : protocol::join_callee,
 
   // -- connection actors ------------------------------------------------------
 
-  caf::actor actor_of(conn_id conn) const {
-    return conns.actor_of(conn);
-  }
-
-  conn_id adopt(const caf::actor& conn) {
-    return conns.adopt(conn);
-  }
-
   // The join machine keeps the connection: its end reaches us as down_msg.
   void watch(const caf::actor& conn) {
     ensure_ticking();
@@ -238,7 +230,7 @@ struct membership_state : protocol::join_callee,
   }
 
   void on_incoming(caf::actor conn, std::string host) {
-    auto id = adopt(conn);
+    auto id = conns.adopt(conn);
     if (join->on_incoming(id, std::move(host))) {
       watch(conn);
       // In a passphrase group it waits for this before it answers the
@@ -301,14 +293,14 @@ struct membership_state : protocol::join_callee,
   void broadcast(std::string body) override {
     auto packet = caf::make_message(atom::send_v, std::move(body));
     for (auto p : peers.members())
-      caf::anon_send(actor_of(p->conn), packet);
+      caf::anon_send(conns.actor_of(p->conn), packet);
   }
 
   bool send_to(const std::string& name, std::string body) override {
     auto target = peers.find_member(name);
     if (target == nullptr)
       return false;
-    caf::anon_send(actor_of(target->conn), atom::send_v, std::move(body));
+    caf::anon_send(conns.actor_of(target->conn), atom::send_v, std::move(body));
     return true;
   }
 

@@ -5,19 +5,17 @@
 
 namespace groupchat::protocol {
 
-bool dial_plan::full() const {
-  return peers_.members().size() + peers_.dials() >= max_members_;
-}
-
 std::vector<dial_request> dial_plan::learn(const std::vector<member_info>& list,
                                            const std::string& via_host,
                                            const peer_id& self) {
   std::vector<dial_request> result;
+  // Members do not change in here, dials do (each one we mark).
+  auto members = peers_.members().size();
   for (auto& m : list) {
     if (m.host.empty() || m.id == self || peers_.is_dialing(m.id)
         || peers_.find_id(m.id) != nullptr)
       continue;
-    if (full()) {
+    if (members + peers_.dials() >= max_members_) {
       spdlog::warn("not connecting to {}: {} members and connects already",
                    m.name, max_members_);
       break;

@@ -52,8 +52,6 @@ public:
   std::vector<dial_request> retries(time_point now);
 
 private:
-  bool full() const;
-
   peer_table& peers_;
   rejoin_schedule& rejoin_;
   size_t max_members_;
