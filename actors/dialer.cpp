@@ -118,7 +118,7 @@ struct dialer_state {
   struct job {
     std::string host;
     uint16_t port;
-    caf::response_promise promise;
+    caf::typed_response_promise<caf::actor, std::string> promise;
   };
 
   std::deque<job> queue;
@@ -127,11 +127,11 @@ struct dialer_state {
   size_t active = 0;
 };
 
-using dialer_actor = caf::stateful_actor<dialer_state>;
+using dialer_pointer = dialer_actor::stateful_pointer<dialer_state>;
 
 // Starts queued connects while fewer than `max_parallel_dials` run. Each
 // runs on a detached worker: none holds a scheduler thread while it waits.
-void start_dials(dialer_actor* self, const caf::actor& listener,
+void start_dials(dialer_pointer self, const caf::actor& listener,
                  caf::timespan timeout) {
   auto& st = self->state;
   while (st.active < max_parallel_dials && !st.queue.empty()) {
@@ -156,15 +156,15 @@ void start_dials(dialer_actor* self, const caf::actor& listener,
   }
 }
 
-caf::behavior dialer(dialer_actor* self, caf::actor listener,
-                     caf::timespan timeout) {
+dialer_actor::behavior_type dialer(dialer_pointer self, caf::actor listener,
+                                   caf::timespan timeout) {
   return {
     [=](atom::connect, std::string& host,
         uint16_t port) -> caf::result<caf::actor, std::string> {
       if (self->state.queue.size() >= max_queued_dials)
         return to_caf_error(
           {protocol::ec::connect_failed, "too many connects waiting"});
-      auto promise = self->make_response_promise();
+      auto promise = self->make_response_promise<caf::actor, std::string>();
       self->state.queue.push_back({std::move(host), port, promise});
       start_dials(self, listener, timeout);
       return promise;
@@ -204,8 +204,8 @@ int dial(const std::string& host, uint16_t port, caf::timespan timeout,
   return fd;
 }
 
-caf::actor spawn_dialer(caf::actor_system& sys, caf::actor listener,
-                        caf::timespan connect_timeout) {
+dialer_actor spawn_dialer(caf::actor_system& sys, caf::actor listener,
+                          caf::timespan connect_timeout) {
   return sys.spawn(dialer, std::move(listener), connect_timeout);
 }
 

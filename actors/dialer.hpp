@@ -13,13 +13,15 @@
 #include <caf/fwd.hpp>
 #include <caf/timespan.hpp>
 
+#include "actors/messages.hpp"
+
 namespace groupchat {
 
 /// Spawns the dialer; see messages.hpp for its interface.
 /// @param listener adopts connected sockets (`adopt` message).
 /// @param connect_timeout deadline for one attempt, name lookup included.
-caf::actor spawn_dialer(caf::actor_system& sys, caf::actor listener,
-                        caf::timespan connect_timeout);
+dialer_actor spawn_dialer(caf::actor_system& sys, caf::actor listener,
+                          caf::timespan connect_timeout);
 
 /// Makes every connect under way give up within a few milliseconds, so that
 /// the process can exit without waiting for a connect timeout.

@@ -54,7 +54,7 @@ struct membership_state : protocol::join_callee,
 
   actor_type* self = nullptr;
   membership_options opts;
-  caf::actor dialer;
+  dialer_actor dialer;
   console_actor console;
 
   protocol::peer_table peers;
@@ -84,7 +84,7 @@ struct membership_state : protocol::join_callee,
   /// The member names the console last got.
   std::vector<std::string> last_roster;
 
-  void init(actor_type* ptr, membership_options o, caf::actor d,
+  void init(actor_type* ptr, membership_options o, dialer_actor d,
             console_actor c) {
     self = ptr;
     opts = std::move(o);
@@ -417,7 +417,8 @@ struct membership_state : protocol::join_callee,
 template <class Base>
 membership_actor::behavior_type
 membership(typename membership_state<Base>::actor_type* self,
-           membership_options opts, caf::actor dialer, console_actor console) {
+           membership_options opts, dialer_actor dialer,
+           console_actor console) {
   self->state.init(self, std::move(opts), std::move(dialer),
                    std::move(console));
   self->set_down_handler(
@@ -478,7 +479,7 @@ membership(typename membership_state<Base>::actor_type* self,
 } // namespace
 
 membership_actor spawn_membership(caf::actor_system& sys,
-                                  membership_options opts, caf::actor dialer,
+                                  membership_options opts, dialer_actor dialer,
                                   console_actor console, bool on_io_thread) {
   if (on_io_thread)
     return sys.middleman().spawn_broker(

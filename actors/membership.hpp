@@ -56,7 +56,7 @@ struct membership_options {
 /// connections and the console, so a line crosses no thread inside the
 /// process; without (the deterministic tests) on the scheduler.
 membership_actor spawn_membership(caf::actor_system& sys,
-                                  membership_options opts, caf::actor dialer,
+                                  membership_options opts, dialer_actor dialer,
                                   console_actor console,
                                   bool on_io_thread = false);
 

@@ -144,8 +144,14 @@ namespace groupchat {
 
 // The typed interfaces: the compiler holds Membership and the Console to
 // the table above (a message that is not in it does not compile, at the
-// sender or in the actor's behavior). The Connection, Listener and Dialer
-// stay untyped: see actors/README.md ("Typed interfaces").
+// sender or in the actor's behavior), and so is the Dialer. The Connection
+// and the Listener stay untyped: see actors/README.md ("Typed interfaces").
+
+/// The Dialer: one connect, answered with the Connection that wraps the
+/// socket and the numeric host it reached, or an error.
+using dialer_actor
+  = caf::typed_actor<caf::replies_to<atom::connect, std::string,
+                                     uint16_t>::with<caf::actor, std::string>>;
 
 /// Membership: owns the peer list and drives the join handshake.
 using membership_actor = caf::typed_actor<

@@ -439,8 +439,8 @@ int run(const command_line& cli, settings& opts,
   }
   cancel_dials();
   caf::anon_send_exit(console, caf::exit_reason::user_shutdown);
-  for (auto& hdl : {listener, dialer})
-    caf::anon_send_exit(hdl, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(listener, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(dialer, caf::exit_reason::user_shutdown);
   return status;
 }
 

@@ -64,7 +64,7 @@ caf::behavior fake_listener(caf::stateful_actor<fake_listener_state>* self,
 
 struct fixture : live_system {
   caf::actor listener;
-  caf::actor dialer;
+  dialer_actor dialer;
   /// A socket listening on 127.0.0.1:`port`, never accepting.
   uint16_t port = 0;
   int server = -1;
@@ -77,8 +77,8 @@ struct fixture : live_system {
   }
 
   ~fixture() {
-    for (auto& hdl : {dialer, listener})
-      caf::anon_send_exit(hdl, caf::exit_reason::kill);
+    caf::anon_send_exit(dialer, caf::exit_reason::kill);
+    caf::anon_send_exit(listener, caf::exit_reason::kill);
     ::close(server);
   }
 

@@ -57,7 +57,7 @@ struct fixture : test_coordinator_fixture<> {
     std::string host;
     uint16_t port;
     caf::actor membership;
-    caf::actor dialer;
+    dialer_actor dialer;
     caf::actor console;
   };
 
@@ -206,7 +206,8 @@ struct fixture : test_coordinator_fixture<> {
   void reset() {
     for (auto& kvp : peers)
       for (auto& hdl :
-           {kvp.second.membership, kvp.second.dialer, kvp.second.console})
+           {kvp.second.membership,
+            caf::actor_cast<caf::actor>(kvp.second.dialer), kvp.second.console})
         caf::anon_send_exit(hdl, caf::exit_reason::kill);
     for (auto& hdl : wires)
       caf::anon_send_exit(hdl, caf::exit_reason::kill);
@@ -259,8 +260,8 @@ struct fixture : test_coordinator_fixture<> {
       },
       &screen[name]);
     p.dialer = sys.spawn(
-      [](caf::event_based_actor* self, fixture* net,
-         std::string host) -> caf::behavior {
+      [](dialer_actor::pointer self, fixture* net,
+         std::string host) -> dialer_actor::behavior_type {
         return {
           [=](atom::connect, const std::string& to_host,
               uint16_t to_port) -> caf::result<caf::actor, std::string> {
