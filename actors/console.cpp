@@ -16,6 +16,8 @@
 #include "actors/messages.hpp"
 #include "actors/tidy_broker.hpp"
 #include "protocol/chat/commands.hpp"
+#include "protocol/chat/json_input.hpp"
+#include "protocol/events/json_lines.hpp"
 #include "protocol/wire/text.hpp"
 
 namespace groupchat {
@@ -62,6 +64,10 @@ struct console_state {
   std::vector<std::string> members;
   /// Set once the user asked to leave: later input is ignored.
   bool leaving = false;
+  /// Where we listen (for `ready` in JSON mode).
+  std::vector<std::string> addresses;
+  /// Lines of input so far: an error about one says which (JSON mode).
+  uint64_t lines_read = 0;
   /// The colour each name got (an index into the palette): a name whose
   /// colour another one has already gets the next free one, so up to 8
   /// names on one screen never share a colour.
@@ -209,11 +215,62 @@ struct console_state {
             line_of(from, text, is_action), "(earlier) ");
   }
 
+  // -- events -----------------------------------------------------------------
+
+  void show(protocol::event& ev) {
+    using kind = protocol::event::kind;
+    if (opts.json)
+      return show_json(ev);
+    if (ev.what != kind::chat)
+      return notice(protocol::to_text(ev));
+    if (ev.history)
+      return history(ev.name, ev.text, ev.action, ev.time);
+    if (ev.whisper && !ev.to.empty()) // Ours, sent.
+      return notice(protocol::to_text(ev));
+    if (ev.whisper)
+      return whisper(ev.name, ev.text);
+    if (ev.action)
+      return action(ev.name, ev.text);
+    chat(ev.name, ev.text);
+  }
+
+  // Exactly what happened, for a program: nothing replaced or left out.
+  void show_json(protocol::event& ev) {
+    if (ev.what == protocol::event::kind::ready)
+      ev.addresses = addresses;
+    opts.display(protocol::to_json_line(ev));
+  }
+
+  void listening(std::vector<std::string> where) {
+    addresses = std::move(where);
+    if (opts.json)
+      return;
+    std::string line = "Listening on ";
+    for (size_t i = 0; i < addresses.size(); ++i)
+      line += (i == 0 ? "" : ", ") + addresses[i];
+    notice(line);
+  }
+
   // -- input ------------------------------------------------------------------
 
   void on_line(std::string& line) {
+    ++lines_read;
     if (!forward_line(line) && opts.release)
       opts.release(1);
+  }
+
+  // What `line` asks for: a typed line, or a JSON command in JSON mode.
+  protocol::typed_line understand(std::string& line) {
+    if (!opts.json)
+      return protocol::parse_line(std::move(line), members);
+    auto typed = protocol::parse_json_line(line);
+    if (typed.what == protocol::typed_line::kind::mistake) {
+      auto ev = protocol::event::failure("bad_input", typed.text);
+      ev.input_line = lines_read;
+      show(ev);
+      typed.what = protocol::typed_line::kind::none;
+    }
+    return typed;
   }
 
   // Returns whether `line` went to membership as chat (which releases it
@@ -222,7 +279,7 @@ struct console_state {
     if (leaving || !membership)
       return false;
     using kind = protocol::typed_line::kind;
-    auto typed = protocol::parse_line(std::move(line), members);
+    auto typed = understand(line);
     switch (typed.what) {
       case kind::none:
         return false;
@@ -265,12 +322,26 @@ struct console_state {
       self->request(membership, caf::infinite, atom::who_v)
         .then([this](const std::string& own, uint16_t port,
                      const std::vector<protocol::member_summary>& others) {
-          for (auto& l : protocol::format_who(own, port, others))
-            notice(l);
+          who(own, port, others);
         });
     } else {
       notice(typed.text);
     }
+  }
+
+  // "/who": lines for people, a `members` event for programs.
+  void who(const std::string& own, uint16_t port,
+           const std::vector<protocol::member_summary>& others) {
+    if (!opts.json) {
+      for (auto& l : protocol::format_who(own, port, others))
+        notice(l);
+      return;
+    }
+    std::vector<protocol::member_entry> entries;
+    for (auto& m : others)
+      entries.push_back({m.name, m.id, m.address});
+    auto ev = protocol::event::member_list(std::move(entries));
+    show(ev);
   }
 
   // Our own line, as the others see it.
@@ -304,16 +375,10 @@ console_actor::behavior_type console(console_impl* self, console_options opts) {
     },
     [self](atom::line, std::string& line) { self->state.on_line(line); },
     [self](atom::eof) { self->state.leave(); },
-    [self](atom::notice, const std::string& text) { self->state.notice(text); },
-    [self](atom::chat, const std::string& name, const std::string& text) {
-      self->state.chat(name, text);
+    [self](atom::listen, std::vector<std::string>& where) {
+      self->state.listening(std::move(where));
     },
-    [self](atom::action, const std::string& name, const std::string& text) {
-      self->state.action(name, text);
-    },
-    [self](atom::whisper, const std::string& name, const std::string& text) {
-      self->state.whisper(name, text);
-    },
+    [self](atom::show, protocol::event& ev) { self->state.show(ev); },
     [self](atom::nick, const std::string& name) {
       auto& opts = self->state.opts;
       if (!opts.echo_name.empty())
@@ -334,9 +399,6 @@ console_actor::behavior_type console(console_impl* self, console_options opts) {
       if (self->state.opts.completions)
         self->state.opts.completions(std::move(names));
     },
-    [self](atom::history, const std::string& name, const std::string& text,
-           bool action,
-           uint64_t time) { self->state.history(name, text, action, time); },
   };
 }
 

@@ -32,6 +32,11 @@ struct console_options {
   /// with `mention_bell`, rings the bell once.
   std::string name;
   bool mention_bell = true;
+  /// JSON Lines (`--format json`): every event is one JSON object
+  /// (protocol/events/json_lines.hpp), and each line of input is one
+  /// command object (protocol/chat/json_input.hpp). No colours, no time
+  /// prefix, no echo: a program reads it.
+  bool json = false;
   /// Where finished lines go, one call per line (without newline): the
   /// line editor, which prints them above the line being typed, or the
   /// stdout writer. It must not block: the console runs on the thread of

@@ -141,8 +141,18 @@ struct membership_state : protocol::join_callee,
     self->delayed_send(self, after, atom::timeout_v, token);
   }
 
-  void notice(std::string line) override {
-    self->send(console, atom::notice_v, std::move(line));
+  // What happened, for the console. A live line is stamped with the time
+  // it arrived; our own private line, with who we are.
+  void report(protocol::event ev) override {
+    if (ev.what == protocol::event::kind::chat) {
+      if (ev.time == 0)
+        ev.time = wall_now();
+      if (ev.name.empty()) {
+        ev.name = join->name();
+        ev.id = opts.join.self->id();
+      }
+    }
+    self->send(console, atom::show_v, std::move(ev));
   }
 
   void running() override {
@@ -194,26 +204,6 @@ struct membership_state : protocol::join_callee,
     for (auto& line : chat->on_met(p.conn, p.id, p.name, msg))
       caf::anon_send(conn, atom::send_v, std::move(line));
     check_alone();
-  }
-
-  // -- delivery_callee --------------------------------------------------------
-
-  void show(protocol::shown_line line) override {
-    using kind = protocol::shown_line::kind;
-    switch (line.what) {
-      case kind::chat:
-        return self->send(console, atom::chat_v, std::move(line.from),
-                          std::move(line.text));
-      case kind::action:
-        return self->send(console, atom::action_v, std::move(line.from),
-                          std::move(line.text));
-      case kind::whisper:
-        return self->send(console, atom::whisper_v, std::move(line.from),
-                          std::move(line.text));
-      case kind::history:
-        return self->send(console, atom::history_v, std::move(line.from),
-                          std::move(line.text), line.action, line.time);
-    }
   }
 
   // -- connection actors ------------------------------------------------------
@@ -457,10 +447,13 @@ membership(typename membership_state<Base>::actor_type* self,
     },
     [&st](atom::who) { return st.who(); },
     [&st](atom::nick, const std::string& name) {
+      using protocol::event;
+      auto old = st.join->name();
       if (auto why = st.join->rename(name))
-        st.notice("Name not changed: " + *why);
+        st.report(event::failure("nick_refused", "Name not changed: " + *why));
       else
-        st.notice("You are now known as " + st.join->name());
+        st.report(
+          event::renamed(old, st.join->name(), st.opts.join.self->id(), true));
     },
     [&st](atom::leave) { st.on_leave_request(); },
     [self](atom::congested, bool yes) {

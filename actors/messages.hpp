@@ -69,13 +69,11 @@
 //   main       -> console  (attach, membership_actor)  where input goes
 //   stdin      -> console  (line, std::string)         one line typed
 //   stdin      -> console  (eof)                       end of input
-//   membership -> console  (notice, std::string)       a system line
-//   membership -> console  (chat, std::string name, std::string text)
-//   membership -> console  (action, std::string name, std::string text)
-//   membership -> console  (whisper, std::string name, std::string text)
-//   membership -> console  (history, std::string name, std::string text,
-//             bool action, uint64_t time)  a line said earlier (us since
-//             the epoch), sent again because we missed it
+//   main       -> console  (listen, std::vector<std::string>)  the addresses
+//             we listen on: shown at once as text, part of `ready` in JSON
+//   membership -> console  (show, protocol::event)  what happened: a line
+//             said, a member come or gone, a rename, a notice, an error
+//             (protocol/events/event.hpp); shown as text or as JSON
 //   membership -> console  (who, std::vector<std::string>)  the members'
 //             names, whenever they change (for Tab completion and /msg);
 //             not the "/who" request above, which goes the other way
@@ -96,6 +94,7 @@
 #include <caf/typed_actor.hpp>
 
 #include "protocol/chat/commands.hpp"
+#include "protocol/events/event.hpp"
 #include "protocol/wire/endpoint.hpp"
 #include "protocol/wire/message.hpp"
 
@@ -114,7 +113,6 @@ CAF_BEGIN_TYPE_ID_BLOCK(groupchat, caf::first_custom_type_id)
   CAF_ADD_ATOM(groupchat, groupchat::atom, attach, "attach")
   CAF_ADD_ATOM(groupchat, groupchat::atom, line, "line")
   CAF_ADD_ATOM(groupchat, groupchat::atom, eof, "eof")
-  CAF_ADD_ATOM(groupchat, groupchat::atom, notice, "notice")
   CAF_ADD_ATOM(groupchat, groupchat::atom, timeout, "timeout")
   CAF_ADD_ATOM(groupchat, groupchat::atom, tick, "tick")
   CAF_ADD_ATOM(groupchat, groupchat::atom, check, "check")
@@ -129,6 +127,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(groupchat, caf::first_custom_type_id)
   CAF_ADD_ATOM(groupchat, groupchat::atom, flush, "flush")
   CAF_ADD_ATOM(groupchat, groupchat::atom, status, "status")
   CAF_ADD_ATOM(groupchat, groupchat::atom, nick, "nick")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, show, "show")
 
 CAF_END_TYPE_ID_BLOCK(groupchat)
 
@@ -137,6 +136,7 @@ CAF_END_TYPE_ID_BLOCK(groupchat)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(groupchat::protocol::message)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<groupchat::protocol::message>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(groupchat::protocol::endpoint)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(groupchat::protocol::event)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<groupchat::protocol::member_summary>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<groupchat::protocol::endpoint>)
 
@@ -170,16 +170,14 @@ using membership_actor = caf::typed_actor<
   caf::reacts_to<atom::check>, caf::reacts_to<atom::flush>>;
 
 /// The Console: owns what the user sees; typed lines come in.
-using console_actor = caf::typed_actor<
-  caf::reacts_to<atom::attach, membership_actor>,
-  caf::reacts_to<atom::line, std::string>, caf::reacts_to<atom::eof>,
-  caf::reacts_to<atom::notice, std::string>,
-  caf::reacts_to<atom::chat, std::string, std::string>,
-  caf::reacts_to<atom::action, std::string, std::string>,
-  caf::reacts_to<atom::whisper, std::string, std::string>,
-  caf::reacts_to<atom::history, std::string, std::string, bool, uint64_t>,
-  caf::reacts_to<atom::who, std::vector<std::string>>,
-  caf::reacts_to<atom::nick, std::string>,
-  caf::reacts_to<atom::status, std::string>>;
+using console_actor
+  = caf::typed_actor<caf::reacts_to<atom::attach, membership_actor>,
+                     caf::reacts_to<atom::line, std::string>,
+                     caf::reacts_to<atom::eof>,
+                     caf::reacts_to<atom::listen, std::vector<std::string>>,
+                     caf::reacts_to<atom::show, protocol::event>,
+                     caf::reacts_to<atom::who, std::vector<std::string>>,
+                     caf::reacts_to<atom::nick, std::string>,
+                     caf::reacts_to<atom::status, std::string>>;
 
 } // namespace groupchat

@@ -40,6 +40,7 @@
 #include "main/terminal/stdin_reader.hpp"
 #include "main/terminal/stdout_writer.hpp"
 #include "protocol/wire/endpoint.hpp"
+#include "protocol/events/json_lines.hpp"
 #include "protocol/crypto/identity.hpp"
 #include "protocol/wire/text.hpp"
 #include "protocol/wire/message.hpp"
@@ -59,6 +60,7 @@ struct command_line {
   std::string name;
   std::string config_path;
   std::string log_level;
+  std::string format;
   std::string secret_file;
   bool new_secret = false;
   bool join_only = false;
@@ -112,6 +114,9 @@ std::optional<int> parse_command_line(int argc, char** argv,
   app.add_option("-c,--config", out.config_path, "configuration file");
   app.add_option("--log-level", out.log_level,
                  "error, warning, info, debug or trace (overrides the file)");
+  app.add_option("--format", out.format,
+                 "text (the default) or json: JSON Lines on stdout and stdin, "
+                 "for scripts and bots (overrides the file)");
   app.add_option("--secret-file", out.secret_file,
                  "file holding the group's passphrase (else $GROUPCHAT_SECRET, "
                  "else the config's secret); every member needs the same");
@@ -197,6 +202,11 @@ std::optional<int> load_settings(const command_line& cli, settings& out,
       return usage_error("--" + *err);
     out.log_level = cli.log_level;
   }
+  if (!cli.format.empty()) {
+    if (auto err = check_format(cli.format))
+      return usage_error("--" + *err);
+    out.format = cli.format;
+  }
   return std::nullopt;
 }
 
@@ -226,13 +236,6 @@ std::optional<int> resolve_name(command_line& cli) {
     return usage_error("--name: " + name.error().detail);
   cli.name = std::move(*name);
   return std::nullopt;
-}
-
-std::string join(const std::vector<std::string>& xs) {
-  std::string result;
-  for (auto& x : xs)
-    result += (result.empty() ? "" : ", ") + x;
-  return result;
 }
 
 // CAF's own settings: the scheduler, then any CAF sections of the file.
@@ -296,8 +299,9 @@ std::optional<uint16_t> open_port(caf::actor_system& sys,
 }
 
 // The exit status for membership's exit reason, telling the user why the
-// join failed if it did.
-int exit_status(caf::actor_system& sys, const caf::error& reason) {
+// join failed if it did (on stderr, and as an `error` event in JSON mode).
+int exit_status(caf::actor_system& sys, const caf::error& reason,
+                stdout_writer* json_out) {
   if (!reason || reason == caf::exit_reason::user_shutdown)
     return 0;
   if (reason == caf::exit_reason::kill) { // A second signal.
@@ -312,19 +316,33 @@ int exit_status(caf::actor_system& sys, const caf::error& reason) {
           + err->detail;
   else
     why = sys.render(reason);
+  if (json_out != nullptr)
+    json_out->write_line(protocol::to_json_line(
+      protocol::event::failure("join_failed", "cannot join: " + why)));
   why = protocol::make_visible(why); // A peer's words, perhaps.
   std::fprintf(stderr, "groupchat: cannot join: %s\n", why.c_str());
   return exit_runtime_error;
 }
 
+// In JSON mode, even the line that says output was left out is JSON.
+void say_left_out_as_json(stdout_writer& writer) {
+  writer.set_left_out_line([](size_t n) {
+    return protocol::to_json_line(protocol::event::failure(
+      "not_shown",
+      std::to_string(n) + " line(s) not shown: the output did not keep up"));
+  });
+}
+
 // What the console shows, and where: above the line being edited at a
 // terminal, else through the non-blocking stdout writer.
 console_options make_console_options(const command_line& cli,
-                                     const settings& opts, bool interactive,
-                                     stdin_reader& reader,
+                                     const settings& opts, bool terminal,
+                                     bool interactive, stdin_reader& reader,
                                      stdout_writer& writer) {
-  bool terminal = ::isatty(STDOUT_FILENO) != 0;
   console_options copts;
+  copts.json = opts.format == "json";
+  if (copts.json)
+    say_left_out_as_json(writer);
   copts.terminal = terminal;
   copts.color = terminal && std::getenv("NO_COLOR") == nullptr;
   if (interactive)
@@ -364,6 +382,15 @@ void wrap_for_bench(std::optional<bench_stamps>& stamps,
   };
 }
 
+// Whatever way run() ends, stdin is let go before the actor system: read
+// on the I/O thread, it keeps that thread (and the system) running.
+struct reader_guard {
+  stdin_reader& reader;
+  ~reader_guard() {
+    reader.stop();
+  }
+};
+
 int run(const command_line& cli, settings& opts,
         const std::string& config_path) {
   caf::actor_system_config cfg;
@@ -372,7 +399,10 @@ int run(const command_line& cli, settings& opts,
   auto limits = make_connection_options(opts);
   if (auto rc = add_group_key(opts.secret, limits))
     return *rc;
-  bool terminal = ::isatty(STDOUT_FILENO) != 0;
+  // JSON Lines are for programs: no line editor, no colours, no prefix,
+  // even at a terminal.
+  bool json = opts.format == "json";
+  bool terminal = !json && ::isatty(STDOUT_FILENO) != 0;
   bool interactive = terminal && ::isatty(STDIN_FILENO) != 0;
   // Declared before the actor system: the console may print through it
   // until the system is gone.
@@ -388,17 +418,10 @@ int run(const command_line& cli, settings& opts,
     log_redirect.emplace(
       [&reader](const std::string& line) { reader.display(line); });
   caf::actor_system sys{cfg};
-  // Whatever way run() ends, stdin is let go before the actor system:
-  // read on the I/O thread, it keeps that thread (and the system) running.
-  struct reader_guard {
-    stdin_reader& reader;
-    ~reader_guard() {
-      reader.stop();
-    }
-  } stop_reader_first{reader};
-  auto release = [&reader](size_t n) { reader.release(n); };
-  auto copts = make_console_options(cli, opts, interactive, reader, writer);
-  if (!terminal)
+  reader_guard stop_reader_first{reader};
+  auto copts = make_console_options(cli, opts, terminal, interactive, reader,
+                                    writer);
+  if (!terminal && !json)
     wrap_for_bench(stamps, cli.name, copts);
   auto console = spawn_console(sys, std::move(copts));
   auto listener = spawn_listener(sys, limits, opts.max_connections);
@@ -406,7 +429,7 @@ int run(const command_line& cli, settings& opts,
   // A fresh key pair per process: a restarted process is a new peer.
   auto mopts = make_membership_options(
     opts, cli.name, std::make_shared<const protocol::identity>());
-  mopts.release = release;
+  mopts.release = [&reader](size_t n) { reader.release(n); };
   auto membership = spawn_membership(sys, std::move(mopts), dialer, console,
                                      true);
   caf::anon_send(console, atom::attach_v, membership);
@@ -415,8 +438,7 @@ int run(const command_line& cli, settings& opts,
   int status = exit_runtime_error;
   if (auto port = open_port(sys, self, listener, cli.port, membership)) {
     // The banner goes to the console before `start`, so it is printed first.
-    caf::anon_send(console, atom::notice_v,
-                   "Listening on " + join(listen_addresses(*port)));
+    caf::anon_send(console, atom::listen_v, listen_addresses(*port));
     caf::anon_send(membership, atom::start_v, *port, cli.peers);
     reader.start(caf::actor_cast<caf::actor>(console), sys);
     // A signal ends input through the reader, so that lines typed before it
@@ -430,8 +452,9 @@ int run(const command_line& cli, settings& opts,
     }};
     // Membership quits after a graceful leave (exit, /quit, EOF, a signal)
     // or when the group refuses us.
-    self->receive(
-      [&](caf::down_msg& dm) { status = exit_status(sys, dm.reason); });
+    self->receive([&](caf::down_msg& dm) {
+      status = exit_status(sys, dm.reason, json ? &writer : nullptr);
+    });
     reader.stop();
   } else {
     caf::anon_send(membership, atom::leave_v);

@@ -66,6 +66,17 @@ std::optional<std::string> read_log_level(const caf::config_value& value,
   return std::nullopt;
 }
 
+std::optional<std::string> read_format(const caf::config_value& value,
+                                       std::string& out) {
+  auto ptr = caf::get_if<std::string>(&value);
+  if (ptr == nullptr)
+    return "groupchat.format must be a quoted string: \"text\" or \"json\"";
+  if (auto err = check_format(*ptr))
+    return "groupchat." + *err;
+  out = *ptr;
+  return std::nullopt;
+}
+
 // Turns CAF's "parser_error(unexpected_character, ({...}))" into a sentence.
 std::string describe_parse_error(const caf::error& err) {
   if (err.category()
@@ -128,6 +139,8 @@ std::optional<std::string> read_key(const std::string& key,
     return read_bool(key, value, out.mention_bell);
   if (key == "log-level")
     return read_log_level(value, out.log_level);
+  if (key == "format")
+    return read_format(value, out.format);
   if (key == "secret") {
     auto ptr = caf::get_if<std::string>(&value);
     if (ptr == nullptr || ptr->empty())
@@ -163,6 +176,12 @@ std::optional<std::string> read_settings(std::istream& in, settings& out) {
     return "groupchat.max-pending-output must be at least max-frame-size";
   out = std::move(result);
   return std::nullopt;
+}
+
+std::optional<std::string> check_format(const std::string& format) {
+  if (format == "text" || format == "json")
+    return std::nullopt;
+  return "format must be \"text\" or \"json\"; got \"" + format + "\"";
 }
 
 std::optional<std::string> check_log_level(const std::string& level) {

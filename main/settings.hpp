@@ -76,6 +76,9 @@ struct settings {
   bool mention_bell = true;
   /// One of: error, warning, info, debug, trace.
   std::string log_level = "warning";
+  /// What stdout carries and stdin takes: "text" (lines for people) or
+  /// "json" (JSON Lines for programs).
+  std::string format = "text";
   /// The group's passphrase; empty for a group without one.
   std::string secret;
 };
@@ -88,6 +91,9 @@ std::optional<std::string> read_settings(std::istream& in, settings& out);
 
 /// Checks a log level name.
 std::optional<std::string> check_log_level(const std::string& level);
+
+/// Checks an output format name ("text" or "json").
+std::optional<std::string> check_format(const std::string& format);
 
 /// What every connection may spend, from `s`. The group key is left empty:
 /// main derives it from the passphrase.

@@ -14,7 +14,10 @@ namespace groupchat {
 // -- stdout_writer ------------------------------------------------------------
 
 stdout_writer::stdout_writer(int fd, size_t max_queued)
-  : fd_(fd), max_queued_(max_queued) {
+  : fd_(fd), max_queued_(max_queued), left_out_line_([](size_t n) {
+      return "[" + std::to_string(n)
+             + " line(s) not shown: the output did not keep up]";
+    }) {
   struct stat st {};
   if (::fstat(fd, &st) == 0
       && (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode)
@@ -45,6 +48,11 @@ stdout_writer::~stdout_writer() {
   thread_.join();
   if (own_fd_)
     ::close(fd_);
+}
+
+void stdout_writer::set_left_out_line(
+  std::function<std::string(size_t)> format) {
+  left_out_line_ = std::move(format);
 }
 
 void stdout_writer::write_line(const std::string& line) {
@@ -108,8 +116,7 @@ void stdout_writer::run() {
     }
     bool ok = write_all(chunk);
     if (ok && left_out > 0)
-      ok = write_all("[" + std::to_string(left_out)
-                     + " line(s) not shown: the output did not keep up]\n");
+      ok = write_all(left_out_line_(left_out) + '\n');
     std::unique_lock<std::mutex> guard{mtx_};
     busy_ = false;
     if (!ok) {

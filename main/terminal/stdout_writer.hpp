@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -34,6 +35,10 @@ public:
   /// Writes `line` and a newline. Never blocks. Thread-safe.
   void write_line(const std::string& line);
 
+  /// How the line that counts lines left out reads (English by default;
+  /// JSON in JSON Lines mode). Set before the first write.
+  void set_left_out_line(std::function<std::string(size_t)> format);
+
 private:
   void run();
   bool write_all(const std::string& data);
@@ -54,6 +59,7 @@ private:
   bool busy_ = false;
   /// Lines left out since the queue was full.
   size_t left_out_ = 0;
+  std::function<std::string(size_t)> left_out_line_;
   bool stop_ = false;
   std::chrono::steady_clock::time_point deadline_;
   std::thread thread_;

@@ -163,7 +163,7 @@ std::vector<member_summary> summarize(const std::vector<peer*>& members,
           ? (wall_now - since) / 1000000
           : std::chrono::duration_cast<std::chrono::seconds>(now - p->joined_at)
               .count();
-    result.push_back({p->name, to_string(p->address), secs});
+    result.push_back({p->name, p->id, to_string(p->address), secs});
   }
   return result;
 }

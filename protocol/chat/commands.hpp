@@ -56,6 +56,8 @@ const char* help_text();
 /// A member as "/who" shows it.
 struct member_summary {
   std::string name;
+  /// Its key.
+  peer_id id;
   /// Where it listens, "HOST:PORT".
   std::string address;
   /// How long it has been in the group.

@@ -26,29 +26,33 @@ void delivery::on_chat(uint64_t conn, const peer_id& id,
   auto& s = senders_[id];
   names_[id] = name;
   if (msg.whisper)
-    return on_whisper(s, name, msg);
+    return on_whisper(s, id, name, msg);
   if (!acceptable(s, name, msg))
     return;
   // A hole in what we knew: lines said while we were apart that the
   // sender no longer holds. Said once, never silently.
   if (auto from = std::max(s.last, s.base); msg.seq > from + 1)
-    report_missed(name, msg.seq - from - 1);
+    report_missed(id, msg.seq - from - 1);
   s.last = msg.seq;
   if (msg.history) {
-    show_history(name, msg);
+    show_history(id, name, msg);
     return replay_arrived(conn);
   }
-  show({msg.action ? shown_line::kind::action : shown_line::kind::chat, name,
-        std::move(msg.text)});
+  auto line = event::line(name, id, std::move(msg.text));
+  line.action = msg.action;
+  show(std::move(line));
 }
 
 // Private lines have numbers of their own; only duplicates (over two
 // connections to one peer) are dropped.
-void delivery::on_whisper(sender& s, const std::string& name, message& msg) {
+void delivery::on_whisper(sender& s, const peer_id& id, const std::string& name,
+                          message& msg) {
   if (msg.seq <= s.last_private)
     return;
   s.last_private = msg.seq;
-  show({shown_line::kind::whisper, name, std::move(msg.text)});
+  auto line = event::line(name, id, std::move(msg.text));
+  line.whisper = true;
+  show(std::move(line));
 }
 
 // Public lines per sender: one that arrives twice (over two connections to
@@ -113,20 +117,23 @@ void delivery::on_joined() {
 
 // -- holding back while joining -----------------------------------------------
 
-void delivery::show(shown_line line) {
+void delivery::show(event line) {
   if (!holding_)
-    return callee_.show(std::move(line));
+    return callee_.report(std::move(line));
   auto size = line.text.size();
-  held_live_from_.insert(line.from);
+  held_live_from_.insert(line.name);
   held_live_.push_back(std::move(line));
   hold_bytes(size);
 }
 
 // While holding, behind a live line of the same sender (to keep its order),
 // else among the history sorted by time.
-void delivery::show_history(const std::string& from, message& msg) {
-  shown_line line{shown_line::kind::history, from, std::move(msg.text),
-                  msg.action, msg.time};
+void delivery::show_history(const peer_id& id, const std::string& from,
+                            message& msg) {
+  auto line = event::line(from, id, std::move(msg.text));
+  line.action = msg.action;
+  line.history = true;
+  line.time = msg.time;
   if (!holding_ || held_live_from_.count(from) > 0)
     return show(std::move(line));
   auto size = line.text.size();
@@ -156,9 +163,9 @@ void delivery::release() {
   std::stable_sort(held_history_.begin(), held_history_.end(),
                    [](auto& x, auto& y) { return x.time < y.time; });
   for (auto& line : held_history_)
-    callee_.show(std::move(line));
+    callee_.report(std::move(line));
   for (auto& line : held_live_)
-    callee_.show(std::move(line));
+    callee_.report(std::move(line));
   held_history_.clear();
   held_live_.clear();
   held_live_from_.clear();
@@ -184,15 +191,12 @@ void delivery::check_missed(const peer_id& id) {
   auto from = std::max(s.last, s.base);
   if (s.said <= from)
     return;
-  report_missed(names_[id], s.said - from);
+  report_missed(id, s.said - from);
   s.last = s.said;
 }
 
-void delivery::report_missed(const std::string& name, uint64_t missed) {
-  callee_.notice(std::to_string(missed) + (missed == 1 ? " line" : " lines")
-                 + " from " + name
-                 + " did not reach you (said while you were apart, and no "
-                   "longer kept)");
+void delivery::report_missed(const peer_id& id, uint64_t missed) {
+  callee_.report(event::missed(names_[id], id, missed));
 }
 
 // -- our own lines ------------------------------------------------------------

@@ -27,46 +27,19 @@
 #include <vector>
 
 #include "protocol/chat/history.hpp"
+#include "protocol/events/event.hpp"
 #include "protocol/wire/ids.hpp"
 #include "protocol/wire/message.hpp"
 
 namespace groupchat::protocol {
-
-/// A line for the user's screen.
-struct shown_line {
-  enum class kind : uint8_t {
-    /// A public line said now.
-    chat,
-    /// A "/me" line said now.
-    action,
-    /// A private line to us.
-    whisper,
-    /// A line said earlier (`time`, `action` tell when and how).
-    history,
-  };
-  kind what = kind::chat;
-  std::string from;
-  std::string text;
-  bool action = false;
-  /// History only: when it was said, in microseconds since the epoch.
-  uint64_t time = 0;
-
-  friend bool operator==(const shown_line& x, const shown_line& y) {
-    return x.what == y.what && x.from == y.from && x.text == y.text
-           && x.action == y.action && x.time == y.time;
-  }
-};
 
 /// What delivery asks of its owner.
 class delivery_callee {
 public:
   virtual ~delivery_callee();
 
-  /// Shows `line` to the user.
-  virtual void show(shown_line line) = 0;
-
-  /// Shows a system line to the user.
-  virtual void notice(std::string line) = 0;
+  /// Tells the user what happened: a line (`event::kind::chat`) or a gap.
+  virtual void report(event ev) = 0;
 };
 
 class delivery {
@@ -156,16 +129,17 @@ private:
     bool met = false;
   };
 
-  void on_whisper(sender& s, const std::string& name, message& msg);
+  void on_whisper(sender& s, const peer_id& id, const std::string& name,
+                  message& msg);
   bool acceptable(const sender& s, const std::string& name,
                   const message& msg) const;
-  void show(shown_line line);
-  void show_history(const std::string& from, message& msg);
+  void show(event line);
+  void show_history(const peer_id& id, const std::string& from, message& msg);
   void hold_bytes(size_t n);
   void maybe_release();
   void replay_arrived(uint64_t conn);
   void check_missed(const peer_id& id);
-  void report_missed(const std::string& name, uint64_t missed);
+  void report_missed(const peer_id& id, uint64_t missed);
 
   delivery_callee& callee_;
   size_t history_bytes_;
@@ -183,8 +157,8 @@ private:
   /// History lines still to come, per connection (from its welcome), and
   /// the sender on that connection.
   std::map<uint64_t, std::pair<uint64_t, peer_id>> replays_due_;
-  std::vector<shown_line> held_history_;
-  std::vector<shown_line> held_live_;
+  std::vector<event> held_history_;
+  std::vector<event> held_live_;
   /// Senders with lines in `held_live_`: their history goes behind them.
   std::set<std::string> held_live_from_;
   /// Bytes of text held; past the bound, holding ends.

@@ -9,6 +9,18 @@ outbox_callee::~outbox_callee() {
   // nop
 }
 
+namespace {
+
+// Our private line, gone to `to`: the owner fills in who we are.
+event sent_privately(const std::string& to, std::string text) {
+  auto ev = event::line({}, {}, std::move(text));
+  ev.whisper = true;
+  ev.to = to;
+  return ev;
+}
+
+} // namespace
+
 outbox::outbox(size_t max_frame_size, delivery& chat, outbox_callee& callee)
   : max_frame_size_(max_frame_size), chat_(chat), callee_(callee) {
   // nop
@@ -18,10 +30,11 @@ outbox::outbox(size_t max_frame_size, delivery& chat, outbox_callee& callee)
 bool outbox::fits(const std::string& body) {
   if (body.size() <= max_frame_size_)
     return true;
-  callee_.notice("Message not sent: it is too long ("
-                 + std::to_string(body.size())
-                 + " bytes encoded, the maximum is "
-                 + std::to_string(max_frame_size_) + ")");
+  callee_.report(
+    event::failure("too_long", "Message not sent: it is too long ("
+                                 + std::to_string(body.size())
+                                 + " bytes encoded, the maximum is "
+                                 + std::to_string(max_frame_size_) + ")"));
   return false;
 }
 
@@ -36,8 +49,9 @@ void outbox::say(std::string text, bool action, uint64_t now) {
   if (body.size() + 64 > max_frame_size_
       && encode(make_history(text, seq, action, now)).size()
            > max_frame_size_) {
-    callee_.notice("Message not sent: it is too long (the maximum is "
-                   + std::to_string(max_frame_size_) + " bytes encoded)");
+    callee_.report(event::failure(
+      "too_long", "Message not sent: it is too long (the maximum is "
+                    + std::to_string(max_frame_size_) + " bytes encoded)"));
     return callee_.release(1);
   }
   chat_.said(seq, now, std::move(text), action);
@@ -49,7 +63,10 @@ void outbox::whisper(const std::string& name, std::string text, bool known) {
   if (closed_)
     return callee_.release(1);
   if (!known) {
-    callee_.notice("No member named " + name + " (see /who)");
+    auto ev = event::failure("no_such_member",
+                             "No member named " + name + " (see /who)");
+    ev.to = name;
+    callee_.report(std::move(ev));
     return callee_.release(1);
   }
   auto seq = chat_.next_private();
@@ -90,9 +107,12 @@ void outbox::send(bool regardless) {
       chat_.sent(x.seq);
       callee_.broadcast(std::move(x.body));
     } else if (callee_.send_to(x.to, std::move(x.body))) {
-      callee_.notice("-> " + x.to + ": " + x.text);
+      callee_.report(sent_privately(x.to, std::move(x.text)));
     } else {
-      callee_.notice("Not sent to " + x.to + ", who left: " + x.text);
+      auto ev = event::failure("not_sent",
+                               "Not sent to " + x.to + ", who left: " + x.text);
+      ev.to = x.to;
+      callee_.report(std::move(ev));
     }
   }
   callee_.release(lines_.size());

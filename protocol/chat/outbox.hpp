@@ -31,8 +31,8 @@ public:
   /// more).
   virtual bool send_to(const std::string& name, std::string body) = 0;
 
-  /// Shows a system line to the user.
-  virtual void notice(std::string line) = 0;
+  /// Tells the user what happened (a private line sent, or not).
+  virtual void report(event ev) = 0;
 
   /// `n` typed lines were dealt with.
   virtual void release(size_t n) = 0;

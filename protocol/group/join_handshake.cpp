@@ -46,7 +46,7 @@ bool join_machine::acceptable(peer& p, const std::vector<member_info>& list) {
                p.name.empty() ? "peer" : p.name, to_string(p.address),
                list.size(), opts_.max_members);
   if (p.st == stage::member)
-    callee_.notice(p.name + " lost connection");
+    callee_.report(event::member(event::kind::lost, p.name, p.id));
   discard(p);
   maybe_finish_join();
   return false;
@@ -110,7 +110,7 @@ void join_machine::on_greeting(peer& p, message& msg) {
   callee_.send(p.conn, welcome);
   // While we join, new members are in the "Members:" line at the end.
   if (!was_member && phase_ == phase::running)
-    callee_.notice(p.name + " has joined the chat");
+    announce(p);
   met(p, msg);
 }
 
@@ -137,7 +137,7 @@ void join_machine::on_welcome(peer& p, message& msg) {
   if (resolve_duplicate(p, msg.id, was_member)) {
     peer_table::promote(p, msg.id, callee_.now());
     if (!was_member && phase_ == phase::running)
-      callee_.notice(p.name + " has joined the chat");
+      announce(p);
     met(p, msg);
     // Whoever it knows and we do not, joined concurrently with us.
     connect_to(msg.members, p.address.host);
@@ -169,6 +169,12 @@ void join_machine::on_refuse(peer& p, const message& msg) {
   discard(p);
   if (phase_ == phase::joining || phase_ == phase::bootstrapping)
     refused({ec::join_refused, reason});
+}
+
+// A member new to us, or one we lost and retried, back.
+void join_machine::announce(const peer& p) {
+  auto what = rejoin_.contains(p.id) ? event::kind::back : event::kind::joined;
+  callee_.report(event::member(what, p.name, p.id));
 }
 
 // Step 3: our greeting proves our ID to this member on this connection

@@ -16,6 +16,18 @@ join_callee::~join_callee() {
   // nop
 }
 
+namespace {
+
+// The members as the user is told of them after a join.
+event members_of(const std::vector<peer*>& list) {
+  std::vector<member_entry> entries;
+  for (auto p : list)
+    entries.push_back({p->name, p->id, to_string(p->address)});
+  return event::member_list(std::move(entries));
+}
+
+} // namespace
+
 join_machine::join_machine(join_options opts, peer_table& peers,
                            join_callee& callee)
   : opts_(std::move(opts)), peers_(peers), callee_(callee),
@@ -92,7 +104,7 @@ void join_machine::try_next_bootstrap() {
     if (opts_.join_only && !bootstrap_.empty())
       return refused({ec::join_refused,
                       "none of the given addresses answered (--join-only)"});
-    callee_.notice("Created a new group chat");
+    callee_.report(event::ready(true, name(), self_id()));
     become_running();
     return;
   }
@@ -146,13 +158,14 @@ void join_machine::maybe_finish_join() {
     if (opts_.join_only)
       return refused({ec::join_refused, "could not reach any member of the "
                                         "group (--join-only)"});
-    callee_.notice("Could not reach any member of the group");
-    callee_.notice("Created a new group chat");
+    callee_.report(
+      event::note("unreachable", "Could not reach any member of the group"));
+    callee_.report(event::ready(true, name(), self_id()));
     become_running();
     return;
   }
-  callee_.notice("Joined the group chat");
-  callee_.notice(naming::members_line(list));
+  callee_.report(event::ready(false, name(), self_id()));
+  callee_.report(members_of(list));
   become_running();
 }
 
@@ -302,7 +315,7 @@ void join_machine::on_silent(peer& p) {
 
 // A member went away without leaving: say so, and try to get it back.
 void join_machine::lose(const peer& p) {
-  callee_.notice(p.name + " lost connection");
+  callee_.report(event::member(event::kind::lost, p.name, p.id));
   if (phase_ == phase::running)
     rejoin_.lost({p.name, p.address.host, p.address.port, p.id}, callee_.now());
 }
@@ -344,7 +357,7 @@ void join_machine::on_heartbeat(peer& p) {
 void join_machine::on_leave(peer& p) {
   if (p.st != stage::member)
     return unexpected(p, message_type::leave);
-  callee_.notice(p.name + " has left the chat");
+  callee_.report(event::member(event::kind::left, p.name, p.id));
   rejoin_.forget(p.id);
   discard(p);
 }
@@ -354,7 +367,7 @@ void join_machine::unexpected(peer& p, message_type type) {
                p.name.empty() ? "peer" : p.name, to_string(p.address),
                to_string(type));
   if (p.st == stage::member)
-    callee_.notice(p.name + " lost connection");
+    callee_.report(event::member(event::kind::lost, p.name, p.id));
   discard(p);
 }
 

@@ -53,6 +53,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/events/event.hpp"
 #include "protocol/wire/endpoint.hpp"
 #include "protocol/wire/error.hpp"
 #include "protocol/group/admission.hpp"
@@ -134,8 +135,8 @@ public:
   /// Calls `on_timeout(token)` after `after`.
   virtual void arm_timer(timespan after, uint64_t token) = 0;
 
-  /// Shows a system line to the user.
-  virtual void notice(std::string line) = 0;
+  /// Tells the user what happened.
+  virtual void report(event ev) = 0;
 
   /// We are a member of a group now (joined or created): lines typed
   /// meanwhile may go out.
@@ -287,6 +288,8 @@ private:
                   const std::string& via_host);
   void send_greeting(peer& p);
   void lose(const peer& p);
+
+  void announce(const peer& p);
   void met(peer& p, const message& msg);
   bool proven(peer& p, const message& msg, proof_role role);
   void maybe_finish_join();

@@ -64,7 +64,7 @@ void naming::on_nick(peer& p, message& msg) {
   }
   if (msg.name == p.name)
     return;
-  callee_.notice(p.name + " is now known as " + msg.name);
+  callee_.report(event::renamed(p.name, msg.name, p.id, false));
   p.name = std::move(msg.name);
 }
 
@@ -83,25 +83,16 @@ bool naming::on_refuse(const peer& p, const message& msg) {
   auto old = std::move(previous_);
   previous_.clear();
   if (peers_.name_taken(old, self_)) {
-    callee_.notice("Could not take the name " + wanted + ": " + reason
-                   + "; your old name is taken too, you stay " + wanted);
+    callee_.report(event::failure(
+      "nick_refused", "Could not take the name " + wanted + ": " + reason
+                        + "; your old name is taken too, you stay " + wanted));
     return true;
   }
   set(old);
-  callee_.notice("Could not take the name " + wanted + ": " + reason
-                 + "; you are " + name_ + " again");
+  callee_.report(event::failure("nick_refused",
+                                "Could not take the name " + wanted + ": "
+                                  + reason + "; you are " + name_ + " again"));
   return true;
-}
-
-std::string naming::members_line(const std::vector<peer*>& members) {
-  std::vector<std::string> sorted;
-  for (auto p : members)
-    sorted.push_back(p->name);
-  std::sort(sorted.begin(), sorted.end());
-  std::string line = "Members: ";
-  for (size_t i = 0; i < sorted.size(); ++i)
-    line += (i == 0 ? "" : ", ") + sorted[i];
-  return line;
 }
 
 } // namespace groupchat::protocol

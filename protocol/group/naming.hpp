@@ -20,9 +20,6 @@ class join_callee;
 
 class naming {
 public:
-  /// "Members: " and the names of `members`, sorted.
-  static std::string members_line(const std::vector<peer*>& members);
-
   /// We go by `name`; a refusal of a rename counts within `window` of it.
   naming(std::string name, const peer_id& self, peer_table& peers,
          const rejoin_schedule& rejoin, join_callee& callee, timespan window);

@@ -46,7 +46,7 @@ struct fixture : test_node_fixture<> {
           [=](atom::who) {
             note("who");
             std::vector<protocol::member_summary> others{
-              {"bob", "10.0.0.2:5001", 65}};
+              {"bob", "", "10.0.0.2:5001", 65}};
             return caf::make_message(std::string{"alice"}, uint16_t{5000},
                                      std::move(others));
           },
@@ -92,6 +92,24 @@ struct fixture : test_node_fixture<> {
   void incoming(Ts&&... xs) {
     caf::send_as(membership, console, std::forward<Ts>(xs)...);
     run();
+  }
+
+  /// A line from member `name`, as membership shows it.
+  void said(std::string name, std::string text, bool action = false,
+            bool whisper = false) {
+    auto ev = protocol::event::line(std::move(name), {}, std::move(text));
+    ev.action = action;
+    ev.whisper = whisper;
+    incoming(atom::show_v, std::move(ev));
+  }
+
+  /// A line said earlier, at `time` (microseconds since the epoch).
+  void earlier(std::string name, std::string text, bool action, uint64_t time) {
+    auto ev = protocol::event::line(std::move(name), {}, std::move(text));
+    ev.action = action;
+    ev.history = true;
+    ev.time = time;
+    incoming(atom::show_v, std::move(ev));
   }
 
   /// The last line shown.
@@ -214,27 +232,28 @@ CAF_TEST(own lines are echoed as everyone sees them) {
 
 CAF_TEST(incoming lines are shown as sent in pipe mode) {
   start();
-  incoming(atom::chat_v, std::string{"bob"}, std::string{"hi"});
-  incoming(atom::action_v, std::string{"bob"}, std::string{"waves"});
-  incoming(atom::whisper_v, std::string{"bob"}, std::string{"psst"});
-  incoming(atom::notice_v, std::string{"carol joined"});
-  incoming(atom::history_v, std::string{"bob"}, std::string{"before"}, false,
-           uint64_t{1700000000000000});
+  said(std::string{"bob"}, std::string{"hi"});
+  said(std::string{"bob"}, std::string{"waves"}, true);
+  said(std::string{"bob"}, std::string{"psst"}, false, true);
+  incoming(atom::show_v,
+           protocol::event::member(protocol::event::kind::joined, "carol", ""));
+  earlier(std::string{"bob"}, std::string{"before"}, false,
+          uint64_t{1700000000000000});
   incoming(atom::status_v, std::string{"alone in the group"});
   CAF_CHECK_EQUAL(shown,
                   (strings{"bob: hi", "* bob waves", "bob (private): psst",
-                           "carol joined", "bob: before"}));
+                           "carol has joined the chat", "bob: before"}));
 }
 
 CAF_TEST(control characters from peers are shown as question marks) {
   start();
-  incoming(atom::chat_v, std::string{"b\033ob"}, std::string{"a\033[2Jb\nc"});
+  said(std::string{"b\033ob"}, std::string{"a\033[2Jb\nc"});
   CAF_CHECK_EQUAL(last_shown(), "b?ob: a?[2Jb?c");
 }
 
 CAF_TEST(at a terminal lines carry their time and status lines show) {
   start(terminal());
-  incoming(atom::chat_v, std::string{"bob"}, std::string{"hi"});
+  said(std::string{"bob"}, std::string{"hi"});
   incoming(atom::status_v, std::string{"alone in the group"});
   CAF_REQUIRE_EQUAL(shown.size(), 2u);
   for (auto& line : shown)
@@ -247,20 +266,20 @@ CAF_TEST(at a terminal lines carry their time and status lines show) {
   std::tm local{};
   localtime_r(&said, &local);
   std::strftime(stamp, sizeof(stamp), "[%H:%M:%S] ", &local);
-  incoming(atom::history_v, std::string{"bob"}, std::string{"old"}, true,
-           uint64_t{1700000000000000});
+  earlier(std::string{"bob"}, std::string{"old"}, true,
+          uint64_t{1700000000000000});
   CAF_CHECK_EQUAL(last_shown(), std::string{stamp} + "(earlier) * bob old");
 }
 
 CAF_TEST(a line naming us as a word rings the bell at a terminal) {
   start(terminal());
-  incoming(atom::chat_v, std::string{"bob"}, std::string{"hi Alice!"});
+  said(std::string{"bob"}, std::string{"hi Alice!"});
   CAF_CHECK(rang());
-  incoming(atom::chat_v, std::string{"bob"}, std::string{"malice"});
+  said(std::string{"bob"}, std::string{"malice"});
   CAF_CHECK(!rang());
-  incoming(atom::chat_v, std::string{"alice"}, std::string{"alice here"});
+  said(std::string{"alice"}, std::string{"alice here"});
   CAF_CHECK(!rang());
-  incoming(atom::whisper_v, std::string{"bob"}, std::string{"psst"});
+  said(std::string{"bob"}, std::string{"psst"}, false, true);
   CAF_CHECK(rang());
 }
 
@@ -268,10 +287,10 @@ CAF_TEST(without mention_bell a mention is only highlighted) {
   auto opts = terminal(true);
   opts.mention_bell = false;
   start(opts);
-  incoming(atom::chat_v, std::string{"bob"}, std::string{"alice?"});
+  said(std::string{"bob"}, std::string{"alice?"});
   CAF_CHECK(!rang());
   CAF_CHECK_NOT_EQUAL(last_shown().find("\033[1m"), std::string::npos);
-  incoming(atom::chat_v, std::string{"bob"}, std::string{"hi all"});
+  said(std::string{"bob"}, std::string{"hi all"});
   CAF_CHECK_EQUAL(last_shown().find("\033[1m"), std::string::npos);
 }
 
@@ -281,13 +300,13 @@ CAF_TEST(eight names get eight colours and keep them) {
   start(opts);
   std::set<std::string> colors;
   for (auto name : {"ann", "ben", "cat", "dan", "eve", "fay", "gus", "hal"}) {
-    incoming(atom::chat_v, std::string{name}, std::string{"x"});
+    said(std::string{name}, std::string{"x"});
     CAF_CHECK_EQUAL(last_shown().rfind("\033[38;5;", 0), 0u);
     colors.insert(color_of(last_shown()));
   }
   CAF_CHECK_EQUAL(colors.size(), 8u);
   auto first = color_of(shown[0]);
-  incoming(atom::chat_v, std::string{"ann"}, std::string{"again"});
+  said(std::string{"ann"}, std::string{"again"});
   CAF_CHECK_EQUAL(color_of(last_shown()), first);
 }
 

@@ -235,16 +235,9 @@ struct fixture : test_coordinator_fixture<> {
       [](caf::event_based_actor*,
          std::vector<std::string>* lines) -> caf::behavior {
         return {
-          [lines](atom::notice, const std::string& line) {
-            lines->push_back(line);
-          },
-          [lines](atom::chat, const std::string& from,
-                  const std::string& text) {
-            lines->push_back(from + ": " + text);
-          },
-          [lines](atom::whisper, const std::string& from,
-                  const std::string& text) {
-            lines->push_back(from + " (private): " + text);
+          // As in a pipe: a line said earlier looks like a live one.
+          [lines](atom::show, const groupchat::protocol::event& ev) {
+            lines->push_back(to_text(ev));
           },
           // Status lines are shown at a terminal only, as in a pipe here.
           [](atom::status, const std::string&) {},
@@ -252,10 +245,6 @@ struct fixture : test_coordinator_fixture<> {
           [lines](atom::nick, const std::string& name) {
             lines->push_back("(renamed to " + name + ")");
           },
-          // As in a pipe: a line said earlier looks like a live one.
-          [lines](atom::history, const std::string& from,
-                  const std::string& text, bool,
-                  uint64_t) { lines->push_back(from + ": " + text); },
         };
       },
       &screen[name]);

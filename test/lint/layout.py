@@ -24,8 +24,9 @@ LAYERS = {
     "wire": set(),
     "flow": set(),
     "crypto": {"wire"},
-    "group": {"wire", "crypto"},
-    "chat": {"wire", "crypto", "group"},
+    "events": {"wire"},
+    "group": {"wire", "crypto", "events"},
+    "chat": {"wire", "crypto", "group", "events"},
 }
 INCLUDE = re.compile(r'^#include [<"]([^>"]+)[>"]')
 

@@ -87,9 +87,9 @@ CAF_TEST(msg takes a quoted name with escapes) {
 
 CAF_TEST(who lists us first then the members by name) {
   auto lines = format_who("alice", 5000,
-                          {{"carol", "10.0.0.3:5002", 3725},
-                           {"bob", "10.0.0.2:5001", 59},
-                           {"dave", "10.0.0.4:5003", 61}});
+                          {{"carol", "", "10.0.0.3:5002", 3725},
+                           {"bob", "", "10.0.0.2:5001", 59},
+                           {"dave", "", "10.0.0.4:5003", 61}});
   CAF_CHECK_EQUAL(
     lines, (std::vector<std::string>{"alice (you) listening on port 5000",
                                      "bob at 10.0.0.2:5001, here for 59s",

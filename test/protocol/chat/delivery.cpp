@@ -19,26 +19,19 @@ const peer_id carol(peer_id_size, 'c');
 struct recorder : delivery_callee {
   std::vector<std::string> screen;
 
-  void show(shown_line line) override {
-    std::string prefix;
-    switch (line.what) {
-      case shown_line::kind::chat:
-        break;
-      case shown_line::kind::action:
-        prefix = "* ";
-        break;
-      case shown_line::kind::whisper:
-        prefix = "(private) ";
-        break;
-      case shown_line::kind::history:
-        prefix = "(earlier " + std::to_string(line.time) + ") ";
-        break;
+  void report(event line) override {
+    if (line.what != event::kind::chat) {
+      screen.push_back("! " + to_text(line));
+      return;
     }
-    screen.push_back(prefix + line.from + ": " + line.text);
-  }
-
-  void notice(std::string line) override {
-    screen.push_back("! " + line);
+    std::string prefix;
+    if (line.history)
+      prefix = "(earlier " + std::to_string(line.time) + ") ";
+    else if (line.whisper)
+      prefix = "(private) ";
+    else if (line.action)
+      prefix = "* ";
+    screen.push_back(prefix + line.name + ": " + line.text);
   }
 };
 

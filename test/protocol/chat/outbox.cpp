@@ -30,16 +30,12 @@ struct recorder : outbox_callee, delivery_callee {
     return true;
   }
 
-  void notice(std::string line) override {
-    log.push_back("! " + line);
+  void report(event ev) override {
+    log.push_back("! " + to_text(ev));
   }
 
   void release(size_t n) override {
     released += n;
-  }
-
-  void show(shown_line) override {
-    // Not about incoming lines.
   }
 };
 

@@ -45,8 +45,8 @@ struct mock_callee : join_callee {
     last_token = token;
   }
 
-  void notice(std::string line) override {
-    log.push_back("notice " + line);
+  void report(event ev) override {
+    log.push_back("notice " + to_text(ev));
   }
 
   void running() override {

@@ -106,14 +106,3 @@ CAF_TEST(a late refusal is stale) {
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
-
-CAF_TEST(the members line lists names in order) {
-  peer_table peers;
-  time_point t0{};
-  peers.add(1, stage::member, true, {"10.0.0.2", 5001}, t0).name = "carol";
-  peers.add(2, stage::member, true, {"10.0.0.3", 5001}, t0).name = "Bob";
-  peers.add(3, stage::member, true, {"10.0.0.4", 5001}, t0).name = "alice";
-  CAF_CHECK_EQUAL(naming::members_line(peers.members()),
-                  "Members: Bob, alice, carol");
-  CAF_CHECK_EQUAL(naming::members_line({}), "Members: ");
-}
