@@ -58,17 +58,23 @@ class Stream:
     def wait_for(self, pattern, timeout=DEADLINE, since=0):
         """Returns the first line at index >= since matching the regex."""
         regex = re.compile(pattern)
+        return self.wait_until(lambda line: regex.search(line), timeout, since,
+                               "matching %r" % pattern)
+
+    def wait_until(self, accept, timeout=DEADLINE, since=0, what="accepted"):
+        """Returns the first line at index >= since that `accept` is true
+        for."""
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
                 for line in self.lines[since:]:
-                    if regex.search(line):
+                    if accept(line):
                         return line
                 left = deadline - time.monotonic()
                 if left <= 0 or self.closed:
                     raise AssertionError(
-                        "no line matching %r within %.1fs; got:\n  %s"
-                        % (pattern, timeout, "\n  ".join(self.lines)))
+                        "no line %s within %.1fs; got:\n  %s"
+                        % (what, timeout, "\n  ".join(self.lines)))
                 self._cond.wait(left)
 
     def count(self, pattern):
@@ -100,9 +106,12 @@ class Peer:
             stderr=subprocess.PIPE, env=env, cwd=cwd)
         self.out = Stream(self.proc.stdout)
         self.err = Stream(self.proc.stderr)
-        banner = self.out.wait_for(r"^Listening on ")
-        self.port = int(re.search(r"127\.0\.0\.1:(\d+)", banner).group(1))
+        self.port = self._listen_port()
         self.address = "127.0.0.1:%d" % self.port
+
+    def _listen_port(self):
+        banner = self.out.wait_for(r"^Listening on ")
+        return int(re.search(r"127\.0\.0\.1:(\d+)", banner).group(1))
 
     def mark(self):
         """A mark in stdout: see Stream.mark."""
@@ -144,6 +153,44 @@ class Peer:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+
+
+class JsonPeer(Peer):
+    """A groupchat process in --format json: stdout is JSON Lines, stdin
+    takes command objects."""
+
+    def __init__(self, name, peers=(), port=0, args=(), **kwargs):
+        super().__init__(name, peers, port, ["--format", "json"] + list(args),
+                         **kwargs)
+
+    def _listen_port(self):
+        ready = self.event("ready")
+        port = [a for a in ready["addresses"] if a.startswith("127.0.0.1:")]
+        return int(port[0].split(":")[1])
+
+    def events(self):
+        """Every line of stdout so far, parsed."""
+        import json
+        return [json.loads(line) for line in list(self.out.lines)]
+
+    def event(self, kind, timeout=DEADLINE, since=0, **fields):
+        """The first event of `kind` at index >= since whose `fields` have
+        the values given."""
+        import json
+
+        def accept(line):
+            ev = json.loads(line)
+            return ev.get("event") == kind and all(
+                ev.get(k) == v for k, v in fields.items())
+        return json.loads(self.out.wait_until(
+            accept, timeout, since, "with event %s %r" % (kind, fields)))
+
+    def command(self, **obj):
+        import json
+        self.send(json.dumps(obj))
+
+    def joined(self):
+        return self
 
 
 class Skip(Exception):
@@ -188,6 +235,13 @@ class Group:
 
     def start(self, name, peers=(), **kwargs):
         peer = Peer(name, peers, **kwargs)
+        self.peers.append(peer)
+        return peer
+
+    def start_json(self, name, peers=(), **kwargs):
+        """A peer in --format json (JsonPeer): returns once it is ready."""
+        addresses = [p.address if isinstance(p, Peer) else p for p in peers]
+        peer = JsonPeer(name, addresses, **kwargs)
         self.peers.append(peer)
         return peer
 
