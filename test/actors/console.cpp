@@ -310,6 +310,50 @@ CAF_TEST(eight names get eight colours and keep them) {
   CAF_CHECK_EQUAL(color_of(last_shown()), first);
 }
 
+CAF_TEST(at a terminal too control and bidi characters show as question marks) {
+  start(terminal());
+  said("bob", "a\tb\033[2Jc\u202Ed\nz");
+  CAF_CHECK_EQUAL(last_shown().substr(11), "bob: a\tb?[2Jc?d?z");
+}
+
+CAF_TEST(in json mode every event is one exact json line) {
+  console_options opts;
+  opts.json = true;
+  opts.name = "alice";
+  start(opts);
+  incoming(atom::listen_v, strings{"127.0.0.1:5000"});
+  CAF_CHECK(shown.empty()); // Part of `ready`, not a line of its own.
+  incoming(atom::show_v, protocol::event::ready(true, "alice", ""));
+  CAF_CHECK_EQUAL(last_shown(),
+                  R"({"event":"ready","schema":1,"created":true,)"
+                  R"("name":"alice","id":"","addresses":["127.0.0.1:5000"]})");
+  said("bob: x", "a\nb\033");
+  CAF_CHECK_EQUAL(last_shown().rfind(R"({"event":"chat","from":"bob: x",)"
+                                     R"("id":"","text":"a\nb\u001b",)",
+                                     0),
+                  0u);
+}
+
+CAF_TEST(in json mode input is command objects) {
+  console_options opts;
+  opts.json = true;
+  start(opts);
+  type(R"({"cmd":"say","text":"/me is text"})");
+  type(R"({"cmd":"msg","to":"bob","text":"psst"})");
+  CAF_CHECK_EQUAL(got, (strings{"chat /me is text", "whisper bob: psst"}));
+  CAF_CHECK(shown.empty()); // No echo.
+  type("/who");
+  CAF_CHECK_EQUAL(last_shown(), R"({"event":"error","code":"bad_input",)"
+                                R"("text":"not a JSON object","line":3})");
+  CAF_CHECK_EQUAL(released, 1u);
+  type(R"({"cmd":"who"})");
+  CAF_CHECK_EQUAL(last_shown(),
+                  R"({"event":"members","members":[{"name":"bob","id":"",)"
+                  R"("address":"10.0.0.2:5001"}]})");
+  type(R"({"cmd":"quit","text":"bye"})");
+  CAF_CHECK_EQUAL(got.back(), "leave");
+}
+
 CAF_TEST(the member list goes to completion) {
   start();
   incoming(atom::who_v, strings{"bob", "carol"});
