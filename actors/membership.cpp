@@ -198,6 +198,10 @@ struct membership_state : protocol::join_callee,
     return chat->replay_size(seen);
   }
 
+  void forget(const protocol::peer_id& id) override {
+    chat->forget(id);
+  }
+
   // A member (back, or new): it gets our lines it has not seen.
   void met(const peer& p, const message& msg) override {
     auto conn = conns.actor_of(p.conn);

@@ -105,6 +105,11 @@ std::vector<message> delivery::on_met(uint64_t conn, const peer_id& id,
   return replay;
 }
 
+void delivery::forget(const peer_id& id) {
+  senders_.erase(id);
+  names_.erase(id);
+}
+
 void delivery::on_closed(uint64_t conn) {
   if (replays_due_.erase(conn) > 0)
     maybe_release();

@@ -102,6 +102,10 @@ public:
     return sent_seq_;
   }
 
+  /// Peer `id` left: its numbering goes (a member that comes back later is
+  /// a new sender).
+  void forget(const peer_id& id);
+
   /// The highest sequence number of `id`'s lines we have shown (0: none).
   uint64_t seen_of(const peer_id& id) const;
 

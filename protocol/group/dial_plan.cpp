@@ -9,18 +9,22 @@ std::vector<dial_request> dial_plan::learn(const std::vector<member_info>& list,
                                            const std::string& via_host,
                                            const peer_id& self) {
   std::vector<dial_request> result;
-  // Members do not change in here, dials do (each one we mark).
-  auto members = peers_.members().size();
+  // Members and connections do not change in here, dials do (each one we
+  // mark). A dialed connection that has not proven its key yet holds a
+  // socket as a member does: it counts (else a member that lists hosts
+  // which never welcome would make us hold sockets without end).
+  auto members = peers_.members().size() + peers_.unproven_dials();
   for (auto& m : list) {
     if (m.host.empty() || m.id == self || peers_.is_dialing(m.id)
         || peers_.find_id(m.id) != nullptr)
       continue;
     if (members + peers_.dials() >= max_members_) {
-      spdlog::warn("not connecting to {}: {} members and connects already",
+      spdlog::warn("not connecting to {}: {} members and connections or "
+                   "connects waiting for a welcome already",
                    m.name, max_members_);
       break;
     }
-    endpoint addr{m.host, m.port};
+    endpoint addr{normalize_host(m.host), m.port};
     // A loopback or unspecified address is the sender's own host: never
     // ours, unless the sender is on our host.
     if (is_loopback(m.host) || is_unspecified(m.host))

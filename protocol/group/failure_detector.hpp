@@ -7,7 +7,8 @@
 // when it has nothing to say). A connection silent for `peer_timeout` is
 // lost: a stopped process, a pulled cable. A stranger (an accepted
 // connection without a greeting) has `greeting_timeout` from its connect to
-// greet, whatever it sends meanwhile. Deadlines are checked exactly: a
+// greet, whatever it sends meanwhile, and a member we dialed as long to
+// welcome us. Deadlines are checked exactly: a
 // deadline that falls between two rounds gets a check of its own.
 
 #pragma once
@@ -40,10 +41,14 @@ public:
            || st == stage::member;
   }
 
-  /// When `p` is lost unless it speaks (or greets, if a stranger).
+  /// When `p` is lost unless it speaks. A connection nobody proved yet (a
+  /// stranger that has not greeted, a member we dialed that has not
+  /// welcomed us) has `greeting_timeout` from its connect, whatever it
+  /// sends meanwhile.
   time_point deadline(const peer& p) const noexcept {
-    return p.st == stage::accepted ? p.opened_at + greeting_timeout_
-                                   : p.last_seen + timeout_;
+    return p.st == stage::accepted || p.st == stage::greeting
+             ? p.opened_at + greeting_timeout_
+             : p.last_seen + timeout_;
   }
 
   /// The watched connections past their deadline at `now`.

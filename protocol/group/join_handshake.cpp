@@ -127,13 +127,13 @@ void join_machine::on_welcome(peer& p, message& msg) {
     maybe_finish_join();
     return;
   }
-  if (!proven(p, msg, proof_role::welcome))
+  if (!proven(p, msg, proof_role::welcome) || name_clash(p, msg))
     return;
   p.said = msg.seq;
   // The name a member gives for itself wins over the list's.
   p.name = std::move(msg.name);
   p.since = msg.since;
-  bool was_member = false;
+  bool was_member = p.takes_over;
   if (resolve_duplicate(p, msg.id, was_member)) {
     peer_table::promote(p, msg.id, callee_.now());
     if (!was_member && phase_ == phase::running)
@@ -166,9 +166,28 @@ void join_machine::on_refuse(peer& p, const message& msg) {
     return;
   }
   spdlog::warn("{} refused us: {}", to_string(p.address), reason);
+  bool from_entry = p.st == stage::entry || p.conn == entry_;
   discard(p);
-  if (phase_ == phase::joining || phase_ == phase::bootstrapping)
+  // Only the member we join through speaks for the group; any other one
+  // costs us that member, not the join.
+  if (from_entry
+      && (phase_ == phase::joining || phase_ == phase::bootstrapping))
     refused({ec::join_refused, reason});
+  else
+    maybe_finish_join();
+}
+
+// A welcome's name is held to what a greeting's is: a member we dial (as
+// a newcomer, on a retry, after gossip) cannot call itself by our name or
+// a member's. The connection goes, with a warning.
+bool join_machine::name_clash(peer& p, const message& msg) {
+  if (!names_.ours(msg.name) && !peers_.name_taken(msg.name, msg.id))
+    return false;
+  spdlog::warn("dropping {} ({}): its name is taken", msg.name,
+               to_string(p.address));
+  discard(p);
+  maybe_finish_join();
+  return true;
 }
 
 // A member new to us, or one we lost and retried, back.

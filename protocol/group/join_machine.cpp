@@ -128,6 +128,7 @@ void join_machine::begin_join(peer& entry,
     discard(entry);
   } else {
     entry.st = stage::greeting;
+    entry_ = entry.conn;
     entry.id = self_entry->id;
     entry.name = self_entry->name;
     entry.address.port = self_entry->port;
@@ -266,7 +267,7 @@ void join_machine::on_closed(conn_id conn, const std::optional<error>& why) {
     return;
   switch (p->st) {
     case stage::member:
-      if (phase_ != phase::leaving)
+      if (phase_ != phase::leaving && !hand_over(*p))
         lose(*p);
       break;
     case stage::entry:
@@ -293,15 +294,43 @@ void join_machine::on_closed(conn_id conn, const std::optional<error>& why) {
     case stage::closing:
       break;
   }
+  if (p->takes_over && p->st != stage::member && phase_ != phase::leaving)
+    lose(*p);
   // A retry of a lost member that ended before it was a member again
   // (refused, silent, dropped, however): the next one after a longer wait.
   if (p->dialed && p->st != stage::member && rejoin_.contains(p->id))
-    rejoin_.failed(p->id, callee_.now());
+    retry_failed(*p, why);
   // A stranger's handshake that failed, or ended after our answer (closed
   // by us to make room included): one more guess at the passphrase.
   admission_.on_closed(*p, why, callee_.now());
   if (phase_ == phase::leaving && peers_.empty())
     finish_leave();
+}
+
+// Member `gone` closed while our other connection to it waits for its
+// welcome: of two connections to one peer, the peer kept that one
+// (peer_table::duplicate_loser). It is lost only if that one fails too.
+bool join_machine::hand_over(const peer& gone) {
+  auto next = peers_.find_id(gone.id);
+  if (next == nullptr || next->st != stage::greeting)
+    return false;
+  next->takes_over = true;
+  return true;
+}
+
+// A retry of lost member `p` ended before it was a member again: the next
+// one after a longer wait. Unless the passphrase handshake failed: what
+// answers at its address now is not the member we lost, and each retry
+// would hand it one more guess at our passphrase.
+void join_machine::retry_failed(const peer& p,
+                                const std::optional<error>& why) {
+  if (why && why->code == ec::authentication_failed) {
+    spdlog::info("not retrying {} at {}: {}", p.name, to_string(p.address),
+                 why->detail);
+    rejoin_.forget(p.id);
+    return;
+  }
+  rejoin_.failed(p.id, callee_.now());
 }
 
 void join_machine::on_silent(peer& p) {
@@ -349,8 +378,10 @@ void join_machine::on_nick(peer& p, message& msg) {
 
 // -- messages -----------------------------------------------------------------
 
+// Before its welcome, a member we dialed has nothing to say but the
+// handshake: a heartbeat then would only keep an unproven connection open.
 void join_machine::on_heartbeat(peer& p) {
-  if (p.st != stage::member && p.st != stage::greeting)
+  if (p.st != stage::member)
     unexpected(p, message_type::heartbeat);
 }
 
@@ -359,6 +390,7 @@ void join_machine::on_leave(peer& p) {
     return unexpected(p, message_type::leave);
   callee_.report(event::member(event::kind::left, p.name, p.id));
   rejoin_.forget(p.id);
+  callee_.forget(p.id);
   discard(p);
 }
 

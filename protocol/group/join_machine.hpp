@@ -169,6 +169,10 @@ public:
   /// `p` just became a member through `msg`, its greeting or welcome:
   /// send it what it missed of ours (after `msg.seen`).
   virtual void met(const peer& p, const message& msg) = 0;
+
+  /// Peer `id` left the group for good: what was kept of it (its lines'
+  /// numbering) can go.
+  virtual void forget(const peer_id& id) = 0;
 };
 
 class join_machine {
@@ -288,8 +292,11 @@ private:
                   const std::string& via_host);
   void send_greeting(peer& p);
   void lose(const peer& p);
+  bool hand_over(const peer& gone);
+  void retry_failed(const peer& p, const std::optional<error>& why);
 
   void announce(const peer& p);
+  bool name_clash(peer& p, const message& msg);
   void met(peer& p, const message& msg);
   bool proven(peer& p, const message& msg, proof_role role);
   void maybe_finish_join();
@@ -311,6 +318,9 @@ private:
   /// The bootstrap peers and the index of the next one to try.
   std::vector<endpoint> bootstrap_;
   size_t next_bootstrap_ = 0;
+  /// The connection to the member we join through: only its refusal ends
+  /// the join (any other member's only loses us that member).
+  std::optional<conn_id> entry_;
   /// Identifies the one phase timer that counts; older ones are ignored.
   uint64_t timer_ = 0;
   /// Why we quit: nothing after a leave, an error if refused.

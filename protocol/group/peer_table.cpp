@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "protocol/group/peer_table.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "protocol/wire/text.hpp"
@@ -96,6 +97,14 @@ std::vector<member_info> peer_table::member_list() const {
   return list;
 }
 
+size_t peer_table::unproven_dials() const {
+  size_t n = 0;
+  for (auto& [conn, p] : peers_)
+    if (p.dialed && (p.st == stage::entry || p.st == stage::greeting))
+      ++n;
+  return n;
+}
+
 size_t peer_table::strangers() const {
   size_t n = 0;
   for (auto& [conn, p] : peers_)
@@ -126,9 +135,18 @@ void peer_table::promote(peer& p, const peer_id& id, time_point now) {
 
 peer* peer_table::duplicate_loser(peer& fresh, const peer_id& id,
                                   const peer_id& self) {
-  auto other = find_id(id, &fresh);
-  if (other == nullptr)
+  // Only a proven connection competes. One that merely claims the key (a
+  // dial waiting for its welcome, perhaps to a member that listed the key
+  // at its own address) never closes one that proved it: it proves itself
+  // later, and the rule applies then, or it runs out of time.
+  auto proven = [&](auto& kvp) {
+    auto& p = kvp.second;
+    return &p != &fresh && p.st == stage::member && p.id == id;
+  };
+  auto i = std::find_if(peers_.begin(), peers_.end(), proven);
+  if (i == peers_.end())
     return nullptr;
+  auto other = &i->second;
   bool dialer_is_lower = fresh.dialed ? self < id : id < self;
   return dialer_is_lower ? other : &fresh;
 }

@@ -71,6 +71,10 @@ struct peer {
   uint64_t since = 0;
   /// It asked for the member list (`hello`): once per connection.
   bool asked = false;
+  /// Waiting for its welcome, it takes over from a connection to the same
+  /// peer that closed meanwhile (the peer kept this one of the two): its
+  /// welcome is no news, its failure is the peer's loss.
+  bool takes_over = false;
 
   /// Whether messages from this connection still count.
   bool live() const noexcept {
@@ -112,14 +116,19 @@ public:
   size_t strangers() const;
   size_t strangers_from(const std::string& host) const;
 
+  /// How many connections we dialed are still unproven (an entry peer
+  /// before its members, a member before its welcome).
+  size_t unproven_dials() const;
+
   /// The stranger opened first (from `host`, if given), or null.
   peer* oldest_stranger(const std::string* host = nullptr);
 
-  /// `fresh` just identified itself as peer `id`; we are `self`. Of two
+  /// `fresh` just proved it is peer `id`; we are `self`. Of two proven
   /// connections to one peer, only the one dialed by the lower peer ID
   /// survives: both ends apply the same rule, so both keep the same
   /// connection. Returns the one to close (`fresh` or the other), or null
-  /// if `fresh` is the only one.
+  /// if `fresh` is the only proven one (an unproven connection claiming
+  /// `id` never wins).
   peer* duplicate_loser(peer& fresh, const peer_id& id, const peer_id& self);
 
   /// Makes `p` a member: peer `id`, in the group since `now`.

@@ -69,19 +69,32 @@ std::string to_string(const endpoint& x) {
   return x.host + ":" + std::to_string(x.port);
 }
 
+// A numeric address parsed and written back: one spelling per address
+// ("0::1" and "::1" are one host; so are "::ffff:127.0.0.1" and
+// "127.0.0.1"). Anything else (a host name) is returned as it is.
 std::string normalize_host(std::string host) {
-  constexpr std::string_view mapped = "::ffff:";
-  if (starts_with(host, mapped) && host.find('.') != std::string::npos)
-    host.erase(0, mapped.size());
-  return host;
+  if (host.empty() || host.size() >= INET6_ADDRSTRLEN)
+    return host;
+  unsigned char buf[sizeof(in6_addr)];
+  char out[INET6_ADDRSTRLEN];
+  if (::inet_pton(AF_INET, host.c_str(), buf) == 1)
+    return ::inet_ntop(AF_INET, buf, out, sizeof(out)) ? out : host;
+  if (::inet_pton(AF_INET6, host.c_str(), buf) != 1)
+    return host;
+  auto addr = reinterpret_cast<const in6_addr*>(buf);
+  if (IN6_IS_ADDR_V4MAPPED(addr))
+    return ::inet_ntop(AF_INET, buf + 12, out, sizeof(out)) ? out : host;
+  return ::inet_ntop(AF_INET6, buf, out, sizeof(out)) ? out : host;
 }
 
 bool is_loopback(std::string_view host) {
-  return starts_with(host, "127.") || host == "::1" || host == "localhost";
+  auto canon = normalize_host(std::string{host});
+  return starts_with(canon, "127.") || canon == "::1" || canon == "localhost";
 }
 
 bool is_unspecified(std::string_view host) {
-  return host == "0.0.0.0" || host == "::" || starts_with(host, "0.");
+  auto canon = normalize_host(std::string{host});
+  return canon == "::" || starts_with(canon, "0.");
 }
 
 bool is_ip_literal(std::string_view host) {

@@ -31,16 +31,19 @@ result<uint16_t> parse_port(std::string_view str);
 /// Renders "host:port", with brackets around IPv6 literals.
 std::string to_string(const endpoint& x);
 
-/// Strips the "::ffff:" prefix of IPv4-mapped IPv6 addresses, so that the
-/// same peer has one identity whichever stack accepted it.
+/// A numeric address in its one canonical spelling (as inet_ntop writes
+/// it; an IPv4-mapped IPv6 address as IPv4), so that one peer has one
+/// identity whichever stack accepted it and however a list spelled it. A
+/// host name is returned unchanged.
 std::string normalize_host(std::string host);
 
 /// Returns whether `host` is a loopback address (127.0.0.0/8, ::1,
-/// "localhost"): meaningful only on the host that recorded it.
+/// "localhost", however spelled): meaningful only on the host that
+/// recorded it.
 bool is_loopback(std::string_view host);
 
-/// Returns whether `host` is an unspecified address (0.0.0.0/8, "::"),
-/// which a connect turns into "this host".
+/// Returns whether `host` is an unspecified address (0.0.0.0/8, "::",
+/// however spelled), which a connect turns into "this host".
 bool is_unspecified(std::string_view host);
 
 /// Returns whether `host` is a numeric IPv4 or IPv6 address: connecting to

@@ -90,6 +90,12 @@ CAF_TEST(senders are numbered apart) {
   CAF_CHECK_EQUAL(chat.seen_of(carol), 1u);
 }
 
+CAF_TEST(a sender that left is forgotten) {
+  live(1, bob, "bob", "hi", 1);
+  chat.forget(bob);
+  CAF_CHECK_EQUAL(chat.seen_of(bob), 0u);
+}
+
 CAF_TEST(a hole is reported once and never silently) {
   live(1, bob, "bob", "one", 1);
   live(1, bob, "bob", "five", 5);

@@ -65,6 +65,36 @@ CAF_TEST(lists get us at most a group of connections) {
   CAF_CHECK(!plan.acceptable(5));
 }
 
+CAF_TEST(connections waiting for a welcome count against the cap) {
+  std::vector<member_info> list;
+  for (int i = 0; i < 10; ++i)
+    list.push_back(m("m" + std::to_string(i), "10.0.1." + std::to_string(i),
+                     "id" + std::to_string(i)));
+  CAF_CHECK_EQUAL(plan.learn(list, "10.0.0.9", "self").size(), 4u);
+  // The four connected and greeted, but none welcomes: still four sockets.
+  for (conn_id i = 0; i < 4; ++i) {
+    auto id = "id" + std::to_string(i);
+    peers.dialed(id);
+    peers.add(i + 1, stage::greeting, true, {"10.0.1.1", 5000}, t0).id = id;
+  }
+  CAF_CHECK(plan.learn(list, "10.0.0.9", "self").empty());
+  CAF_MESSAGE("a welcome makes a member of one: still four in all");
+  peers.find(1)->st = stage::member;
+  CAF_CHECK(plan.learn(list, "10.0.0.9", "self").empty());
+  CAF_MESSAGE("a connection that closes frees its place");
+  peers.remove(2);
+  CAF_CHECK_EQUAL(plan.learn(list, "10.0.0.9", "self").size(), 1u);
+}
+
+CAF_TEST(listed addresses are dialed in their canonical form) {
+  auto dials
+    = plan.learn({m("bob", "0::1", "b"), m("carol", "::ffff:a00:3", "c"),
+                  m("dave", "FE80::0:1", "d")},
+                 "10.0.0.9", "self");
+  CAF_CHECK_EQUAL(hosts(dials), (std::vector<std::string>{
+                                  "10.0.0.9/b", "10.0.0.3/c", "fe80::1/d"}));
+}
+
 CAF_TEST(lost members are retried when due and not twice at once) {
   rejoin.lost(m("bob", "10.0.0.2", "b"), t0);
   rejoin.lost(m("carol", "10.0.0.3", "c"), t0);

@@ -50,6 +50,15 @@ CAF_TEST(a stranger has the greeting timeout from its connect) {
   CAF_CHECK_EQUAL(detector.expired(peers, t0 + 6900ms).size(), 1u);
 }
 
+CAF_TEST(
+  a member we dialed has the greeting timeout from its connect to welcome) {
+  auto& p = add(1, stage::greeting, 0s);
+  CAF_MESSAGE("whatever it sends before its welcome does not extend it");
+  p.last_seen = t0 + 1900ms;
+  CAF_CHECK(detector.expired(peers, t0 + 1999ms).empty());
+  CAF_CHECK_EQUAL(detector.expired(peers, t0 + 2s), std::vector<conn_id>{1});
+}
+
 CAF_TEST(strangers and greetings have deadlines entries and closing ones not ) {
   add(1, stage::accepted, 0s);
   add(2, stage::greeting, 0s);

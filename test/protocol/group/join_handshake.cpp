@@ -89,10 +89,13 @@ CAF_TEST(of two connections to one peer the one dialed by the lower ID stays) {
   challenge(2);
   traffic();
   accepted_member(3, "carol", 70);
-  CAF_MESSAGE("her connection (dialed by 70) loses against ours (by 50)");
-  CAF_CHECK_EQUAL(traffic(), (lines{"send 3 challenge", "close 3"}));
+  CAF_MESSAGE("ours is not proven yet: it closes nothing, she is in");
+  auto log = traffic();
+  CAF_CHECK_EQUAL(log.back(), "notice carol has joined the chat");
+  CAF_CHECK(std::find(log.begin(), log.end(), "close 3") == log.end());
+  CAF_MESSAGE("both proven: hers (dialed by 70) loses against ours (by 50)");
   welcome_from(2, 70, "carol");
-  CAF_CHECK_EQUAL(traffic(), (lines{"notice carol has joined the chat"}));
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 3"}));
   CAF_CHECK_EQUAL(peers.members().size(), 2u);
 }
 
@@ -148,6 +151,90 @@ CAF_TEST(a member list before the challenge drops the entry peer) {
   traffic();
   machine.on_members(*peers.find(1), {{"alice", "", 5001, id(10)}});
   CAF_CHECK_EQUAL(traffic(), (lines{"close 1"}));
+}
+
+CAF_TEST(a welcome name is checked as a greeting name is) {
+  join_through_alice();
+  welcome_from(1, 10, "alice");
+  CAF_CHECK(dialed(2));
+  challenge(2);
+  traffic();
+  CAF_MESSAGE("bob, dialed, calls himself alice (another key)");
+  welcome_from(2, 20, "Alice");
+  auto log = traffic();
+  CAF_REQUIRE(!log.empty());
+  CAF_CHECK_EQUAL(log.front(), "close 2");
+  CAF_CHECK_EQUAL(peers.members().size(), 1u);
+}
+
+CAF_TEST(a welcome may not take our own name) {
+  join_through_alice();
+  traffic();
+  welcome_from(1, 10, "nina");
+  auto log = traffic();
+  CAF_REQUIRE(!log.empty());
+  CAF_CHECK_EQUAL(log.front(), "close 1");
+  CAF_CHECK(peers.members().empty());
+}
+
+CAF_TEST(only the entry peer can refuse the join) {
+  join_through_alice();
+  CAF_CHECK(dialed(2));
+  challenge(2);
+  traffic();
+  machine.on_refuse(*peers.find(2),
+                    make_refuse(refusal::name_taken,
+                                "the name 'nina' is already taken", "nina"));
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 2"}));
+  CAF_CHECK(machine.current() == phase::joining);
+  welcome_from(1, 10, "alice");
+  CAF_CHECK_EQUAL(traffic(), (lines{"notice Joined the group chat",
+                                    "notice Members: alice", "running"}));
+}
+
+CAF_TEST(a heartbeat before the welcome drops the connection) {
+  join_through_alice();
+  CAF_CHECK(dialed(2));
+  challenge(2);
+  traffic();
+  machine.on_heartbeat(*peers.find(2));
+  CAF_CHECK_EQUAL(traffic(), (lines{"close 2"}));
+}
+
+CAF_TEST(a lost member whose address fails the passphrase is not retried) {
+  machine.start(6000, {});
+  accepted_member(1, "alice", 10);
+  machine.on_closed(1, std::nullopt);
+  traffic();
+  callee.clock += 2s;
+  machine.on_tick();
+  CAF_CHECK_EQUAL(traffic(), (lines{"dial 10.0.0.9:5009"}));
+  CAF_CHECK(dialed(2));
+  machine.on_closed(2, error{ec::authentication_failed, "wrong passphrase"});
+  callee.clock += 1min;
+  machine.on_tick();
+  CAF_CHECK(traffic().empty());
+}
+
+CAF_TEST(a connection waiting for its welcome takes over from one that closed) {
+  machine.start(6000, {});
+  while (id(70) < id(50))
+    keys[70] = std::make_unique<identity>();
+  machine.on_members(accepted_member(1, "zed", 90),
+                     {{"carol", "10.0.0.7", 5007, id(70)}});
+  CAF_CHECK(dialed(2));
+  challenge(2);
+  accepted_member(3, "carol", 70);
+  traffic();
+  CAF_MESSAGE("carol keeps our dial (50 is the lower) and closes hers");
+  machine.on_closed(3, std::nullopt);
+  CAF_CHECK(traffic().empty());
+  welcome_from(2, 70, "carol");
+  CAF_CHECK(traffic().empty());
+  CAF_CHECK_EQUAL(peers.members().size(), 2u);
+  CAF_MESSAGE("had the dial failed, carol would have been lost");
+  machine.on_closed(2, std::nullopt);
+  CAF_CHECK_EQUAL(traffic(), (lines{"notice carol lost connection"}));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

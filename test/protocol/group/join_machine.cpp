@@ -207,6 +207,7 @@ CAF_TEST(a member that leaves is reported once) {
   machine.on_closed(1, std::nullopt);
   CAF_CHECK_EQUAL(traffic(),
                   (lines{"notice alice has left the chat", "close 1"}));
+  CAF_CHECK_EQUAL(callee.forgotten, std::vector<peer_id>{id(10)});
 }
 
 CAF_TEST(a silent member is reported lost and closed) {

@@ -89,6 +89,12 @@ struct mock_callee : join_callee {
     met_ids.push_back(p.id);
   }
 
+  void forget(const peer_id& id) override {
+    forgotten.push_back(id);
+  }
+
+  std::vector<peer_id> forgotten;
+
   std::vector<message> sent;
   std::vector<peer_id> met_ids;
 };

@@ -116,3 +116,18 @@ CAF_TEST(of two connections to one peer the one the lower ID dialed stays) {
   auto& dave = peers.add(22, stage::greeting, true, {"10.0.0.4", 0}, t0);
   CAF_CHECK_EQUAL(peers.duplicate_loser(dave, "4", "5"), nullptr);
 }
+
+CAF_TEST(a connection that only claims a key never closes one that proved it) {
+  peer_table peers;
+  // A forger listed erin's key (ID 9, the higher) at its own address: our
+  // dial there waits for a welcome it will never prove.
+  auto& forged = peers.add(1, stage::greeting, true, {"10.0.0.66", 0}, t0);
+  forged.id = "9";
+  // The real erin dials us and proves her key.
+  auto& real = peers.add(2, stage::greeting, false, {"10.0.0.5", 0}, t0);
+  CAF_CHECK_EQUAL(peers.duplicate_loser(real, "9", "5"), nullptr);
+  peer_table::promote(real, "9", t0);
+  CAF_MESSAGE("a proven rival is found behind an unproven one");
+  auto& again = peers.add(3, stage::greeting, true, {"10.0.0.5", 0}, t0);
+  CAF_CHECK_EQUAL(peers.duplicate_loser(again, "9", "5"), peers.find(2));
+}

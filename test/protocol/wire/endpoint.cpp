@@ -55,3 +55,17 @@ CAF_TEST(IPv4 - mapped addresses normalize to IPv4) {
   CAF_CHECK(is_loopback("::1"));
   CAF_CHECK(!is_loopback("10.0.0.1"));
 }
+
+CAF_TEST(addresses are compared parsed not as spelled) {
+  CAF_CHECK_EQUAL(normalize_host("0::1"), "::1");
+  CAF_CHECK_EQUAL(normalize_host("FE80:0:0::1"), "fe80::1");
+  CAF_CHECK_EQUAL(normalize_host("::ffff:7f00:1"), "127.0.0.1");
+  CAF_CHECK_EQUAL(normalize_host("example.org"), "example.org");
+  for (auto host : {"0::1", "0:0:0:0:0:0:0:1", "::ffff:127.0.0.1",
+                    "::ffff:7f00:2", "127.255.0.1"})
+    CAF_CHECK(is_loopback(host));
+  for (auto host : {"0::0", "::ffff:0.0.0.0", "0.1.2.3", "::"})
+    CAF_CHECK(is_unspecified(host));
+  CAF_CHECK(!is_unspecified("::2"));
+  CAF_CHECK(!is_loopback("::2"));
+}
