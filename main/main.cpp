@@ -19,7 +19,6 @@
 
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <spdlog/spdlog.h>
@@ -33,6 +32,7 @@
 #include "actors/messages.hpp"
 #include "main/addresses.hpp"
 #include "main/bench_stamps.hpp"
+#include "main/command_line.hpp"
 #include "main/logging.hpp"
 #include "main/secret.hpp"
 #include "main/settings.hpp"
@@ -49,166 +49,6 @@
 namespace {
 
 using namespace groupchat;
-
-/// Exit statuses: 0 after a graceful leave, 1 for run-time failures (port in
-/// use), 2 for bad arguments or configuration.
-constexpr int exit_runtime_error = 1;
-constexpr int exit_usage_error = 2;
-
-/// What the command line says, validated.
-struct command_line {
-  std::string name;
-  std::string config_path;
-  std::string log_level;
-  std::string format;
-  std::string secret_file;
-  bool new_secret = false;
-  bool join_only = false;
-  uint16_t port = 0;
-  std::vector<protocol::endpoint> peers;
-};
-
-int usage_error(const std::string& what) {
-  std::fprintf(stderr, "groupchat: %s (see --help)\n", what.c_str());
-  return exit_usage_error;
-}
-
-constexpr const char* description
-  = R"(groupchat: a serverless group chat for the terminal.
-
-Every peer listens on PORT and connects directly to every other peer. Without
-PEER addresses it creates a new group; with them it tries each in order and
-joins the group of the first that answers (or creates a group if none does).
-Type a line to send it; type 'exit' or '/quit [TEXT]', press Ctrl+C or
-Ctrl+D to leave. Commands: /msg NAME TEXT, /me ACTION, /who, /nick NAME,
-/quit [TEXT], /help.
-
-Examples:
-  groupchat --name alice 5000                     create a group
-  groupchat --name bob 5001 192.168.1.7:5000      join it through alice
-  groupchat --new-secret > ~/.groupchat-secret    make a passphrase (then
-                                                  chmod 600 it, share it safely)
-  groupchat --name carol --secret-file ~/.groupchat-secret 0 192.168.1.7:5000
-                                                  join a protected group
-
-The configuration is read from --config FILE, else ./groupchat.ini if it
-exists, else built-in defaults are used (a documented sample is
-config/groupchat.ini, installed under /usr/share/doc/groupchat/examples).
-Exit status: 0 after leaving, 1 if the port is taken, the group refuses
-the join (or, with --join-only, nobody answers), 2 for bad arguments or
-configuration. See groupchat(1).)";
-
-// Returns an exit status if the program should stop now (help, version, bad
-// arguments), nothing if it should run.
-std::optional<int> parse_command_line(int argc, char** argv,
-                                      command_line& out) {
-  CLI::App app{description, "groupchat"};
-  std::string port;
-  std::vector<std::string> peers;
-  // Required unless --new-secret: checked below.
-  app.add_option("PORT", port, "TCP port to listen on; 0 picks a free one");
-  app.add_option("PEER", peers,
-                 "HOST:PORT or [IPv6]:PORT of a member to join through");
-  app.add_option("-n,--name", out.name,
-                 "your display name (asked for when omitted at a terminal)");
-  app.add_option("-c,--config", out.config_path, "configuration file");
-  app.add_option("--log-level", out.log_level,
-                 "error, warning, info, debug or trace (overrides the file)");
-  app.add_option("--format", out.format,
-                 "text (the default) or json: JSON Lines on stdout and stdin, "
-                 "for scripts and bots (overrides the file)");
-  app.add_option("--secret-file", out.secret_file,
-                 "file holding the group's passphrase (else $GROUPCHAT_SECRET, "
-                 "else the config's secret); every member needs the same");
-  app.add_flag("--new-secret", out.new_secret,
-               "print a new random passphrase (128 bits, easy to read aloud) "
-               "and exit");
-  app.add_flag("--join-only", out.join_only,
-               "exit with status 1 if no PEER answers, instead of creating "
-               "a new group");
-  app.set_version_flag("--version", GROUPCHAT_VERSION);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::cout << app.help();
-    return 0;
-  } catch (const CLI::CallForVersion&) {
-    std::cout << "groupchat " << GROUPCHAT_VERSION << '\n';
-    return 0;
-  } catch (const CLI::ParseError& e) {
-    return usage_error(e.what());
-  }
-  if (out.new_secret) {
-    std::cout << new_passphrase() << '\n';
-    return 0;
-  }
-  if (port.empty())
-    return usage_error("PORT is required");
-  auto num = protocol::parse_port(port);
-  if (!num)
-    return usage_error("PORT: " + num.error().detail);
-  out.port = *num;
-  for (auto& str : peers) {
-    auto ep = protocol::parse_endpoint(str);
-    if (!ep)
-      return usage_error(ep.error().detail);
-    out.peers.push_back(std::move(*ep));
-  }
-  return std::nullopt;
-}
-
-void warn_if_readable(const std::string& path) {
-  if (auto warning = check_secret_permissions(path))
-    std::fprintf(stderr, "groupchat: warning: %s\n", warning->c_str());
-}
-
-// Reads the configuration file named on the command line or found in the
-// working directory. Returns an exit status on error.
-std::optional<int> load_settings(const command_line& cli, settings& out,
-                                 std::string& path) {
-  path = cli.config_path;
-  if (path.empty() && ::access("groupchat.ini", F_OK) == 0)
-    path = "groupchat.ini";
-  if (!path.empty()) {
-    std::ifstream in{path};
-    if (!in)
-      return usage_error("cannot read config file " + path);
-    if (auto err = read_settings(in, out))
-      return usage_error(path + ": " + *err);
-  }
-  // The passphrase: never from the command line itself, where ps shows it.
-  // The environment's copy goes at once, whatever else supplies one.
-  auto env_secret = take_secret_from_env("GROUPCHAT_SECRET");
-  if (!cli.secret_file.empty()) {
-    std::string error;
-    auto secret = read_secret_file(cli.secret_file, error);
-    if (!secret)
-      return usage_error(error);
-    warn_if_readable(cli.secret_file);
-    wipe(out.secret);
-    out.secret = std::move(*secret);
-  } else if (env_secret) {
-    wipe(out.secret);
-    out.secret = std::move(*env_secret);
-  } else if (!out.secret.empty()) {
-    warn_if_readable(path);
-  }
-  if (env_secret)
-    wipe(*env_secret);
-  if (cli.join_only)
-    out.join_only = true;
-  if (!cli.log_level.empty()) {
-    if (auto err = check_log_level(cli.log_level))
-      return usage_error("--" + *err);
-    out.log_level = cli.log_level;
-  }
-  if (!cli.format.empty()) {
-    if (auto err = check_format(cli.format))
-      return usage_error("--" + *err);
-    out.format = cli.format;
-  }
-  return std::nullopt;
-}
 
 // The name from --name, or asked for at a terminal.
 std::optional<int> resolve_name(command_line& cli) {
@@ -430,6 +270,8 @@ int run(const command_line& cli, settings& opts,
   auto mopts = make_membership_options(
     opts, cli.name, std::make_shared<const protocol::identity>());
   mopts.release = [&reader](size_t n) { reader.release(n); };
+  // With a passphrase, a stranger's handshake is a guess at it.
+  mopts.join.guarded = limits.key != nullptr;
   auto membership = spawn_membership(sys, std::move(mopts), dialer, console,
                                      true);
   caf::anon_send(console, atom::attach_v, membership);
@@ -480,7 +322,7 @@ int main(int argc, char** argv) {
   // Before any thread exists, so that all inherit the mask.
   block_signals();
   command_line cli;
-  if (auto rc = parse_command_line(argc, argv, cli))
+  if (auto rc = parse_command_line(argc, argv, GROUPCHAT_VERSION, cli))
     return *rc;
   settings opts;
   std::string config_path;

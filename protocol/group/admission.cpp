@@ -10,15 +10,21 @@ namespace groupchat::protocol {
 admission::admission(const join_options& opts, peer_table& peers)
   : max_strangers_(opts.max_strangers),
     max_strangers_per_host_(opts.max_strangers_per_host),
-    max_failed_(opts.max_failed_handshakes), peers_(peers),
+    max_failed_(opts.max_failed_handshakes), guarded_(opts.guarded),
+    peers_(peers),
     guesses_(opts.max_failed_handshakes, opts.failed_handshake_interval) {
   // nop
 }
 
 bool admission::allows(const std::string& host, time_point now) {
-  if (guesses_.allows(host, now))
+  if (!guarded_ || guesses_.charge(host, now))
     return true;
-  spdlog::debug("refusing {}: too many failed handshakes", host);
+  spdlog::debug("refusing {}: too many passphrase handshakes under way or "
+                "failed (again in {} ms)",
+                host,
+                std::chrono::duration_cast<std::chrono::milliseconds>(
+                  guesses_.wait_for(host, now))
+                  .count());
   return false;
 }
 
@@ -35,15 +41,26 @@ peer* admission::make_room(const std::string& host) {
   return victim;
 }
 
-void admission::on_proven(const peer& p) {
-  guesses_.forgive(p.address.host);
+void admission::on_proven(peer& p, time_point now) {
+  if (!p.charged)
+    return;
+  p.charged = false;
+  guesses_.forgive(p.address.host, now);
 }
 
+// A stranger whose handshake failed made its guess: the charge stands.
+// Any other end (no handshake at all, or closed before our answer) made
+// none: it is given back.
 void admission::on_closed(const peer& p, const std::optional<error>& why,
                           time_point now) {
-  if (!p.dialed && why && why->code == ec::authentication_failed
-      && guesses_.failed(p.address.host, now))
-    spdlog::warn("{} failed {} passphrase handshakes: refusing its "
+  if (p.dialed || !p.charged)
+    return;
+  if (!why || why->code != ec::authentication_failed)
+    return guesses_.refund(p.address.host, now);
+  spdlog::info("{} failed a passphrase handshake ({})", p.address.host,
+               why->detail);
+  if (guesses_.wait_for(p.address.host, now) > timespan{0})
+    spdlog::warn("{} used up its {} guesses at the passphrase: refusing its "
                  "connections for a while",
                  p.address.host, max_failed_);
 }

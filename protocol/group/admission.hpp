@@ -22,9 +22,15 @@ class admission {
 public:
   admission(const join_options& opts, peer_table& peers);
 
-  /// Whether a socket from `host` may come in now (its host has guesses
-  /// left).
+  /// Whether a socket from `host` may come in now. In a group with a
+  /// passphrase, its handshake will be one guess: it is charged now, and
+  /// only if its host has guesses left (guess_limiter.hpp).
   bool allows(const std::string& host, time_point now);
+
+  /// Whether strangers are charged a guess when they come in.
+  bool guarded() const noexcept {
+    return guarded_;
+  }
 
   /// The stranger to close so that one more from `host` fits: when the
   /// pool is full, the oldest makes room (as sshd's MaxStartups and nginx
@@ -33,10 +39,11 @@ public:
   peer* make_room(const std::string& host);
 
   /// A stranger proved itself: its host knows the passphrase.
-  void on_proven(const peer& p);
+  void on_proven(peer& p, time_point now);
 
   /// Connection `p` ended with `why`: a stranger's handshake that failed,
-  /// or ended after our answer, was one more guess at the passphrase.
+  /// or ended after our answer, was a guess at the passphrase; any other
+  /// end gives its charge back.
   void on_closed(const peer& p, const std::optional<error>& why,
                  time_point now);
 
@@ -44,6 +51,7 @@ private:
   size_t max_strangers_;
   size_t max_strangers_per_host_;
   size_t max_failed_;
+  bool guarded_;
   peer_table& peers_;
   guess_limiter guesses_;
 };

@@ -4,21 +4,21 @@
 #include <algorithm>
 #include <chrono>
 
-#include <arpa/inet.h>
+#include "protocol/wire/endpoint.hpp"
 
 namespace groupchat::protocol {
 
+namespace {
+
+// The key of the one budget every source shares when the table is full.
+constexpr const char* overflow = "(others)";
+// The key of the whole group's budget.
+constexpr const char* everyone = "(everyone)";
+
+} // namespace
+
 std::string guess_limiter::source_of(const std::string& host) {
-  // One IPv6 end site gets a /64 and can use every address in it: the
-  // prefix is the source, or each of 2^64 addresses would get a budget.
-  in6_addr addr{};
-  if (host.find(':') == std::string::npos
-      || inet_pton(AF_INET6, host.c_str(), &addr) != 1)
-    return host;
-  std::fill(addr.s6_addr + 8, addr.s6_addr + 16, uint8_t{0});
-  char buf[INET6_ADDRSTRLEN];
-  inet_ntop(AF_INET6, &addr, buf, sizeof(buf));
-  return std::string{buf} + "/64";
+  return prefix_of(host, 64);
 }
 
 guess_limiter::guess_limiter(size_t burst, timespan interval)
@@ -28,44 +28,80 @@ guess_limiter::guess_limiter(size_t burst, timespan interval)
 
 void guess_limiter::refill(budget& b, time_point now) const {
   using secs = std::chrono::duration<double>;
-  auto gained = secs{now - b.refilled} / secs{interval_};
-  b.tries = std::min(static_cast<double>(burst_), b.tries + gained);
+  auto cap = static_cast<double>(burst_) * b.scale;
+  auto gained = secs{now - b.refilled} / secs{interval_} * b.scale;
+  b.tries = std::min(cap, b.tries + gained);
   b.refilled = now;
 }
 
-bool guess_limiter::allows(const std::string& host, time_point now) {
-  auto i = hosts_.find(source_of(host));
-  if (i == hosts_.end())
-    return true;
-  refill(i->second, now);
-  return i->second.tries >= 1;
-}
-
-bool guess_limiter::failed(const std::string& host, time_point now) {
-  auto [i, added] = hosts_.try_emplace(source_of(host),
-                                       budget{double(burst_), now, now});
-  auto& b = i->second;
-  refill(b, now);
-  b.tries = std::max(0.0, b.tries - 1);
-  b.last_failure = now;
-  bool used_up = b.tries < 1;
-  if (hosts_.size() > max_hosts)
-    forget_some(now);
-  return used_up;
-}
-
-void guess_limiter::forget_some(time_point now) {
-  // Forget the hosts that have their whole budget again; if none has,
-  // the one that failed longest ago.
-  for (auto j = hosts_.begin(); j != hosts_.end();) {
-    refill(j->second, now);
-    j = j->second.tries >= double(burst_) ? hosts_.erase(j) : std::next(j);
+guess_limiter::budget& guess_limiter::find_or_make(const std::string& key,
+                                                   double scale,
+                                                   time_point now) {
+  if (auto i = budgets_.find(key); i != budgets_.end()) {
+    refill(i->second, now);
+    return i->second;
   }
-  if (hosts_.size() > max_hosts)
-    hosts_.erase(
-      std::min_element(hosts_.begin(), hosts_.end(), [](auto& x, auto& y) {
-        return x.second.last_failure < y.second.last_failure;
-      }));
+  // Full of sources out of guesses: the newcomers share one budget rather
+  // than push out what is throttled.
+  std::string k = budgets_.size() >= max_sources ? overflow : key;
+  auto cap = static_cast<double>(burst_) * scale;
+  auto [i, added] = budgets_.try_emplace(k, budget{cap, now, scale});
+  refill(i->second, now);
+  return i->second;
+}
+
+std::vector<guess_limiter::budget*>
+guess_limiter::budgets_of(const std::string& host, time_point now) {
+  // Room first: the pointers below stay valid (nothing is erased after).
+  if (budgets_.size() + 4 > max_sources)
+    forget_full(now);
+  std::vector<budget*> result;
+  result.push_back(&find_or_make(everyone, 16, now));
+  if (host.find(':') != std::string::npos) {
+    result.push_back(&find_or_make(prefix_of(host, 48), 4, now));
+    result.push_back(&find_or_make(prefix_of(host, 56), 2, now));
+  }
+  result.push_back(&find_or_make(source_of(host), 1, now));
+  return result;
+}
+
+bool guess_limiter::charge(const std::string& host, time_point now) {
+  auto budgets = budgets_of(host, now);
+  if (std::any_of(budgets.begin(), budgets.end(),
+                  [](budget* b) { return b->tries < 1; }))
+    return false;
+  for (auto b : budgets)
+    b->tries -= 1;
+  return true;
+}
+
+void guess_limiter::refund(const std::string& host, time_point now) {
+  for (auto b : budgets_of(host, now))
+    b->tries = std::min(b->tries + 1, static_cast<double>(burst_) * b->scale);
+}
+
+void guess_limiter::forgive(const std::string& host, time_point now) {
+  refund(host, now);
+  budgets_.erase(source_of(host));
+}
+
+timespan guess_limiter::wait_for(const std::string& host, time_point now) {
+  using secs = std::chrono::duration<double>;
+  double longest = 0;
+  for (auto b : budgets_of(host, now))
+    if (b->tries < 1)
+      longest = std::max(longest, (1 - b->tries) / b->scale);
+  return std::chrono::duration_cast<timespan>(longest * secs{interval_});
+}
+
+// Budgets that are full again hold nothing worth remembering.
+void guess_limiter::forget_full(time_point now) {
+  for (auto i = budgets_.begin(); i != budgets_.end();) {
+    refill(i->second, now);
+    bool full = i->second.tries
+                >= static_cast<double>(burst_) * i->second.scale;
+    i = full && i->first != everyone ? budgets_.erase(i) : std::next(i);
+  }
 }
 
 } // namespace groupchat::protocol

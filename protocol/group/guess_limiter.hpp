@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: MIT
-// Failed passphrase handshakes, per source address: each is one online
-// guess at the passphrase (CPace allows no offline ones), so a host that
-// fails often is refused for a while. A plain class, driven by the join
-// machine.
+// Online guesses at the passphrase, per source: each passphrase handshake
+// a stranger gets an answer to is one guess (CPace allows no offline ones).
+// A guess is charged when the stranger comes in, before anything is
+// answered, so a burst of parallel handshakes gets no more answers than
+// the budget; it is given back if the stranger proves the passphrase or
+// leaves without a handshake. Budgets nest: an IPv4 address or an IPv6
+// /64, its /56 and its /48 (one end site may hold any of these), and the
+// whole group's. A plain class, driven by admission.
 
 #pragma once
 
 #include <cstddef>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "protocol/group/peer_table.hpp"
 
@@ -16,48 +21,55 @@ namespace groupchat::protocol {
 
 class guess_limiter {
 public:
-  /// `burst` failures pass at once; after that, one per `interval`.
+  /// A source may make `burst` guesses at once, then one per `interval`; a
+  /// /56 twice as many, a /48 four times, the whole group sixteen times.
   guess_limiter(size_t burst, timespan interval);
 
-  /// Whether `host` may try a handshake now.
-  bool allows(const std::string& host, time_point now);
+  /// Charges one guess to `host` if every budget it draws on has one left;
+  /// else charges nothing and returns false.
+  bool charge(const std::string& host, time_point now);
 
-  /// A handshake from `host` failed. Returns whether that used up its
-  /// budget (for one log line, not one per refused connection).
-  bool failed(const std::string& host, time_point now);
+  /// Gives back the guess charged to `host`: none was made after all.
+  void refund(const std::string& host, time_point now);
 
-  /// A handshake from `host` succeeded: it knows the passphrase, and what
-  /// it failed (stale connections of a member that was stopped) is
-  /// forgiven.
-  void forgive(const std::string& host) {
-    hosts_.erase(source_of(host));
-  }
+  /// `host` proved the passphrase: its guess is given back, and what its
+  /// own source failed before (stale connections of a member that was
+  /// stopped) is forgiven; its /56 and /48, which others share, are not.
+  void forgive(const std::string& host, time_point now);
 
-  /// Hosts tracked (bounded: see `max_hosts`).
+  /// How long until `host` may make a guess again (0: now).
+  timespan wait_for(const std::string& host, time_point now);
+
+  /// Budgets tracked, of every size (bounded: see `max_sources`).
   size_t size() const noexcept {
-    return hosts_.size();
+    return budgets_.size();
   }
 
-  /// What one budget is for: the host itself, or for IPv6 its /64.
+  /// What the smallest budget is for: the host itself, or for IPv6 its /64.
   static std::string source_of(const std::string& host);
 
-  /// Hosts remembered at most; beyond, those with a full budget are
-  /// forgotten first, then the oldest.
-  static constexpr size_t max_hosts = 1024;
+  /// Budgets remembered at most; beyond, those that are full again are
+  /// forgotten, and new sources share one budget until there is room. A
+  /// source that is out of guesses is never forgotten to make room.
+  static constexpr size_t max_sources = 1024;
 
 private:
   struct budget {
     double tries = 0;
     time_point refilled;
-    time_point last_failure;
+    /// How many guesses of the smallest budget this one is worth.
+    double scale = 1;
   };
 
+  /// The budgets `host` draws on, made if new.
+  std::vector<budget*> budgets_of(const std::string& host, time_point now);
+  budget& find_or_make(const std::string& key, double scale, time_point now);
   void refill(budget& b, time_point now) const;
-  void forget_some(time_point now);
+  void forget_full(time_point now);
 
   size_t burst_;
   timespan interval_;
-  std::map<std::string, budget> hosts_;
+  std::map<std::string, budget> budgets_;
 };
 
 } // namespace groupchat::protocol

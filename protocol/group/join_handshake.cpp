@@ -100,7 +100,7 @@ void join_machine::on_greeting(peer& p, message& msg) {
     return;
   peer_table::promote(p, msg.id, callee_.now());
   callee_.admit(p.conn);
-  admission_.on_proven(p);
+  admission_.on_proven(p, callee_.now());
   auto welcome = make_welcome(name(), self_id(), member_list(false),
                               callee_.lines_said());
   welcome.seen = callee_.seen_of(p.id);

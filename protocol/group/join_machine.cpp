@@ -209,6 +209,7 @@ bool join_machine::on_incoming(conn_id conn, std::string host) {
     discard(*victim);
   auto& p = peers_.add(conn, stage::accepted, false,
                        endpoint{std::move(host), 0}, callee_.now());
+  p.charged = admission_.guarded();
   // Step 0: whoever greets us signs this nonce.
   callee_.send(conn, p.hs.challenge());
   return true;

@@ -101,6 +101,8 @@ struct join_options {
   /// Failed passphrase handshakes (online guesses) a host may have at
   /// once; then one per interval, its other connections closed at once.
   size_t max_failed_handshakes = 5;
+  /// The group has a passphrase: strangers' handshakes are guesses at it.
+  bool guarded = false;
   timespan failed_handshake_interval = std::chrono::seconds(10);
   /// How long a lost member is retried (0: never); the first try after
   /// `rejoin_first`, then at doubling intervals up to `rejoin_longest`.

@@ -8,6 +8,16 @@
 
 namespace groupchat::protocol {
 
+namespace {
+
+// One IPv6 end site has a /64 and can use every address in it: for the
+// limits per host, its addresses are one.
+bool same_source(const std::string& x, const std::string& y) {
+  return x == y || prefix_of(x, 64) == prefix_of(y, 64);
+}
+
+} // namespace
+
 const char* to_string(stage x) noexcept {
   switch (x) {
     case stage::accepted:
@@ -115,14 +125,15 @@ size_t peer_table::strangers() const {
 size_t peer_table::strangers_from(const std::string& host) const {
   size_t n = 0;
   for (auto& [conn, p] : peers_)
-    n += p.st == stage::accepted && p.address.host == host ? 1 : 0;
+    n += p.st == stage::accepted && same_source(p.address.host, host) ? 1 : 0;
   return n;
 }
 
 peer* peer_table::oldest_stranger(const std::string* host) {
   // Connection IDs grow with time: the first match is the oldest.
   for (auto& [conn, p] : peers_)
-    if (p.st == stage::accepted && (host == nullptr || p.address.host == *host))
+    if (p.st == stage::accepted
+        && (host == nullptr || same_source(p.address.host, *host)))
       return &p;
   return nullptr;
 }

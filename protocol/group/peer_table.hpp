@@ -71,6 +71,9 @@ struct peer {
   uint64_t since = 0;
   /// It asked for the member list (`hello`): once per connection.
   bool asked = false;
+  /// A stranger in a group with a passphrase: one guess at it was charged
+  /// to its host when it came in (guess_limiter.hpp).
+  bool charged = false;
   /// Waiting for its welcome, it takes over from a connection to the same
   /// peer that closed meanwhile (the peer kept this one of the two): its
   /// welcome is no news, its failure is the peer's loss.
@@ -112,7 +115,7 @@ public:
   std::vector<member_info> member_list() const;
 
   /// How many connections are at the accepted stage (strangers: no
-  /// greeting yet), in all and from `host`.
+  /// greeting yet), in all and from `host` (for IPv6, from its /64).
   size_t strangers() const;
   size_t strangers_from(const std::string& host) const;
 
@@ -120,7 +123,8 @@ public:
   /// before its members, a member before its welcome).
   size_t unproven_dials() const;
 
-  /// The stranger opened first (from `host`, if given), or null.
+  /// The stranger opened first (from `host` or its /64, if given), or
+  /// null.
   peer* oldest_stranger(const std::string* host = nullptr);
 
   /// `fresh` just proved it is peer `id`; we are `self`. Of two proven

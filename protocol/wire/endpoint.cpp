@@ -97,6 +97,19 @@ bool is_unspecified(std::string_view host) {
   return canon == "::" || starts_with(canon, "0.");
 }
 
+std::string prefix_of(const std::string& host, int bits) {
+  in6_addr addr{};
+  if (host.find(':') == std::string::npos
+      || ::inet_pton(AF_INET6, host.c_str(), &addr) != 1 || bits < 0
+      || bits > 128)
+    return host;
+  for (int bit = bits; bit < 128; ++bit)
+    addr.s6_addr[bit / 8] &= static_cast<uint8_t>(~(0x80u >> (bit % 8)));
+  char buf[INET6_ADDRSTRLEN];
+  ::inet_ntop(AF_INET6, &addr, buf, sizeof(buf));
+  return std::string{buf} + "/" + std::to_string(bits);
+}
+
 bool is_ip_literal(std::string_view host) {
   if (host.empty() || host.size() >= INET6_ADDRSTRLEN)
     return false;

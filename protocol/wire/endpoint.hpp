@@ -46,6 +46,12 @@ bool is_loopback(std::string_view host);
 /// however spelled), which a connect turns into "this host".
 bool is_unspecified(std::string_view host);
 
+/// The network `host` belongs to, for limits per source: an IPv6 address
+/// as its `bits`-bit prefix ("2001:db8:1:2::/64"; one end site has a /64,
+/// or a /56 or /48, and can use every address in it), anything else as it
+/// is (an IPv4 address is one source).
+std::string prefix_of(const std::string& host, int bits);
+
 /// Returns whether `host` is a numeric IPv4 or IPv6 address: connecting to
 /// it needs no name lookup.
 bool is_ip_literal(std::string_view host);

@@ -174,7 +174,7 @@ def test_guesses_at_the_passphrase_are_limited_per_host(g):
         guesser = g.start("guess%d" % i, [alice.address],
                           env=secret_env("guess number %d" % i))
         assert guesser.wait_exit() == 1
-    alice.err.wait_for(r"127\.0\.0\.1 failed 3 passphrase handshakes")
+    alice.err.wait_for(r"127\.0\.0\.1 used up its 3 guesses")
     # Refused unanswered now, even with the right passphrase: no guess.
     bob = g.start("bob", [alice.address], env=secret_env("open sesame"))
     assert bob.wait_exit() == 1
@@ -191,8 +191,68 @@ def test_guesses_at_the_passphrase_are_limited_per_host(g):
             carol.kill()
             assert time.monotonic() < deadline, "carol was never let in"
     alice.wait_for(r"^carol has joined the chat$")
-    assert alice.err.count(r"failed 3 passphrase handshakes") == 1, \
+    assert alice.err.count(r"used up its 3 guesses") == 1, \
         "a refused try counted as a guess"
+
+
+def handshake_start():
+    """A CPace first message (secure.hpp, step 1) with a random session and
+    a random point: whoever answers it lets us test one guess."""
+    import ctypes
+    sodium = ctypes.CDLL("libsodium.so.23")
+    assert sodium.sodium_init() >= 0
+    point = ctypes.create_string_buffer(32)
+    sodium.crypto_core_ristretto255_random(point)
+    return harness.frame(b"\x01" + os.urandom(16) + point.raw)
+
+
+def answers(socks, seconds):
+    """How many of `socks` get a CPace answer (step 2) within `seconds`."""
+    import select
+    answered, waiting = 0, {s: b"" for s in socks}
+    deadline = time.monotonic() + seconds
+    while waiting and time.monotonic() < deadline:
+        ready, _, _ = select.select(list(waiting), [], [],
+                                    max(0, deadline - time.monotonic()))
+        for s in ready:
+            try:
+                data = s.recv(4096)
+            except OSError:
+                data = b""
+            if not data:
+                del waiting[s]
+                continue
+            waiting[s] += data
+            if len(waiting[s]) >= 5:
+                answered += waiting[s][4] == 2
+                del waiting[s]
+    return answered
+
+
+def test_parallel_guesses_get_no_more_answers_than_the_budget(g):
+    """200 handshakes at once from one address get at most
+    max-failed-handshakes answers (each answer is a guess tested); a member
+    from another address joins at once meanwhile."""
+    alice = g.create("alice", env=secret_env("open sesame"))
+    socks = []
+    for _ in range(200):
+        s = socket.socket()
+        s.bind(("127.0.0.5", 0))
+        try:
+            s.connect(("127.0.0.1", alice.port))
+            s.sendall(handshake_start())
+        except OSError:
+            pass  # Refused before we sent: no answer either.
+        socks.append(s)
+    try:
+        got = answers(socks, 3)
+        assert 1 <= got <= 5, "%d answers" % got
+        bob = g.join("bob", [alice], env=secret_env("open sesame"))
+        alice.wait_for(r"^bob has joined the chat$")
+        bob.wait_for(r"^Members: alice$")
+    finally:
+        for s in socks:
+            s.close()
 
 
 def test_the_wire_carries_no_chat_text(g):
