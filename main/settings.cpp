@@ -220,6 +220,7 @@ make_membership_options(const settings& s, std::string name,
   result.join.failed_handshake_interval = s.failed_handshake_interval;
   result.join.rejoin_window = s.rejoin_window;
   result.join.join_only = s.join_only;
+  result.join.gossip_interval = s.heartbeat_interval;
   result.history_lines = s.history_lines;
   // A replay of the whole history fits into the output queue at once.
   result.history_bytes = s.max_pending_output / 4;

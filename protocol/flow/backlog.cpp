@@ -15,8 +15,15 @@ backlog::step backlog::wrote(size_t n, time_point now) {
             + " bytes of output pending: the peer does not read";
     return s;
   }
-  if (congested_ || pending_ <= bound / 2)
+  if (congested_)
     return s;
+  if (pending_ <= bound / 2) {
+    // Below the watermark too, what is pending must move: a peer that
+    // reads nothing while it talks would tie up half the bound for good.
+    if (pending_ > 0 && !watching_)
+      watch(s, now);
+    return s;
+  }
   congested_ = true;
   s.congested = true;
   watch(s, now);
@@ -64,7 +71,7 @@ backlog::step backlog::check(time_point now) {
     return check_closing(now);
   if (congested_)
     return check_congested(now);
-  return {};
+  return check_pending(now);
 }
 
 // A new window starts now; the next check comes at its end.
@@ -103,6 +110,33 @@ backlog::step backlog::check_closing(time_point now) {
   }
   watch_after(s,
               std::min<timespan>(limit - (now - since), close_deadline_ - now));
+  return s;
+}
+
+// Output below the watermark: the peer must take something of it in each
+// window while any is pending; once all is taken, nothing is watched until
+// the next write.
+backlog::step backlog::check_pending(time_point now) {
+  step s;
+  if (pending_ == 0)
+    return s;
+  auto elapsed = now - window_start_;
+  if (elapsed < grace) {
+    watch_after(s, grace - elapsed);
+    return s;
+  }
+  if (progressed_ == 0) {
+    s.end = step::ending::drop;
+    s.why = "the peer took none of our output (" + std::to_string(pending_)
+            + " bytes) in "
+            + std::to_string(
+              std::chrono::duration_cast<std::chrono::seconds>(grace).count())
+            + "s";
+    return s;
+  }
+  progressed_ = 0;
+  window_start_ = now;
+  watch_after(s, grace);
   return s;
 }
 

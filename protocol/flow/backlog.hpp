@@ -11,7 +11,8 @@
 // - Meanwhile a peer that takes less than `min_progress` bytes per `grace`
 //   is dropped (a stopped process, a dead link, one that trickles to hold
 //   us up); eight times the bound drops at once, which caps the memory a
-//   peer can tie up.
+//   peer can tie up. Below the watermark, a peer that takes nothing at all
+//   for `grace` while output is pending is dropped too.
 // - Closing (after a leave), what is queued must keep moving (drain
 //   timeout); once all is sent, a lingering close waits for the peer to
 //   close its end for as long as it keeps talking (linger timeout); the
@@ -98,6 +99,7 @@ private:
   void watch_after(step& s, timespan after);
   step check_closing(time_point now);
   step check_congested(time_point now);
+  step check_pending(time_point now);
 
   limits limits_;
   size_t pending_ = 0;

@@ -60,9 +60,22 @@ void join_machine::on_members(peer& p, const std::vector<member_info>& list) {
   if (p.st == stage::entry && phase_ == phase::bootstrapping
       && p.hs.current() == handshake::state::challenged)
     return begin_join(p, list);
-  if (p.st == stage::member) // Gossip.
-    return connect_to(list, p.address.host);
+  if (p.st == stage::member)
+    return on_gossip(p, list);
   unexpected(p, message_type::members);
+}
+
+// A member's list, now and then, so that members that joined concurrently
+// learn of each other: taken once per gossip interval at most.
+void join_machine::on_gossip(peer& p, const std::vector<member_info>& list) {
+  auto now = callee_.now();
+  if (p.last_gossip && now - *p.last_gossip < opts_.gossip_interval) {
+    spdlog::debug("ignoring a member list from {}: the last came just now",
+                  p.name);
+    return;
+  }
+  p.last_gossip = now;
+  connect_to(list, p.address.host);
 }
 
 void join_machine::on_greeting(peer& p, message& msg) {

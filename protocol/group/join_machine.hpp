@@ -98,6 +98,10 @@ struct join_options {
   size_t max_strangers_per_host = 16;
   /// Longest member list accepted from a peer.
   size_t max_members = 256;
+  /// A member's gossip (its member list, now and then) is taken at most
+  /// once per this: sending lists faster makes nobody dial faster. Members
+  /// gossip every few heartbeats; the heartbeat interval is the default.
+  timespan gossip_interval = std::chrono::seconds(1);
   /// Failed passphrase handshakes (online guesses) a host may have at
   /// once; then one per interval, its other connections closed at once.
   size_t max_failed_handshakes = 5;
@@ -298,6 +302,7 @@ private:
   void retry_failed(const peer& p, const std::optional<error>& why);
 
   void announce(const peer& p);
+  void on_gossip(peer& p, const std::vector<member_info>& list);
   bool name_clash(peer& p, const message& msg);
   void met(peer& p, const message& msg);
   bool proven(peer& p, const message& msg, proof_role role);

@@ -74,6 +74,8 @@ struct peer {
   /// A stranger in a group with a passphrase: one guess at it was charged
   /// to its host when it came in (guess_limiter.hpp).
   bool charged = false;
+  /// When we last took its member list as gossip.
+  std::optional<time_point> last_gossip;
   /// Waiting for its welcome, it takes over from a connection to the same
   /// peer that closed meanwhile (the peer kept this one of the two): its
   /// welcome is no news, its failure is the peer's loss.

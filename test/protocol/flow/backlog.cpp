@@ -22,16 +22,43 @@ struct fixture {
 CAF_TEST_FIXTURE_SCOPE(backlog_tests, fixture)
 
 CAF_TEST(the owner hears of congestion at half and of relief at a quarter) {
-  CAF_CHECK(!out.wrote(500, now).congested);
-  auto s = out.wrote(1, now);
-  CAF_CHECK(s.congested == std::optional<bool>{true});
+  auto s = out.wrote(500, now);
+  CAF_CHECK(!s.congested);
   CAF_CHECK(s.check_after == std::optional<timespan>{backlog::grace});
+  s = out.wrote(1, now);
+  CAF_CHECK(s.congested == std::optional<bool>{true});
   CAF_MESSAGE("told once, and one check at a time");
   s = out.wrote(100, now);
   CAF_CHECK(!s.congested && !s.check_after);
   CAF_CHECK(!out.took(300, now).congested); // 301 left: above a quarter.
   CAF_CHECK(out.took(100, now).congested == std::optional<bool>{false});
   CAF_CHECK_EQUAL(out.pending(), 201u);
+}
+
+CAF_TEST(below the watermark pending output must move too) {
+  auto s = out.wrote(100, now);
+  CAF_REQUIRE(s.check_after == std::optional<timespan>{backlog::grace});
+  now += 2s;
+  out.took(1, now);
+  s = out.check(now);
+  CAF_CHECK(s.end == ending::none);
+  CAF_CHECK(s.check_after == std::optional<timespan>{backlog::grace});
+  CAF_MESSAGE("a window in which the peer takes nothing drops it");
+  now += 2s;
+  s = out.check(now);
+  CAF_CHECK(s.end == ending::drop);
+  CAF_CHECK(s.why.find("took none of our output (99 bytes)")
+            != std::string::npos);
+}
+
+CAF_TEST(once all is taken nothing is watched) {
+  out.wrote(100, now);
+  out.took(100, now);
+  now += 2s;
+  auto s = out.check(now);
+  CAF_CHECK(s.end == ending::none && !s.check_after);
+  CAF_MESSAGE("the next write starts a window again");
+  CAF_CHECK(out.wrote(10, now).check_after);
 }
 
 CAF_TEST(eight times the bound drops at once) {

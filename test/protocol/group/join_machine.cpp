@@ -231,6 +231,19 @@ CAF_TEST(gossip about an unknown member dials it once) {
   CAF_CHECK_EQUAL(traffic(), (lines{"dial 10.0.0.2:5002"}));
 }
 
+CAF_TEST(the gossip of a member is taken once per interval) {
+  machine.start(6000, {});
+  auto& alice = accepted_member(1, "alice", 10);
+  traffic();
+  machine.on_members(alice, {{"bob", "10.0.0.2", 5002, id(20)}});
+  CAF_CHECK_EQUAL(traffic(), (lines{"dial 10.0.0.2:5002"}));
+  machine.on_members(alice, {{"carol", "10.0.0.3", 5003, id(30)}});
+  CAF_CHECK(traffic().empty());
+  callee.clock += 1s;
+  machine.on_members(alice, {{"carol", "10.0.0.3", 5003, id(30)}});
+  CAF_CHECK_EQUAL(traffic(), (lines{"dial 10.0.0.3:5003"}));
+}
+
 CAF_TEST(the oldest stranger makes room for a new one) {
   machine.start(6000, {});
   accepted_member(1, "alice", 10);
