@@ -357,6 +357,10 @@ struct membership_state : protocol::join_callee,
   void on_chat(peer& p, message& msg) {
     if (p.st != stage::member)
       return join->unexpected(p, msg.type);
+    // A live line is stamped as it arrives (held back while we join, it
+    // keeps the time it came).
+    if (!msg.history)
+      msg.time = wall_now();
     chat->on_chat(p.conn, p.id, p.name, msg);
   }
 

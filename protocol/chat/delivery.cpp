@@ -40,6 +40,7 @@ void delivery::on_chat(uint64_t conn, const peer_id& id,
   }
   auto line = event::line(name, id, std::move(msg.text));
   line.action = msg.action;
+  line.time = msg.time;
   show(std::move(line));
 }
 
@@ -52,6 +53,7 @@ void delivery::on_whisper(sender& s, const peer_id& id, const std::string& name,
   s.last_private = msg.seq;
   auto line = event::line(name, id, std::move(msg.text));
   line.whisper = true;
+  line.time = msg.time;
   show(std::move(line));
 }
 

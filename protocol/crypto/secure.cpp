@@ -256,7 +256,7 @@ struct secure_channel::impl {
     if (!derive_keys())
       return fail("invalid handshake point");
     if (!verify(theirs, data + point_size))
-      return fail("wrong passphrase");
+      return fail(wrong_passphrase);
     if (!init_pull(data + point_size + tag_size))
       return fail("invalid stream header");
     st = state::established;
@@ -271,7 +271,7 @@ struct secure_channel::impl {
       return fail("unexpected handshake message");
     auto data = as_bytes(body) + 1;
     if (!verify(theirs, data))
-      return fail("wrong passphrase");
+      return fail(wrong_passphrase);
     if (!init_pull(data + tag_size))
       return fail("invalid stream header");
     st = state::established;

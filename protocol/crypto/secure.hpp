@@ -37,6 +37,11 @@ struct group_key {
 /// start). It is CPace's password-related string.
 result<group_key> derive_group_key(std::string_view passphrase);
 
+/// The detail of the one handshake failure that proves the peer has
+/// another passphrase (its key confirmation failed); closes and timeouts
+/// during a handshake prove nothing.
+constexpr const char* wrong_passphrase = "wrong passphrase";
+
 /// Whether `body` is the first message of the handshake: lets a peer
 /// without a passphrase tell "has a passphrase" apart from garbage.
 bool is_handshake_start(std::string_view body) noexcept;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "protocol/events/json_lines.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 
@@ -90,6 +91,10 @@ std::string to_json_line(const event& ev) {
 }
 
 std::string rfc3339(uint64_t micros) {
+  // RFC 3339 has four digits for the year: a time from a peer beyond them
+  // is shown as the last one there is.
+  constexpr uint64_t last = 253402300799999999; // 9999-12-31T23:59:59.999999Z
+  micros = std::min(micros, last);
   auto secs = static_cast<std::time_t>(micros / 1000000);
   std::tm utc{};
   gmtime_r(&secs, &utc);

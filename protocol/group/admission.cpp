@@ -45,7 +45,7 @@ void admission::on_proven(peer& p, time_point now) {
   if (!p.charged)
     return;
   p.charged = false;
-  guesses_.forgive(p.address.host, now);
+  guesses_.refund(p.address.host, now);
 }
 
 // A stranger whose handshake failed made its guess: the charge stands.

@@ -43,7 +43,9 @@ guess_limiter::budget& guess_limiter::find_or_make(const std::string& key,
   }
   // Full of sources out of guesses: the newcomers share one budget rather
   // than push out what is throttled.
-  std::string k = budgets_.size() >= max_sources ? overflow : key;
+  bool full = budgets_.size() >= max_sources;
+  std::string k = full ? overflow : key;
+  scale = full ? 1 : scale;
   auto cap = static_cast<double>(burst_) * scale;
   auto [i, added] = budgets_.try_emplace(k, budget{cap, now, scale});
   refill(i->second, now);
@@ -56,12 +58,16 @@ guess_limiter::budgets_of(const std::string& host, time_point now) {
   if (budgets_.size() + 4 > max_sources)
     forget_full(now);
   std::vector<budget*> result;
-  result.push_back(&find_or_make(everyone, 16, now));
+  result.push_back(&find_or_make(everyone, everyone_scale, now));
   if (host.find(':') != std::string::npos) {
     result.push_back(&find_or_make(prefix_of(host, 48), 4, now));
     result.push_back(&find_or_make(prefix_of(host, 56), 2, now));
   }
   result.push_back(&find_or_make(source_of(host), 1, now));
+  // With the table full, several of them may be the shared one: it is
+  // charged once.
+  std::sort(result.begin(), result.end());
+  result.erase(std::unique(result.begin(), result.end()), result.end());
   return result;
 }
 
@@ -78,11 +84,6 @@ bool guess_limiter::charge(const std::string& host, time_point now) {
 void guess_limiter::refund(const std::string& host, time_point now) {
   for (auto b : budgets_of(host, now))
     b->tries = std::min(b->tries + 1, static_cast<double>(burst_) * b->scale);
-}
-
-void guess_limiter::forgive(const std::string& host, time_point now) {
-  refund(host, now);
-  budgets_.erase(source_of(host));
 }
 
 timespan guess_limiter::wait_for(const std::string& host, time_point now) {

@@ -22,20 +22,19 @@ namespace groupchat::protocol {
 class guess_limiter {
 public:
   /// A source may make `burst` guesses at once, then one per `interval`; a
-  /// /56 twice as many, a /48 four times, the whole group sixteen times.
+  /// /56 twice as many, a /48 four times, the whole member `everyone_scale`
+  /// times (a guard against guessers on very many networks; so many of
+  /// them lock newcomers out while it lasts, the price of that guard).
   guess_limiter(size_t burst, timespan interval);
 
   /// Charges one guess to `host` if every budget it draws on has one left;
   /// else charges nothing and returns false.
   bool charge(const std::string& host, time_point now);
 
-  /// Gives back the guess charged to `host`: none was made after all.
+  /// Gives back the guess charged to `host`: none was made after all, or
+  /// it proved the passphrase. Only that one: what else its source failed
+  /// or has under way (a guesser behind the same address) stays charged.
   void refund(const std::string& host, time_point now);
-
-  /// `host` proved the passphrase: its guess is given back, and what its
-  /// own source failed before (stale connections of a member that was
-  /// stopped) is forgiven; its /56 and /48, which others share, are not.
-  void forgive(const std::string& host, time_point now);
 
   /// How long until `host` may make a guess again (0: now).
   timespan wait_for(const std::string& host, time_point now);
@@ -52,6 +51,9 @@ public:
   /// forgotten, and new sources share one budget until there is room. A
   /// source that is out of guesses is never forgotten to make room.
   static constexpr size_t max_sources = 1024;
+
+  /// How many sources' worth of guesses the whole member allows.
+  static constexpr double everyone_scale = 64;
 
 private:
   struct budget {

@@ -108,7 +108,7 @@ void join_machine::on_greeting(peer& p, message& msg) {
   p.name = std::move(msg.name);
   p.address.port = msg.port;
   p.since = msg.since;
-  bool was_member = false;
+  bool was_member = claim_takeover(msg.id);
   if (!resolve_duplicate(p, msg.id, was_member))
     return;
   peer_table::promote(p, msg.id, callee_.now());
@@ -146,7 +146,7 @@ void join_machine::on_welcome(peer& p, message& msg) {
   // The name a member gives for itself wins over the list's.
   p.name = std::move(msg.name);
   p.since = msg.since;
-  bool was_member = p.takes_over;
+  bool was_member = claim_takeover(msg.id);
   if (resolve_duplicate(p, msg.id, was_member)) {
     peer_table::promote(p, msg.id, callee_.now());
     if (!was_member && phase_ == phase::running)

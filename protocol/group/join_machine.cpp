@@ -10,6 +10,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "protocol/crypto/secure.hpp"
+
 namespace groupchat::protocol {
 
 join_callee::~join_callee() {
@@ -129,6 +131,9 @@ void join_machine::begin_join(peer& entry,
   } else {
     entry.st = stage::greeting;
     entry_ = entry.conn;
+    // Its welcome has the greeting timeout from now, as every dial's has
+    // from its connect: the list itself came within the join deadline.
+    entry.opened_at = callee_.now();
     entry.id = self_entry->id;
     entry.name = self_entry->name;
     entry.address.port = self_entry->port;
@@ -295,11 +300,11 @@ void join_machine::on_closed(conn_id conn, const std::optional<error>& why) {
     case stage::closing:
       break;
   }
-  if (p->takes_over && p->st != stage::member && phase_ != phase::leaving)
-    lose(*p);
   // A retry of a lost member that ended before it was a member again
   // (refused, silent, dropped, however): the next one after a longer wait.
-  if (p->dialed && p->st != stage::member && rejoin_.contains(p->id))
+  if (p->took_over && p->st != stage::member && phase_ != phase::leaving)
+    took_over_failed(*p);
+  else if (p->dialed && p->st != stage::member && rejoin_.contains(p->id))
     retry_failed(*p, why);
   // A stranger's handshake that failed, or ended after our answer (closed
   // by us to make room included): one more guess at the passphrase.
@@ -315,8 +320,35 @@ bool join_machine::hand_over(const peer& gone) {
   auto next = peers_.find_id(gone.id);
   if (next == nullptr || next->st != stage::greeting)
     return false;
-  next->takes_over = true;
+  next->took_over = member_info{gone.name, gone.address.host, gone.address.port,
+                                gone.id, gone.since};
   return true;
+}
+
+// The connection that took over from a member failed: the member is lost,
+// as it was known over the connection it proved (the one that took over
+// came from a list, perhaps a forger's), unless it is back meanwhile.
+void join_machine::took_over_failed(const peer& p) {
+  auto& m = *p.took_over;
+  auto other = peers_.find_id(m.id);
+  if (other != nullptr && other->st == stage::member)
+    return;
+  callee_.report(event::member(event::kind::lost, m.name, m.id));
+  if (phase_ == phase::running)
+    rejoin_.lost(m, callee_.now());
+}
+
+// Peer `id` just proved itself on another connection: one that was taking
+// over for it is no news any more. Returns whether there was one (then the
+// peer was a member all along, and is not announced again).
+bool join_machine::claim_takeover(const peer_id& id) {
+  bool found = false;
+  for (auto& [conn, p] : peers_.all())
+    if (p.id == id && p.took_over) {
+      p.took_over.reset();
+      found = true;
+    }
+  return found;
 }
 
 // A retry of lost member `p` ended before it was a member again: the next
@@ -325,7 +357,8 @@ bool join_machine::hand_over(const peer& gone) {
 // would hand it one more guess at our passphrase.
 void join_machine::retry_failed(const peer& p,
                                 const std::optional<error>& why) {
-  if (why && why->code == ec::authentication_failed) {
+  if (why && why->code == ec::authentication_failed
+      && why->detail == wrong_passphrase) {
     spdlog::info("not retrying {} at {}: {}", p.name, to_string(p.address),
                  why->detail);
     rejoin_.forget(p.id);
@@ -402,6 +435,7 @@ void join_machine::unexpected(peer& p, message_type type) {
   if (p.st == stage::member)
     callee_.report(event::member(event::kind::lost, p.name, p.id));
   discard(p);
+  maybe_finish_join();
 }
 
 void join_machine::discard(peer& p) {

@@ -299,6 +299,8 @@ private:
   void send_greeting(peer& p);
   void lose(const peer& p);
   bool hand_over(const peer& gone);
+  void took_over_failed(const peer& p);
+  bool claim_takeover(const peer_id& id);
   void retry_failed(const peer& p, const std::optional<error>& why);
 
   void announce(const peer& p);

@@ -89,7 +89,7 @@ bool naming::on_refuse(const peer& p, const message& msg) {
     return true;
   }
   set(old);
-  callee_.report(event::failure("nick_refused",
+  callee_.report(event::failure("nick_reverted",
                                 "Could not take the name " + wanted + ": "
                                   + reason + "; you are " + name_ + " again"));
   return true;

@@ -77,9 +77,10 @@ struct peer {
   /// When we last took its member list as gossip.
   std::optional<time_point> last_gossip;
   /// Waiting for its welcome, it takes over from a connection to the same
-  /// peer that closed meanwhile (the peer kept this one of the two): its
-  /// welcome is no news, its failure is the peer's loss.
-  bool takes_over = false;
+  /// peer that closed meanwhile (the peer kept this one of the two), which
+  /// was this member: its welcome is no news, its failure the member's
+  /// loss.
+  std::optional<member_info> took_over;
 
   /// Whether messages from this connection still count.
   bool live() const noexcept {

@@ -73,18 +73,19 @@ std::string to_string(const endpoint& x) {
 // ("0::1" and "::1" are one host; so are "::ffff:127.0.0.1" and
 // "127.0.0.1"). Anything else (a host name) is returned as it is.
 std::string normalize_host(std::string host) {
-  if (host.empty() || host.size() >= INET6_ADDRSTRLEN)
+  if (host.empty() || host.size() >= INET6_ADDRSTRLEN
+      || host.find('\0') != std::string::npos)
     return host;
-  unsigned char buf[sizeof(in6_addr)];
+  in6_addr addr{};
   char out[INET6_ADDRSTRLEN];
-  if (::inet_pton(AF_INET, host.c_str(), buf) == 1)
-    return ::inet_ntop(AF_INET, buf, out, sizeof(out)) ? out : host;
-  if (::inet_pton(AF_INET6, host.c_str(), buf) != 1)
+  if (::inet_pton(AF_INET, host.c_str(), &addr) == 1)
+    return ::inet_ntop(AF_INET, &addr, out, sizeof(out)) ? out : host;
+  if (::inet_pton(AF_INET6, host.c_str(), &addr) != 1)
     return host;
-  auto addr = reinterpret_cast<const in6_addr*>(buf);
-  if (IN6_IS_ADDR_V4MAPPED(addr))
-    return ::inet_ntop(AF_INET, buf + 12, out, sizeof(out)) ? out : host;
-  return ::inet_ntop(AF_INET6, buf, out, sizeof(out)) ? out : host;
+  if (IN6_IS_ADDR_V4MAPPED(&addr))
+    return ::inet_ntop(AF_INET, addr.s6_addr + 12, out, sizeof(out)) ? out
+                                                                     : host;
+  return ::inet_ntop(AF_INET6, &addr, out, sizeof(out)) ? out : host;
 }
 
 bool is_loopback(std::string_view host) {
@@ -111,7 +112,8 @@ std::string prefix_of(const std::string& host, int bits) {
 }
 
 bool is_ip_literal(std::string_view host) {
-  if (host.empty() || host.size() >= INET6_ADDRSTRLEN)
+  if (host.empty() || host.size() >= INET6_ADDRSTRLEN
+      || host.find('\0') != std::string_view::npos)
     return false;
   std::string str{host};
   unsigned char buf[sizeof(in6_addr)];

@@ -26,6 +26,8 @@ json parsed(const event& ev) {
 CAF_TEST(times are RFC 3339 in UTC with microseconds) {
   CAF_CHECK_EQUAL(rfc3339(0), "1970-01-01T00:00:00.000000Z");
   CAF_CHECK_EQUAL(rfc3339(1764784501000042), "2025-12-03T17:55:01.000042Z");
+  CAF_MESSAGE("a peer's time past year 9999 is the last RFC 3339 has");
+  CAF_CHECK_EQUAL(rfc3339(UINT64_MAX), "9999-12-31T23:59:59.999999Z");
 }
 
 CAF_TEST(a chat line carries every field) {

@@ -6,6 +6,8 @@
 
 #include "protocol/group/join_fixture.hpp"
 
+#include "protocol/crypto/secure.hpp"
+
 #include <caf/test/unit_test.hpp>
 
 CAF_TEST_FIXTURE_SCOPE(join_handshake_tests, join_fixture)
@@ -210,10 +212,24 @@ CAF_TEST(a lost member whose address fails the passphrase is not retried) {
   machine.on_tick();
   CAF_CHECK_EQUAL(traffic(), (lines{"dial 10.0.0.9:5009"}));
   CAF_CHECK(dialed(2));
-  machine.on_closed(2, error{ec::authentication_failed, "wrong passphrase"});
+  machine.on_closed(2, error{ec::authentication_failed, wrong_passphrase});
   callee.clock += 1min;
   machine.on_tick();
   CAF_CHECK(traffic().empty());
+}
+
+CAF_TEST(a handshake that times out proves nothing and is retried) {
+  machine.start(6000, {});
+  accepted_member(1, "alice", 10);
+  machine.on_closed(1, std::nullopt);
+  callee.clock += 2s;
+  machine.on_tick();
+  CAF_CHECK(dialed(2));
+  traffic();
+  machine.on_closed(2, error{ec::authentication_failed, "timed out"});
+  callee.clock += 1min;
+  machine.on_tick();
+  CAF_CHECK_EQUAL(traffic(), (lines{"dial 10.0.0.9:5009"}));
 }
 
 CAF_TEST(a connection waiting for its welcome takes over from one that closed) {
@@ -235,6 +251,26 @@ CAF_TEST(a connection waiting for its welcome takes over from one that closed) {
   CAF_MESSAGE("had the dial failed, carol would have been lost");
   machine.on_closed(2, std::nullopt);
   CAF_CHECK_EQUAL(traffic(), (lines{"notice carol lost connection"}));
+}
+
+CAF_TEST(a takeover that fails reports the member it took over from) {
+  machine.start(6000, {});
+  while (id(70) < id(50))
+    keys[70] = std::make_unique<identity>();
+  CAF_MESSAGE("a list names carol at another address, under another name");
+  machine.on_members(accepted_member(1, "zed", 90),
+                     {{"carla", "10.0.0.66", 5066, id(70)}});
+  CAF_CHECK(dialed(2));
+  challenge(2);
+  accepted_member(3, "carol", 70);
+  machine.on_closed(3, std::nullopt);
+  traffic();
+  machine.on_closed(2, std::nullopt);
+  CAF_CHECK_EQUAL(traffic(), (lines{"notice carol lost connection"}));
+  CAF_MESSAGE("and retries her where she was, not where the list said");
+  callee.clock += 2s;
+  machine.on_tick();
+  CAF_CHECK_EQUAL(traffic(), (lines{"dial 10.0.0.9:5009"}));
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -67,5 +67,7 @@ CAF_TEST(addresses are compared parsed not as spelled) {
   for (auto host : {"0::0", "::ffff:0.0.0.0", "0.1.2.3", "::"})
     CAF_CHECK(is_unspecified(host));
   CAF_CHECK(!is_unspecified("::2"));
+  CAF_CHECK(!is_ip_literal(std::string{"1.2.3.4\0x", 9}));
+  CAF_CHECK_EQUAL(normalize_host(std::string{"::1\0x", 5}).size(), 5u);
   CAF_CHECK(!is_loopback("::2"));
 }
