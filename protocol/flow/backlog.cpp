@@ -117,45 +117,35 @@ backlog::step backlog::check_closing(time_point now) {
 // window while any is pending; once all is taken, nothing is watched until
 // the next write.
 backlog::step backlog::check_pending(time_point now) {
-  step s;
   if (pending_ == 0)
-    return s;
-  auto elapsed = now - window_start_;
-  if (elapsed < grace) {
-    watch_after(s, grace - elapsed);
-    return s;
-  }
-  if (progressed_ == 0) {
-    s.end = step::ending::drop;
-    s.why = "the peer took none of our output (" + std::to_string(pending_)
-            + " bytes) in "
-            + std::to_string(
-              std::chrono::duration_cast<std::chrono::seconds>(grace).count())
-            + "s";
-    return s;
-  }
-  progressed_ = 0;
-  window_start_ = now;
-  watch_after(s, grace);
-  return s;
+    return {};
+  return check_window(now, 1);
 }
 
 // A check scheduled in an earlier spell of congestion may come early for
 // this one: it judges only a whole window.
 backlog::step backlog::check_congested(time_point now) {
+  return check_window(now, min_progress);
+}
+
+// The window of progress that ends at `now`, if it is whole: the peer took
+// at least `needed` bytes in it (and a new one starts), or it goes.
+backlog::step backlog::check_window(time_point now, size_t needed) {
   step s;
   auto elapsed = now - window_start_;
   if (elapsed < grace) {
     watch_after(s, grace - elapsed);
     return s;
   }
-  if (progressed_ < min_progress) {
+  if (progressed_ < needed) {
+    auto secs = std::to_string(
+      std::chrono::duration_cast<std::chrono::seconds>(grace).count());
     s.end = step::ending::drop;
-    s.why = "the peer took " + std::to_string(progressed_)
-            + " bytes of our output in "
-            + std::to_string(
-              std::chrono::duration_cast<std::chrono::seconds>(grace).count())
-            + "s";
+    s.why = progressed_ == 0 && needed == 1
+              ? "the peer took none of our output (" + std::to_string(pending_)
+                  + " bytes) in " + secs + "s"
+              : "the peer took " + std::to_string(progressed_)
+                  + " bytes of our output in " + secs + "s";
     return s;
   }
   progressed_ = 0;

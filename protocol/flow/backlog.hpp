@@ -100,6 +100,7 @@ private:
   step check_closing(time_point now);
   step check_congested(time_point now);
   step check_pending(time_point now);
+  step check_window(time_point now, size_t needed);
 
   limits limits_;
   size_t pending_ = 0;
