@@ -80,7 +80,8 @@ struct connection_state {
   /// Why we quit once dropped (an authentication failure, for its owner).
   caf::error exit_reason;
 
-  /// The handshake and encryption, in a group with a passphrase.
+  /// The handshake and encryption (with the passphrase, or the open
+  /// groups' public key).
   std::optional<protocol::sealed_link> link;
 
   /// The socket's descriptor, for writing without CAF while its write
@@ -386,7 +387,7 @@ void on_send(connection_actor* self, const protocol::message& msg) {
 }
 
 // Takes over the socket: limits, names for the log, the link to the owner,
-// reading (unless held) and, in a passphrase group, the handshake.
+// reading (unless held) and the handshake.
 void init(connection_actor* self, caf::io::connection_handle hdl,
           caf::actor owner, const connection_options& limits, bool accepted) {
   auto& st = self->state;
@@ -429,12 +430,11 @@ void init(connection_actor* self, caf::io::connection_handle hdl,
   // handshake included; it sees their messages only after the handshake.
   if (accepted)
     self->send(st.owner, atom::incoming_v, st.remote_host);
-  // The passphrase handshake's first frames and its deadline.
+  // The handshake's first frames and its deadline.
   for (auto& body : st.link->start())
     write_frame(self, body);
-  if (st.link->sealed())
-    self->delayed_send(self, limits.handshake_timeout, atom::timeout_v,
-                       uint64_t{0});
+  self->delayed_send(self, limits.handshake_timeout, atom::timeout_v,
+                     uint64_t{0});
 }
 
 // The peer closed its end.

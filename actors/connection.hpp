@@ -35,7 +35,7 @@ struct connection_options {
   /// membership admits it (`admit`, after its greeting): handshake
   /// messages, `hello` and `greeting` are far smaller.
   size_t max_stranger_frame_size = 1024;
-  /// Deadline for the passphrase handshake.
+  /// Deadline for the handshake.
   caf::timespan handshake_timeout{0};
   /// After `close`, what is queued is still sent; a peer that takes none of
   /// it for this long is closed anyway.
@@ -43,8 +43,11 @@ struct connection_options {
   /// After a lingering `close` (we leave), how long the peer may send
   /// nothing without closing its end before we close ours.
   caf::timespan linger_timeout{0};
-  /// The group key; null for a group without a passphrase. With a key, every
-  /// connection starts with the handshake and every frame is encrypted.
+  /// The passphrase's key; null for a group without a passphrase, whose
+  /// connections use the public `open_group_key`. Either way every
+  /// connection starts with the handshake and every frame is encrypted; an
+  /// accepted connection of a group with a passphrase is held until its
+  /// owner admits it (a guess is charged).
   std::shared_ptr<const protocol::group_key> key;
 };
 

@@ -4,42 +4,84 @@
 namespace groupchat::protocol {
 
 sealed_link::sealed_link(const group_key* key, bool accepted)
-  : accepted_(accepted) {
-  if (key != nullptr)
-    channel_ = std::make_unique<secure_channel>(
-      *key, accepted ? secure_channel::role::responder
-                     : secure_channel::role::initiator);
-}
+  : open_(key == nullptr || key->open), accepted_(accepted),
+    channel_(std::make_unique<secure_channel>(
+      key != nullptr ? *key : open_group_key(),
+      accepted ? secure_channel::role::responder
+               : secure_channel::role::initiator)) {}
 
 sealed_link::~sealed_link() = default;
 
 std::vector<std::string> sealed_link::start() {
-  return channel_ ? channel_->start() : std::vector<std::string>{};
+  return channel_->start();
 }
 
-sealed_link::step sealed_link::fail(std::string why, bool tell_peer) {
+sealed_link::step sealed_link::fail(std::string why,
+                                    std::optional<message> tell_peer) {
+  failed_ = true;
   step out;
   out.failed = error{ec::authentication_failed, std::move(why)};
   if (tell_peer && accepted_)
-    out.to_write.push_back(encode(
-      make_refuse(refusal::passphrase_needed,
-                  "authentication failed: this group needs a passphrase")));
+    out.to_write.push_back(encode(*tell_peer));
+  return out;
+}
+
+// A responder's first frame: a peer without our kind of key, or speaking
+// protocol 2 (plaintext JSON), is told so in plaintext before we close.
+sealed_link::step sealed_link::on_first_frame(std::string_view body) {
+  if (!is_handshake_start(body)) {
+    if (body.empty() || body.front() != '{')
+      return fail("the peer did not start the handshake");
+    if (!open_)
+      return fail("the peer spoke without a passphrase",
+                  make_refuse(refusal::passphrase_needed,
+                              "authentication failed: this group needs a "
+                              "passphrase"));
+    return fail("the peer speaks an older protocol (plaintext)",
+                make_refuse(refusal::other,
+                            "this peer speaks protocol 3, where every "
+                            "connection is encrypted: upgrade groupchat"));
+  }
+  if (is_open_start(body) && !open_)
+    return fail("the peer has no passphrase",
+                make_refuse(refusal::passphrase_needed,
+                            "authentication failed: this group needs a "
+                            "passphrase"));
+  if (!is_open_start(body) && open_)
+    return fail("the peer has a passphrase, this group has none");
+  return {};
+}
+
+// The responder refused before any key existed, in plaintext: believed as
+// far as closing would be (an attacker on the path can close it anyway),
+// and the last thing read.
+sealed_link::step sealed_link::on_refusal(std::string_view body) {
+  auto msg = decode(body);
+  if (!msg || msg->type != message_type::refuse)
+    return fail("unexpected plaintext during the handshake");
+  refused_ = true;
+  step out;
+  out.body = body;
   return out;
 }
 
 sealed_link::step sealed_link::on_frame(std::string_view body) {
-  if (!channel_) {
-    if (is_handshake_start(body))
-      return fail("the peer has a passphrase, this group has none", false);
-    step out;
-    out.body = body;
-    return out;
-  }
+  if (failed_)
+    return fail("the link failed before");
+  if (refused_)
+    return fail("the peer sent more after refusing");
   bool was_established = channel_->established();
+  if (!was_established) {
+    if (accepted_ && !answered_) {
+      if (auto first = on_first_frame(body); first.failed)
+        return first;
+    } else if (!accepted_ && !body.empty() && body.front() == '{') {
+      return on_refusal(body);
+    }
+  }
   auto res = channel_->on_frame(body);
   if (!res)
-    return fail(res.error().detail,
-                !was_established && !body.empty() && body.front() == '{');
+    return fail(res.error().detail);
   step out;
   out.to_write = std::move(res->to_send);
   if (accepted_ && !out.to_write.empty())
@@ -57,8 +99,6 @@ sealed_link::step sealed_link::on_frame(std::string_view body) {
 }
 
 std::optional<std::string_view> sealed_link::outgoing(std::string_view body) {
-  if (!channel_)
-    return body;
   if (!channel_->established()) {
     queued_.emplace_back(body);
     return std::nullopt;
@@ -68,27 +108,28 @@ std::optional<std::string_view> sealed_link::outgoing(std::string_view body) {
 }
 
 bool sealed_link::established() const noexcept {
-  return !channel_ || channel_->established();
+  return channel_->established();
 }
 
 void sealed_link::bind(message& msg) const {
   using type = message_type;
-  if (channel_
+  if (channel_->established()
       && (msg.type == type::challenge || msg.type == type::greeting
           || msg.type == type::welcome))
     msg.channel = channel_->binding();
 }
 
 bool sealed_link::counts_as_guess() const noexcept {
-  return answered_ && !established();
+  return !open_ && answered_ && !established();
 }
 
 std::optional<error> sealed_link::closed_by_peer() const {
-  if (established())
+  if (established() || refused_) // A refusal said why.
     return std::nullopt;
   return error{ec::authentication_failed,
-               "the peer closed the connection during the handshake (no "
-               "passphrase, or another one?)"};
+               open_ ? "the peer closed the connection during the handshake"
+                     : "the peer closed the connection during the handshake "
+                       "(no passphrase, or another one?)"};
 }
 
 std::optional<error> sealed_link::timed_out() const {

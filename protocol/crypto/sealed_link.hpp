@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
-// What one connection does with the bodies of its frames: in a group with a
-// passphrase, the handshake and the sealing of secure.hpp; in an open group,
-// nothing but telling a peer with a passphrase apart. The Connection actor
-// frames bytes and carries out what this class asks; the rules (what waits
-// for the handshake, when a failure counts as a guess at the passphrase,
-// who is told why in plaintext) live here, testable without a socket.
+// What one connection does with the bodies of its frames: the handshake and
+// the sealing of secure.hpp, with the group's passphrase or, in an open
+// group, with its public key (protocol 3: no connection is plaintext). The
+// Connection actor frames bytes and carries out what this class asks; the
+// rules (what waits for the handshake, when a failure counts as a guess at
+// the passphrase, who is told why in plaintext and what of it a dialer
+// believes) live here, testable without a socket.
 
 #pragma once
 
@@ -23,7 +24,8 @@ namespace groupchat::protocol {
 
 class sealed_link {
 public:
-  /// `key` is null in an open group. `accepted`: the peer dialed us.
+  /// `key` is null in an open group (`open_group_key` seals it). `accepted`:
+  /// the peer dialed us.
   sealed_link(const group_key* key, bool accepted);
   ~sealed_link();
 
@@ -34,11 +36,14 @@ public:
   struct step {
     /// Frame bodies to write now, in order: handshake replies, then the
     /// bodies that waited for the handshake, sealed. With `failed`, what
-    /// the peer is told before we close: a peer that spoke plaintext JSON
-    /// to a group with a passphrase gets a `refuse` saying so.
+    /// the peer is told before we close, in plaintext (no key exists yet):
+    /// a `refuse` saying that this group needs a passphrase, or that the
+    /// peer speaks an older protocol.
     std::vector<std::string> to_write;
     /// The plaintext body to decode, if the frame carried one. Valid until
-    /// the next call.
+    /// the next call. Before the handshake completed, only a responder's
+    /// `refuse` passes, and nothing after it: a refusal says no more than
+    /// closing the connection would.
     std::optional<std::string_view> body;
     /// The handshake failed: the connection must be dropped, for this
     /// reason (`ec::authentication_failed`).
@@ -51,33 +56,27 @@ public:
   /// Processes one received frame body.
   step on_frame(std::string_view body);
 
-  /// A body to send: what to write now (valid until the next call; in an
-  /// open group `body` itself, not copied), or nothing while it waits for
-  /// the handshake (it comes in a later `step::to_write`).
+  /// A body to send: what to write now (valid until the next call), or
+  /// nothing while it waits for the handshake (it comes in a later
+  /// `step::to_write`).
   std::optional<std::string_view> outgoing(std::string_view body);
 
-  /// Whether this connection is sealed (the group has a passphrase).
-  bool sealed() const noexcept {
-    return channel_ != nullptr;
-  }
-
-  /// Whether bodies flow: always in an open group, after the handshake in
-  /// a sealed one.
+  /// Whether bodies flow: after the handshake.
   bool established() const noexcept;
 
   /// Gives the messages whose signatures cover the channel (challenge,
-  /// greeting, welcome: see identity.hpp) this connection's binding; in an
-  /// open group there is none.
+  /// greeting, welcome: see identity.hpp) this connection's binding.
   void bind(message& msg) const;
 
   /// Bytes sealing adds to each frame body.
-  size_t overhead() const noexcept {
-    return sealed() ? seal_overhead : 0;
+  static constexpr size_t overhead() noexcept {
+    return seal_overhead;
   }
 
   /// Once we answered a stranger's first handshake frame, it can test one
   /// guess at the passphrase against the answer: however the connection
-  /// ends before the handshake completes, that is one guess.
+  /// ends before the handshake completes, that is one guess. An open
+  /// group's key is public: nothing to guess.
   bool counts_as_guess() const noexcept;
 
   /// Why the peer closing its end now is a failed handshake, if it is.
@@ -92,10 +91,17 @@ public:
   }
 
 private:
-  step fail(std::string why, bool tell_peer);
+  step fail(std::string why, std::optional<message> tell_peer = {});
+  step on_first_frame(std::string_view body);
+  step on_refusal(std::string_view body);
 
+  bool open_;
   bool accepted_;
   bool answered_ = false;
+  /// The responder refused us before the handshake.
+  bool refused_ = false;
+  /// A failure is final: nothing is read after it.
+  bool failed_ = false;
   std::unique_ptr<secure_channel> channel_;
   std::vector<std::string> queued_;
   std::string plaintext_;

@@ -19,9 +19,9 @@ constexpr size_t stream_header_size
   = crypto_secretstream_xchacha20poly1305_HEADERBYTES;
 
 /// CPace's channel identifier: this protocol and its version.
-constexpr std::string_view channel_id = "groupchat v2";
+constexpr std::string_view channel_id = "groupchat v3";
 
-enum step : uint8_t { step1 = 1, step2 = 2, step3 = 3 };
+enum step : uint8_t { step1 = 1, step2 = 2, step3 = 3, step1_open = 0x11 };
 
 constexpr size_t step1_size = 1 + sid_size + point_size;
 constexpr size_t step2_size = 1 + point_size + tag_size + stream_header_size;
@@ -56,10 +56,12 @@ group_key::group_key() {
 
 group_key::group_key(const group_key& other) : group_key() {
   bytes = other.bytes;
+  open = other.open;
 }
 
 group_key& group_key::operator=(const group_key& other) {
   bytes = other.bytes;
+  open = other.open;
   return *this;
 }
 
@@ -68,7 +70,25 @@ group_key::~group_key() {
 }
 
 bool is_handshake_start(std::string_view body) noexcept {
-  return body.size() == step1_size && body[0] == step1;
+  return body.size() == step1_size
+         && (body[0] == step1 || body[0] == static_cast<char>(step1_open));
+}
+
+bool is_open_start(std::string_view body) noexcept {
+  return body[0] == static_cast<char>(step1_open);
+}
+
+const group_key& open_group_key() {
+  static const group_key key = [] {
+    [[maybe_unused]] auto rc = sodium_init();
+    group_key k;
+    constexpr std::string_view label = "groupchat open group v3";
+    crypto_generichash(k.bytes.data(), k.bytes.size(), as_bytes(label),
+                       label.size(), nullptr, 0);
+    k.open = true;
+    return k;
+  }();
+  return key;
 }
 
 result<group_key> derive_group_key(std::string_view passphrase) {
@@ -181,9 +201,9 @@ struct secure_channel::impl {
     };
     auto i2r = r == role::initiator ? tx : rx;
     auto r2i = r == role::initiator ? rx : tx;
-    kdf(i2r, sizeof(tx), "groupchat v2 initiator to responder");
-    kdf(r2i, sizeof(rx), "groupchat v2 responder to initiator");
-    kdf(binding, sizeof(binding), "groupchat v2 channel binding");
+    kdf(i2r, sizeof(tx), "groupchat v3 initiator to responder");
+    kdf(r2i, sizeof(rx), "groupchat v3 responder to initiator");
+    kdf(binding, sizeof(binding), "groupchat v3 channel binding");
     sodium_memzero(isk, sizeof(isk));
     return true;
   }
@@ -238,7 +258,10 @@ struct secure_channel::impl {
   // Responder, step 1 received: answer with step 2.
   result<output> on_step1(std::string_view body) {
     if (!is_handshake_start(body))
-      return fail("the peer did not start the handshake (no passphrase?)");
+      return fail("the peer did not start the handshake");
+    if (is_open_start(body) != key.open)
+      return fail(key.open ? "the peer has a passphrase, this group has none"
+                           : "the peer has no passphrase");
     std::memcpy(sid, as_bytes(body) + 1, sid_size);
     std::memcpy(theirs, as_bytes(body) + 1 + sid_size, point_size);
     if (!make_point() || !derive_keys())
@@ -250,7 +273,7 @@ struct secure_channel::impl {
   // Initiator, step 2 received: check the responder, answer with step 3.
   result<output> on_step2(std::string_view body) {
     if (body.size() != step2_size || body[0] != step2)
-      return fail("unexpected handshake message (no passphrase?)");
+      return fail("unexpected handshake message");
     auto data = as_bytes(body) + 1;
     std::memcpy(theirs, data, point_size);
     if (!derive_keys())
@@ -315,7 +338,7 @@ std::vector<std::string> secure_channel::start() {
   randombytes_buf(x.sid, sizeof(x.sid));
   if (!x.make_point()) // Then the peer's step 2 finds us failed.
     x.st = impl::state::failed;
-  std::string msg(1, static_cast<char>(step1));
+  std::string msg(1, static_cast<char>(x.key.open ? step1_open : step1));
   msg += as_string(x.sid, sid_size);
   msg += as_string(x.own, point_size);
   return {std::move(msg)};

@@ -21,10 +21,14 @@ namespace groupchat::protocol {
 /// Bytes the encryption adds to each frame body.
 constexpr size_t seal_overhead = 17;
 
-/// The key every member derives from the group's passphrase.
-/// Locked in memory where the system allows; wiped when it goes.
+/// The key every member derives from the group's passphrase, or the public
+/// key of open groups. Locked in memory where the system allows; wiped when
+/// it goes.
 struct group_key {
   std::array<uint8_t, 32> bytes{};
+  /// The public key of a group without a passphrase (`open_group_key`):
+  /// its handshakes test no secret, so they count as no guess.
+  bool open = false;
 
   group_key();
   group_key(const group_key& other);
@@ -37,20 +41,34 @@ struct group_key {
 /// start). It is CPace's password-related string.
 result<group_key> derive_group_key(std::string_view passphrase);
 
+/// The key of every group without a passphrase: BLAKE2b-256 of the text
+/// "groupchat open group v3", public by design. It runs the same handshake
+/// as a passphrase does, so every connection is encrypted and has a channel
+/// binding that the identity proofs sign; what it cannot give is a secret
+/// that keeps strangers out (protocol/README.md, "Sealed connections").
+const group_key& open_group_key();
+
 /// The detail of the one handshake failure that proves the peer has
 /// another passphrase (its key confirmation failed); closes and timeouts
 /// during a handshake prove nothing.
 constexpr const char* wrong_passphrase = "wrong passphrase";
 
-/// Whether `body` is the first message of the handshake: lets a peer
-/// without a passphrase tell "has a passphrase" apart from garbage.
+/// Whether `body` is the first message of the handshake, of either kind of
+/// group: lets a responder tell an older peer's plaintext apart.
 bool is_handshake_start(std::string_view body) noexcept;
+
+/// Whether the first message of the handshake `body` comes from a peer
+/// without a passphrase (open groups mark their first message, so that
+/// either side can say which one lacks the passphrase).
+/// @pre `is_handshake_start(body)`
+bool is_open_start(std::string_view body) noexcept;
 
 /// One connection's handshake and record layer.
 ///
 /// Handshake (frame bodies, binary; I = initiator = the dialing side,
 /// R = responder; PRS = the group key; CPace on ristretto255, cpace.hpp):
-///   1. I -> R: 0x01 | sid | Y_I           (sid: 16 random bytes)
+///   1. I -> R: 0x01 | sid | Y_I           (sid: 16 random bytes; 0x11 in
+///                                          an open group)
 ///   2. R -> I: 0x02 | Y_R | T_R | stream header of R
 ///   3. I -> R: 0x03 | T_I | stream header of I
 /// Y = y * g with a fresh scalar y and g = hash-to-group(PRS, sid): each Y

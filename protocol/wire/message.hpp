@@ -17,7 +17,7 @@
 namespace groupchat::protocol {
 
 /// The protocol version this build speaks; every message carries it.
-constexpr uint32_t version = 2;
+constexpr uint32_t version = 3;
 
 /// Longest host string in a member list.
 constexpr size_t max_host_size = 255;

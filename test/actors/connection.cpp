@@ -11,6 +11,7 @@
 
 #include "actors/listener.hpp"
 #include "actors/messages.hpp"
+#include "protocol/crypto/secure.hpp"
 #include "protocol/wire/frame.hpp"
 #include "protocol/wire/message.hpp"
 
@@ -36,6 +37,10 @@ struct fixture : test_node_fixture<> {
   bool congested = false;
   /// Messages membership got: a read's frames come in one.
   size_t deliveries = 0;
+  /// The far end of the socket: every connection is sealed (protocol 3),
+  /// an open group's with its public key.
+  protocol::secure_channel peer{protocol::open_group_key(),
+                                protocol::secure_channel::role::initiator};
 
   fixture() {
     // The fixture goes in as an argument: CAF 0.17 dereferences a null
@@ -77,10 +82,17 @@ struct fixture : test_node_fixture<> {
     CAF_MESSAGE("a peer connects");
     mpx.add_pending_connect(acceptor, socket);
     mpx.accept_connection(acceptor);
-    run();
+    settle();
     CAF_REQUIRE_EQUAL(incoming.size(), 1u);
     CAF_REQUIRE(connection != nullptr);
     self->monitor(connection);
+    CAF_MESSAGE("it completes the handshake");
+    feed(protocol::make_frame(peer.start().front()), false);
+    auto written = raw_output();
+    auto answer = peer.on_frame(next_frame(written));
+    CAF_REQUIRE(answer);
+    CAF_REQUIRE(peer.established());
+    feed(protocol::make_frame(answer->to_send.front()), false);
   }
 
   ~fixture() override {
@@ -93,16 +105,57 @@ struct fixture : test_node_fixture<> {
     run();
   }
 
-  void feed(const std::string& bytes) {
-    mpx.virtual_send(socket, std::vector<char>(bytes.begin(), bytes.end()));
-    run();
+  /// Runs what is under way, firing no timer (`run` fires them all: the
+  /// handshake's deadline too).
+  void settle() {
+    do {
+      sched.run();
+      mpx.flush_runnables();
+    } while (sched.run() > 0);
   }
 
-  std::string output() {
+  void feed(const std::string& bytes, bool fire_timers = true) {
+    mpx.virtual_send(socket, std::vector<char>(bytes.begin(), bytes.end()));
+    if (fire_timers)
+      run();
+    else
+      settle();
+  }
+
+  /// What the connection wrote since the last call, reported taken by the
+  /// socket (the test multiplexer reports nothing itself).
+  std::string raw_output() {
     auto& buf = mpx.output_buffer(socket);
     std::string result(buf.begin(), buf.end());
     buf.clear();
+    if (!result.empty()) {
+      caf::anon_send(connection,
+                     caf::io::data_transferred_msg{socket, result.size(), 0});
+      settle();
+    }
     return result;
+  }
+
+  /// Takes the first frame's body off `bytes`.
+  static std::string next_frame(std::string& bytes) {
+    CAF_REQUIRE(bytes.size() >= protocol::length_prefix_size);
+    auto size = protocol::read_length(bytes.data());
+    CAF_REQUIRE(bytes.size() >= protocol::length_prefix_size + size);
+    auto body = bytes.substr(protocol::length_prefix_size, size);
+    bytes.erase(0, protocol::length_prefix_size + size);
+    return body;
+  }
+
+  /// What the connection wrote, opened and framed again in plaintext.
+  std::string output() {
+    auto bytes = raw_output();
+    std::string plain;
+    while (!bytes.empty()) {
+      auto opened = peer.on_frame(next_frame(bytes));
+      CAF_REQUIRE(opened && opened->has_plaintext);
+      plain += protocol::make_frame(opened->plaintext);
+    }
+    return plain;
   }
 
   bool connection_is_down() {
@@ -112,7 +165,18 @@ struct fixture : test_node_fixture<> {
     return down;
   }
 
-  static std::string frame(const message& msg) {
+  /// `msg` as the peer sends it. Frames must be fed in the order they
+  /// were made: each seals the next message of the stream.
+  std::string frame(const message& msg) {
+    return sealed(protocol::encode(msg));
+  }
+
+  std::string sealed(std::string_view body) {
+    return protocol::make_frame(peer.seal(body));
+  }
+
+  /// `msg` as `output` shows it.
+  static std::string plain(const message& msg) {
     return protocol::make_frame(protocol::encode(msg));
   }
 };
@@ -132,8 +196,11 @@ CAF_TEST(a frame split across reads is reassembled) {
 }
 
 CAF_TEST(several frames in one read arrive in order and in one message) {
-  feed(frame(protocol::make_chat("one", 1))
-       + frame(protocol::make_chat("two", 2)) + frame(protocol::make_leave()));
+  // One at a time: each frame seals the next message of the stream.
+  auto frames = frame(protocol::make_chat("one", 1));
+  frames += frame(protocol::make_chat("two", 2));
+  frames += frame(protocol::make_leave());
+  feed(frames);
   CAF_CHECK_EQUAL(deliveries, 1u);
   CAF_REQUIRE_EQUAL(received.size(), 3u);
   CAF_CHECK_EQUAL(received[0].text, "one");
@@ -150,7 +217,7 @@ CAF_TEST(an oversize length prefix drops the connection) {
 }
 
 CAF_TEST(invalid JSON drops the connection) {
-  feed(protocol::make_frame("{\"type\":"));
+  feed(sealed("{\"type\":"));
   CAF_CHECK(received.empty());
   CAF_CHECK(connection_is_down());
 }
@@ -159,7 +226,7 @@ CAF_TEST(sent messages are framed and written) {
   caf::anon_send(connection, atom::send_v,
                  protocol::make_refuse(protocol::refusal::other, "name taken"));
   run();
-  CAF_CHECK_EQUAL(output(), frame(protocol::make_refuse(
+  CAF_CHECK_EQUAL(output(), plain(protocol::make_refuse(
                               protocol::refusal::other, "name taken")));
 }
 
@@ -167,7 +234,7 @@ CAF_TEST(close flushes what was sent before it) {
   caf::anon_send(connection, atom::send_v, protocol::make_leave());
   caf::anon_send(connection, atom::close_v, false);
   run();
-  CAF_CHECK_EQUAL(output(), frame(protocol::make_leave()));
+  CAF_CHECK_EQUAL(output(), plain(protocol::make_leave()));
   CAF_CHECK(connection_is_down());
 }
 

@@ -20,6 +20,8 @@ import threading
 import time
 import traceback
 
+from sealed import SealedSocket, frame, read_raw_frame  # noqa: F401
+
 BINARY = None
 DEADLINE = 10.0  # seconds a single expected line may take
 
@@ -276,26 +278,23 @@ def run(args, timeout=DEADLINE, stdin=subprocess.DEVNULL, cwd=None):
             proc.stderr.decode("utf-8", "replace"))
 
 
-def frame(body):
-    """A raw protocol frame: 4-byte big-endian length, then the body."""
-    if isinstance(body, str):
-        body = body.encode("utf-8")
-    return struct.pack(">I", len(body)) + body
-
-
 def raw_connect(peer):
-    sock = socket.create_connection(("127.0.0.1", peer.port), timeout=DEADLINE)
-    return sock
+    """A connection to `peer` after the handshake of protocol 3: what is
+    sent with `sendall(frame(...))` goes sealed, `read_frame` opens."""
+    return SealedSocket.connect(peer.port)
+
+
+def plain_connect(peer):
+    """A connection to `peer` that never starts the handshake: bytes as they
+    are, for tests of what a stranger may send before it."""
+    return socket.create_connection(("127.0.0.1", peer.port), timeout=DEADLINE)
 
 
 def read_frame(sock):
-    """The next frame's body from `sock`."""
-    header = sock.recv(4, socket.MSG_WAITALL)
-    assert len(header) == 4, "connection closed"
-    (length,) = struct.unpack(">I", header)
-    body = sock.recv(length, socket.MSG_WAITALL)
-    assert len(body) == length, "connection closed"
-    return body
+    """The next frame's body from `sock`: opened, on a sealed connection."""
+    if isinstance(sock, SealedSocket):
+        return sock.recv_body()
+    return read_raw_frame(sock)
 
 
 class Identity:
@@ -353,10 +352,10 @@ def greet(sock, name, peer_id, identity=None, claimed_id=None, seq=0):
     claimed = claimed_id or identity.id
     nonce = os.urandom(32).hex()
     proof = identity.prove(proof_transcript(1, challenge["nonce"], nonce,
-                                            claimed, peer_id,
-                                            claims=proof_claims(name, 1, seq)))
+                                            claimed, peer_id, sock.binding,
+                                            proof_claims(name, 1, seq)))
     sock.sendall(frame(json.dumps({
-        "type": "greeting", "version": 2, "name": name, "id": claimed,
+        "type": "greeting", "version": 3, "name": name, "id": claimed,
         "port": 1, "nonce": nonce, "seq": seq, "proof": proof})))
     return identity
 
@@ -366,7 +365,7 @@ def members_of(peer):
     dicts (`peer` itself first)."""
     import json
     sock = raw_connect(peer)
-    sock.sendall(frame('{"type":"hello","version":2}'))
+    sock.sendall(frame('{"type":"hello","version":3}'))
     while True:
         msg = json.loads(read_frame(sock))
         if msg["type"] == "members":

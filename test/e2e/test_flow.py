@@ -129,7 +129,7 @@ def test_idle_connections_do_not_lock_newcomers_out(g):
 def member_list(n, port):
     entries = ",".join('{"name":"m%d","host":"127.0.0.1","port":%d,"id":"%064x"}'
                        % (i, port, 1000 + i) for i in range(n))
-    return frame('{"type":"members","version":2,"members":[%s]}' % entries)
+    return frame('{"type":"members","version":3,"members":[%s]}' % entries)
 
 
 def test_a_huge_member_list_costs_few_threads(g):
@@ -179,9 +179,10 @@ def test_a_deeply_nested_frame_costs_little_memory(g):
 def test_a_stranger_may_send_only_small_frames(g):
     alice = g.create("alice")
     stranger = raw_connect(alice)
-    stranger.sendall(frame('{"type":"hello","version":2,"x":"%s"}' % ("y" * 2000)))
+    stranger.sendall(frame('{"type":"hello","version":3,"x":"%s"}' % ("y" * 2000)))
+    # 1 KiB, and the 17 bytes of the seal.
     alice.err.wait_for(r"frame_too_large: length prefix \d+ exceeds the maximum "
-                       r"of 1024")
+                       r"of 1041")
     stranger.settimeout(DEADLINE)
     # At most its challenge, sent at connect (a reset may take even that).
     got = b""

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target for everything a peer decodes from the network: the frame
 // reader that connections use (length prefix, limit, frames split across
-// reads) and the message decoder (JSON, fields).
+// reads), the sealed link of protocol 3 (handshake and record layer) and the
+// message decoder (JSON, fields).
 //
 // Properties checked beyond "no crash, no leak, no undefined behaviour":
 // whatever decodes must encode again, and decode to the same message; the
-// reader splits a stream the same way however the reads cut it.
+// reader splits a stream the same way however the reads cut it; frames from
+// a stranger never complete a handshake, nothing passes a failed link, and
+// before the handshake only a responder's refusal is read; a sealed body
+// opens to itself, and with any byte changed it opens to nothing.
 
 #include <cstddef>
 #include <cstdint>
@@ -14,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "protocol/crypto/sealed_link.hpp"
 #include "protocol/wire/frame.hpp"
 #include "protocol/wire/message.hpp"
 
@@ -61,6 +66,51 @@ std::vector<std::string> split(std::string_view bytes, size_t chunk,
   return bodies;
 }
 
+// The frames as a stranger sends them to either side of a connection of an
+// open group, whose key everybody knows.
+void check_stranger(const std::vector<std::string>& bodies) {
+  for (bool accepted : {true, false}) {
+    sealed_link link{nullptr, accepted};
+    link.start();
+    bool failed = false;
+    for (auto& body : bodies) {
+      auto step = link.on_frame(body);
+      if (link.established() || (failed && !step.failed))
+        std::abort();
+      if (step.body) {
+        auto msg = decode(*step.body);
+        if (accepted || !msg || msg->type != message_type::refuse)
+          std::abort();
+      }
+      failed = failed || step.failed.has_value();
+    }
+  }
+}
+
+// The frames as bodies of an established connection: each opens to itself;
+// the input's first byte picks a byte to change in a copy, which must fail.
+void check_sealed(const std::vector<std::string>& bodies, uint8_t pick) {
+  sealed_link dialer{nullptr, false};
+  sealed_link acceptor{nullptr, true};
+  auto step2 = acceptor.on_frame(dialer.start().front());
+  auto step3 = dialer.on_frame(step2.to_write.front());
+  acceptor.on_frame(step3.to_write.front());
+  if (!dialer.established() || !acceptor.established())
+    std::abort();
+  for (auto& body : bodies) {
+    std::string sealed{*dialer.outgoing(body)};
+    auto opened = acceptor.on_frame(sealed);
+    if (opened.failed || !opened.body || *opened.body != body)
+      std::abort();
+  }
+  if (bodies.empty())
+    return;
+  std::string sealed{*dialer.outgoing(bodies.front())};
+  sealed[pick % sealed.size()] ^= 1;
+  if (!acceptor.on_frame(sealed).failed)
+    std::abort();
+}
+
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -80,5 +130,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (auto& body : whole)
     if (auto msg = decode(body))
       check_roundtrip(*msg);
+  check_stranger(whole);
+  check_sealed(whole, size > 0 ? data[size - 1] : 0);
   return 0;
 }

@@ -48,27 +48,35 @@ std::string json(const message& msg) {
 
 } // namespace
 
-CAF_TEST(an open link passes bodies through unchanged) {
-  sealed_link link{nullptr, true};
-  CAF_CHECK(!link.sealed());
-  CAF_CHECK(link.established());
-  CAF_CHECK(link.start().empty());
-  CAF_CHECK_EQUAL(link.overhead(), 0u);
-  auto body = json(make_hello());
-  auto out = link.outgoing(body);
+CAF_TEST(an open group seals with its public key) {
+  sealed_link dialer{nullptr, false};
+  sealed_link acceptor{nullptr, true};
+  CAF_CHECK(!dialer.established());
+  auto first = dialer.start();
+  CAF_REQUIRE_EQUAL(first.size(), 1u);
+  CAF_CHECK(is_open_start(first.front()));
+  CAF_CHECK(!dialer.outgoing(json(make_hello())));
+  wire w{dialer, acceptor, {}, {}, {}};
+  w.carry(std::move(first), true);
+  CAF_REQUIRE(!w.failure);
+  CAF_CHECK(dialer.established());
+  CAF_CHECK(acceptor.established());
+  CAF_CHECK_EQUAL(w.acceptor_got,
+                  (std::vector<std::string>{json(make_hello())}));
+  auto body = json(make_chat("hello", 1));
+  auto out = dialer.outgoing(body);
   CAF_REQUIRE(out);
-  CAF_CHECK_EQUAL(*out, body);
-  CAF_CHECK(out->data() == body.data()); // Not copied.
-  auto step = link.on_frame(body);
-  CAF_CHECK(!step.failed);
-  CAF_REQUIRE(step.body);
-  CAF_CHECK_EQUAL(*step.body, body);
-  CAF_CHECK(!link.counts_as_guess());
-  CAF_CHECK(!link.closed_by_peer());
-  CAF_CHECK(!link.timed_out());
+  CAF_CHECK_EQUAL(out->size(), body.size() + sealed_link::overhead());
+  CAF_CHECK_EQUAL(out->find("hello"), std::string_view::npos);
+  // Nothing to guess: a stranger of an open group is charged nothing.
+  sealed_link other{nullptr, true};
+  sealed_link stranger{nullptr, false};
+  CAF_CHECK(!other.on_frame(stranger.start().front()).failed);
+  CAF_CHECK(!other.counts_as_guess());
+  CAF_CHECK(other.closed_by_peer().has_value());
 }
 
-CAF_TEST(an open link tells a peer with a passphrase from garbage) {
+CAF_TEST(an open group and a passphrase tell each other which one lacks it) {
   auto key = key_of(1);
   sealed_link dialer{&key, false};
   sealed_link open{nullptr, true};
@@ -78,17 +86,43 @@ CAF_TEST(an open link tells a peer with a passphrase from garbage) {
   CAF_CHECK(step.failed->detail.find("this group has none")
             != std::string::npos);
   CAF_CHECK(step.to_write.empty());
-  // Garbage is the wire format's to reject, when it decodes the body.
-  auto garbage = open.on_frame("not json");
-  CAF_CHECK(!garbage.failed);
-  CAF_CHECK(garbage.body.has_value());
+  // The other way round, the dialer is told, in plaintext, and believes the
+  // refusal as the last thing it reads.
+  sealed_link protected_{&key, true};
+  sealed_link open_dialer{nullptr, false};
+  auto told = protected_.on_frame(open_dialer.start().front());
+  CAF_REQUIRE(told.failed);
+  CAF_REQUIRE_EQUAL(told.to_write.size(), 1u);
+  auto heard = open_dialer.on_frame(told.to_write.front());
+  CAF_CHECK(!heard.failed);
+  CAF_REQUIRE(heard.body);
+  auto refuse = decode(*heard.body);
+  CAF_REQUIRE(refuse);
+  CAF_CHECK(refuse->code == refusal::passphrase_needed);
+  CAF_CHECK(!open_dialer.closed_by_peer());
+  CAF_CHECK(open_dialer.on_frame(json(make_chat("more", 1))).failed);
+}
+
+CAF_TEST(a dialer believes no plaintext but a refusal) {
+  sealed_link dialer{nullptr, false};
+  dialer.start();
+  auto chat = dialer.on_frame(json(make_chat("injected", 1)));
+  CAF_REQUIRE(chat.failed);
+  CAF_CHECK(!chat.body);
+  sealed_link acceptor{nullptr, true};
+  // An older, plaintext peer is told to upgrade.
+  auto old = acceptor.on_frame(json(make_hello()));
+  CAF_REQUIRE(old.failed);
+  CAF_REQUIRE_EQUAL(old.to_write.size(), 1u);
+  auto refuse = decode(old.to_write.front());
+  CAF_REQUIRE(refuse);
+  CAF_CHECK(refuse->text.find("protocol 3") != std::string::npos);
 }
 
 CAF_TEST(bodies sent before the handshake wait and go sealed after it) {
   auto key = key_of(7);
   sealed_link dialer{&key, false};
   sealed_link acceptor{&key, true};
-  CAF_CHECK(dialer.sealed());
   CAF_CHECK_EQUAL(dialer.overhead(), seal_overhead);
   CAF_CHECK(!dialer.outgoing("early one"));
   CAF_CHECK(!dialer.outgoing("early two"));
@@ -130,11 +164,16 @@ CAF_TEST(the handshake binds identity proofs to this connection) {
   other.type = message_type::greeting;
   acceptor.bind(other);
   CAF_CHECK_EQUAL(other.channel, challenge.channel);
-  sealed_link open{nullptr, false};
-  auto unbound = make_hello();
-  unbound.type = message_type::welcome;
-  open.bind(unbound);
-  CAF_CHECK(unbound.channel.empty());
+  // Another connection has another binding, in an open group too.
+  sealed_link open_dialer{nullptr, false};
+  sealed_link open_acceptor{nullptr, true};
+  wire o{open_dialer, open_acceptor, {}, {}, {}};
+  o.carry(open_dialer.start(), true);
+  auto open_welcome = make_hello();
+  open_welcome.type = message_type::welcome;
+  open_dialer.bind(open_welcome);
+  CAF_CHECK(!open_welcome.channel.empty());
+  CAF_CHECK_NOT_EQUAL(open_welcome.channel, challenge.channel);
 }
 
 CAF_TEST(a stranger that got an answer and went away used a guess) {

@@ -125,7 +125,34 @@ CAF_TEST(a plaintext peer is rejected at once) {
   secure_channel responder{key_of(1), role::responder};
   auto res = responder.on_frame(R"({"type":"hello","version":1})");
   CAF_REQUIRE(!res);
-  CAF_CHECK(res.error().detail.find("no passphrase") != std::string::npos);
+  CAF_CHECK(res.error().detail.find("did not start the handshake")
+            != std::string::npos);
+}
+
+CAF_TEST(the open groups key is public and runs the same handshake) {
+  const auto& public_key = open_group_key();
+  CAF_CHECK(public_key.open);
+  CAF_CHECK_EQUAL(&public_key, &open_group_key());
+  CAF_CHECK(public_key.bytes != group_key{}.bytes);
+  pair sealed{public_key, public_key};
+  CAF_REQUIRE(!sealed.handshake());
+  CAF_CHECK(sealed.initiator.established());
+  CAF_MESSAGE("a passphrase and the open key fail at once, each side "
+              "saying which one lacks the passphrase");
+  secure_channel protected_{key_of(1), role::responder};
+  secure_channel open_initiator{public_key, role::initiator};
+  auto start = open_initiator.start().front();
+  CAF_CHECK(is_handshake_start(start));
+  CAF_CHECK(is_open_start(start));
+  auto res = protected_.on_frame(start);
+  CAF_REQUIRE(!res);
+  CAF_CHECK_EQUAL(res.error().detail, "the peer has no passphrase");
+  secure_channel open_responder{public_key, role::responder};
+  secure_channel initiator{key_of(1), role::initiator};
+  auto other = open_responder.on_frame(initiator.start().front());
+  CAF_REQUIRE(!other);
+  CAF_CHECK(other.error().detail.find("this group has none")
+            != std::string::npos);
 }
 
 CAF_TEST(a replayed handshake fails) {

@@ -85,7 +85,7 @@ CAF_TEST(every message type survives a round trip) {
 CAF_TEST(chat text arrives byte for byte) {
   std::vector<std::string> texts{
     "quotes \" and \\ backslashes",
-    R"({"type":"leave","version":2})",
+    R"({"type":"leave","version":3})",
     "tab\tand unicode: äöü ✓ 🎉",
     std::string(900, 'x'),
     "",
@@ -118,20 +118,20 @@ CAF_TEST(malformed bodies are rejected with an error value) {
                  ec::unsupported_version);
   check_rejected(R"({"type":"chat","version":"1","text":"x"})",
                  ec::unsupported_version);
-  check_rejected(R"({"version":2})", ec::missing_field);
-  check_rejected(R"({"type":7,"version":2})", ec::invalid_field);
-  check_rejected(R"({"type":"shout","version":2})", ec::unknown_type);
-  check_rejected(R"({"type":"chat","version":2,"seq":1})", ec::missing_field);
-  check_rejected(R"({"type":"chat","version":2,"text":"x"})",
+  check_rejected(R"({"version":3})", ec::missing_field);
+  check_rejected(R"({"type":7,"version":3})", ec::invalid_field);
+  check_rejected(R"({"type":"shout","version":3})", ec::unknown_type);
+  check_rejected(R"({"type":"chat","version":3,"seq":1})", ec::missing_field);
+  check_rejected(R"({"type":"chat","version":3,"text":"x"})",
                  ec::missing_field);
-  check_rejected(R"({"type":"chat","version":2,"seq":0,"text":"x"})",
+  check_rejected(R"({"type":"chat","version":3,"seq":0,"text":"x"})",
                  ec::invalid_field);
-  check_rejected(R"({"type":"chat","version":2,"seq":1,"text":42})",
+  check_rejected(R"({"type":"chat","version":3,"seq":1,"text":42})",
                  ec::invalid_field);
   // A greeting with every field right, then with each one wrong.
   auto greeting = [](std::string name, std::string id, std::string port,
                      std::string nonce, std::string seq, std::string proof) {
-    std::string body = R"({"type":"greeting","version":2)";
+    std::string body = R"({"type":"greeting","version":3)";
     for (auto [key, value] : {std::pair{"name", name},
                               {"id", id},
                               {"port", port},
@@ -173,43 +173,43 @@ CAF_TEST(malformed bodies are rejected with an error value) {
                    ec::invalid_field);
   check_rejected(greeting(q(""), q(key1), "1", q(nonce), "0", q(proof)),
                  ec::invalid_name);
-  check_rejected(R"({"type":"challenge","version":2})", ec::missing_field);
-  check_rejected(R"({"type":"challenge","version":2,"nonce":"ab"})",
+  check_rejected(R"({"type":"challenge","version":3})", ec::missing_field);
+  check_rejected(R"({"type":"challenge","version":3,"nonce":"ab"})",
                  ec::invalid_field);
-  check_rejected(R"({"type":"welcome","version":2,"name":"a\u001bb","id":")"
+  check_rejected(R"({"type":"welcome","version":3,"name":"a\u001bb","id":")"
                    + key1 + R"(","members":[],"seq":0,"proof":")" + proof
                    + "\"}",
                  ec::invalid_name);
-  check_rejected(R"({"type":"welcome","version":2,"name":"a","id":")" + key1
+  check_rejected(R"({"type":"welcome","version":3,"name":"a","id":")" + key1
                    + R"(","seq":0,"proof":")" + proof + "\"}",
                  ec::missing_field);
-  check_rejected(R"({"type":"refuse","version":2})", ec::missing_field);
-  check_rejected(R"({"type":"chat","version":2,"seq":1,"text":"x",)"
+  check_rejected(R"({"type":"refuse","version":3})", ec::missing_field);
+  check_rejected(R"({"type":"chat","version":3,"seq":1,"text":"x",)"
                  R"("action":"yes"})",
                  ec::invalid_field);
-  check_rejected(R"({"type":"chat","version":2,"seq":1,"text":"x",)"
+  check_rejected(R"({"type":"chat","version":3,"seq":1,"text":"x",)"
                  R"("private":1})",
                  ec::invalid_field);
-  check_rejected(R"({"type":"members","version":2,"members":{}})",
+  check_rejected(R"({"type":"members","version":3,"members":{}})",
                  ec::invalid_field);
-  check_rejected(R"({"type":"members","version":2,"members":[1]})",
+  check_rejected(R"({"type":"members","version":3,"members":[1]})",
                  ec::invalid_field);
-  check_rejected(R"({"type":"members","version":2,"members":[{"name":"a"}]})",
+  check_rejected(R"({"type":"members","version":3,"members":[{"name":"a"}]})",
                  ec::missing_field);
-  check_rejected(R"({"type":"members","version":2,"members":[{"name":"a",)"
+  check_rejected(R"({"type":"members","version":3,"members":[{"name":"a",)"
                  R"("host":"10.0.0.1","port":1}]})",
                  ec::missing_field);
 }
 
 CAF_TEST(member lists carry numeric addresses only) {
   for (auto host : {"example.org", "localhost", "10.0.0.1x", " 10.0.0.1"})
-    check_rejected(R"({"type":"members","version":2,"members":[{"name":"a",)"
+    check_rejected(R"({"type":"members","version":3,"members":[{"name":"a",)"
                    R"("host":")"
                      + std::string{host} + R"(","port":1,"id":")" + key1
                      + "\"}]}",
                    ec::invalid_field);
   for (auto host : {"", "10.0.0.1", "::1", "fe80::1"}) {
-    auto msg = decode(R"({"type":"members","version":2,"members":[{"name":"a",)"
+    auto msg = decode(R"({"type":"members","version":3,"members":[{"name":"a",)"
                       R"("host":")"
                       + std::string{host} + R"(","port":1,"id":")" + key1
                       + "\"}]}");
@@ -227,7 +227,7 @@ CAF_TEST(deeply nested JSON is refused before it is parsed) {
   frame += std::string(512 * 1024, ']');
   check_rejected(frame, ec::invalid_json);
   CAF_MESSAGE("as deep as allowed still decodes");
-  std::string ok = R"({"type":"leave","version":2,"x":)"
+  std::string ok = R"({"type":"leave","version":3,"x":)"
                    + std::string(max_nesting - 1, '[')
                    + std::string(max_nesting - 1, ']') + "}";
   CAF_CHECK(static_cast<bool>(decode(ok)));
@@ -244,7 +244,7 @@ CAF_TEST(nesting is counted outside strings only) {
 CAF_TEST(a time outside history is ignored) {
   // Found by the fuzzer: it decoded, but did not survive a round trip.
   auto msg
-    = decode(R"({"type":"chat","version":2,"seq":4,"text":"x","time":17})");
+    = decode(R"({"type":"chat","version":3,"seq":4,"text":"x","time":17})");
   CAF_REQUIRE(static_cast<bool>(msg));
   CAF_CHECK_EQUAL(msg->time, 0u);
   auto again = decode(encode(*msg));
@@ -257,7 +257,7 @@ CAF_TEST(a time outside history is ignored) {
 }
 
 CAF_TEST(a private line cannot be history) {
-  auto msg = decode(R"({"type":"chat","version":2,"seq":1,"text":"x",)"
+  auto msg = decode(R"({"type":"chat","version":3,"seq":1,"text":"x",)"
                     R"("private":true,"history":true})");
   CAF_REQUIRE(!msg);
   CAF_CHECK_EQUAL(msg.error().code, ec::invalid_field);
@@ -269,20 +269,20 @@ CAF_TEST(a refusal code this version does not know reads as other) {
     CAF_REQUIRE(msg);
     return msg->code;
   };
-  CAF_CHECK(decoded(R"({"type":"refuse","version":2,"reason":"x"})")
+  CAF_CHECK(decoded(R"({"type":"refuse","version":3,"reason":"x"})")
             == refusal::other);
-  CAF_CHECK(decoded(R"({"type":"refuse","version":2,"reason":"x",)"
+  CAF_CHECK(decoded(R"({"type":"refuse","version":3,"reason":"x",)"
                     R"("code":"not_that_peer"})")
             == refusal::not_that_peer);
-  CAF_CHECK(decoded(R"({"type":"refuse","version":2,"reason":"x",)"
+  CAF_CHECK(decoded(R"({"type":"refuse","version":3,"reason":"x",)"
                     R"("code":"from_the_future"})")
             == refusal::other);
-  CAF_CHECK(!decode(R"({"type":"refuse","version":2,"reason":"x","code":7})"));
+  CAF_CHECK(!decode(R"({"type":"refuse","version":3,"reason":"x","code":7})"));
 }
 
 CAF_TEST(unknown fields are ignored for forward compatibility) {
   auto msg
-    = decode(R"({"type":"chat","version":2,"seq":1,"text":"x","color":"red"})");
+    = decode(R"({"type":"chat","version":3,"seq":1,"text":"x","color":"red"})");
   CAF_REQUIRE(static_cast<bool>(msg));
   CAF_CHECK_EQUAL(msg->text, "x");
 }
