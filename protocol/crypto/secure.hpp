@@ -2,7 +2,7 @@
 // The secure channel of a passphrase-protected group: a mutual
 // authentication handshake derived from the passphrase, then authenticated
 // encryption of every frame body. Pure functions and a state machine over
-// frame bodies: no actors, no sockets. See protocol/README.md ("Passphrase").
+// frame bodies: no actors, no sockets. See protocol/README.md ("Sealed connections").
 
 #pragma once
 

@@ -373,6 +373,62 @@ def members_of(peer):
             return msg["members"]
 
 
+class Relay:
+    """A TCP relay on 127.0.0.1 that records every byte it forwards; as an
+    attacker on the path, it can add bytes (`inject`)."""
+
+    def __init__(self, target_port):
+        self.target = target_port
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(16)
+        self.port = self.server.getsockname()[1]
+        self.recorded = bytearray()
+        self.upstreams = []
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.target))
+            with self.lock:
+                self.upstreams.append(upstream)
+            for a, b in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    def _pump(self, src, dst):
+        while True:
+            try:
+                data = src.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                try:
+                    dst.shutdown(socket.SHUT_WR)
+                except OSError:
+                    pass
+                return
+            with self.lock:
+                self.recorded += data
+            try:
+                dst.sendall(data)
+            except OSError:
+                return
+
+    def inject(self, data):
+        """Writes `data` into every connection towards the target."""
+        with self.lock:
+            for sock in self.upstreams:
+                sock.sendall(data)
+
+    def close(self):
+        self.server.close()
+
+
 class StalledListener:
     """A port whose connects hang until their timeout: a listener that never
     accepts, with its backlog filled, so further SYNs are dropped. Use as

@@ -9,7 +9,7 @@ import threading
 import time
 
 import harness
-from harness import main
+from harness import Relay, main
 
 
 def secret_env(passphrase):
@@ -19,52 +19,6 @@ def secret_env(passphrase):
     else:
         env["GROUPCHAT_SECRET"] = passphrase
     return env
-
-
-class Relay:
-    """A TCP relay on 127.0.0.1 that records every byte it forwards."""
-
-    def __init__(self, target_port):
-        self.target = target_port
-        self.server = socket.socket()
-        self.server.bind(("127.0.0.1", 0))
-        self.server.listen(16)
-        self.port = self.server.getsockname()[1]
-        self.recorded = bytearray()
-        self.lock = threading.Lock()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            upstream = socket.create_connection(("127.0.0.1", self.target))
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
-
-    def _pump(self, src, dst):
-        while True:
-            try:
-                data = src.recv(65536)
-            except OSError:
-                data = b""
-            if not data:
-                try:
-                    dst.shutdown(socket.SHUT_WR)
-                except OSError:
-                    pass
-                return
-            with self.lock:
-                self.recorded += data
-            try:
-                dst.sendall(data)
-            except OSError:
-                return
-
-    def close(self):
-        self.server.close()
 
 
 def test_members_with_the_passphrase_chat(g):

@@ -1,0 +1,184 @@
+# SPDX-License-Identifier: MIT
+"""Protocol 3: every connection of a group without a passphrase is sealed
+too. Played as the attackers of protocol/README.md ("Threat model"): one on
+the path, and an entry peer that puts itself between a newcomer and every
+member."""
+
+import json
+import socket
+import threading
+
+from harness import Relay, main
+from sealed import SealedSocket, frame
+
+
+class Intruder:
+    """A peer in the middle that speaks the protocol on both sides: it ends
+    the sealed connection of whoever dials it and opens its own to
+    `target`, and passes the bodies on, reading (`heard`) and changing them.
+    As an entry, it lists its own address for every member: each member's
+    `members` entry is rewritten to point at another Intruder in front of
+    that member."""
+
+    def __init__(self, target_port, list_itself=True):
+        self.target = target_port
+        self.list_itself = list_itself
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(16)
+        self.port = self.server.getsockname()[1]
+        self.heard = []
+        self.downstreams = []
+        self.others = {}
+        self.lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.server.accept()
+            except OSError:
+                return
+            try:
+                down = SealedSocket.accept(client)
+                up = SealedSocket.connect(self.target)
+            except (AssertionError, OSError, ValueError):
+                client.close()
+                continue
+            with self.lock:
+                self.downstreams.append(down)
+            threading.Thread(target=self._pump, args=(down, up, False),
+                             daemon=True).start()
+            threading.Thread(target=self._pump, args=(up, down, True),
+                             daemon=True).start()
+
+    def _in_front_of(self, port):
+        with self.lock:
+            if port not in self.others:
+                self.others[port] = Intruder(port, list_itself=False)
+            return self.others[port].port
+
+    def _rewrite(self, body):
+        msg = json.loads(body)
+        if msg.get("type") != "members" or not self.list_itself:
+            return body
+        for member in msg["members"]:
+            member["port"] = self._in_front_of(member["port"])
+            member["host"] = "127.0.0.1"
+        return json.dumps(msg).encode()
+
+    def _pump(self, src, dst, from_target):
+        while True:
+            try:
+                body = src.recv_body()
+                with self.lock:
+                    self.heard.append(body)
+                dst.send(self._rewrite(body) if from_target else body)
+            except (AssertionError, OSError, ValueError):
+                for sock in (src.sock, dst.sock):
+                    try:
+                        sock.shutdown(socket.SHUT_RDWR)
+                    except OSError:
+                        pass
+                return
+
+    def inject(self, body):
+        """Sends `body` to everyone who dialed us, sealed as ours."""
+        with self.lock:
+            downs = list(self.downstreams)
+        for down in downs:
+            try:
+                down.send(body)
+            except OSError:
+                pass
+
+    def everything_heard(self):
+        with self.lock:
+            heard = list(self.heard)
+            others = list(self.others.values())
+        for other in others:
+            heard += other.everything_heard()
+        return heard
+
+    def close(self):
+        self.server.close()
+        for other in list(self.others.values()):
+            other.close()
+
+
+def test_the_wire_of_an_open_group_carries_no_chat_text(g):
+    alice = g.create("alice")
+    relay = Relay(alice.port)
+    try:
+        bob = g.join("bob", ["127.0.0.1:%d" % relay.port])
+        bob.send("the eagle lands at midnight")
+        alice.wait_for(r"^bob: the eagle lands at midnight$")
+        alice.send("/msg bob bring the zebra")
+        bob.wait_for(r"^alice \(private\): bring the zebra$")
+        with relay.lock:
+            wire = bytes(relay.recorded)
+        assert len(wire) > 200, len(wire)
+        for text in (b"eagle", b"zebra", b"bob", b"alice", b"greeting",
+                     b"type"):
+            assert text not in wire, "%r readable on the wire" % text
+    finally:
+        relay.close()
+
+
+def test_a_relay_can_neither_add_a_line_nor_lose_the_next(g):
+    """The attack of protocol 2: a line in alice's name, with the number
+    her next real line would carry, so that hers was dropped as a
+    duplicate. Sealed, the added frame fails, the connection is dropped,
+    and the next real line arrives."""
+    cfg = g.fast()
+    alice = g.create("alice", args=cfg)
+    relay = Relay(alice.port)
+    try:
+        bob = g.join("bob", ["127.0.0.1:%d" % relay.port], args=cfg)
+        bob.send("first")
+        alice.wait_for(r"^bob: first$")
+        forged = {"type": "chat", "version": 3, "seq": 2,
+                  "text": "injected by the relay"}
+        relay.inject(frame(json.dumps(forged)))
+        alice.err.wait_for(r"failed authentication")
+        bob.send("second")
+        alice.wait_for(r"^bob: second$")
+        assert alice.out.count(r"injected") == 0, alice.out.lines
+    finally:
+        relay.close()
+
+
+def test_an_entry_that_lists_itself_for_every_member_learns_nothing(g):
+    """mallory stands between a newcomer and the group: the newcomer joins
+    through her, and she lists her own addresses for alice and bob, passing
+    every message on. Each connection is sealed with its own keys, and the
+    identity proofs sign the connection they were made on: relayed to the
+    other connection, they fail. The newcomer is not let in through her,
+    and she reads no line of it and gets none of hers accepted. (That the
+    newcomer then creates a group of its own is issue 24's to change.)"""
+    cfg = g.fast()
+    alice = g.create("alice", args=cfg)
+    bob = g.join("bob", [alice], args=cfg)
+    mallory = Intruder(alice.port)
+    try:
+        carol = g.start("carol", ["127.0.0.1:%d" % mallory.port], args=cfg)
+        alice.err.wait_for(r"proof|signature|does not prove")
+        mallory.inject(json.dumps({"type": "chat", "version": 3, "seq": 1,
+                                   "text": "injected by mallory"}))
+        carol.send("for your eyes only")
+        carol.send("/msg alice the vault code")
+        carol.wait_for(r"^Could not reach any member of the group$")
+        for peer in (alice, bob):
+            assert peer.out.count(r"carol") == 0, peer.out.lines
+        assert carol.out.count(r"injected") == 0, carol.out.lines
+        assert carol.out.count(r"^Members") == 0, carol.out.lines
+        heard = b"".join(mallory.everything_heard())
+        assert b'"greeting"' in heard, "mallory was not in the middle"
+        for text in (b"eyes only", b"vault"):
+            assert text not in heard, "mallory read %r" % text
+    finally:
+        mallory.close()
+
+
+if __name__ == "__main__":
+    main(globals())
