@@ -373,15 +373,43 @@ def members_of(peer):
             return msg["members"]
 
 
+def listening_socket():
+    """A socket listening on 127.0.0.1, at a port of the system's choice."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    return server
+
+
+def check_wire_unreadable(g, relay_to_alice, **kwargs):
+    """alice and bob, bob joined through `relay_to_alice` (a function of
+    alice's port giving a Relay), exchange a line and a private line; the
+    relay must have seen bytes and not one readable word."""
+    alice = g.create("alice", **kwargs)
+    relay = relay_to_alice(alice.port)
+    try:
+        bob = g.join("bob", ["127.0.0.1:%d" % relay.port], **kwargs)
+        bob.send("the eagle lands at midnight")
+        alice.wait_for(r"^bob: the eagle lands at midnight$")
+        alice.send("/msg bob bring the zebra")
+        bob.wait_for(r"^alice \(private\): bring the zebra$")
+        with relay.lock:
+            wire = bytes(relay.recorded)
+        assert len(wire) > 200, len(wire)
+        for text in (b"eagle", b"zebra", b"bob", b"alice", b"greeting",
+                     b"type"):
+            assert text not in wire, "%r readable on the wire" % text
+    finally:
+        relay.close()
+
+
 class Relay:
     """A TCP relay on 127.0.0.1 that records every byte it forwards; as an
     attacker on the path, it can add bytes (`inject`)."""
 
     def __init__(self, target_port):
         self.target = target_port
-        self.server = socket.socket()
-        self.server.bind(("127.0.0.1", 0))
-        self.server.listen(16)
+        self.server = listening_socket()
         self.port = self.server.getsockname()[1]
         self.recorded = bytearray()
         self.upstreams = []

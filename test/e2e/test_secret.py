@@ -210,23 +210,7 @@ def test_parallel_guesses_get_no_more_answers_than_the_budget(g):
 
 
 def test_the_wire_carries_no_chat_text(g):
-    alice = g.create("alice", env=secret_env("open sesame"))
-    relay = Relay(alice.port)
-    try:
-        bob = g.join("bob", ["127.0.0.1:%d" % relay.port],
-                     env=secret_env("open sesame"))
-        bob.send("the eagle lands at midnight")
-        alice.wait_for(r"^bob: the eagle lands at midnight$")
-        alice.send("bring the zebra")
-        bob.wait_for(r"^alice: bring the zebra$")
-        with relay.lock:
-            wire = bytes(relay.recorded)
-        assert len(wire) > 200, len(wire)
-        for text in (b"eagle", b"zebra", b"bob", b"alice", b"greeting",
-                     b"type"):
-            assert text not in wire, "%r readable on the wire" % text
-    finally:
-        relay.close()
+    harness.check_wire_unreadable(g, Relay, env=secret_env("open sesame"))
 
 
 if __name__ == "__main__":
