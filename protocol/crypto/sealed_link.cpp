@@ -100,6 +100,10 @@ sealed_link::step sealed_link::on_frame(std::string_view body) {
 
 std::optional<std::string_view> sealed_link::outgoing(std::string_view body) {
   if (!channel_->established()) {
+    if (accepted_ && !answered_) {
+      if (auto msg = decode(body); msg && msg->type == message_type::refuse)
+        return body;
+    }
     queued_.emplace_back(body);
     return std::nullopt;
   }

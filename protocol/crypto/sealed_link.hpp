@@ -58,7 +58,9 @@ public:
 
   /// A body to send: what to write now (valid until the next call), or
   /// nothing while it waits for the handshake (it comes in a later
-  /// `step::to_write`).
+  /// `step::to_write`). A `refuse` to a stranger whose handshake we have
+  /// not answered goes at once, in plaintext: no key exists, and the
+  /// refusal (its host is out of guesses) is all it will get.
   std::optional<std::string_view> outgoing(std::string_view body);
 
   /// Whether bodies flow: after the handshake.

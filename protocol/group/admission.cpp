@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "protocol/group/admission.hpp"
 
+#include <algorithm>
+#include <chrono>
+
 #include <spdlog/spdlog.h>
 
 #include "protocol/group/join_machine.hpp"
@@ -26,6 +29,13 @@ bool admission::allows(const std::string& host, time_point now) {
                   guesses_.wait_for(host, now))
                   .count());
   return false;
+}
+
+std::string throttled_reason(timespan wait) {
+  using std::chrono::seconds;
+  auto whole = std::chrono::ceil<seconds>(wait).count();
+  return "too many failed attempts from your address, try again in "
+         + std::to_string(std::max<seconds::rep>(whole, 1)) + " s";
 }
 
 peer* admission::make_room(const std::string& host) {

@@ -18,6 +18,11 @@ namespace groupchat::protocol {
 
 struct join_options;
 
+/// What a joiner whose address is out of guesses is told, in whole seconds
+/// (at least 1): "too many failed attempts from your address, try again in
+/// N s".
+std::string throttled_reason(timespan wait);
+
 class admission {
 public:
   admission(const join_options& opts, peer_table& peers);
@@ -26,6 +31,11 @@ public:
   /// passphrase, its handshake will be one guess: it is charged now, and
   /// only if its host has guesses left (guess_limiter.hpp).
   bool allows(const std::string& host, time_point now);
+
+  /// How long until `host` may try again (zero: now).
+  timespan wait_for(const std::string& host, time_point now) {
+    return guesses_.wait_for(host, now);
+  }
 
   /// Whether strangers are charged a guess when they come in.
   bool guarded() const noexcept {

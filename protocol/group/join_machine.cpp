@@ -208,8 +208,14 @@ void join_machine::disarm_timer() {
 bool join_machine::on_incoming(conn_id conn, std::string host) {
   if (phase_ == phase::leaving)
     return false;
-  if (!admission_.allows(host, callee_.now()))
+  if (!admission_.allows(host, callee_.now())) {
+    // Out of guesses: told when to try again, in plaintext, unanswered.
+    callee_.send(
+      conn,
+      make_refuse(refusal::throttled,
+                  throttled_reason(admission_.wait_for(host, callee_.now()))));
     return false;
+  }
   if (auto victim = admission_.make_room(host))
     discard(*victim);
   auto& p = peers_.add(conn, stage::accepted, false,

@@ -38,6 +38,7 @@ constexpr std::pair<refusal, const char*> refusal_names[] = {
   {refusal::name_taken, "name_taken"},
   {refusal::not_that_peer, "not_that_peer"},
   {refusal::passphrase_needed, "passphrase_needed"},
+  {refusal::throttled, "throttled"},
 };
 
 /// The code of a `refuse`: optional (peers of version 2 before it send

@@ -86,6 +86,9 @@ enum class refusal : uint8_t {
   not_that_peer,
   /// The group has a passphrase, and the peer spoke without one.
   passphrase_needed,
+  /// The peer's address used up its guesses at the passphrase: the
+  /// reason says when to try again. No guess was tested.
+  throttled,
 };
 
 /// Returns the wire name of `x`, e.g. "name_taken".

@@ -129,10 +129,13 @@ def test_guesses_at_the_passphrase_are_limited_per_host(g):
                           env=secret_env("guess number %d" % i))
         assert guesser.wait_exit() == 1
     alice.err.wait_for(r"127\.0\.0\.1 used up its 3 guesses")
-    # Refused unanswered now, even with the right passphrase: no guess.
+    # Refused unanswered now, even with the right passphrase: no guess,
+    # and bob is told why and for how long.
     bob = g.start("bob", [alice.address], env=secret_env("open sesame"))
     assert bob.wait_exit() == 1
-    bob.err.wait_for(r"authentication failed")
+    bob.err.wait_for(r"^groupchat: cannot join: too many failed attempts from "
+                     r"your address, try again in \d+ s$")
+    assert bob.err.count(r"authentication failed") == 0, bob.err.lines
     assert alice.out.count(r"bob") == 0
     # The budget refills: within a few intervals, the right one gets in.
     deadline = time.monotonic() + 15

@@ -103,6 +103,27 @@ CAF_TEST(an open group and a passphrase tell each other which one lacks it) {
   CAF_CHECK(open_dialer.on_frame(json(make_chat("more", 1))).failed);
 }
 
+CAF_TEST(a stranger not yet answered can be refused in plaintext only) {
+  auto key = key_of(1);
+  sealed_link acceptor{&key, true};
+  auto refusal = json(make_refuse(refusal::throttled, "try again in 9 s"));
+  auto out = acceptor.outgoing(refusal);
+  CAF_REQUIRE(out);
+  CAF_CHECK_EQUAL(*out, refusal);
+  CAF_CHECK(!acceptor.outgoing(json(make_hello())));
+  CAF_MESSAGE("once answered, even a refusal waits for the seal");
+  sealed_link dialer{&key, false};
+  auto step = acceptor.on_frame(dialer.start().front());
+  CAF_REQUIRE(!step.failed);
+  CAF_CHECK(!acceptor.outgoing(refusal));
+  CAF_MESSAGE("the dialer reads it as the last thing");
+  sealed_link joiner{&key, false};
+  joiner.start();
+  auto heard = joiner.on_frame(refusal);
+  CAF_REQUIRE(heard.body);
+  CAF_CHECK(decode(*heard.body)->code == refusal::throttled);
+}
+
 CAF_TEST(a dialer believes no plaintext but a refusal) {
   sealed_link dialer{nullptr, false};
   dialer.start();

@@ -133,4 +133,13 @@ CAF_TEST(a group without a passphrase charges nothing) {
     CAF_CHECK(open.allows("10.0.0.9", now));
 }
 
+CAF_TEST(a throttled host is told the wait in whole seconds) {
+  CAF_CHECK_EQUAL(throttled_reason(1500ms),
+                  "too many failed attempts from your address, try again in "
+                  "2 s");
+  CAF_CHECK_EQUAL(throttled_reason(0ms),
+                  "too many failed attempts from your address, try again in "
+                  "1 s");
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -34,6 +34,28 @@ CAF_TEST(a greeting makes a member that is welcomed with our list) {
   CAF_CHECK(list[0] == (member_info{"nina", "", 6000, id(50), 1}));
 }
 
+CAF_TEST(a host out of guesses is told when to try again) {
+  auto opts = options(self);
+  opts.guarded = true;
+  opts.max_failed_handshakes = 1;
+  opts.failed_handshake_interval = 10s;
+  peer_table table;
+  mock_callee told;
+  join_machine guarded{opts, table, told};
+  guarded.start(6000, {});
+  CAF_CHECK(guarded.on_incoming(1, "10.6.6.6"));
+  told.sent.clear();
+  CAF_MESSAGE("its one guess is under way: the next connection is refused");
+  CAF_CHECK(!guarded.on_incoming(2, "10.6.6.6"));
+  CAF_REQUIRE_EQUAL(told.sent.size(), 1u);
+  auto refuse = told.sent.back();
+  CAF_CHECK(refuse.type == message_type::refuse);
+  CAF_CHECK(refuse.code == refusal::throttled);
+  CAF_CHECK_EQUAL(refuse.text, throttled_reason(10s));
+  CAF_MESSAGE("another host is let in");
+  CAF_CHECK(guarded.on_incoming(3, "10.7.7.7"));
+}
+
 CAF_TEST(a connection asks for the member list once) {
   machine.start(6000, {});
   machine.on_incoming(1, "10.0.0.7");
