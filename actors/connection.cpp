@@ -397,7 +397,7 @@ void init(connection_actor* self, caf::io::connection_handle hdl,
   st.input_rate.emplace(limits.max_messages_per_second, self->clock().now());
   st.output.emplace(protocol::backlog::limits{
     limits.max_pending_output, limits.drain_timeout, limits.linger_timeout});
-  st.link.emplace(limits.key.get(), accepted);
+  st.link.emplace(limits.key.get(), accepted, limits.sessions.get());
   // CAF's own multiplexer names a connection by its socket descriptor.
   if (dynamic_cast<caf::io::network::default_multiplexer*>(
         &self->system().middleman().backend())

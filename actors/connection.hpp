@@ -49,6 +49,10 @@ struct connection_options {
   /// accepted connection of a group with a passphrase is held until its
   /// owner admits it (a guess is charged).
   std::shared_ptr<const protocol::group_key> key;
+  /// The handshakes this process started and has not finished, shared by
+  /// all its connections: one of them coming back to our listener is
+  /// refused (null: not checked).
+  std::shared_ptr<protocol::own_sessions> sessions;
 };
 
 /// Spawns a connection broker that takes over `hdl` from `parent`.

@@ -239,6 +239,7 @@ int run(const command_line& cli, settings& opts,
   auto limits = make_connection_options(opts);
   if (auto rc = add_group_key(opts.secret, limits))
     return *rc;
+  limits.sessions = std::make_shared<protocol::own_sessions>();
   // JSON Lines are for programs: no line editor, no colours, no prefix,
   // even at a terminal.
   bool json = opts.format == "json";

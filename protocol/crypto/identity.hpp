@@ -30,8 +30,8 @@ enum class proof_role : uint8_t {
 
 /// The bytes a proof signs: the role, both ends' nonces (the accepting
 /// side's `challenge` and the dialing side's `greeting`), the signer's key,
-/// the key of the peer it means to talk to, and the channel binding of a
-/// passphrase group (empty without one), and what the signer says of
+/// the key of the peer it means to talk to, the binding of the sealed
+/// channel it was made on (secure.hpp), and what the signer says of
 /// itself in the same message (`proof_claims`). Every value is
 /// length-prefixed.
 std::string proof_transcript(proof_role role, std::string_view challenge,

@@ -3,12 +3,14 @@
 
 namespace groupchat::protocol {
 
-sealed_link::sealed_link(const group_key* key, bool accepted)
+sealed_link::sealed_link(const group_key* key, bool accepted,
+                         own_sessions* sessions)
   : open_(key == nullptr || key->open), accepted_(accepted),
     channel_(std::make_unique<secure_channel>(
       key != nullptr ? *key : open_group_key(),
       accepted ? secure_channel::role::responder
-               : secure_channel::role::initiator)) {}
+               : secure_channel::role::initiator,
+      sessions)) {}
 
 sealed_link::~sealed_link() = default;
 
@@ -20,7 +22,10 @@ sealed_link::step sealed_link::fail(std::string why,
                                     std::optional<message> tell_peer) {
   failed_ = true;
   step out;
-  out.failed = error{ec::authentication_failed, std::move(why)};
+  // A wrong key confirmation is a key test whenever it happens.
+  auto code = tests_key() || why == wrong_passphrase ? ec::authentication_failed
+                                                     : ec::handshake_failed;
+  out.failed = error{code, std::move(why)};
   if (tell_peer && accepted_)
     out.to_write.push_back(encode(*tell_peer));
   return out;
@@ -48,16 +53,22 @@ sealed_link::step sealed_link::on_first_frame(std::string_view body) {
                             "authentication failed: this group needs a "
                             "passphrase"));
   if (!is_open_start(body) && open_)
-    return fail("the peer has a passphrase, this group has none");
+    return fail("the peer has a passphrase, this group has none",
+                make_refuse(refusal::other, "authentication failed: this "
+                                            "group has no passphrase"));
   return {};
 }
 
 // The responder refused before any key existed, in plaintext: believed as
 // far as closing would be (an attacker on the path can close it anyway),
-// and the last thing read.
+// and the last thing read. Only the codes a responder sends then pass:
+// `not_that_peer` would stop the retries of a lost member, which a close
+// does not.
 sealed_link::step sealed_link::on_refusal(std::string_view body) {
   auto msg = decode(body);
-  if (!msg || msg->type != message_type::refuse)
+  if (!msg || msg->type != message_type::refuse
+      || (msg->code != refusal::passphrase_needed
+          && msg->code != refusal::throttled && msg->code != refusal::other))
     return fail("unexpected plaintext during the handshake");
   refused_ = true;
   step out;
@@ -84,7 +95,7 @@ sealed_link::step sealed_link::on_frame(std::string_view body) {
     return fail(res.error().detail);
   step out;
   out.to_write = std::move(res->to_send);
-  if (accepted_ && !out.to_write.empty())
+  if (!out.to_write.empty())
     answered_ = true;
   if (!was_established && channel_->established()) {
     for (auto& queued : queued_)
@@ -124,22 +135,30 @@ void sealed_link::bind(message& msg) const {
 }
 
 bool sealed_link::counts_as_guess() const noexcept {
-  return !open_ && answered_ && !established();
+  return accepted_ && tests_key() && !established();
+}
+
+bool sealed_link::tests_key() const noexcept {
+  return !open_ && answered_;
 }
 
 std::optional<error> sealed_link::closed_by_peer() const {
   if (established() || refused_) // A refusal said why.
     return std::nullopt;
+  if (!tests_key())
+    return error{ec::handshake_failed,
+                 "the peer closed the connection before the handshake could "
+                 "test a passphrase"};
   return error{ec::authentication_failed,
-               open_ ? "the peer closed the connection during the handshake"
-                     : "the peer closed the connection during the handshake "
-                       "(no passphrase, or another one?)"};
+               "the peer closed the connection during the handshake (no "
+               "passphrase, or another one?)"};
 }
 
 std::optional<error> sealed_link::timed_out() const {
   if (established())
     return std::nullopt;
-  return error{ec::authentication_failed, "the handshake timed out"};
+  return error{tests_key() ? ec::authentication_failed : ec::handshake_failed,
+               "the handshake timed out"};
 }
 
 } // namespace groupchat::protocol

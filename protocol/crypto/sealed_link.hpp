@@ -25,8 +25,9 @@ namespace groupchat::protocol {
 class sealed_link {
 public:
   /// `key` is null in an open group (`open_group_key` seals it). `accepted`:
-  /// the peer dialed us.
-  sealed_link(const group_key* key, bool accepted);
+  /// the peer dialed us. `sessions`: see `secure_channel`.
+  sealed_link(const group_key* key, bool accepted,
+              own_sessions* sessions = nullptr);
   ~sealed_link();
 
   sealed_link(const sealed_link&) = delete;
@@ -46,7 +47,9 @@ public:
     /// closing the connection would.
     std::optional<std::string_view> body;
     /// The handshake failed: the connection must be dropped, for this
-    /// reason (`ec::authentication_failed`).
+    /// reason: `ec::authentication_failed` where the failure can mean
+    /// another passphrase (a key confirmation failed, or a stranger we
+    /// answered went away), else `ec::handshake_failed` (see `tests_key`).
     std::optional<error> failed;
   };
 
@@ -87,6 +90,13 @@ public:
   /// Why the handshake's deadline passing now is a failure, if it is.
   std::optional<error> timed_out() const;
 
+  /// Whether the handshake has gone far enough that its failure may mean
+  /// another passphrase: in a group with one, we answered the stranger's
+  /// first message, or as the dialer we sent our confirmation (the
+  /// responder then checks it). Before that, or with the public key, a
+  /// failure proves nothing of the passphrase (nor costs a guess).
+  bool tests_key() const noexcept;
+
   /// Whether the peer dialed us.
   bool accepted() const noexcept {
     return accepted_;
@@ -99,6 +109,7 @@ private:
 
   bool open_;
   bool accepted_;
+  /// Responder: we sent step 2. Dialer: we sent step 3.
   bool answered_ = false;
   /// The responder refused us before the handshake.
   bool refused_ = false;

@@ -2,6 +2,8 @@
 #include "protocol/crypto/secure.hpp"
 
 #include <cstring>
+#include <mutex>
+#include <set>
 
 #include <sodium.h>
 
@@ -115,9 +117,39 @@ result<group_key> derive_group_key(std::string_view passphrase) {
   return key;
 }
 
+struct own_sessions::impl {
+  mutable std::mutex mtx;
+  std::set<std::string, std::less<>> sids;
+};
+
+own_sessions::own_sessions() : impl_(std::make_unique<impl>()) {
+  // nop
+}
+
+own_sessions::~own_sessions() = default;
+
+void own_sessions::add(std::string_view sid) {
+  std::lock_guard<std::mutex> guard{impl_->mtx};
+  impl_->sids.emplace(sid);
+}
+
+void own_sessions::remove(std::string_view sid) {
+  std::lock_guard<std::mutex> guard{impl_->mtx};
+  if (auto i = impl_->sids.find(sid); i != impl_->sids.end())
+    impl_->sids.erase(i);
+}
+
+bool own_sessions::contains(std::string_view sid) const {
+  std::lock_guard<std::mutex> guard{impl_->mtx};
+  return impl_->sids.count(sid) > 0;
+}
+
 struct secure_channel::impl {
   group_key key;
   role r;
+  /// Where our sessions as an initiator are kept while under way.
+  own_sessions* sessions = nullptr;
+  bool registered = false;
   enum class state { idle, sent1, sent2, established, failed } st = state::idle;
   /// The session ID the initiator draws: every session has its own
   /// generator.
@@ -135,6 +167,7 @@ struct secure_channel::impl {
   crypto_secretstream_xchacha20poly1305_state pull;
 
   ~impl() {
+    forget_session();
     // Everything but the public points.
     sodium_memzero(key.bytes.data(), key.bytes.size());
     sodium_memzero(scalar, sizeof(scalar));
@@ -161,6 +194,12 @@ struct secure_channel::impl {
     // The generator tests passphrase guesses: it is as secret as the key.
     sodium_memzero(g, sizeof(g));
     return ok;
+  }
+
+  void forget_session() {
+    if (registered)
+      sessions->remove(view(sid));
+    registered = false;
   }
 
   // Established: the group key and the confirmation key are not needed
@@ -263,6 +302,8 @@ struct secure_channel::impl {
       return fail(key.open ? "the peer has a passphrase, this group has none"
                            : "the peer has no passphrase");
     std::memcpy(sid, as_bytes(body) + 1, sid_size);
+    if (sessions != nullptr && sessions->contains(view(sid)))
+      return fail("the peer sent our own handshake back (reflected)");
     std::memcpy(theirs, as_bytes(body) + 1 + sid_size, point_size);
     if (!make_point() || !derive_keys())
       return fail("invalid handshake point");
@@ -272,6 +313,7 @@ struct secure_channel::impl {
 
   // Initiator, step 2 received: check the responder, answer with step 3.
   result<output> on_step2(std::string_view body) {
+    forget_session();
     if (body.size() != step2_size || body[0] != step2)
       return fail("unexpected handshake message");
     auto data = as_bytes(body) + 1;
@@ -321,11 +363,13 @@ struct secure_channel::impl {
   }
 };
 
-secure_channel::secure_channel(const group_key& key, role r)
+secure_channel::secure_channel(const group_key& key, role r,
+                               own_sessions* sessions)
   : impl_(std::make_unique<impl>()) {
   [[maybe_unused]] auto rc = sodium_init();
   impl_->key = key;
   impl_->r = r;
+  impl_->sessions = sessions;
 }
 
 secure_channel::~secure_channel() = default;
@@ -336,6 +380,10 @@ std::vector<std::string> secure_channel::start() {
   auto& x = *impl_;
   x.st = impl::state::sent1;
   randombytes_buf(x.sid, sizeof(x.sid));
+  if (x.sessions != nullptr) {
+    x.sessions->add(view(x.sid));
+    x.registered = true;
+  }
   if (!x.make_point()) // Then the peer's step 2 finds us failed.
     x.st = impl::state::failed;
   std::string msg(1, static_cast<char>(x.key.open ? step1_open : step1));

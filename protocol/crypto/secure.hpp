@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The secure channel of a passphrase-protected group: a mutual
-// authentication handshake derived from the passphrase, then authenticated
-// encryption of every frame body. Pure functions and a state machine over
-// frame bodies: no actors, no sockets. See protocol/README.md ("Sealed connections").
+// The sealed channel of every connection: a CPace handshake on the group's
+// key (derived from the passphrase, or the open groups' public one), then
+// authenticated encryption of every frame body. Pure functions and a state
+// machine over frame bodies: no actors, no sockets. See protocol/README.md
+// ("Sealed connections").
 
 #pragma once
 
@@ -63,6 +64,28 @@ bool is_handshake_start(std::string_view body) noexcept;
 /// @pre `is_handshake_start(body)`
 bool is_open_start(std::string_view body) noexcept;
 
+/// The sessions this process started as an initiator and has not finished:
+/// a first message that carries one of them is our own, sent back at us (by
+/// someone on the path, or by a member that gave our own address for
+/// another), and answering it would complete a handshake with ourselves.
+/// One per process, shared by its connections; thread-safe.
+class own_sessions {
+public:
+  own_sessions();
+  ~own_sessions();
+
+  own_sessions(const own_sessions&) = delete;
+  own_sessions& operator=(const own_sessions&) = delete;
+
+  void add(std::string_view sid);
+  void remove(std::string_view sid);
+  bool contains(std::string_view sid) const;
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
 /// One connection's handshake and record layer.
 ///
 /// Handshake (frame bodies, binary; I = initiator = the dialing side,
@@ -93,7 +116,10 @@ public:
     bool has_plaintext = false;
   };
 
-  secure_channel(const group_key& key, role r);
+  /// `sessions`: where this process keeps the sessions it started (null:
+  /// no check for reflections); it must outlive the channel.
+  secure_channel(const group_key& key, role r,
+                 own_sessions* sessions = nullptr);
   ~secure_channel();
 
   secure_channel(const secure_channel&) = delete;

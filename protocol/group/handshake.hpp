@@ -46,7 +46,7 @@ public:
   message challenge();
 
   /// Dialing side, step 0 received: the nonce our greeting signs, and the
-  /// passphrase channel's binding (empty without one). False out of order.
+  /// sealed channel's binding. False out of order.
   bool on_challenge(const message& msg);
 
   /// Dialing side, step 3: draws our nonce and signs `greeting` (made by

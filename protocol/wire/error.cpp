@@ -31,6 +31,8 @@ const char* to_string(ec x) noexcept {
       return "join_refused";
     case ec::connect_failed:
       return "connect_failed";
+    case ec::handshake_failed:
+      return "handshake_failed";
   }
   return "unknown_error";
 }

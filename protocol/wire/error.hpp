@@ -42,6 +42,9 @@ enum class ec : uint8_t {
   join_refused,
   /// A connect failed or timed out.
   connect_failed,
+  /// The handshake ended in a way that tests no passphrase: before it was
+  /// answered, or in a group whose key is public. Never a guess.
+  handshake_failed,
 };
 
 /// Returns the symbolic name of `x`, e.g. "frame_too_large".

@@ -164,9 +164,9 @@ struct message {
   peer_id to;
   /// `members`, `welcome`: the member list.
   std::vector<member_info> members;
-  /// Not on the wire: the channel binding of the passphrase handshake of
-  /// the connection this message arrived on (empty without a passphrase),
-  /// set by the receiving connection for the messages of the handshake.
+  /// Not on the wire: the channel binding of the sealed connection this
+  /// message arrived on, set by the receiving connection for the messages
+  /// of the handshake.
   std::string channel;
 
   friend bool operator==(const message& x, const message& y) {

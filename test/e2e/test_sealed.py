@@ -8,7 +8,8 @@ import json
 import socket
 import threading
 
-from harness import Relay, check_wire_unreadable, listening_socket, main
+from harness import (Relay, check_wire_unreadable, free_port, listening_socket,
+                     main)
 from sealed import SealedSocket, frame
 
 
@@ -161,6 +162,20 @@ def test_an_entry_that_lists_itself_for_every_member_learns_nothing(g):
             assert text not in heard, "mallory read %r" % text
     finally:
         mallory.close()
+
+
+def test_a_joiner_that_dials_itself_moves_on(g):
+    """Its own address first in its list (a list shared by everyone): its
+    handshake comes back to its own listener, which refuses a session it
+    drew itself; the dial proves nothing, costs no guess, and the next
+    address is tried."""
+    alice = g.create("alice")
+    port = free_port()
+    bob = g.join("bob", ["127.0.0.1:%d" % port, alice.address], port=port)
+    bob.wait_for(r"^Members: alice$")
+    bob.err.wait_for(r"reflected")
+    alice.send("hello bob")
+    bob.wait_for(r"^alice: hello bob$")
 
 
 if __name__ == "__main__":

@@ -82,10 +82,14 @@ CAF_TEST(an open group and a passphrase tell each other which one lacks it) {
   sealed_link open{nullptr, true};
   auto step = open.on_frame(dialer.start().front());
   CAF_REQUIRE(step.failed);
-  CAF_CHECK_EQUAL(step.failed->code, ec::authentication_failed);
   CAF_CHECK(step.failed->detail.find("this group has none")
             != std::string::npos);
-  CAF_CHECK(step.to_write.empty());
+  CAF_CHECK_EQUAL(step.failed->code, ec::handshake_failed);
+  CAF_REQUIRE_EQUAL(step.to_write.size(), 1u);
+  auto none = dialer.on_frame(step.to_write.front());
+  CAF_REQUIRE(none.body);
+  CAF_CHECK(decode(*none.body)->text.find("no passphrase")
+            != std::string::npos);
   // The other way round, the dialer is told, in plaintext, and believes the
   // refusal as the last thing it reads.
   sealed_link protected_{&key, true};
@@ -122,6 +126,47 @@ CAF_TEST(a stranger not yet answered can be refused in plaintext only) {
   auto heard = joiner.on_frame(refusal);
   CAF_REQUIRE(heard.body);
   CAF_CHECK(decode(*heard.body)->code == refusal::throttled);
+}
+
+CAF_TEST(only a failure that can mean another passphrase is one) {
+  auto key = key_of(1);
+  CAF_MESSAGE("a dialer whose first message got no answer learns nothing");
+  sealed_link dialer{&key, false};
+  auto first = dialer.start();
+  auto closed = dialer.closed_by_peer();
+  auto late = dialer.timed_out();
+  CAF_REQUIRE(closed && late);
+  CAF_CHECK_EQUAL(closed->code, ec::handshake_failed);
+  CAF_CHECK_EQUAL(late->code, ec::handshake_failed);
+  CAF_MESSAGE("a wrong confirmation is a key test whenever it comes");
+  auto other = key_of(2);
+  sealed_link responder{&other, true};
+  auto answer = responder.on_frame(first.front());
+  CAF_REQUIRE_EQUAL(answer.to_write.size(), 1u);
+  auto wrong = dialer.on_frame(answer.to_write.front());
+  CAF_REQUIRE(wrong.failed);
+  CAF_CHECK_EQUAL(wrong.failed->code, ec::authentication_failed);
+  CAF_MESSAGE("with the public key, nothing is a key test");
+  sealed_link open{nullptr, false};
+  open.start();
+  auto open_closed = open.closed_by_peer();
+  CAF_REQUIRE(open_closed);
+  CAF_CHECK_EQUAL(open_closed->code, ec::handshake_failed);
+  CAF_CHECK(!open.tests_key());
+  sealed_link junk{&key, true};
+  auto bad = junk.on_frame(std::string(49, '\x05'));
+  CAF_REQUIRE(bad.failed);
+  CAF_CHECK_EQUAL(bad.failed->code, ec::handshake_failed);
+  CAF_CHECK(!junk.counts_as_guess());
+}
+
+CAF_TEST(a dialer believes no refusal that a close would not say) {
+  sealed_link dialer{nullptr, false};
+  dialer.start();
+  auto forged = dialer.on_frame(
+    json(make_refuse(refusal::not_that_peer, "stop retrying")));
+  CAF_CHECK(forged.failed);
+  CAF_CHECK(!forged.body);
 }
 
 CAF_TEST(a dialer believes no plaintext but a refusal) {

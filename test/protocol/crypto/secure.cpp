@@ -155,6 +155,33 @@ CAF_TEST(the open groups key is public and runs the same handshake) {
             != std::string::npos);
 }
 
+CAF_TEST(a handshake sent back to its own process fails) {
+  own_sessions ours;
+  secure_channel initiator{key_of(1), role::initiator, &ours};
+  auto step1 = initiator.start();
+  secure_channel listener{key_of(1), role::responder, &ours};
+  auto res = listener.on_frame(step1.front());
+  CAF_REQUIRE(!res);
+  CAF_CHECK(res.error().detail.find("reflected") != std::string::npos);
+  CAF_MESSAGE("another process answers it, and then it is ours no more");
+  secure_channel other{key_of(1), role::responder};
+  auto step2 = other.on_frame(step1.front());
+  CAF_REQUIRE(step2);
+  CAF_REQUIRE(initiator.on_frame(step2->to_send.front()));
+  CAF_CHECK(initiator.established());
+  secure_channel later{key_of(1), role::responder, &ours};
+  auto replayed = later.on_frame(step1.front());
+  CAF_CHECK(static_cast<bool>(replayed)); // Answered; fails at step 3.
+  CAF_MESSAGE("a channel that goes away forgets its session");
+  std::string sid;
+  {
+    secure_channel gone{key_of(1), role::initiator, &ours};
+    sid = gone.start().front().substr(1, 16);
+    CAF_CHECK(ours.contains(sid));
+  }
+  CAF_CHECK(!ours.contains(sid));
+}
+
 CAF_TEST(a replayed handshake fails) {
   pair first{key_of(1), key_of(1)};
   CAF_REQUIRE(!first.handshake());

@@ -28,6 +28,7 @@ CAF_TEST(every code has its own symbolic name) {
     {ec::authentication_failed, "authentication_failed"},
     {ec::join_refused, "join_refused"},
     {ec::connect_failed, "connect_failed"},
+    {ec::handshake_failed, "handshake_failed"},
   };
   std::set<std::string> seen;
   for (auto& [code, name] : names) {
@@ -37,7 +38,7 @@ CAF_TEST(every code has its own symbolic name) {
   CAF_CHECK_EQUAL(seen.size(), std::size(names));
   // The table above is complete: the next value is no code.
   CAF_CHECK_EQUAL(
-    to_string(static_cast<ec>(static_cast<uint8_t>(ec::connect_failed) + 1)),
+    to_string(static_cast<ec>(static_cast<uint8_t>(ec::handshake_failed) + 1)),
     std::string{"unknown_error"});
 }
 
