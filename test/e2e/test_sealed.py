@@ -5,11 +5,12 @@ the path, and an entry peer that puts itself between a newcomer and every
 member."""
 
 import json
+import os
 import socket
 import threading
 
-from harness import (Relay, check_wire_unreadable, free_port, listening_socket,
-                     main)
+from harness import (Relay, check_wire_unreadable, free_port, greet,
+                     listening_socket, main, members_of, raw_connect)
 from sealed import SealedSocket, frame
 
 
@@ -162,6 +163,96 @@ def test_an_entry_that_lists_itself_for_every_member_learns_nothing(g):
             assert text not in heard, "mallory read %r" % text
     finally:
         mallory.close()
+
+
+class NeverWelcomes:
+    """A host that answers every dial as a member would start to: the
+    handshake, a challenge, then heartbeats, and never a welcome. It keeps
+    every connection open."""
+
+    def __init__(self):
+        self.server = listening_socket()
+        self.port = self.server.getsockname()[1]
+        self.socks = []
+        self.lock = threading.Lock()
+        self.done = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+        threading.Thread(target=self._beat, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _ = self.server.accept()
+                sock = SealedSocket.accept(client)
+                sock.send(json.dumps({"type": "challenge", "version": 3,
+                                      "nonce": os.urandom(32).hex()}))
+            except (AssertionError, OSError, ValueError):
+                if self.done.is_set():
+                    return
+                continue
+            with self.lock:
+                self.socks.append(sock)
+
+    def _beat(self):
+        while not self.done.wait(0.2):  # pacing the heartbeats, not waiting
+            with self.lock:
+                socks = list(self.socks)
+            for sock in socks:
+                try:
+                    sock.send('{"type":"heartbeat","version":3}')
+                except OSError:
+                    pass
+
+    def close(self):
+        self.done.set()
+        self.server.close()
+        with self.lock:
+            for sock in self.socks:
+                sock.close()
+
+
+def open_sockets(pid):
+    return sum(1 for fd in os.listdir("/proc/%d/fd" % pid)
+               if os.readlink("/proc/%d/fd/%s" % (pid, fd)).startswith("socket:"))
+
+
+def test_gossip_of_hosts_that_never_welcome_holds_a_bounded_number_of_sockets(g):
+    """The attack of protocol 2: a member gossiped 1,600 fresh IDs in 8
+    lists, all at a host that answers with a challenge and heartbeats but
+    never a welcome, and alice's sockets grew by 1,601. Now dials and
+    dialed connections waiting for a welcome count against
+    max-connections, each has greeting-timeout from its connect, and a
+    member's lists are taken once per heartbeat."""
+    # Small bounds and a fast heartbeat: without the bounds, the sockets
+    # would pass them within a second.
+    cfg = g.config(max_connections=16, max_strangers=16, heartbeat_interval="100ms")
+    alice = g.create("alice", args=cfg)
+    bob = g.join("bob", [alice], args=cfg)
+    before = open_sockets(alice.proc.pid)
+    sink = NeverWelcomes()
+    mallory = raw_connect(alice)
+    try:
+        greet(mallory, "mallory", members_of(alice)[0]["id"])
+        alice.wait_for(r"^mallory has joined the chat$")
+        most = 0
+        for batch in range(100):  # 1,600 IDs, 16 a list
+            entries = [{"name": "m%d" % (batch * 16 + i), "host": "127.0.0.1",
+                        "port": sink.port,
+                        "id": "%064x" % (0x1000 + batch * 16 + i)}
+                       for i in range(16)]
+            mallory.send(json.dumps({"type": "members", "version": 3,
+                                     "members": entries}))
+            bob.send("batch %d" % batch)
+            alice.wait_for(r"^bob: batch %d$" % batch)
+            most = max(most, open_sockets(alice.proc.pid))
+        assert most - before <= 16 + 16, \
+            "%d sockets, %d before the gossip" % (most, before)
+        assert len(sink.socks) >= 8, "the sink got %d dials" % len(sink.socks)
+        alice.err.wait_for(r"not connecting to m\d+: 16 members and "
+                           r"connections or connects waiting for a welcome")
+    finally:
+        mallory.close()
+        sink.close()
 
 
 def test_a_joiner_that_dials_itself_moves_on(g):
