@@ -1,111 +1,26 @@
 // SPDX-License-Identifier: MIT
+// The Connection broker: its behaviour, reading, frames and the handshake.
+// What it writes is in connection_output.cpp; both share
+// connection_state.hpp.
 #include "actors/connection.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <optional>
-#include <vector>
 
-#include <sys/socket.h>
-
-#include <caf/all.hpp>
-#include <caf/io/all.hpp>
 #include <caf/io/network/default_multiplexer.hpp>
 #include <spdlog/spdlog.h>
 
+#include "actors/connection_state.hpp"
 #include "actors/errors.hpp"
 #include "actors/messages.hpp"
-#include "actors/tidy_broker.hpp"
-#include "protocol/crypto/sealed_link.hpp"
-#include "protocol/flow/backlog.hpp"
-#include "protocol/flow/rate.hpp"
-#include "protocol/wire/frame.hpp"
-#include "protocol/wire/message.hpp"
 
-namespace groupchat {
-
-namespace {
-
-/// Bytes taken from the socket per read.
-constexpr size_t read_chunk = 64 * 1024;
-
-struct connection_state {
-  static inline constexpr const char* name = "connection";
-
-  /// The socket this broker owns.
-  caf::io::connection_handle hdl;
-  /// The membership actor: receives every decoded message.
-  caf::actor owner;
-  /// What this connection may spend.
-  connection_options limits;
-
-  /// The rate at which frames are taken (flow/rate.hpp).
-  std::optional<protocol::rate> input_rate;
-  /// Reading is halted until the token bucket refills: a peer that sends
-  /// faster than the rate is slowed down by TCP, never dropped for it.
-  bool paused = false;
-
-  /// A dialed connection reads nothing until its owner adopted it (`start`):
-  /// the owner learns of it from the dialer, another sender, and what we
-  /// deliver earlier (a member's challenge) would find it unknown. An
-  /// accepted one in a passphrase group waits too, until membership let its
-  /// host try (too many failed guesses: it is closed unanswered).
-  bool held = false;
-
-  /// Output not yet taken by the peer's socket, and what to do about it
-  /// (flow/backlog.hpp). CAF reports each write: `ack_writes`.
-  std::optional<protocol::backlog> output;
-
-  /// Membership closed us: we quit once the output is all sent (and, if
-  /// lingering, once the peer closed its end too).
-  bool closing = false;
-
-  /// We leave: after our last byte went out, keep reading until the peer,
-  /// having read our `leave`, closes. Closing a socket with unread input
-  /// makes the kernel send RST, and a peer that gets RST throws away what
-  /// it had not read yet: the last lines and the leave itself.
-  bool lingering = false;
-
-  /// "host:port" of the remote side, for log lines.
-  std::string remote;
-  /// The remote host, normalized: what membership records.
-  std::string remote_host;
-
-  /// Splits what the socket delivers into frames.
-  protocol::frame_reader reader;
-
-  /// Set once the connection is being dropped: stop consuming input.
-  bool dropped = false;
-  /// Why we quit once dropped (an authentication failure, for its owner).
-  caf::error exit_reason;
-
-  /// The handshake and encryption (with the passphrase, or the open
-  /// groups' public key).
-  std::optional<protocol::sealed_link> link;
-
-  /// The socket's descriptor, for writing without CAF while its write
-  /// buffer is empty (see `write_frame`); -1 where the multiplexer is not
-  /// CAF's own (the test multiplexer's handles are not descriptors).
-  int fd = -1;
-  /// Frames gathered to be written straight to the socket (see
-  /// `write_frame`).
-  std::string direct;
-
-  /// Messages decoded from one read, for membership in one message.
-  std::vector<protocol::message> inbound;
-};
-
-using connection_actor = caf::stateful_actor<connection_state, tidy_broker>;
-
-void apply(connection_actor* self, protocol::backlog::step step);
-void flush_direct(connection_actor* self);
+namespace groupchat::connection_detail {
 
 // Closes the socket and ends this actor with `reason`; input still buffered
 // is not consumed. The close itself runs as our next message: inside a read
 // CAF still uses the socket's state after our handler returns, and closing
 // would free it under its feet.
-void shut(connection_actor* self, caf::error reason = caf::error{}) {
+void shut(connection_actor* self, caf::error reason) {
   auto& st = self->state;
   if (st.dropped)
     return;
@@ -153,70 +68,6 @@ void start_reading(connection_actor* self) {
   self->configure_read(self->state.hdl,
                        caf::io::receive_policy::at_most(read_chunk));
   read_on(self); // One read at a time: see pause_reading.
-}
-
-// Hands bytes (a header and a body, or the rest of gathered frames) to
-// CAF's write buffer, which `pending` counts.
-void write_buffered(connection_actor* self, std::string_view first,
-                    std::string_view second = {}) {
-  auto& st = self->state;
-  self->write(st.hdl, first.size(), first.data());
-  if (!second.empty())
-    self->write(st.hdl, second.size(), second.data());
-  self->flush(st.hdl);
-  apply(self,
-        st.output->wrote(first.size() + second.size(), self->clock().now()));
-}
-
-// Frames go straight to the socket while CAF holds none of our output (so
-// the order of bytes is kept): CAF's own path costs a round through the
-// event loop and two epoll_ctl calls per write (it asks for the socket to
-// become writable, writes, and stops asking). They are gathered and sent
-// with one system call once the messages already in our mailbox are done
-// (the `flush` we send ourselves comes after them): a line alone costs one
-// send, and at a high rate many lines share one, which wakes the peer once
-// for all of them.
-void write_frame(connection_actor* self, std::string_view body) {
-  char header[protocol::length_prefix_size];
-  protocol::write_length(static_cast<uint32_t>(body.size()), header);
-  auto& st = self->state;
-  if (st.fd >= 0 && st.output->pending() == 0) {
-    if (st.direct.empty())
-      self->send(self, atom::flush_v);
-    st.direct.append(header, sizeof(header));
-    st.direct.append(body);
-    return;
-  }
-  write_buffered(self, {header, sizeof(header)}, body);
-}
-
-// Sends the gathered frames without blocking; what the socket does not take
-// goes to CAF, and so does an error, for CAF's write to find: it ends the
-// connection as any other error does.
-void flush_direct(connection_actor* self) {
-  auto& st = self->state;
-  if (st.direct.empty())
-    return;
-  std::string data;
-  data.swap(st.direct);
-  // Once dropped, CAF may have closed the descriptor, and its number may
-  // name another socket by now.
-  if (st.dropped)
-    return;
-  ssize_t n;
-  do {
-    n = ::send(st.fd, data.data(), data.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  auto done = n > 0 ? static_cast<size_t>(n) : size_t{0};
-  if (done < data.size())
-    write_buffered(self, std::string_view{data}.substr(done));
-}
-
-// Writes a plaintext body: sealed once the handshake completed, queued
-// before.
-void send_body(connection_actor* self, std::string_view body) {
-  if (auto frame = self->state.link->outgoing(body))
-    write_frame(self, *frame);
 }
 
 void deliver(connection_actor* self, std::string_view body) {
@@ -271,11 +122,15 @@ void auth_failed(connection_actor* self, const protocol::error& why,
 void on_body(connection_actor* self, std::string_view body) {
   auto& st = self->state;
   bool was_established = st.link->established();
+  bool was_answered = st.link->answered();
   auto step = st.link->on_frame(body);
   for (auto& frame : step.to_write)
     write_frame(self, frame);
   if (step.failed)
     return auth_failed(self, *step.failed);
+  // A stranger on its way in keeps its place in the pool before idle ones.
+  if (st.link->accepted() && !was_answered && st.link->answered())
+    self->send(st.owner, atom::answered_v);
   if (!was_established && st.link->established())
     spdlog::debug("connection {} authenticated", st.remote);
   if (step.body)
@@ -326,23 +181,6 @@ void on_resume(connection_actor* self) {
   read_on(self);
 }
 
-// Carries out what the backlog asks (flow/backlog.hpp).
-void apply(connection_actor* self, protocol::backlog::step step) {
-  auto& st = self->state;
-  if (step.congested)
-    self->send(st.owner, atom::congested_v, *step.congested);
-  if (step.check_after)
-    self->delayed_send(self, *step.check_after, atom::check_v);
-  using ending = protocol::backlog::step::ending;
-  if (step.end == ending::drop)
-    return drop(self, {protocol::ec::output_overflow, step.why});
-  if (step.end == ending::shut) {
-    if (!step.why.empty())
-      spdlog::warn("connection {}: {}", st.remote, step.why);
-    shut(self);
-  }
-}
-
 void on_close(connection_actor* self, bool linger) {
   auto& st = self->state;
   if (st.closing || st.dropped)
@@ -358,32 +196,6 @@ void on_close(connection_actor* self, bool linger) {
   flush_direct(self);
   self->flush(st.hdl);
   apply(self, st.output->close(linger, self->clock().now()));
-}
-
-void on_transferred(connection_actor* self,
-                    const caf::io::data_transferred_msg& msg) {
-  auto& st = self->state;
-  auto written = msg.written > 0 ? static_cast<size_t>(msg.written) : 0;
-  apply(self, st.output->took(written, self->clock().now()));
-}
-
-void check_progress(connection_actor* self) {
-  auto& st = self->state;
-  auto step = st.output->check(self->clock().now());
-  if (!st.dropped)
-    apply(self, std::move(step));
-}
-
-void on_send(connection_actor* self, const protocol::message& msg) {
-  auto& st = self->state;
-  auto body = protocol::encode(msg);
-  if (body.size() > st.limits.max_frame_size) {
-    // The sender checks sizes first; reaching this is a bug, not an attack.
-    spdlog::error("connection {} cannot send {}: {} bytes", st.remote,
-                  protocol::to_string(msg.type), body.size());
-    return;
-  }
-  send_body(self, body);
 }
 
 // Takes over the socket: limits, names for the log, the link to the owner,
@@ -488,12 +300,15 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
   };
 }
 
-} // namespace
+} // namespace groupchat::connection_detail
+
+namespace groupchat {
 
 caf::actor fork_connection(caf::io::broker* parent,
                            caf::io::connection_handle hdl, caf::actor owner,
                            const connection_options& limits, bool accepted) {
-  return parent->fork(connection, hdl, std::move(owner), limits, accepted);
+  return parent->fork(connection_detail::connection, hdl, std::move(owner),
+                      limits, accepted);
 }
 
 } // namespace groupchat

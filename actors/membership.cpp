@@ -470,6 +470,10 @@ membership(typename membership_state<Base>::actor_type* self,
       if (auto id = st.conns.id_of(from))
         st.on_congested(id, yes);
     },
+    [self](atom::answered) {
+      auto from = caf::actor_cast<caf::actor_addr>(self->current_sender());
+      self->state.join->on_answered(self->state.conns.id_of(from));
+    },
     [&st](atom::timeout, uint64_t token) { st.join->on_timeout(token); },
     [&st](atom::tick) { st.on_tick(); },
     [&st](atom::check) { st.check_liveness(false); },

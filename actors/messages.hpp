@@ -14,6 +14,8 @@
 //             lift the limits for strangers (largest frame of a greeting)
 //   connection -> membership  (incoming, std::string host)  an accepted socket
 //                                                           from `host` is open
+//   connection -> membership  (answered)  we answered the stranger's
+//             handshake: it is on its way in, and idle strangers go first
 //   connection -> membership  (congested, bool)             output towards the
 //             peer piles up above the high watermark (true), or drained
 //             below the low watermark (false)
@@ -128,6 +130,7 @@ CAF_BEGIN_TYPE_ID_BLOCK(groupchat, caf::first_custom_type_id)
   CAF_ADD_ATOM(groupchat, groupchat::atom, status, "status")
   CAF_ADD_ATOM(groupchat, groupchat::atom, nick, "nick")
   CAF_ADD_ATOM(groupchat, groupchat::atom, show, "show")
+  CAF_ADD_ATOM(groupchat, groupchat::atom, answered, "answered")
 
 CAF_END_TYPE_ID_BLOCK(groupchat)
 
@@ -165,7 +168,7 @@ using membership_actor = caf::typed_actor<
   caf::replies_to<atom::who>::with<std::string, uint16_t,
                                    std::vector<protocol::member_summary>>,
   caf::reacts_to<atom::nick, std::string>, caf::reacts_to<atom::leave>,
-  caf::reacts_to<atom::congested, bool>,
+  caf::reacts_to<atom::congested, bool>, caf::reacts_to<atom::answered>,
   caf::reacts_to<atom::timeout, uint64_t>, caf::reacts_to<atom::tick>,
   caf::reacts_to<atom::check>, caf::reacts_to<atom::flush>>;
 

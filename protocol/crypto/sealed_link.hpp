@@ -102,6 +102,12 @@ public:
     return accepted_;
   }
 
+  /// Whether we sent our answer in the handshake (step 2 as the responder,
+  /// step 3 as the dialer).
+  bool answered() const noexcept {
+    return answered_;
+  }
+
 private:
   step fail(std::string why, std::optional<message> tell_peer = {});
   step on_first_frame(std::string_view body);

@@ -226,6 +226,11 @@ bool join_machine::on_incoming(conn_id conn, std::string host) {
   return true;
 }
 
+void join_machine::on_answered(conn_id conn) {
+  if (auto p = peers_.find(conn); p != nullptr && p->st == stage::accepted)
+    p->started = true;
+}
+
 bool join_machine::on_dialed(const dial_request& req, conn_id conn,
                              std::string host) {
   auto& m = req.member;

@@ -221,6 +221,10 @@ public:
   /// connections grow: the oldest stranger has the smallest.
   bool on_incoming(conn_id conn, std::string host);
 
+  /// We answered the handshake of the stranger on `conn`: it started, and
+  /// strangers that never did are closed before it for room.
+  void on_answered(conn_id conn);
+
   /// The dial `req` connected as `conn` to the numeric address `host`.
   /// Returns whether to keep it.
   bool on_dialed(const dial_request& req, conn_id conn, std::string host);

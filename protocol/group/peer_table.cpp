@@ -131,11 +131,17 @@ size_t peer_table::strangers_from(const std::string& host) const {
 
 peer* peer_table::oldest_stranger(const std::string* host) {
   // Connection IDs grow with time: the first match is the oldest.
-  for (auto& [conn, p] : peers_)
-    if (p.st == stage::accepted
-        && (host == nullptr || same_source(p.address.host, *host)))
+  peer* oldest = nullptr;
+  for (auto& [conn, p] : peers_) {
+    if (p.st != stage::accepted
+        || (host != nullptr && !same_source(p.address.host, *host)))
+      continue;
+    if (!p.started)
       return &p;
-  return nullptr;
+    if (oldest == nullptr)
+      oldest = &p;
+  }
+  return oldest;
 }
 
 void peer_table::promote(peer& p, const peer_id& id, time_point now) {

@@ -74,6 +74,9 @@ struct peer {
   /// A stranger in a group with a passphrase: one guess at it was charged
   /// to its host when it came in (guess_limiter.hpp).
   bool charged = false;
+  /// A stranger whose handshake we answered: it is on its way in, and
+  /// loses its place in the pool after those that never started.
+  bool started = false;
   /// When we last took its member list as gossip.
   std::optional<time_point> last_gossip;
   /// Waiting for its welcome, it takes over from a connection to the same
@@ -126,8 +129,9 @@ public:
   /// before its members, a member before its welcome).
   size_t unproven_dials() const;
 
-  /// The stranger opened first (from `host` or its /64, if given), or
-  /// null.
+  /// The stranger to close for room (from `host` or its /64, if given), or
+  /// null: the oldest of those that never started a handshake, else the
+  /// oldest. Idle sockets go before joiners on their way in.
   peer* oldest_stranger(const std::string* host = nullptr);
 
   /// `fresh` just proved it is peer `id`; we are `self`. Of two proven

@@ -72,6 +72,20 @@ CAF_TEST(a full pool makes room with its oldest stranger) {
   CAF_CHECK(doors.make_room("10.0.0.5") == &oldest);
 }
 
+CAF_TEST(strangers that never started a handshake make room first) {
+  auto& joining = stranger("10.0.0.1");
+  joining.started = true;
+  auto& idle = stranger("10.0.0.2");
+  stranger("10.0.0.3");
+  stranger("10.0.0.4");
+  CAF_CHECK(doors.make_room("10.0.0.5") == &idle);
+  CAF_MESSAGE("when all started, the oldest goes");
+  idle.started = true;
+  peers.find(3)->started = true;
+  peers.find(4)->started = true;
+  CAF_CHECK(doors.make_room("10.0.0.5") == &joining);
+}
+
 CAF_TEST(the pool per host counts an IPv6 network as one host) {
   auto& first = stranger("2001:db8:1:2::1");
   stranger("2001:db8:1:2::2");

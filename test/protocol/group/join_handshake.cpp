@@ -56,6 +56,19 @@ CAF_TEST(a host out of guesses is told when to try again) {
   CAF_CHECK(guarded.on_incoming(3, "10.7.7.7"));
 }
 
+CAF_TEST(a stranger we answered keeps its place before idle ones) {
+  machine.start(6000, {});
+  machine.on_incoming(1, "10.0.0.1");
+  machine.on_answered(1);
+  for (conn_id conn = 2; conn <= 4; ++conn)
+    machine.on_incoming(conn, "10.0.0." + std::to_string(conn));
+  traffic();
+  CAF_CHECK(machine.on_incoming(5, "10.0.0.5"));
+  auto log = traffic();
+  CAF_CHECK(std::find(log.begin(), log.end(), "close 2") != log.end());
+  CAF_CHECK(std::find(log.begin(), log.end(), "close 1") == log.end());
+}
+
 CAF_TEST(a connection asks for the member list once) {
   machine.start(6000, {});
   machine.on_incoming(1, "10.0.0.7");
