@@ -105,14 +105,18 @@ void send_inbound(connection_actor* self) {
 
 // The handshake failed. A dialed connection reports it to its owner through
 // its exit reason; an accepted one warns in our log, and membership counts
-// it as a guess at the passphrase from that host.
+// it as a guess at the passphrase from that host if it was one. In an open
+// group nothing authenticates: the handshake just failed.
 void auth_failed(connection_actor* self, const protocol::error& why,
                  bool silent_peer = false) {
   auto& st = self->state;
-  auto text = "authentication failed with " + st.remote + ": " + why.detail;
+  bool key_test = why.code == protocol::ec::authentication_failed;
+  auto text = (key_test || st.limits.key ? "authentication failed with "
+                                         : "handshake failed with ")
+              + st.remote + ": " + why.detail;
   if (st.link->accepted())
     spdlog::warn("{}", text);
-  else if (silent_peer) // Stopped, or away: membership says what it means.
+  else if (silent_peer || !key_test) // Membership says what it means.
     spdlog::info("{}", text);
   else
     spdlog::error("{}", text);

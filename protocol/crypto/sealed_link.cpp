@@ -42,10 +42,12 @@ sealed_link::step sealed_link::on_first_frame(std::string_view body) {
                   make_refuse(refusal::passphrase_needed,
                               "authentication failed: this group needs a "
                               "passphrase"));
-    return fail("the peer speaks an older protocol (plaintext)",
+    return fail("the peer sent plaintext, not the handshake (an older "
+                "groupchat?)",
                 make_refuse(refusal::other,
                             "this peer speaks protocol 3, where every "
-                            "connection is encrypted: upgrade groupchat"));
+                            "connection starts with the handshake: upgrade "
+                            "groupchat"));
   }
   if (is_open_start(body) && !open_)
     return fail("the peer has no passphrase",
@@ -147,8 +149,8 @@ std::optional<error> sealed_link::closed_by_peer() const {
     return std::nullopt;
   if (!tests_key())
     return error{ec::handshake_failed,
-                 "the peer closed the connection before the handshake could "
-                 "test a passphrase"};
+                 "the peer closed the connection before the handshake was "
+                 "done"};
   return error{ec::authentication_failed,
                "the peer closed the connection during the handshake (no "
                "passphrase, or another one?)"};

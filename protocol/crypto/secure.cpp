@@ -303,7 +303,8 @@ struct secure_channel::impl {
                            : "the peer has no passphrase");
     std::memcpy(sid, as_bytes(body) + 1, sid_size);
     if (sessions != nullptr && sessions->contains(view(sid)))
-      return fail("the peer sent our own handshake back (reflected)");
+      return fail("our own handshake came back (reflected: is this address "
+                  "our own?)");
     std::memcpy(theirs, as_bytes(body) + 1 + sid_size, point_size);
     if (!make_point() || !derive_keys())
       return fail("invalid handshake point");
