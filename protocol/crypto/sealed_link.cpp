@@ -34,27 +34,25 @@ sealed_link::step sealed_link::fail(std::string why,
 // A responder's first frame: a peer without our kind of key, or speaking
 // protocol 2 (plaintext JSON), is told so in plaintext before we close.
 sealed_link::step sealed_link::on_first_frame(std::string_view body) {
-  if (!is_handshake_start(body)) {
-    if (body.empty() || body.front() != '{')
-      return fail("the peer did not start the handshake");
-    if (!open_)
-      return fail("the peer spoke without a passphrase",
-                  make_refuse(refusal::passphrase_needed,
-                              "authentication failed: this group needs a "
-                              "passphrase"));
+  bool plaintext = !is_handshake_start(body);
+  if (plaintext && (body.empty() || body.front() != '{'))
+    return fail("the peer did not start the handshake");
+  // Plaintext, or the open groups' handshake: the peer has no passphrase.
+  bool peer_open = plaintext || is_open_start(body);
+  if (peer_open && !open_)
+    return fail(plaintext ? "the peer spoke without a passphrase"
+                          : "the peer has no passphrase",
+                make_refuse(refusal::passphrase_needed,
+                            "authentication failed: this group needs a "
+                            "passphrase"));
+  if (plaintext)
     return fail("the peer sent plaintext, not the handshake (an older "
                 "groupchat?)",
                 make_refuse(refusal::other,
                             "this peer speaks protocol 3, where every "
                             "connection starts with the handshake: upgrade "
                             "groupchat"));
-  }
-  if (is_open_start(body) && !open_)
-    return fail("the peer has no passphrase",
-                make_refuse(refusal::passphrase_needed,
-                            "authentication failed: this group needs a "
-                            "passphrase"));
-  if (!is_open_start(body) && open_)
+  if (!peer_open && open_)
     return fail("the peer has a passphrase, this group has none",
                 make_refuse(refusal::other, "authentication failed: this "
                                             "group has no passphrase"));
