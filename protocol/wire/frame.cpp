@@ -38,6 +38,22 @@ std::string make_frame(std::string_view body) {
 
 namespace groupchat::protocol {
 
+namespace {
+
+/// A length prefix made of printable ASCII is someone typing or a protocol
+/// of text lines (HTTP, telnet), not a groupchat peer: saying so beats a
+/// length of a gigabyte.
+bool is_text(const char* header) {
+  for (size_t i = 0; i < length_prefix_size; ++i) {
+    auto c = static_cast<unsigned char>(header[i]);
+    if (c < 0x20 || c > 0x7E)
+      return false;
+  }
+  return true;
+}
+
+} // namespace
+
 void frame_reader::append(const char* data, size_t size) {
   // Drop what was taken before growing: the buffer holds one frame at most.
   buf_.erase(buf_.begin(), buf_.begin() + static_cast<ptrdiff_t>(pos_));
@@ -48,9 +64,15 @@ void frame_reader::append(const char* data, size_t size) {
 result<std::string_view> frame_reader::next() {
   if (buffered() < length_prefix_size)
     return std::string_view{};
-  auto length = check_length(read_length(buf_.data() + pos_), max_);
-  if (!length)
+  const char* header = buf_.data() + pos_;
+  auto length = check_length(read_length(header), max_);
+  if (!length) {
+    if (length.error().code == ec::frame_too_large && is_text(header))
+      return error{ec::frame_too_large,
+                   "not a groupchat peer: it sent text (\""
+                     + std::string{header, length_prefix_size} + "...\")"};
     return length.error();
+  }
   if (buffered() - length_prefix_size < *length)
     return std::string_view{}; // The body is still on its way.
   std::string_view body{buf_.data() + pos_ + length_prefix_size, *length};

@@ -46,6 +46,7 @@ def test_garbage_is_dropped(g):
     sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
     expect_dropped(sock)
     sock.close()
+    alice.err.wait_for(r'not a groupchat peer: it sent text \("GET \.\.\."\)')
     # Sealed, well-framed bodies that are no message of this version.
     for junk in [frame(b"not json"),
                  frame(b"[1,2,3]"),

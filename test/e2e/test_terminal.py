@@ -147,10 +147,13 @@ def test_warnings_are_printed_above_the_line_being_typed(g):
     host, port = address.split(":")
     with socket.create_connection((host, int(port))) as sock:
         sock.sendall(b"GET / HTTP/1.0\r\n\r\n")
-        screen = tmux.wait_for(r"warning: .*dropped")
+        # The warning is written first and the prompt redrawn after it:
+        # wait for both, so that a capture between the two is no failure.
+        screen = tmux.wait_for(r"warning: .*dropped[\s\S]*^> half typed\s*\Z")
     lines = [l for l in screen.splitlines() if l.strip()]
     assert lines[-1] == "> half typed", lines
     assert any(re.search(r"^\[[\d:.]+\] warning: ", l) for l in lines), lines
+    assert sum(l.startswith(">") for l in lines) == 1, lines
     tmux.keys(" still", "Enter")
     tmux.wait_for(r"alice: half typed still$")
 

@@ -81,6 +81,16 @@ CAF_TEST(oversize and empty length prefixes are rejected before the body) {
   }
 }
 
+CAF_TEST(a stream of text is named as such) {
+  frame_reader reader{max_size};
+  reader.append("GET / HTTP/1.0\r\n\r\n");
+  auto result = reader.next();
+  CAF_REQUIRE(!result);
+  CAF_CHECK_EQUAL(result.error().to_string(),
+                  "frame_too_large: not a groupchat peer: it sent text "
+                  "(\"GET ...\")");
+}
+
 CAF_TEST(a body of exactly the maximum size passes) {
   frame_reader reader{max_size};
   reader.append(make_frame(std::string(max_size, 'x')));
