@@ -217,7 +217,20 @@ struct console_state {
 
   // -- events -----------------------------------------------------------------
 
+  // A name that proves another key than before is said beside the event
+  // that shows it.
   void show(protocol::event& ev) {
+    show_one(ev);
+    if (!opts.check_keys)
+      return;
+    if (auto proved = protocol::proved_names(ev); !proved.empty())
+      for (auto& name : opts.check_keys(proved)) {
+        auto warning = protocol::key_changed(name);
+        show_one(warning);
+      }
+  }
+
+  void show_one(protocol::event& ev) {
     using kind = protocol::event::kind;
     if (opts.json)
       return show_json(ev);

@@ -49,6 +49,13 @@ struct console_options {
   /// chat (commands, blank lines): see `stdin_reader::release`. Membership
   /// releases the others.
   std::function<void(size_t)> release;
+  /// Members proved these keys under these names (they joined, came back,
+  /// renamed; the list after our join): returns the names whose key is
+  /// not the one they proved before, each said as a warning
+  /// (main/key_files.hpp). May be empty: nothing is remembered.
+  std::function<std::vector<std::string>(
+    const std::vector<protocol::member_entry>&)>
+    check_keys;
 };
 
 /// Spawns the console on the I/O thread, beside membership and the

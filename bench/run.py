@@ -19,6 +19,7 @@ sockets sending length-prefixed JSON.
 import argparse
 import json
 import os
+import tempfile
 import platform
 import statistics
 import subprocess
@@ -497,6 +498,9 @@ def main():
                              "mesh, rejoin, history")
     args = parser.parse_args()
     harness.BINARY = os.path.abspath(os.path.join(args.build, "groupchat"))
+    # Key files and known keys of peers started outside a Group stay out
+    # of the user's home.
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="groupchat-bench-")
     FLOOR = os.path.abspath(os.path.join(args.build, "groupchat-floor"))
     g = harness.Group()
     # The rates measured exceed the default per-peer rate (2000/s), which a

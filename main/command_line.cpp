@@ -69,6 +69,9 @@ std::optional<int> parse_command_line(int argc, char** argv,
   app.add_option("--secret-file", out.secret_file,
                  "file holding the group's passphrase (else $GROUPCHAT_SECRET, "
                  "else the config's secret); every member needs the same");
+  app.add_option("--identity", out.identity_file,
+                 "key file of the identity to prove (else one per name in "
+                 "$XDG_DATA_HOME/groupchat/keys, made on first use)");
   app.add_flag("--new-secret", out.new_secret,
                "print a new random passphrase (128 bits, easy to read aloud) "
                "and exit");

@@ -27,6 +27,7 @@ struct command_line {
   std::string log_level;
   std::string format;
   std::string secret_file;
+  std::string identity_file;
   bool new_secret = false;
   bool join_only = false;
   uint16_t port = 0;

@@ -33,6 +33,7 @@
 #include "main/addresses.hpp"
 #include "main/bench_stamps.hpp"
 #include "main/command_line.hpp"
+#include "main/key_files.hpp"
 #include "main/logging.hpp"
 #include "main/secret.hpp"
 #include "main/settings.hpp"
@@ -75,6 +76,29 @@ std::optional<int> resolve_name(command_line& cli) {
   if (!name)
     return usage_error("--name: " + name.error().detail);
   cli.name = std::move(*name);
+  return std::nullopt;
+}
+
+// The key this run proves: the name's key file, so that a restarted process
+// is the same member, not a stranger under a taken name.
+std::optional<int> load_identity(const command_line& cli, identity_lease& out) {
+  auto path = cli.identity_file;
+  if (path.empty() && !data_dir().empty())
+    path = data_dir() + "/keys/" + key_file_name(cli.name);
+  if (path.empty()) {
+    spdlog::warn("neither XDG_DATA_HOME nor HOME is set: this run has a key "
+                 "of its own, and the group sees a new member");
+    out.key = std::make_shared<const protocol::identity>();
+    return std::nullopt;
+  }
+  std::string error;
+  std::string warning;
+  if (!open_identity(path, out, error, warning)) {
+    std::fprintf(stderr, "groupchat: %s\n", error.c_str());
+    return exit_usage_error;
+  }
+  if (!warning.empty())
+    spdlog::warn("{}", warning);
   return std::nullopt;
 }
 
@@ -173,6 +197,14 @@ void say_left_out_as_json(stdout_writer& writer) {
   });
 }
 
+// A member that comes back under its name with another key is announced.
+auto check_keys_of(known_keys_file* known) {
+  using check = decltype(console_options::check_keys);
+  if (known == nullptr)
+    return check{};
+  return check{[known](const auto& proved) { return known->check(proved); }};
+}
+
 // What the console shows, and where: above the line being edited at a
 // terminal, else through the non-blocking stdout writer.
 console_options make_console_options(const command_line& cli,
@@ -231,8 +263,9 @@ struct reader_guard {
   }
 };
 
-int run(const command_line& cli, settings& opts,
-        const std::string& config_path) {
+// `known` (may be null) outlives the actor system: the console calls it.
+int run(const command_line& cli, settings& opts, const std::string& config_path,
+        std::shared_ptr<const protocol::identity> key, known_keys_file* known) {
   caf::actor_system_config cfg;
   if (auto rc = configure_caf(config_path, cfg))
     return *rc;
@@ -262,14 +295,13 @@ int run(const command_line& cli, settings& opts,
   reader_guard stop_reader_first{reader};
   auto copts = make_console_options(cli, opts, terminal, interactive, reader,
                                     writer);
+  copts.check_keys = check_keys_of(known);
   if (!terminal && !json)
     wrap_for_bench(stamps, cli.name, copts);
   auto console = spawn_console(sys, std::move(copts));
   auto listener = spawn_listener(sys, limits, opts.max_connections);
   auto dialer = spawn_dialer(sys, listener, opts.connect_timeout);
-  // A fresh key pair per process: a restarted process is a new peer.
-  auto mopts = make_membership_options(
-    opts, cli.name, std::make_shared<const protocol::identity>());
+  auto mopts = make_membership_options(opts, cli.name, std::move(key));
   mopts.release = [&reader](size_t n) { reader.release(n); };
   // With a passphrase, a stranger's handshake is a guess at it.
   mopts.join.guarded = limits.key != nullptr;
@@ -333,8 +365,14 @@ int main(int argc, char** argv) {
                                  && std::getenv("NO_COLOR") == nullptr);
   if (auto rc = resolve_name(cli))
     return *rc;
+  identity_lease me;
+  if (auto rc = load_identity(cli, me))
+    return *rc;
+  std::optional<known_keys_file> known;
+  if (!data_dir().empty())
+    known.emplace(data_dir() + "/known_keys");
   try {
-    return run(cli, opts, config_path);
+    return run(cli, opts, config_path, me.key, known ? &*known : nullptr);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "groupchat: fatal: %s\n", e.what());
     return exit_runtime_error;

@@ -30,6 +30,10 @@ bool from_hex(std::string_view hex, uint8_t* out, size_t size) noexcept {
          && written == size;
 }
 
+/// A key file's first line: says what the file is, and its version.
+constexpr std::string_view key_file_header
+  = "groupchat identity key v1: keep this file secret\n";
+
 void append_field(std::string& out, std::string_view field) {
   // One length byte suffices: no field is longer than 255 bytes.
   out.push_back(static_cast<char>(field.size()));
@@ -86,6 +90,37 @@ identity::identity() {
   sodium_mlock(secret_.data(), secret_.size());
   crypto_sign_keypair(pk, secret_.data());
   id_ = to_hex(pk, sizeof(pk));
+}
+
+identity::identity(const std::array<uint8_t, 32>& seed) {
+  static_assert(crypto_sign_SEEDBYTES == 32);
+  [[maybe_unused]] auto rc = sodium_init();
+  uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+  sodium_mlock(secret_.data(), secret_.size());
+  crypto_sign_seed_keypair(pk, secret_.data(), seed.data());
+  id_ = to_hex(pk, sizeof(pk));
+}
+
+std::shared_ptr<const identity> identity::from_key_file(std::string_view text) {
+  if (text.substr(0, key_file_header.size()) != key_file_header)
+    return nullptr;
+  text.remove_prefix(key_file_header.size());
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r'))
+    text.remove_suffix(1);
+  std::array<uint8_t, 32> seed{};
+  if (!from_hex(text, seed.data(), seed.size()))
+    return nullptr;
+  auto result = std::make_shared<const identity>(seed);
+  sodium_memzero(seed.data(), seed.size());
+  return result;
+}
+
+std::string identity::key_file_text() const {
+  // The secret key holds its seed in its first 32 bytes.
+  std::string out{key_file_header};
+  out += to_hex(secret_.data(), crypto_sign_SEEDBYTES);
+  out += '\n';
+  return out;
 }
 
 identity::~identity() {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// A peer's identity: an Ed25519 key pair drawn at start-up. Its public key is
-// the peer ID, so an ID cannot be borrowed: every connection proves
+// A peer's identity: an Ed25519 key pair, drawn at start-up or read from the
+// name's key file (main/key_files.hpp). Its public key is the peer ID, so an
+// ID cannot be borrowed: every connection proves
 // possession of the private key over values fresh from both ends (see
 // protocol/README.md, "Identity proofs"). Pure functions over libsodium:
 // no actors.
@@ -9,6 +10,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -56,7 +58,20 @@ class identity {
 public:
   /// Draws a fresh key pair.
   identity();
+
+  /// The key pair of a 32-byte seed: the same seed, the same peer ID.
+  explicit identity(const std::array<uint8_t, 32>& seed);
+
   ~identity();
+
+  /// The identity a key file holds (`key_file_text`), or null for text
+  /// that is not a key file: a wrong header, a seed that is not 64 hex
+  /// digits.
+  static std::shared_ptr<const identity> from_key_file(std::string_view text);
+
+  /// What a key file holds: a header line that says what the file is, then
+  /// the seed in hex. Secret: only its owner may read the file.
+  std::string key_file_text() const;
 
   identity(const identity&) = delete;
   identity& operator=(const identity&) = delete;

@@ -127,6 +127,29 @@ std::string names_of(const std::vector<member_entry>& members) {
 
 // The sentences the product has always printed: pipe scripts and users
 // read them, so they change only on purpose.
+std::vector<member_entry> proved_names(const event& ev) {
+  switch (ev.what) {
+    case event::kind::joined:
+    case event::kind::back:
+      return {member_entry{ev.name, ev.id, {}}};
+    case event::kind::nick:
+      if (ev.you)
+        return {};
+      return {member_entry{ev.text, ev.id, {}}};
+    case event::kind::members:
+      return ev.members;
+    default:
+      return {};
+  }
+}
+
+event key_changed(const std::string& name) {
+  return event::note("key_changed",
+                     "warning: " + name
+                       + " is using a different key than before: a new "
+                         "installation, or someone else under that name");
+}
+
 std::string to_text(const event& ev) {
   switch (ev.what) {
     case event::kind::ready:

@@ -106,6 +106,15 @@ constexpr event::kind all_kinds[] = {
 /// The kind's name in the JSON Lines schema ("ready", "chat", ...).
 const char* to_string(event::kind what);
 
+/// The names and keys `ev` shows members proving: the member that joined,
+/// came back or renamed (under its new name), every member of a list.
+/// Empty for every other event, and for our own rename.
+std::vector<member_entry> proved_names(const event& ev);
+
+/// The warning that member `name` proved another key than before (code
+/// "key_changed"): a new installation, or someone else under the name.
+event key_changed(const std::string& name);
+
 /// The English line a system event shows as ("bob has joined the chat").
 /// Chat lines are laid out by the console (names in colour, mentions); for
 /// them this is the plain "NAME: TEXT" form.

@@ -235,15 +235,28 @@ class Group:
     def fast(self):
         return self.config(**{k.replace("-", "_"): v for k, v in FAST.items()})
 
+    def data_dir(self):
+        """A fresh data folder (XDG_DATA_HOME: key files, known keys)."""
+        self.folders = getattr(self, "folders", 0) + 1
+        return os.path.join(self.tmp, "data-%d" % self.folders)
+
+    def _own_data(self, kwargs):
+        # Peers of one test are different people: each gets its own data
+        # folder unless the test hands one over (data=...: a restart).
+        data = kwargs.pop("data", None) or self.data_dir()
+        kwargs["env"] = dict(kwargs.get("env") or os.environ,
+                             XDG_DATA_HOME=data)
+        return kwargs
+
     def start(self, name, peers=(), **kwargs):
-        peer = Peer(name, peers, **kwargs)
+        peer = Peer(name, peers, **self._own_data(kwargs))
         self.peers.append(peer)
         return peer
 
     def start_json(self, name, peers=(), **kwargs):
         """A peer in --format json (JsonPeer): returns once it is ready."""
         addresses = [p.address if isinstance(p, Peer) else p for p in peers]
-        peer = JsonPeer(name, addresses, **kwargs)
+        peer = JsonPeer(name, addresses, **self._own_data(kwargs))
         self.peers.append(peer)
         return peer
 
@@ -499,6 +512,9 @@ def main(namespace):
         print("usage: %s PATH-TO-GROUPCHAT" % sys.argv[0])
         sys.exit(2)
     BINARY = os.path.abspath(sys.argv[1])
+    # Whatever a test starts without a data folder of its own (a tmux
+    # session, a bot) keeps its keys here, not in the user's home.
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="groupchat-data-")
     # GROUPCHAT_TESTS=WORD runs only the tests whose names contain WORD.
     only = os.environ.get("GROUPCHAT_TESTS", "")
     tests = [(n, f) for n, f in namespace.items()
@@ -526,4 +542,5 @@ def main(namespace):
         print("%d passed, %d failed, %d skipped" % (passed, failed, skipped))
     else:
         print("%d passed, %d failed" % (passed, failed))
+    shutil.rmtree(os.environ["XDG_DATA_HOME"], ignore_errors=True)
     sys.exit(1 if failed else 0)

@@ -79,4 +79,33 @@ CAF_TEST(a low order key is refused) {
   CAF_CHECK(!verify_proof(identity_point, t, std::string(proof_size, '0')));
 }
 
+CAF_TEST(a key file gives back the same peer ID and proves like the original) {
+  auto text = alice.key_file_text();
+  CAF_CHECK_EQUAL(text.rfind("groupchat identity key v1", 0), 0u);
+  auto again = identity::from_key_file(text);
+  CAF_REQUIRE(again != nullptr);
+  CAF_CHECK_EQUAL(again->id(), alice.id());
+  auto t = transcript(proof_role::greeting, alice, bob);
+  CAF_CHECK(verify_proof(alice.id(), t, again->prove(t)));
+  CAF_MESSAGE("a seed is one key pair, whoever derives it");
+  std::array<uint8_t, 32> seed{};
+  seed[0] = 7;
+  CAF_CHECK_EQUAL(identity{seed}.id(), identity{seed}.id());
+  seed[0] = 8;
+  CAF_CHECK_NOT_EQUAL(identity{seed}.id(), again->id());
+}
+
+CAF_TEST(text that is not a key file is refused) {
+  auto text = alice.key_file_text();
+  auto header = text.substr(0, text.find('\n') + 1);
+  auto seed = text.substr(header.size(), 64);
+  for (auto bad : {std::string{}, seed, header, header + seed.substr(1),
+                   header + seed + "00", header + "X" + seed.substr(1),
+                   "groupchat identity key v2\n" + seed}) {
+    CAF_MESSAGE("refused: " << bad.size() << " bytes");
+    CAF_CHECK(identity::from_key_file(bad) == nullptr);
+  }
+  CAF_CHECK(identity::from_key_file(header + seed) != nullptr);
+}
+
 CAF_TEST_FIXTURE_SCOPE_END()
