@@ -190,8 +190,9 @@ struct membership_state : protocol::join_callee,
     self->send(console, atom::nick_v, name);
   }
 
-  uint64_t seen_of(const protocol::peer_id& id) override {
-    return chat->seen_of(id);
+  void say_seen(const protocol::peer_id& id, uint64_t since,
+                message& msg) override {
+    chat->say_seen(id, since, msg);
   }
 
   uint64_t replay_size(uint64_t seen) override {

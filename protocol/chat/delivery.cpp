@@ -87,6 +87,7 @@ bool delivery::acceptable(const sender& s, const std::string& name,
 std::vector<message> delivery::on_met(uint64_t conn, const peer_id& id,
                                       const std::string& name,
                                       const message& msg) {
+  on_run(id, msg.since);
   auto& s = senders_[id];
   names_[id] = name;
   s.said = std::max(s.said, msg.seq);
@@ -105,6 +106,22 @@ std::vector<message> delivery::on_met(uint64_t conn, const peer_id& id,
     replay.push_back(
       make_history(line->text, line->seq, line->action, line->time));
   return replay;
+}
+
+void delivery::on_run(const peer_id& id, uint64_t since) {
+  if (since == 0)
+    return;
+  auto i = senders_.find(id);
+  if (i != senders_.end() && i->second.since != 0 && i->second.since != since)
+    senders_.erase(i);
+  senders_[id].since = since;
+}
+
+void delivery::say_seen(const peer_id& id, uint64_t since, message& msg) {
+  on_run(id, since);
+  auto i = senders_.find(id);
+  msg.seen = i != senders_.end() ? i->second.last : 0;
+  msg.seen_since = i != senders_.end() ? i->second.since : 0;
 }
 
 void delivery::forget(const peer_id& id) {

@@ -61,6 +61,15 @@ public:
   std::vector<message> on_met(uint64_t conn, const peer_id& id,
                               const std::string& name, const message& msg);
 
+  /// Member `id` says it is the run that began at `since` (0: not said):
+  /// another run than the one we knew (a restart with the same key)
+  /// numbers its lines from 1 again, so what we knew of them goes.
+  void on_run(const peer_id& id, uint64_t since);
+
+  /// Says in `msg`, our greeting or welcome to `id`, how far we have shown
+  /// its lines and in which run (see join_callee::say_seen).
+  void say_seen(const peer_id& id, uint64_t since, message& msg);
+
   /// Connection `conn` is gone: its history will not come.
   void on_closed(uint64_t conn);
 
@@ -130,6 +139,8 @@ private:
     /// that is lines we missed for good (below it, the history it sends
     /// starts where it starts).
     uint64_t base = 0;
+    /// The run its numbers count in (its `since`; 0: not said).
+    uint64_t since = 0;
     bool met = false;
   };
 

@@ -97,6 +97,7 @@ void join_machine::on_greeting(peer& p, message& msg) {
     return;
   }
   p.said = msg.seq;
+  forget_other_runs(msg);
   if (names_.ours(msg.name) || peers_.name_taken(msg.name, msg.id)) {
     spdlog::warn("refusing {} from {}: name taken", msg.name,
                  to_string(p.address));
@@ -116,7 +117,7 @@ void join_machine::on_greeting(peer& p, message& msg) {
   admission_.on_proven(p, callee_.now());
   auto welcome = make_welcome(name(), self_id(), member_list(false),
                               callee_.lines_said());
-  welcome.seen = callee_.seen_of(p.id);
+  callee_.say_seen(p.id, msg.since, welcome);
   welcome.since = since_;
   welcome.replay = callee_.replay_size(msg.seen);
   p.hs.sign_welcome(*opts_.self, p.id, welcome);
@@ -143,6 +144,7 @@ void join_machine::on_welcome(peer& p, message& msg) {
   if (!proven(p, msg, proof_role::welcome) || name_clash(p, msg))
     return;
   p.said = msg.seq;
+  forget_other_runs(msg);
   // The name a member gives for itself wins over the list's.
   p.name = std::move(msg.name);
   p.since = msg.since;
@@ -213,11 +215,19 @@ void join_machine::announce(const peer& p) {
 // only (see handshake.hpp).
 void join_machine::send_greeting(peer& p) {
   auto msg = make_greeting(name(), port_, self_id(), {}, callee_.lines_said());
-  msg.seen = callee_.seen_of(p.id);
+  callee_.say_seen(p.id, 0, msg);
   msg.to = p.id;
   msg.since = since_;
   p.hs.sign_greeting(*opts_.self, p.id, msg);
   callee_.send(p.conn, msg);
+}
+
+// What a peer saw of our lines counts only if it saw them in this run: a
+// count it kept from our previous run (we restarted with the same key)
+// would hide the lines we said since we started.
+void join_machine::forget_other_runs(message& msg) const {
+  if (msg.seen_since != since_)
+    msg.seen = 0;
 }
 
 // Checks the signature of a greeting or welcome. What it signs holds the

@@ -49,6 +49,9 @@ void join_machine::start(uint16_t port, std::vector<endpoint> bootstrap) {
   port_ = port;
   bootstrap_ = std::move(bootstrap);
   phase_ = phase::bootstrapping;
+  // Our run: set once, so that every greeting and welcome of this process
+  // says the same (a restart with the same key says another).
+  since_ = callee_.wall_now();
   try_next_bootstrap();
 }
 
@@ -117,8 +120,10 @@ void join_machine::try_next_bootstrap() {
 void join_machine::begin_join(peer& entry,
                               const std::vector<member_info>& list) {
   disarm_timer();
+  // Our own key under our name is our previous run, not someone else's
+  // (a restart before the group noticed the old one gone).
   for (auto& m : list)
-    if (names_.ours(m.name))
+    if (names_.ours(m.name) && m.id != self_id())
       return refused({ec::join_refused, naming::taken_reason(name())});
   phase_ = phase::joining;
   // Step 3: the entry peer lists itself with an empty host; it is greeted
@@ -177,7 +182,6 @@ void join_machine::maybe_finish_join() {
 
 void join_machine::become_running() {
   phase_ = phase::running;
-  since_ = callee_.wall_now();
   callee_.running();
 }
 

@@ -161,10 +161,12 @@ public:
   /// The wall clock, in microseconds since the epoch (when we joined).
   virtual uint64_t wall_now() = 0;
 
-  /// The highest sequence number of peer `id`'s lines we have shown (0:
-  /// none): greetings and welcomes say it, so that the peer sends what we
-  /// missed.
-  virtual uint64_t seen_of(const peer_id& id) = 0;
+  /// Says in `msg`, our greeting or welcome to peer `id`, how far we have
+  /// shown its lines (`seen`) and in which of its runs (`seen_since`), so
+  /// that the peer sends what we missed. `since`: the run the peer says it
+  /// is (0: not said yet); another run than the one we knew numbers its
+  /// lines from 1 again (see delivery::on_run).
+  virtual void say_seen(const peer_id& id, uint64_t since, message& msg) = 0;
 
   /// How many of our lines after `seen` we would send again.
   virtual uint64_t replay_size(uint64_t seen) = 0;
@@ -312,6 +314,7 @@ private:
   bool name_clash(peer& p, const message& msg);
   void met(peer& p, const message& msg);
   bool proven(peer& p, const message& msg, proof_role role);
+  void forget_other_runs(message& msg) const;
   void maybe_finish_join();
   void become_running();
   void refused(error why);
@@ -340,7 +343,9 @@ private:
   std::optional<error> quit_reason_;
   /// Whether `quit` was called: it is called once.
   bool finished_ = false;
-  /// When we joined the group (or created it), by the wall clock.
+  /// When this run began to join (or create) the group, by the wall clock:
+  /// greetings and welcomes say it as `since`, which tells one run of a
+  /// key (a key file's, restarted) from the next.
   uint64_t since_ = 0;
   /// Strangers and guesses at the passphrase.
   admission admission_;

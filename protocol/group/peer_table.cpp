@@ -164,6 +164,11 @@ peer* peer_table::duplicate_loser(peer& fresh, const peer_id& id,
   if (i == peers_.end())
     return nullptr;
   auto other = &i->second;
+  // Two runs of one key (a restart with its key file): the later one is
+  // the peer now, whoever dialed; the other connection is the old run's,
+  // dead or about to be.
+  if (fresh.since != other->since)
+    return fresh.since > other->since ? other : &fresh;
   bool dialer_is_lower = fresh.dialed ? self < id : id < self;
   return dialer_is_lower ? other : &fresh;
 }

@@ -137,9 +137,10 @@ public:
   /// `fresh` just proved it is peer `id`; we are `self`. Of two proven
   /// connections to one peer, only the one dialed by the lower peer ID
   /// survives: both ends apply the same rule, so both keep the same
-  /// connection. Returns the one to close (`fresh` or the other), or null
-  /// if `fresh` is the only proven one (an unproven connection claiming
-  /// `id` never wins).
+  /// connection. Unless they are two runs of the key (their `since`
+  /// differs: a restart): then the later run's survives. Returns the one to
+  /// close (`fresh` or the other), or null if `fresh` is the only proven
+  /// one (an unproven connection claiming `id` never wins).
   peer* duplicate_loser(peer& fresh, const peer_id& id, const peer_id& self);
 
   /// Makes `p` a member: peer `id`, in the group since `now`.

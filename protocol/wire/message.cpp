@@ -58,6 +58,7 @@ auto describe(Inspector& f, message& x) {
       return f(name_field{x.name}, id_field(x.id), port_field{"port", x.port},
                nonce_field(x.nonce), uint_field{"seq", x.seq},
                uint_field{"seen", x.seen, 0, true},
+               uint_field{"seen_since", x.seen_since, 0, true},
                uint_field{"since", x.since, 0, true},
                hex_field{"to", x.to, is_peer_id, "64 lowercase hex digits",
                          true},
@@ -65,6 +66,7 @@ auto describe(Inspector& f, message& x) {
     case message_type::welcome:
       return f(name_field{x.name}, id_field(x.id), members_field{x.members},
                uint_field{"seq", x.seq}, uint_field{"seen", x.seen, 0, true},
+               uint_field{"seen_since", x.seen_since, 0, true},
                uint_field{"replay", x.replay, 0, true},
                uint_field{"since", x.since, 0, true}, proof_field(x.proof));
     case message_type::refuse:

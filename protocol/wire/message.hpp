@@ -153,6 +153,9 @@ struct message {
   /// sender has shown (0: none); the receiver sends the rest it still
   /// holds, as `history` lines, after the welcome.
   uint64_t seen = 0;
+  /// `greeting`, `welcome`: the receiver's run that `seen` counts in (its
+  /// `since`, as the sender knows it); a count of another run is no count.
+  uint64_t seen_since = 0;
   /// `welcome`: how many `history` lines follow it.
   uint64_t replay = 0;
   /// `greeting`, `welcome`: when the sender joined the group (or created
@@ -175,8 +178,8 @@ struct message {
            && x.seq == y.seq && x.text == y.text && x.code == y.code
            && x.action == y.action && x.whisper == y.whisper
            && x.history == y.history && x.time == y.time && x.seen == y.seen
-           && x.replay == y.replay && x.to == y.to && x.since == y.since
-           && x.members == y.members;
+           && x.seen_since == y.seen_since && x.replay == y.replay
+           && x.to == y.to && x.since == y.since && x.members == y.members;
   }
 
   friend bool operator!=(const message& x, const message& y) {

@@ -79,10 +79,11 @@ class Stream:
                         % (what, timeout, "\n  ".join(self.lines)))
                 self._cond.wait(left)
 
-    def count(self, pattern):
+    def count(self, pattern, since=0):
+        """How many lines at index >= since match the regex."""
         regex = re.compile(pattern)
         with self._cond:
-            return sum(1 for line in self.lines if regex.search(line))
+            return sum(1 for line in self.lines[since:] if regex.search(line))
 
     def wait_closed(self, timeout=DEADLINE):
         deadline = time.monotonic() + timeout

@@ -96,6 +96,34 @@ CAF_TEST(a sender that left is forgotten) {
   CAF_CHECK_EQUAL(chat.seen_of(bob), 0u);
 }
 
+CAF_TEST(a restarted sender numbers its lines anew) {
+  auto first_run = hello_from(0);
+  first_run.since = 100;
+  chat.on_met(1, bob, "bob", first_run);
+  live(1, bob, "bob", "one", 1);
+  live(1, bob, "bob", "two", 2);
+  CAF_MESSAGE("greeting bob, we say how far we got in which run");
+  message greeting;
+  chat.say_seen(bob, 0, greeting);
+  CAF_CHECK_EQUAL(greeting.seen, 2u);
+  CAF_CHECK_EQUAL(greeting.seen_since, 100u);
+  CAF_MESSAGE("the same run again (a second connection): nothing forgotten");
+  chat.on_run(bob, 100);
+  CAF_CHECK_EQUAL(chat.seen_of(bob), 2u);
+  CAF_MESSAGE("bob restarted with his key file: a new run, from 1");
+  message welcome;
+  chat.say_seen(bob, 200, welcome);
+  CAF_CHECK_EQUAL(welcome.seen, 0u);
+  CAF_CHECK_EQUAL(welcome.seen_since, 200u);
+  auto second_run = hello_from(0, 0, 0, false);
+  second_run.since = 200;
+  chat.on_met(3, bob, "bob", second_run);
+  live(3, bob, "bob", "one of the new run", 1);
+  CAF_CHECK_EQUAL(rec.screen,
+                  (std::vector<std::string>{"bob: one", "bob: two",
+                                            "bob: one of the new run"}));
+}
+
 CAF_TEST(a hole is reported once and never silently) {
   live(1, bob, "bob", "one", 1);
   live(1, bob, "bob", "five", 5);

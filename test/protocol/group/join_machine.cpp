@@ -74,6 +74,21 @@ CAF_TEST(a list holding our own name refuses the join) {
             != std::string::npos);
 }
 
+CAF_TEST(our own key under our name is our previous run and no rival) {
+  machine.start(6000, {{"10.0.0.1", 5001}});
+  dialed(1);
+  challenge(1);
+  traffic();
+  machine.on_members(*peers.find(1), {{"alice", "", 5001, id(10)},
+                                      {"nina", "10.0.0.2", 5002, self->id()}});
+  CAF_CHECK(machine.current() == phase::joining);
+  CAF_CHECK(!callee.has_quit);
+  CAF_MESSAGE("alice is greeted; our old run's address is not dialed");
+  auto sent = traffic();
+  CAF_CHECK_EQUAL(sent.size(), 1u);
+  CAF_CHECK_EQUAL(sent.at(0).rfind("send 1 greeting", 0), 0u);
+}
+
 CAF_TEST(an unreachable bootstrap peer is skipped in order) {
   machine.start(6000, {{"10.9.9.9", 1}, {"10.0.0.1", 5001}});
   machine.on_dial_failed(callee.dials.back(), "connection refused");

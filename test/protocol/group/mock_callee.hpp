@@ -76,8 +76,8 @@ struct mock_callee : join_callee {
     return 1;
   }
 
-  uint64_t seen_of(const peer_id&) override {
-    return 0;
+  void say_seen(const peer_id&, uint64_t, message&) override {
+    // nop
   }
 
   uint64_t replay_size(uint64_t) override {

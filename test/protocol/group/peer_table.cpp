@@ -117,6 +117,21 @@ CAF_TEST(of two connections to one peer the one the lower ID dialed stays) {
   CAF_CHECK_EQUAL(peers.duplicate_loser(dave, "4", "5"), nullptr);
 }
 
+CAF_TEST(of two runs of one key the later stays whoever dialed) {
+  auto peers = sample();
+  peers.find(10)->since = 100;
+  CAF_MESSAGE("alice restarted with her key file: her new run dials us");
+  auto& later = peers.add(20, stage::greeting, false, {"10.0.0.1", 0}, t0);
+  later.since = 200;
+  CAF_CHECK_EQUAL(peers.duplicate_loser(later, "1", "0"), peers.find(10));
+  CAF_MESSAGE("the old run, back from a freeze, loses to the new one");
+  peer_table::promote(later, "1", t0);
+  peers.remove(10);
+  auto& old_run = peers.add(21, stage::greeting, true, {"10.0.0.1", 0}, t0);
+  old_run.since = 100;
+  CAF_CHECK_EQUAL(peers.duplicate_loser(old_run, "1", "0"), &old_run);
+}
+
 CAF_TEST(a connection that only claims a key never closes one that proved it) {
   peer_table peers;
   // A forger listed erin's key (ID 9, the higher) at its own address: our
