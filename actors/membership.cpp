@@ -312,12 +312,14 @@ struct membership_state : protocol::join_callee,
     out->congested(id, yes && p != nullptr && p->st == stage::member);
   }
 
-  void on_leave_request() {
+  // A signal (`interrupted`) stops a join at once: nothing is created.
+  void on_leave_request(bool interrupted) {
+    if (interrupted && !join->joining())
+      return; // In a group: the reader's leave follows the lines typed.
     leave_requested = true;
-    chat->release();
-    auto ph = join->current();
-    if (ph == phase::bootstrapping || ph == phase::joining)
+    if (join->joining() && !interrupted)
       return; // Once the join completed: see running().
+    chat->release();
     out->close();
     join->leave();
   }
@@ -404,13 +406,6 @@ struct membership_state : protocol::join_callee,
       for (auto delay : detector->early_checks(peers, t))
         self->delayed_send(self, delay, atom::check_v);
   }
-
-  // "/who": every member, where it listens and since when.
-  std::tuple<std::string, uint16_t, std::vector<protocol::member_summary>>
-  who() {
-    return {join->name(), join->port(),
-            protocol::summarize(peers.members(), now(), wall_now())};
-  }
 };
 
 template <class Base>
@@ -454,7 +449,12 @@ membership(typename membership_state<Base>::actor_type* self,
       st.out->whisper(name, std::move(text),
                       st.peers.find_member(name) != nullptr);
     },
-    [&st](atom::who) { return st.who(); },
+    // "/who": every member, where it listens and since when.
+    [&st](atom::who) {
+      return std::make_tuple(st.join->name(), st.join->port(),
+                             protocol::summarize(st.peers.members(), st.now(),
+                                                 st.wall_now()));
+    },
     [&st](atom::nick, const std::string& name) {
       using protocol::event;
       auto old = st.join->name();
@@ -464,7 +464,8 @@ membership(typename membership_state<Base>::actor_type* self,
         st.report(
           event::renamed(old, st.join->name(), st.opts.join.self->id(), true));
     },
-    [&st](atom::leave) { st.on_leave_request(); },
+    [&st](atom::leave) { st.on_leave_request(false); },
+    [&st](atom::leave, bool now) { st.on_leave_request(now); },
     [self](atom::congested, bool yes) {
       auto from = caf::actor_cast<caf::actor_addr>(self->current_sender());
       auto& st = self->state;

@@ -61,6 +61,9 @@
 //             std::vector<member_summary>)  our name and port, and each
 //             member's name, address and time in the group, for "/who"
 //   any     -> membership  (leave)                    leave gracefully, quit
+//             (during a join: once joined, so that lines typed go first)
+//   main    -> membership  (leave, true)  a signal: a join under way stops
+//             at once; in a group, the reader's (leave) follows the lines
 //   itself  -> membership  (timeout, uint64_t)        a phase deadline
 //   itself  -> membership  (tick)                     heartbeat interval
 //   itself  -> membership  (check)                    a peer's deadline
@@ -168,9 +171,10 @@ using membership_actor = caf::typed_actor<
   caf::replies_to<atom::who>::with<std::string, uint16_t,
                                    std::vector<protocol::member_summary>>,
   caf::reacts_to<atom::nick, std::string>, caf::reacts_to<atom::leave>,
-  caf::reacts_to<atom::congested, bool>, caf::reacts_to<atom::answered>,
-  caf::reacts_to<atom::timeout, uint64_t>, caf::reacts_to<atom::tick>,
-  caf::reacts_to<atom::check>, caf::reacts_to<atom::flush>>;
+  caf::reacts_to<atom::leave, bool>, caf::reacts_to<atom::congested, bool>,
+  caf::reacts_to<atom::answered>, caf::reacts_to<atom::timeout, uint64_t>,
+  caf::reacts_to<atom::tick>, caf::reacts_to<atom::check>,
+  caf::reacts_to<atom::flush>>;
 
 /// The Console: owns what the user sees; typed lines come in.
 using console_actor

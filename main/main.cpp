@@ -57,7 +57,12 @@ std::optional<int> resolve_name(command_line& cli) {
     if (!::isatty(STDIN_FILENO))
       return usage_error("--name is required when stdin is not a terminal");
     // Asked again until it is a valid name, or input ends; on stderr,
-    // which is the terminal too, so that stdout keeps only chat.
+    // which is the terminal too, so that stdout keeps only chat. Ctrl+C
+    // leaves the prompt on a line of its own, status 130 as a shell says.
+    std::signal(SIGINT, [](int) {
+      [[maybe_unused]] auto n = ::write(STDERR_FILENO, "\n", 1);
+      ::_exit(128 + SIGINT);
+    });
     for (;;) {
       std::cerr << "Your name: " << std::flush;
       if (!std::getline(std::cin, cli.name))
@@ -319,11 +324,14 @@ int run(const command_line& cli, settings& opts, const std::string& config_path,
     // A signal ends input through the reader, so that lines typed before it
     // are sent before the leave. A second one does not wait for the leave.
     std::atomic<int> signalled{0};
+    // A join under way stops at once: nothing was said yet.
     signal_watcher signals{[&] {
-      if (signalled++ == 0)
+      if (signalled++ == 0) {
+        caf::anon_send(membership, atom::leave_v, true);
         reader.finish();
-      else
+      } else {
         caf::anon_send_exit(membership, caf::exit_reason::kill);
+      }
     }};
     // Membership quits after a graceful leave (exit, /quit, EOF, a signal)
     // or when the group refuses us.
@@ -352,8 +360,6 @@ int main(int argc, char** argv) {
   // A reader of our stdout that goes away (`groupchat ... | head`) must
   // not kill us before we leave: the write fails instead.
   std::signal(SIGPIPE, SIG_IGN);
-  // Before any thread exists, so that all inherit the mask.
-  block_signals();
   command_line cli;
   if (auto rc = parse_command_line(argc, argv, GROUPCHAT_VERSION, cli))
     return *rc;
@@ -371,6 +377,9 @@ int main(int argc, char** argv) {
   std::optional<known_keys_file> known;
   if (!data_dir().empty())
     known.emplace(data_dir() + "/known_keys");
+  // Before any thread exists (run starts them), so that all inherit the
+  // mask; until here, Ctrl+C ends the program at once (the name prompt).
+  block_signals();
   try {
     return run(cli, opts, config_path, me.key, known ? &*known : nullptr);
   } catch (const std::exception& e) {

@@ -251,6 +251,11 @@ public:
   /// Once a heartbeat interval: dials the lost members due for a try.
   void on_tick();
 
+  /// Whether we are on our way into a group (not yet in one).
+  bool joining() const noexcept {
+    return phase_ == phase::bootstrapping || phase_ == phase::joining;
+  }
+
   /// Whether lost members are being retried (then ticks must go on).
   bool rejoining() const noexcept {
     return !rejoin_.empty();

@@ -284,10 +284,10 @@ class Group:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def run(args, timeout=DEADLINE, stdin=subprocess.DEVNULL, cwd=None):
+def run(args, timeout=DEADLINE, stdin=subprocess.DEVNULL, cwd=None, env=None):
     """Runs groupchat to completion; returns (status, stdout, stderr)."""
     proc = subprocess.run([BINARY] + list(args), stdin=stdin, cwd=cwd,
-                          capture_output=True, timeout=timeout)
+                          capture_output=True, timeout=timeout, env=env)
     return (proc.returncode, proc.stdout.decode("utf-8", "replace"),
             proc.stderr.decode("utf-8", "replace"))
 

@@ -8,7 +8,7 @@ import shutil
 import signal
 import stat
 
-from harness import main, run
+from harness import free_port, main, run
 
 
 def test_a_restarted_member_replaces_its_frozen_run(g):
@@ -57,6 +57,29 @@ def test_a_member_restarted_after_it_was_lost_comes_back(g):
     # Lines the old run said are not missing from the new one.
     assert alice.out.count(r"did not reach you", since=mark) == 0, \
         alice.out.lines
+
+
+def test_a_restarted_creator_finds_her_group(g):
+    fast = g.fast()
+    data = g.data_dir()
+    port = free_port()
+    alice = g.create("alice", args=fast, port=port, data=data)
+    bob = g.join("bob", [alice], args=fast)
+    carol = g.join("carol", [alice], args=fast)
+    bob.wait_for(r"^carol has joined the chat$")
+    alice.kill()
+    bob.wait_for(r"^alice lost connection$")
+    # Her original command again: no peer address, the same port.
+    mark_bob, mark_carol = bob.mark(), carol.mark()
+    again = g.create("alice", args=fast, port=port, data=data)
+    # The members' retries reach the same key: the group is one again.
+    bob.wait_for(r"^alice has joined the chat$", since=mark_bob)
+    carol.wait_for(r"^alice has joined the chat$", since=mark_carol)
+    again.send("I am back")
+    bob.wait_for(r"^alice: I am back$")
+    carol.wait_for(r"^alice: I am back$")
+    bob.send("welcome back")
+    again.wait_for(r"^bob: welcome back$")
 
 
 def test_a_new_key_under_a_known_name_is_announced(g):

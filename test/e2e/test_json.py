@@ -13,7 +13,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
-from harness import DEADLINE, Skip, main  # noqa: E402
+from harness import DEADLINE, Skip, main, run  # noqa: E402
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
 # Fields that only some events of a kind carry.
@@ -115,6 +115,23 @@ def test_a_whole_session_from_the_json_alone(g):
     kinds = {ev["event"] for ev in alice.events() + carol.events()}
     assert {"ready", "members", "joined", "back", "lost", "nick", "chat",
             "error"} <= kinds, kinds
+
+
+def test_ready_comes_first_when_stdin_ends_at_once(g):
+    alice = g.create("alice")
+    bob = g.join("bob", [alice])
+    alice.send("said before carol came")
+    alice.send("and this too")
+    bob.wait_for(r"^alice: and this too$")
+    # carol's stdin is empty: her leave is asked for before her join ends,
+    # and alice's history arrives before bob's welcome ends it.
+    status, out, err = run(["--format", "json", "--name", "carol", "0",
+                            alice.address],
+                           env=dict(os.environ, XDG_DATA_HOME=g.data_dir()))
+    assert status == 0, (status, err)
+    kinds = [json.loads(line)["event"] for line in out.splitlines()]
+    assert "chat" in kinds, kinds
+    assert kinds.index("ready") < kinds.index("chat"), kinds
 
 
 def test_text_arrives_byte_for_byte(g):

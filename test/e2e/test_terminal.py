@@ -121,6 +121,32 @@ def test_ctrl_c_leaves_and_restores_the_terminal(g):
     bob.wait_for(r"^alice has left the chat$")
 
 
+def test_ctrl_c_at_the_name_prompt_exits_at_once(g):
+    from harness import BINARY
+    tmux = Tmux(g, "%s 0" % BINARY)
+    tmux.wait_for(r"^Your name:")
+    tmux.keys("C-c")
+    tmux.wait_for(r"^exit-status=130$", timeout=2)
+    tmux.wait_for(r"^terminal-mode: icanon echo$")
+
+
+def test_ctrl_c_during_a_join_stops_it_at_once(g):
+    from harness import BINARY, listening_socket
+    # An entry that accepts and never answers: the join would wait for its
+    # timeout (a minute here), then create a group.
+    silent = listening_socket()
+    g.at_close(silent.close)
+    port = silent.getsockname()[1]
+    config = g.config(join_timeout="60s")
+    tmux = Tmux(g, "%s --name alice %s 0 127.0.0.1:%d"
+                % (BINARY, " ".join(config), port))
+    tmux.wait_for(r"joining\.\.\.")
+    tmux.keys("C-c")
+    screen = tmux.wait_for(r"^exit-status=0$", timeout=2)
+    assert "Created a new group" not in screen, screen
+    tmux.wait_for(r"^terminal-mode: icanon echo$")
+
+
 def test_own_lines_look_like_everyone_elses(g):
     tmux, address, (bob,) = start_alice(g, "bob")
     tmux.keys("my own line", "Enter")
