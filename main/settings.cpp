@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
+#include <sstream>
 
 #include <caf/actor_system_config.hpp>
 #include <caf/config_value.hpp>
@@ -77,22 +79,124 @@ std::optional<std::string> read_format(const caf::config_value& value,
   return std::nullopt;
 }
 
+/// CAF's own sections, which configure_caf reads from the same file.
+constexpr std::array<std::string_view, 5> caf_sections{
+  "scheduler", "work-stealing", "logger", "middleman", "stream"};
+
+/// Line `n` (from 1) of `text`, or "".
+std::string_view line_of(std::string_view text, size_t n) {
+  for (; n > 1 && !text.empty(); --n) {
+    auto end = text.find('\n');
+    text = end == std::string_view::npos ? std::string_view{}
+                                         : text.substr(end + 1);
+  }
+  return text.substr(0, text.find('\n'));
+}
+
+std::string_view trim(std::string_view str) {
+  auto begin = str.find_first_not_of(" \t\r");
+  if (begin == std::string_view::npos)
+    return {};
+  auto end = str.find_last_not_of(" \t\r");
+  return str.substr(begin, end - begin + 1);
+}
+
+/// The first line (from 1) of `text` that `match` accepts once trimmed; 0
+/// if none.
+template <class Match>
+size_t find_line(std::string_view text, Match match) {
+  for (size_t n = 1;; ++n) {
+    auto end = text.find('\n');
+    if (match(trim(text.substr(0, end))))
+      return n;
+    if (end == std::string_view::npos)
+      return 0;
+    text.remove_prefix(end + 1);
+  }
+}
+
+std::optional<std::string>
+read_key(const std::string& key, const caf::config_value& value, settings& out);
+
+// A line CAF cannot parse is most often a known key with a value of the
+// wrong form (`mention-bell=yes`, `join-timeout=5 s`): say what the key
+// wants, as if the value had been a quoted string.
+std::optional<std::string> describe_value(std::string_view line) {
+  auto eq = line.find('=');
+  if (eq == std::string_view::npos)
+    return std::nullopt;
+  std::string key{trim(line.substr(0, eq))};
+  std::string value{trim(line.substr(eq + 1))};
+  settings scratch;
+  auto err = read_key(key, caf::config_value{value}, scratch);
+  if (!err)
+    return "groupchat." + key + " is a string: write it in quotes, " + key
+           + "=\"" + value + "\"";
+  if (err->rfind("unknown key", 0) == 0)
+    return std::nullopt;
+  return err;
+}
+
+// CAF's line numbers skip the blank lines outside sections: the bad line
+// is the first that the file, cut after it, no longer parses with.
+size_t bad_line(std::string_view text) {
+  std::string prefix;
+  for (size_t n = 1; !text.empty(); ++n) {
+    auto end = text.find('\n');
+    prefix.append(text.substr(0, end)).push_back('\n');
+    text = end == std::string_view::npos ? std::string_view{}
+                                         : text.substr(end + 1);
+    std::istringstream in{prefix};
+    if (!caf::actor_system_config::parse_config(in))
+      return n;
+  }
+  return 0;
+}
+
 // Turns CAF's "parser_error(unexpected_character, ({...}))" into a sentence.
-std::string describe_parse_error(const caf::error& err) {
+std::string describe_parse_error(const caf::error& err, std::string_view text) {
   if (err.category()
       != caf::make_error(caf::pec::unexpected_character).category())
     return caf::to_string(err);
   auto what = caf::to_string(static_cast<caf::pec>(err.code()));
   std::replace(what.begin(), what.end(), '_', ' ');
-  auto& ctx = err.context();
-  if (ctx.match_elements<caf::settings>()) {
-    auto& pos = ctx.get_as<caf::settings>(0);
-    auto line = caf::get_or(pos, "line", caf::config_value::integer{0});
-    auto column = caf::get_or(pos, "column", caf::config_value::integer{0});
-    return "syntax error in line " + std::to_string(line) + ", column "
-           + std::to_string(column) + ": " + what + " (strings must be quoted)";
+  auto line = bad_line(text);
+  if (line == 0)
+    return "syntax error: " + what;
+  if (auto err = describe_value(line_of(text, line)))
+    return "line " + std::to_string(line) + ": " + *err;
+  return "syntax error in line " + std::to_string(line) + " ("
+         + std::string{trim(line_of(text, line))} + "): " + what
+         + " (strings must be quoted)";
+}
+
+// A misspelled section, or keys before the first, would leave the chat on
+// its defaults without a word.
+std::optional<std::string> check_sections(const caf::settings& raw,
+                                          std::string_view text) {
+  auto where = " (groupchat's keys go in [groupchat])";
+  for (auto& [name, value] : raw) {
+    // Keys before the first section land at the top, beside the sections.
+    if (caf::get_if<caf::settings>(&value) == nullptr) {
+      auto line = find_line(text, [&, key = name](std::string_view l) {
+        auto rest = trim(l.substr(std::min(key.size(), l.size())));
+        return l.rfind(key, 0) == 0 && !rest.empty() && rest[0] == '=';
+      });
+      return "line " + std::to_string(line) + ": " + name
+             + " is outside any section" + where;
+    }
+    if (name == "groupchat"
+        || std::find(caf_sections.begin(), caf_sections.end(), name)
+             != caf_sections.end())
+      continue;
+    auto line = find_line(text, [&](std::string_view l) {
+      return l.size() > 2 && l.front() == '['
+             && trim(l.substr(1, l.size() - 2)) == name;
+    });
+    return "line " + std::to_string(line) + ": unknown section [" + name + "]"
+           + where;
   }
-  return "syntax error: " + what;
+  return std::nullopt;
 }
 
 std::optional<std::string> read_key(const std::string& key,
@@ -156,9 +260,13 @@ std::optional<std::string> read_key(const std::string& key,
 std::optional<std::string> read_settings(std::istream& in, settings& out) {
   // Parse without declared options: every value keeps the type it was
   // written with, so a mistyped value is seen instead of silently dropped.
-  auto raw = caf::actor_system_config::parse_config(in);
+  std::string text{std::istreambuf_iterator<char>{in}, {}};
+  std::istringstream copy{text};
+  auto raw = caf::actor_system_config::parse_config(copy);
   if (!raw)
-    return describe_parse_error(raw.error());
+    return describe_parse_error(raw.error(), text);
+  if (auto err = check_sections(*raw, text))
+    return err;
   auto section = caf::get_if<caf::settings>(&*raw, "groupchat");
   if (!section)
     return std::nullopt;

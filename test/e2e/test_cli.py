@@ -49,6 +49,15 @@ def test_config_errors_exit_2(g):
             ("[groupchat]\nlog-level=debug\n", "line 2"),
             ("[groupchat]\nmax-frame-size=\"big\"\n", "max-frame-size"),
             ("[groupchat]\nspeed=1\n", "unknown key groupchat.speed"),
+            # Mistakes that used to start the chat on its defaults.
+            ("[groupchatt]\nmention-bell=true\n",
+             "line 1: unknown section [groupchatt]"),
+            ("; my settings\nmention-bell=true\n[groupchat]\n",
+             "line 2: mention-bell is outside any section"),
+            ("[groupchat]\nmention-bell=yes\n",
+             "line 2: groupchat.mention-bell must be true or false"),
+            ("\n[groupchat]\njoin-timeout=5 s\n",
+             "line 3: groupchat.join-timeout must be a duration"),
         ]:
             with open(path, "w") as f:
                 f.write(text)

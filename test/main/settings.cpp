@@ -79,7 +79,39 @@ CAF_TEST(the peer timeout must cover two heartbeats) {
 CAF_TEST(syntax errors name the line) {
   settings s;
   auto err = read("[groupchat]\nlog-level=debug\n", s);
+  CAF_CHECK_EQUAL(err, "line 2: groupchat.log-level is a string: write it in "
+                       "quotes, log-level=\"debug\"");
+  CAF_MESSAGE("blank lines before a section count too (CAF skips them)");
+  err = read("\n\n[groupchat]\nbogus=(\n", s);
+  CAF_CHECK_EQUAL(err.rfind("syntax error in line 4 (bogus=(): ", 0), 0u);
+}
+
+CAF_TEST(a value written wrong names the type its key wants) {
+  settings s;
+  CAF_CHECK_EQUAL(read("[groupchat]\nmention-bell=yes\n", s),
+                  "line 2: groupchat.mention-bell must be true or false, got "
+                  "\"yes\"");
+  CAF_MESSAGE("the culprit is the line before a newline CAF stumbles on");
+  auto err = read("\n[groupchat]\njoin-timeout=5 s\n", s);
+  CAF_CHECK_EQUAL(err.rfind("line 3: groupchat.join-timeout must be a "
+                            "duration such as 3s or 500ms",
+                            0),
+                  0u);
+  CAF_MESSAGE("an unknown key stays a syntax error with its line");
+  err = read("[groupchat]\nbogus=yes\n", s);
   CAF_CHECK(err.find("line 2") != std::string::npos);
+}
+
+CAF_TEST(an unknown section or a key outside any section is an error) {
+  settings s;
+  CAF_CHECK_EQUAL(read("[groupchatt]\nmention-bell=true\n", s),
+                  "line 1: unknown section [groupchatt] (groupchat's keys go "
+                  "in [groupchat])");
+  CAF_CHECK_EQUAL(read("\nmention-bell=true\n[groupchat]\n", s),
+                  "line 2: mention-bell is outside any section (groupchat's "
+                  "keys go in [groupchat])");
+  CAF_MESSAGE("CAF's own sections are fine");
+  CAF_CHECK_EQUAL(read("[scheduler]\nmax-threads=4\n[groupchat]\n", s), "");
 }
 
 CAF_TEST(a failed read leaves the settings untouched) {
