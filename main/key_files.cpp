@@ -57,7 +57,12 @@ bool private_file(int fd, const std::string& path, std::string& error) {
     error = path + " is not a regular file";
     return false;
   }
-  if (st.st_uid != ::geteuid() || (st.st_mode & 077) != 0) {
+  if (st.st_uid != ::geteuid()) {
+    error = "key file " + path + " belongs to another user (uid "
+            + std::to_string(st.st_uid) + "): use a key file of your own";
+    return false;
+  }
+  if ((st.st_mode & 077) != 0) {
     char mode[8];
     std::snprintf(mode, sizeof(mode), "%04o", st.st_mode & 07777);
     error = "key file " + path + " can be read by others (mode " + mode
@@ -96,20 +101,31 @@ bool write_all(int fd, std::string_view bytes) {
   return true;
 }
 
-// A new key file: the key pair is drawn and written while we hold the lock,
-// so that nobody reads a half-written one.
-bool fill_key_file(int fd, const std::string& path, identity_lease& out,
-                   std::string& error) {
-  auto key = std::make_shared<const protocol::identity>();
-  auto text = key->key_file_text();
-  bool ok = write_all(fd, text) && ::fsync(fd) == 0;
-  wipe(text);
-  if (!ok) {
-    error = describe_errno("cannot write", path);
+// A new key file, whole or not at all: written to a temporary file of mode
+// 0600 first, then linked in place (link, unlike rename, never replaces a
+// key file another process made meanwhile). Never written through an
+// existing path, so a symlink planted there gets no seed.
+bool create_key_file(const std::string& path, std::string& error) {
+  if (!make_dirs(parent_of(path), error))
+    return false;
+  auto tmp = path + ".new." + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    error = describe_errno("cannot create", tmp);
     return false;
   }
-  out.key = std::move(key);
-  return true;
+  auto text = protocol::identity{}.key_file_text();
+  bool ok = write_all(fd, text) && ::fsync(fd) == 0;
+  wipe(text);
+  ::close(fd);
+  if (!ok)
+    error = describe_errno("cannot write", tmp);
+  else if (::link(tmp.c_str(), path.c_str()) != 0 && errno != EEXIST) {
+    error = describe_errno("cannot create", path);
+    ok = false;
+  }
+  ::unlink(tmp.c_str());
+  return ok;
 }
 
 } // namespace
@@ -126,7 +142,9 @@ std::string data_dir() {
 
 std::string key_file_name(std::string_view name) {
   std::string out;
-  for (unsigned char c : protocol::name_key(name)) {
+  // ASCII case folded: "Bob" and "bob" are one person typing. Not the
+  // confusable skeleton, which a newer Unicode table may change.
+  for (unsigned char c : protocol::ascii_lower(std::string{name})) {
     if (std::isalnum(c) != 0 && c < 0x80)
       out.push_back(static_cast<char>(c));
     else if (c == '-' || c == '_')
@@ -137,6 +155,7 @@ std::string key_file_name(std::string_view name) {
       out += hex;
     }
   }
+  // A name of 32 bytes, each byte as %XX, is 96 bytes: far from NAME_MAX.
   return out + ".key";
 }
 
@@ -145,48 +164,52 @@ identity_lease::~identity_lease() {
     ::close(fd); // Also lets go of the lock.
 }
 
-bool open_identity(const std::string& path, identity_lease& out,
-                   std::string& error, std::string& warning) {
-  if (!make_dirs(parent_of(path), error))
-    return false;
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+key_file open_identity(const std::string& path, identity_lease& out,
+                       std::string& error, std::string& warning) {
+  // Read only: a key file of mode 0400 is fine, and nothing is written
+  // through a path that exists.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {
+    if (!create_key_file(path, error))
+      return key_file::not_created;
+    fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  }
   if (fd < 0) {
     error = describe_errno("cannot open key file", path);
-    return false;
+    return key_file::refused;
   }
   auto fail = [fd] {
     ::close(fd);
-    return false;
+    return key_file::refused;
   };
   if (!private_file(fd, path, error))
     return fail();
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno != EWOULDBLOCK) {
+      error = describe_errno("cannot lock key file", path);
+      return fail();
+    }
     // Another groupchat proves this key now: two processes with one key
     // would each close the other's connections as duplicates.
     warning = path + " is in use by another groupchat: this run has a key "
               + "of its own, and the group sees a new member";
     out.key = std::make_shared<const protocol::identity>();
     ::close(fd);
-    return true;
+    return key_file::opened;
   }
   std::string text;
   if (!read_all(fd, text)) {
     error = describe_errno("cannot read", path);
     return fail();
   }
-  if (text.empty()) {
-    if (!fill_key_file(fd, path, out, error))
-      return fail();
-  } else {
-    out.key = protocol::identity::from_key_file(text);
-    wipe(text);
-    if (out.key == nullptr) {
-      error = path + " is not a groupchat key file";
-      return fail();
-    }
+  out.key = protocol::identity::from_key_file(text);
+  wipe(text);
+  if (out.key == nullptr) {
+    error = path + " is not a groupchat key file (remove it for a new key)";
+    return fail();
   }
   out.fd = fd;
-  return true;
+  return key_file::opened;
 }
 
 known_keys_file::known_keys_file(std::string path)
@@ -230,8 +253,11 @@ void known_keys_file::write(const protocol::known_keys& keys) {
   auto tmp = path_ + ".new." + std::to_string(::getpid());
   bool ok = make_dirs(parent_of(path_), error);
   if (ok) {
-    std::ofstream out{tmp, std::ios::trunc};
-    ok = static_cast<bool>(out << keys.text() << std::flush);
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                    0600);
+    ok = fd >= 0 && write_all(fd, keys.text()) && ::fsync(fd) == 0;
+    if (fd >= 0)
+      ::close(fd);
   }
   ok = ok && std::rename(tmp.c_str(), path_.c_str()) == 0;
   if (ok || warned_)

@@ -24,9 +24,9 @@ namespace groupchat {
 /// neither variable is set to an absolute path.
 std::string data_dir();
 
-/// The file name of `name`'s key file: names that look alike share one
-/// (protocol::name_key), bytes other than ASCII letters, digits, '-' and
-/// '_' as %XX, so that any name is one safe file name.
+/// The file name of `name`'s key file: ASCII letters in lower case, bytes
+/// other than letters, digits, '-' and '_' as %XX, so that any name is one
+/// safe file name.
 std::string key_file_name(std::string_view name);
 
 /// The identity this process proves, and the lock that keeps a second
@@ -45,13 +45,23 @@ public:
   int fd = -1;
 };
 
+/// How opening a key file went.
+enum class key_file {
+  /// `out` holds the key (perhaps a one-run key, with a warning).
+  opened,
+  /// There was none and none could be made (a read-only home): `error`.
+  not_created,
+  /// It exists and cannot be used (others can read it, it is no key
+  /// file, it cannot be read): `error`.
+  refused,
+};
+
 /// Opens the key file at `path`, creating it (and its folder, mode 0700)
-/// with a fresh key pair if it does not exist. A file that others can read,
-/// that is not a key file or that cannot be opened is an error: `error` is
-/// set and `out` untouched. A file another process holds gets a one-run
-/// key and a warning in `warning`: that run is a new member.
-bool open_identity(const std::string& path, identity_lease& out,
-                   std::string& error, std::string& warning);
+/// with a fresh key pair if it does not exist. A file another process holds
+/// gets a one-run key and a warning in `warning`: that run is a new member.
+/// Otherwise `out` is untouched unless the result is `opened`.
+key_file open_identity(const std::string& path, identity_lease& out,
+                       std::string& error, std::string& warning);
 
 /// The keys members proved under their names, kept in a file: read once,
 /// and written again (to a temporary file, then renamed) when a check

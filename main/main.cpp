@@ -98,7 +98,13 @@ std::optional<int> load_identity(const command_line& cli, identity_lease& out) {
   }
   std::string error;
   std::string warning;
-  if (!open_identity(path, out, error, warning)) {
+  auto opened = open_identity(path, out, error, warning);
+  // No place for a key (a read-only home) costs the default key file only.
+  if (opened == key_file::not_created && cli.identity_file.empty()) {
+    warning = error + ": this run has a key of its own, and the group sees "
+              + "a new member";
+    out.key = std::make_shared<const protocol::identity>();
+  } else if (opened != key_file::opened) {
     std::fprintf(stderr, "groupchat: %s\n", error.c_str());
     return exit_usage_error;
   }

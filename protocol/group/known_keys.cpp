@@ -29,8 +29,11 @@ key_seen known_keys::check(const std::string& name, const peer_id& id) {
   auto key = name_key(name);
   auto i = names_.find(key);
   if (i == names_.end()) {
-    if (names_.size() < max_names)
-      names_.emplace(std::move(key), entry{name, id});
+    // Full: a name we cannot keep is nothing learned (and nothing to
+    // write again on every event).
+    if (names_.size() >= max_names)
+      return key_seen::same;
+    names_.emplace(std::move(key), entry{name, id});
     return key_seen::first;
   }
   if (i->second.id == id)

@@ -31,7 +31,8 @@ enum class key_seen {
 class known_keys {
 public:
   /// At most this many names are remembered: a group that parades names
-  /// past us cannot grow the file without bound.
+  /// past us cannot grow the file without bound. Once full, new names are
+  /// not remembered (`check` says `same`); known ones are still checked.
   static constexpr size_t max_names = 4096;
 
   /// Reads the file's text: one "ID NAME" per line. Lines that are not

@@ -111,6 +111,16 @@ def test_a_key_file_others_can_read_is_refused(g):
     assert "chmod 600 " + path in err, err
 
 
+def test_no_place_for_a_key_file_costs_a_warning_not_the_chat(g):
+    # A data folder that cannot be made (a read-only home).
+    alice = g.create("alice", data="/proc/groupchat-nowhere")
+    alice.err.wait_for(r"cannot create /proc/groupchat-nowhere.*: this run "
+                       r"has a key of its own")
+    bob = g.join("bob", [alice])
+    bob.send("hi")
+    alice.wait_for(r"^bob: hi$")
+
+
 def test_a_key_file_in_use_gets_a_key_for_this_run(g):
     data = g.data_dir()
     g.create("alice", data=data)

@@ -24,7 +24,7 @@ struct fixture {
   bool open(const std::string& path, identity_lease& lease) {
     error.clear();
     warning.clear();
-    return open_identity(path, lease, error, warning);
+    return open_identity(path, lease, error, warning) == key_file::opened;
   }
 
   fixture() {
@@ -96,7 +96,41 @@ CAF_TEST(a key file others can read or that holds no key is refused) {
   CAF_REQUIRE(::chmod(path.c_str(), 0600) == 0);
   std::ofstream{path} << "not a key\n";
   CAF_CHECK(!open(path, lease));
-  CAF_CHECK_EQUAL(error, path + " is not a groupchat key file");
+  CAF_CHECK_EQUAL(error, path
+                           + " is not a groupchat key file (remove it for "
+                             "a new key)");
+  CAF_MESSAGE("a key file only its owner can read, not even write, is fine");
+  ::unlink(path.c_str());
+  CAF_REQUIRE(open(path, lease));
+  auto id = lease.key->id();
+  lease.key.reset();
+  ::close(lease.fd);
+  lease.fd = -1;
+  CAF_REQUIRE(::chmod(path.c_str(), 0400) == 0);
+  identity_lease again;
+  CAF_REQUIRE(open(path, again));
+  CAF_CHECK_EQUAL(again.key->id(), id);
+}
+
+CAF_TEST(no key file is written through a path that exists) {
+  auto target = dir + "/elsewhere";
+  std::ofstream{target}.flush();
+  ::chmod(target.c_str(), 0600);
+  auto path = dir + "/alice.key";
+  CAF_REQUIRE(::symlink(target.c_str(), path.c_str()) == 0);
+  identity_lease lease;
+  CAF_CHECK(!open(path, lease));
+  CAF_CHECK_EQUAL(contents(target), "");
+}
+
+CAF_TEST(a folder that cannot be made is no key file and says why) {
+  identity_lease lease;
+  std::string err;
+  std::string warn;
+  auto result = open_identity("/proc/groupchat/alice.key", lease, err, warn);
+  CAF_CHECK(result == key_file::not_created);
+  CAF_CHECK_NOT_EQUAL(err.find("cannot create /proc/groupchat"),
+                      std::string::npos);
 }
 
 CAF_TEST(key file names are safe for any name) {
@@ -106,6 +140,8 @@ CAF_TEST(key file names are safe for any name) {
   CAF_CHECK_EQUAL(odd.find('/'), std::string::npos);
   CAF_CHECK_EQUAL(odd.find(' '), std::string::npos);
   CAF_CHECK_EQUAL(odd.rfind("%2E%2E", 0), 0u);
+  CAF_MESSAGE("the longest name stays far below the longest file name");
+  CAF_CHECK_LESS(key_file_name(std::string(32, '.')).size(), 255u);
 }
 
 CAF_TEST(known keys are kept across runs and merged with other writers) {

@@ -47,6 +47,8 @@ CAF_TEST(the number of names is bounded) {
   for (size_t i = 0; i < known_keys::max_names + 10; ++i)
     keys.check("n" + std::to_string(i), key('a'));
   CAF_CHECK_EQUAL(keys.size(), known_keys::max_names);
+  CAF_MESSAGE("a name that cannot be kept is nothing learned");
+  CAF_CHECK(keys.check("one more", key('a')) == key_seen::same);
   CAF_MESSAGE("a known name is still checked");
   CAF_CHECK(keys.check("n1", key('b')) == key_seen::other);
 }
