@@ -54,7 +54,7 @@ std::string proof_transcript(proof_role role, std::string_view challenge,
                              std::string_view binding,
                              std::string_view claims) {
   // The hex strings are signed as they are: both ends see the same text.
-  std::string out = "groupchat v2 identity proof";
+  std::string out = "groupchat v3 identity proof";
   out.push_back(static_cast<char>(role));
   for (auto field : {challenge, greeting_nonce, signer, peer, binding, claims})
     append_field(out, field.substr(0, 255));

@@ -347,7 +347,7 @@ def proof_claims(name, port, seq):
 def proof_transcript(role, challenge, nonce, signer, peer, binding=b"",
                      claims=b""):
     """What a greeting (role 1) or welcome (role 2) signs."""
-    out = b"groupchat v2 identity proof" + bytes([role])
+    out = b"groupchat v3 identity proof" + bytes([role])
     for field in (challenge.encode(), nonce.encode(), signer.encode(),
                   peer.encode(), binding, claims):
         out += _field(field)
