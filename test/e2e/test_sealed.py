@@ -8,8 +8,9 @@ import json
 import os
 import socket
 import threading
+import time
 
-from harness import (Relay, check_wire_unreadable, free_port, greet,
+from harness import (DEADLINE, Relay, check_wire_unreadable, free_port, greet,
                      listening_socket, main, members_of, raw_connect)
 from sealed import SealedSocket, frame
 
@@ -250,6 +251,40 @@ def test_gossip_of_hosts_that_never_welcome_holds_a_bounded_number_of_sockets(g)
         assert len(sink.socks) >= 8, "the sink got %d dials" % len(sink.socks)
         alice.err.wait_for(r"not connecting to m\d+: 16 members and "
                            r"connections or connects waiting for a welcome")
+    finally:
+        mallory.close()
+        sink.close()
+
+
+def test_a_real_member_that_a_forger_claims_is_let_in(g):
+    """mallory lists carol's real key at a host that never welcomes, so
+    alice's dial there claims carol's key until its greeting times out. A
+    claim proves nothing: carol herself, proving her key, is let in
+    meanwhile."""
+    cfg = g.config(greeting_timeout="30s")
+    carol_data = g.data_dir()
+    # carol's key, from her key file: a run of her own first.
+    lone = g.create("carol", data=carol_data)
+    carol_id = members_of(lone)[0]["id"]
+    lone.send("/quit")
+    assert lone.wait_exit() == 0
+    alice = g.create("alice", args=cfg)
+    sink = NeverWelcomes()
+    mallory = raw_connect(alice)
+    try:
+        greet(mallory, "mallory", members_of(alice)[0]["id"])
+        alice.wait_for(r"^mallory has joined the chat$")
+        mallory.send(json.dumps({"type": "members", "version": 3, "members": [
+            {"name": "carol", "host": "127.0.0.1", "port": sink.port,
+             "id": carol_id}]}))
+        deadline = time.monotonic() + DEADLINE
+        while not sink.socks:  # alice's dial, waiting for a welcome
+            assert time.monotonic() < deadline, "alice never dialed the sink"
+            time.sleep(0.05)
+        carol = g.join("carol", [alice], data=carol_data)
+        alice.wait_for(r"^carol has joined the chat$")
+        carol.send("the real one")
+        alice.wait_for(r"^carol: the real one$")
     finally:
         mallory.close()
         sink.close()
