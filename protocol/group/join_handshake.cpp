@@ -86,6 +86,7 @@ void join_machine::on_greeting(peer& p, message& msg) {
   if (!msg.to.empty() && msg.to != self_id()) {
     spdlog::info("{} at {} looks for an earlier peer at this address", msg.name,
                  to_string(p.address));
+    tell_of_earlier_group(p, msg);
     callee_.send(p.conn, make_refuse(refusal::not_that_peer, not_that_peer));
     discard(p);
     return;
@@ -174,8 +175,11 @@ void join_machine::on_refuse(peer& p, const message& msg) {
   // Retrying a lost member, we found another peer at its address: it was
   // restarted (a new key), and the one we lost is not coming back.
   if (msg.code == refusal::not_that_peer && rejoin_.contains(p.id)) {
-    spdlog::info("{} at {} is a new peer now: not retrying the old one", p.name,
-                 to_string(p.address));
+    callee_.report(event::note(
+      "another_key", p.name + " at " + to_string(p.address)
+                       + " has another key now (a new key file?): that is "
+                         "someone new to the group, so "
+                       + p.name + " is not retried"));
     rejoin_.forget(p.id);
     discard(p);
     return;
@@ -190,6 +194,23 @@ void join_machine::on_refuse(peer& p, const message& msg) {
     refused({ec::join_refused, reason});
   else
     maybe_finish_join();
+}
+
+// We were restarted with another key (or took over the address of a peer
+// we never were): a member of the earlier group retries it here. Said once
+// a run, with how to rejoin; the greeting is not proven, so it is what
+// the dialer says of itself.
+void join_machine::tell_of_earlier_group(const peer& p, const message& msg) {
+  if (told_of_earlier_group_)
+    return;
+  told_of_earlier_group_ = true;
+  auto member = endpoint{p.address.host, msg.port};
+  callee_.report(event::note(
+    "earlier_group",
+    msg.name + " (" + to_string(member)
+      + ") looked for the peer that had this address before, with another "
+        "key. To join that group, name a member: groupchat --name "
+      + name() + " " + std::to_string(port_) + " " + to_string(member)));
 }
 
 // A welcome's name is held to what a greeting's is: a member we dial (as

@@ -319,6 +319,7 @@ private:
   bool name_clash(peer& p, const message& msg);
   void met(peer& p, const message& msg);
   bool proven(peer& p, const message& msg, proof_role role);
+  void tell_of_earlier_group(const peer& p, const message& msg);
   void forget_other_runs(message& msg) const;
   void maybe_finish_join();
   void become_running();
@@ -348,6 +349,8 @@ private:
   std::optional<error> quit_reason_;
   /// Whether `quit` was called: it is called once.
   bool finished_ = false;
+  /// Whether a retry of the peer this address had before was reported.
+  bool told_of_earlier_group_ = false;
   /// When this run began to join (or create) the group, by the wall clock:
   /// greetings and welcomes say it as `since`, which tells one run of a
   /// key (a key file's, restarted) from the next.

@@ -82,6 +82,24 @@ def test_a_restarted_creator_finds_her_group(g):
     again.wait_for(r"^bob: welcome back$")
 
 
+def test_a_creator_restarted_with_another_key_is_told_how_to_rejoin(g):
+    fast = g.fast()
+    port = free_port()
+    alice = g.create("alice", args=fast, port=port)
+    bob = g.join("bob", [alice], args=fast)
+    alice.kill()
+    bob.wait_for(r"^alice lost connection$")
+    # Her key file is gone (another data folder): a new key at her address.
+    again = g.create("alice", args=fast, port=port)
+    bob.wait_for(r"^alice at 127\.0\.0\.1:%d has another key now" % port)
+    hint = again.wait_for(r"^bob \(127\.0\.0\.1:%d\) looked for the peer "
+                          r"that had this address before" % bob.port)
+    assert hint.endswith("groupchat --name alice %d 127.0.0.1:%d"
+                         % (port, bob.port)), hint
+    # Said once, however often bob's retries came before he gave up.
+    assert again.out.count(r"looked for the peer") == 1, again.out.lines
+
+
 def test_a_new_key_under_a_known_name_is_announced(g):
     alice = g.create("alice")
     bob = g.join("bob", [alice])
