@@ -272,6 +272,16 @@ struct console_state {
       opts.release(1);
   }
 
+  // "/msg alice" typed by alice: /who lists her, but not as a member to
+  // whisper to.
+  bool not_to_ourselves(const std::string& name) {
+    auto ev = protocol::event::failure(
+      "no_such_member", "That is you: /msg sends a line to another member");
+    ev.to = name;
+    show(ev);
+    return false;
+  }
+
   // What `line` asks for: a typed line, or a JSON command in JSON mode.
   protocol::typed_line understand(std::string& line) {
     if (!opts.json)
@@ -304,6 +314,8 @@ struct console_state {
         self->send(membership, atom::action_v, std::move(typed.text));
         return true;
       case kind::whisper:
+        if (protocol::name_key(typed.name) == protocol::name_key(opts.name))
+          return not_to_ourselves(typed.name);
         self->send(membership, atom::whisper_v, std::move(typed.name),
                    std::move(typed.text));
         return true;

@@ -446,8 +446,8 @@ membership(typename membership_state<Base>::actor_type* self,
     [&st](atom::whisper, std::string& name, std::string& text) {
       if (st.join->current() == phase::leaving)
         return st.release(1);
-      st.out->whisper(name, std::move(text),
-                      st.peers.find_member(name) != nullptr);
+      auto to = st.peers.find_member(name); // As the member spells it.
+      st.out->whisper(to ? to->name : name, std::move(text), to != nullptr);
     },
     // "/who": every member, where it listens and since when.
     [&st](atom::who) {

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 
 #include <unistd.h>
 
@@ -45,6 +46,16 @@ Exit status: 0 after leaving, 1 if the port is taken, the group refuses
 the join (or, with --join-only, nobody answers), 2 for bad arguments or
 configuration. See groupchat(1).)";
 
+// PORT is required but by --new-secret, which CLI11 cannot say of a
+// positional argument: its usage line would show [PORT].
+class usage_formatter : public CLI::Formatter {
+public:
+  std::string make_usage(const CLI::App*, std::string name) const override {
+    return "\nUsage: " + name + " [OPTIONS] PORT [PEER...]\n       " + name
+           + " --new-secret\n";
+  }
+};
+
 } // namespace
 
 // Returns an exit status if the program should stop now (help, version, bad
@@ -52,6 +63,7 @@ configuration. See groupchat(1).)";
 std::optional<int> parse_command_line(int argc, char** argv,
                                       const char* version, command_line& out) {
   CLI::App app{description, "groupchat"};
+  app.formatter(std::make_shared<usage_formatter>());
   std::string port;
   std::vector<std::string> peers;
   // Required unless --new-secret: checked below.
@@ -153,6 +165,8 @@ std::optional<int> load_settings(const command_line& cli, settings& out,
     wipe(*env_secret);
   if (cli.join_only)
     out.join_only = true;
+  if (out.join_only && cli.peers.empty())
+    return usage_error("--join-only needs a PEER to join through");
   if (!cli.log_level.empty()) {
     if (auto err = check_log_level(cli.log_level))
       return usage_error("--" + *err);

@@ -32,6 +32,9 @@ def test_bad_arguments_exit_2(g):
     check_usage_error(["--name", "a", "5000", "::1:5000"], "[ADDRESS]:PORT")
     check_usage_error(["--bogus", "5000"], "--bogus")
     check_usage_error(["--name", "a", "--log-level", "loud", "5000"], "log-level")
+    # Joining only, with nobody to join, would be a group of one.
+    check_usage_error(["--name", "a", "--join-only", "0"],
+                      "--join-only needs a PEER to join through")
 
 
 def test_names_are_checked(g):
@@ -90,6 +93,8 @@ def test_port_in_use_exits_1(g):
 def test_help_and_version(g):
     status, out, err = run(["--help"])
     assert status == 0 and "Usage:" in out and "--config" in out, out
+    # PORT is required (but by --new-secret): the usage line says so.
+    assert "Usage: groupchat [OPTIONS] PORT [PEER...]" in out, out
     status, out, err = run(["--version"])
     # The version is set in one place: project(VERSION) in CMakeLists.txt.
     import re

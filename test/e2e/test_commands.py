@@ -24,6 +24,9 @@ def test_msg_reaches_only_its_target(g):
     alice.send("/msg bob meet me at noon")
     bob.wait_for(r"^alice \(private\): meet me at noon$")
     alice.wait_for(r"^-> bob: meet me at noon$")
+    # The member's name as the member spells it, whatever was typed.
+    alice.send("/msg BOB and bring bob's hat")
+    alice.wait_for(r"^-> bob: and bring bob's hat$")
     marker(alice, [bob, carol], "1")
     assert carol.out.count("noon") == 0, carol.out.lines
 
@@ -32,6 +35,9 @@ def test_msg_to_an_unknown_name(g):
     alice, bob, carol = trio(g)
     alice.send("/msg zed hello")
     alice.wait_for(r"^No member named zed")
+    # /who lists alice herself; a /msg to her says why it goes nowhere.
+    alice.send("/msg Alice hello me")
+    alice.wait_for(r"^That is you: /msg sends a line to another member$")
     marker(alice, [bob, carol], "1")
     assert bob.out.count("hello") == 0
 
