@@ -63,6 +63,9 @@ CAF_TEST(the command line overrides the file and is checked) {
                   std::optional<int>{exit_usage_error});
   cli.format = "json";
   cli.join_only = true;
+  CAF_CHECK_EQUAL(load_settings(cli, opts, path),
+                  std::optional<int>{exit_usage_error}); // Join whom?
+  cli.peers.push_back({"127.0.0.1", 5000});
   CAF_CHECK(!load_settings(cli, opts, path));
   CAF_CHECK_EQUAL(opts.format, "json");
   CAF_CHECK(opts.join_only);
