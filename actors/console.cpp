@@ -261,7 +261,7 @@ struct console_state {
     std::string line = "Listening on ";
     for (size_t i = 0; i < addresses.size(); ++i)
       line += (i == 0 ? "" : ", ") + addresses[i];
-    notice(line);
+    notice(opts.passphrase ? line + " (passphrase-protected)" : line);
   }
 
   // -- input ------------------------------------------------------------------

@@ -32,6 +32,8 @@ struct console_options {
   /// with `mention_bell`, rings the bell once.
   std::string name;
   bool mention_bell = true;
+  /// The group has a passphrase: the banner says so.
+  bool passphrase = false;
   /// JSON Lines (`--format json`): every event is one JSON object
   /// (protocol/events/json_lines.hpp), and each line of input is one
   /// command object (protocol/chat/json_input.hpp). No colours, no time

@@ -136,9 +136,11 @@ std::optional<int> configure_caf(const std::string& config_path,
   return std::nullopt;
 }
 
-// Derives the group key from the passphrase, if there is one.
+// What sealing needs: the group key, derived from the passphrase if there
+// is one, and the registry of our own handshakes (the reflection guard).
 std::optional<int> add_group_key(std::string& secret,
                                  connection_options& limits) {
+  limits.sessions = std::make_shared<protocol::own_sessions>();
   if (secret.empty())
     return std::nullopt;
   auto key = protocol::derive_group_key(secret);
@@ -283,7 +285,6 @@ int run(const command_line& cli, settings& opts, const std::string& config_path,
   auto limits = make_connection_options(opts);
   if (auto rc = add_group_key(opts.secret, limits))
     return *rc;
-  limits.sessions = std::make_shared<protocol::own_sessions>();
   // JSON Lines are for programs: no line editor, no colours, no prefix,
   // even at a terminal.
   bool json = opts.format == "json";
@@ -307,6 +308,7 @@ int run(const command_line& cli, settings& opts, const std::string& config_path,
   auto copts = make_console_options(cli, opts, terminal, interactive, reader,
                                     writer);
   copts.check_keys = check_keys_of(known);
+  copts.passphrase = limits.key != nullptr;
   if (!terminal && !json)
     wrap_for_bench(stamps, cli.name, copts);
   auto console = spawn_console(sys, std::move(copts));

@@ -23,6 +23,7 @@ def secret_env(passphrase):
 
 def test_members_with_the_passphrase_chat(g):
     alice = g.create("alice", env=secret_env("open sesame"))
+    alice.wait_for(r"^Listening on .* \(passphrase-protected\)$")
     bob = g.join("bob", [alice], env=secret_env("open sesame"))
     bob.wait_for(r"^Members: alice$")
     bob.send("secret plans")
