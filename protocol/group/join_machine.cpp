@@ -106,9 +106,14 @@ void join_machine::on_timeout(uint64_t token) {
 // entry point. Later peers (perhaps of other groups) are never contacted.
 void join_machine::try_next_bootstrap() {
   if (next_bootstrap_ == bootstrap_.size()) {
-    if (opts_.join_only && !bootstrap_.empty())
-      return refused({ec::join_refused,
-                      "none of the given addresses answered (--join-only)"});
+    // One line says it all: each address and why it failed.
+    if (opts_.join_only && !bootstrap_.empty()) {
+      std::string why = "none of the given addresses answered (--join-only)";
+      for (auto& failure : bootstrap_failures_)
+        why += (&failure == &bootstrap_failures_.front() ? ": " : "; ")
+               + failure;
+      return refused({ec::join_refused, why});
+    }
     callee_.report(event::ready(true, name(), self_id()));
     become_running();
     return;
@@ -265,7 +270,12 @@ void join_machine::on_dial_failed(const dial_request& req,
                                   const std::string& why) {
   auto& m = req.member;
   if (m.id.empty()) {
-    spdlog::warn("could not reach {}: {}", to_string(req.address), why);
+    // With --join-only, the refusal lists it: said once, not twice.
+    bootstrap_failures_.push_back(to_string(req.address) + ": " + why);
+    if (opts_.join_only)
+      spdlog::info("could not reach {}: {}", to_string(req.address), why);
+    else
+      spdlog::warn("could not reach {}: {}", to_string(req.address), why);
     if (phase_ == phase::bootstrapping)
       try_next_bootstrap();
     return;

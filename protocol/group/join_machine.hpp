@@ -349,6 +349,8 @@ private:
   std::optional<error> quit_reason_;
   /// Whether `quit` was called: it is called once.
   bool finished_ = false;
+  /// Why each bootstrap peer that failed did ("HOST:PORT: reason").
+  std::vector<std::string> bootstrap_failures_;
   /// Whether a retry of the peer this address had before was reported.
   bool told_of_earlier_group_ = false;
   /// When this run began to join (or create) the group, by the wall clock:

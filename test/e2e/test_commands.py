@@ -120,6 +120,10 @@ def test_join_only_refuses_to_create_a_group(g):
     assert status == 1, (status, out, err)
     assert "none of the given addresses answered" in err, err
     assert "Created a new group chat" not in out, out
+    # One failure, one line, with the reason of each address.
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "127.0.0.1:%d: Connection refused" % port in lines[0], lines
     # With a member that answers, it joins as usual.
     alice = g.create("alice")
     bob = g.join("bob", [alice], args=["--join-only"])
