@@ -267,6 +267,17 @@ void wrap_for_bench(std::optional<bench_stamps>& stamps,
   };
 }
 
+// Membership quits after a graceful leave (exit, /quit, EOF, a signal) or
+// when the group refuses us. The line editor goes first: a failure is said
+// on a line of its own, not after the prompt.
+int wait_for_the_end(caf::actor_system& sys, caf::scoped_actor& self,
+                     stdin_reader& reader, stdout_writer* json_out) {
+  caf::error reason;
+  self->receive([&](caf::down_msg& dm) { reason = std::move(dm.reason); });
+  reader.stop();
+  return exit_status(sys, reason, json_out);
+}
+
 // Whatever way run() ends, stdin is let go before the actor system: read
 // on the I/O thread, it keeps that thread (and the system) running.
 struct reader_guard {
@@ -341,12 +352,7 @@ int run(const command_line& cli, settings& opts, const std::string& config_path,
         caf::anon_send_exit(membership, caf::exit_reason::kill);
       }
     }};
-    // Membership quits after a graceful leave (exit, /quit, EOF, a signal)
-    // or when the group refuses us.
-    self->receive([&](caf::down_msg& dm) {
-      status = exit_status(sys, dm.reason, json ? &writer : nullptr);
-    });
-    reader.stop();
+    status = wait_for_the_end(sys, self, reader, json ? &writer : nullptr);
   } else {
     caf::anon_send(membership, atom::leave_v);
     self->receive([](caf::down_msg&) {});

@@ -147,6 +147,16 @@ def test_ctrl_c_during_a_join_stops_it_at_once(g):
     tmux.wait_for(r"^terminal-mode: icanon echo$")
 
 
+def test_a_failed_join_is_one_line_of_its_own(g):
+    from harness import BINARY
+    alice = g.create("alice")
+    tmux = Tmux(g, "%s --name alice 0 %s" % (BINARY, alice.address))
+    screen = tmux.wait_for(r"^exit-status=1$")
+    failures = [l for l in screen.splitlines() if "cannot join" in l]
+    assert failures == ["groupchat: cannot join: the name 'alice' is already "
+                        "taken in this group"], screen
+
+
 def test_own_lines_look_like_everyone_elses(g):
     tmux, address, (bob,) = start_alice(g, "bob")
     tmux.keys("my own line", "Enter")
