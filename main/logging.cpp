@@ -62,7 +62,9 @@ log_to_display::log_to_display(
   auto logger = spdlog::default_logger();
   saved_ = logger->sinks();
   auto sink = std::make_shared<display_sink>(std::move(display));
-  sink->set_pattern("[%H:%M:%S.%e] %l: %v");
+  // The stamp of every other line on the screen; milliseconds are for logs
+  // kept in files.
+  sink->set_pattern("[%H:%M:%S] %l: %v");
   logger->sinks() = {sink};
 }
 

@@ -188,7 +188,7 @@ def test_warnings_are_printed_above_the_line_being_typed(g):
         screen = tmux.wait_for(r"warning: .*dropped[\s\S]*^> half typed\s*\Z")
     lines = [l for l in screen.splitlines() if l.strip()]
     assert lines[-1] == "> half typed", lines
-    assert any(re.search(r"^\[[\d:.]+\] warning: ", l) for l in lines), lines
+    assert any(re.search(r"^\[\d\d:\d\d:\d\d\] warning: ", l) for l in lines), lines
     assert sum(l.startswith(">") for l in lines) == 1, lines
     tmux.keys(" still", "Enter")
     tmux.wait_for(r"alice: half typed still$")
