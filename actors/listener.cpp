@@ -41,10 +41,11 @@ struct listener_state {
 using listener_actor = caf::stateful_actor<listener_state, tidy_broker>;
 
 caf::result<uint16_t> listen(listener_actor* self, uint16_t port,
-                             caf::actor owner) {
+                             caf::actor owner, const std::string& host) {
   // Our own doorman, not middleman::spawn_server: only this way do we get
   // SO_REUSEADDR, so a restarted peer can reuse its port during TIME_WAIT.
-  auto res = self->add_tcp_doorman(port, nullptr, true);
+  auto res = self->add_tcp_doorman(port, host.empty() ? nullptr : host.c_str(),
+                                   true);
   if (!res)
     return std::move(res.error());
   self->state.owner = std::move(owner);
@@ -94,8 +95,9 @@ caf::behavior listener(listener_actor* self, connection_options limits,
   self->state.max_connections = max_connections;
   self->set_down_handler([self](caf::down_msg&) { --self->state.open; });
   return {
-    [=](atom::listen, uint16_t port, caf::actor owner) {
-      return listen(self, port, std::move(owner));
+    [=](atom::listen, uint16_t port, caf::actor owner,
+        const std::string& host) {
+      return listen(self, port, std::move(owner), host);
     },
     [=](atom::adopt, int fd) -> caf::result<caf::actor, std::string> {
       auto& st = self->state;

@@ -34,7 +34,9 @@
 //   Membership monitors each connection: its down_msg is "socket closed".
 //
 // Listener (owns the listening socket; creates all connection brokers):
-//   main   -> listener  (listen, uint16_t port, actor owner) -> uint16_t
+//   main   -> listener  (listen, uint16_t port, actor owner, std::string
+//             host) -> uint16_t  (host: the address to listen on; empty:
+//             every interface)
 //             opens the port (0: any), returns the bound port; accepted
 //             connections report to `owner`
 //   dialer -> listener  (adopt, int fd) -> (actor, std::string host)

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: MIT
 #include "main/addresses.hpp"
 
+#include "protocol/wire/endpoint.hpp"
+
 #include <arpa/inet.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
 
 namespace groupchat {
 
-std::vector<std::string> listen_addresses(uint16_t port) {
+std::vector<std::string> listen_addresses(uint16_t port,
+                                          const std::string& only) {
+  if (!only.empty())
+    return {protocol::to_string(protocol::endpoint{only, port})};
   std::vector<std::string> external;
   std::vector<std::string> loopback;
   ifaddrs* list = nullptr;

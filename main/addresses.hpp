@@ -9,7 +9,9 @@
 
 namespace groupchat {
 
-/// Every local IPv4 address with `port`, non-loopback first, as "IP:PORT".
-std::vector<std::string> listen_addresses(uint16_t port);
+/// Every local IPv4 address with `port`, non-loopback first, as "IP:PORT";
+/// with `only` (--listen), just that one.
+std::vector<std::string> listen_addresses(uint16_t port,
+                                          const std::string& only = {});
 
 } // namespace groupchat

@@ -81,6 +81,9 @@ std::optional<int> parse_command_line(int argc, char** argv,
   app.add_option("--secret-file", out.secret_file,
                  "file holding the group's passphrase (else $GROUPCHAT_SECRET, "
                  "else the config's secret); every member needs the same");
+  app.add_option("--listen", out.listen,
+                 "listen on this address only, such as 127.0.0.1 (overrides "
+                 "the file; default: every interface)");
   app.add_option("--identity", out.identity_file,
                  "key file of the identity to prove (else one per name in "
                  "$XDG_DATA_HOME/groupchat/keys, made on first use)");
@@ -171,6 +174,11 @@ std::optional<int> load_settings(const command_line& cli, settings& out,
     if (auto err = check_log_level(cli.log_level))
       return usage_error("--" + *err);
     out.log_level = cli.log_level;
+  }
+  if (!cli.listen.empty()) {
+    if (auto err = check_listen(cli.listen))
+      return usage_error("--" + *err);
+    out.listen = cli.listen;
   }
   if (!cli.format.empty()) {
     if (auto err = check_format(cli.format))

@@ -28,6 +28,7 @@ struct command_line {
   std::string format;
   std::string secret_file;
   std::string identity_file;
+  std::string listen;
   bool new_secret = false;
   bool join_only = false;
   uint16_t port = 0;

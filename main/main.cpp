@@ -155,15 +155,15 @@ std::optional<int> add_group_key(std::string& secret,
 
 // Opens the listen port; accepted connections report to `membership`.
 // Returns the bound port, or nothing after telling the user why not.
-std::optional<uint16_t> open_port(caf::actor_system& sys,
-                                  caf::scoped_actor& self,
-                                  const caf::actor& listener, uint16_t port,
-                                  const membership_actor& membership) {
+std::optional<uint16_t>
+open_port(caf::actor_system& sys, caf::scoped_actor& self,
+          const caf::actor& listener, uint16_t port, const std::string& host,
+          const membership_actor& membership) {
   std::optional<uint16_t> bound;
   caf::error err;
   self
     ->request(listener, caf::infinite, atom::listen_v, port,
-              caf::actor_cast<caf::actor>(membership))
+              caf::actor_cast<caf::actor>(membership), host)
     .receive([&](uint16_t x) { bound = x; },
              [&](caf::error& e) { err = std::move(e); });
   if (!bound)
@@ -335,9 +335,11 @@ int run(const command_line& cli, settings& opts, const std::string& config_path,
   caf::scoped_actor self{sys};
   self->monitor(membership);
   int status = exit_runtime_error;
-  if (auto port = open_port(sys, self, listener, cli.port, membership)) {
+  if (auto port = open_port(sys, self, listener, cli.port, opts.listen,
+                            membership)) {
     // The banner goes to the console before `start`, so it is printed first.
-    caf::anon_send(console, atom::listen_v, listen_addresses(*port));
+    caf::anon_send(console, atom::listen_v,
+                   listen_addresses(*port, opts.listen));
     caf::anon_send(membership, atom::start_v, *port, cli.peers);
     reader.start(caf::actor_cast<caf::actor>(console), sys);
     // A signal ends input through the reader, so that lines typed before it

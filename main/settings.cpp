@@ -6,6 +6,8 @@
 #include <iterator>
 #include <sstream>
 
+#include <arpa/inet.h>
+
 #include <caf/actor_system_config.hpp>
 #include <caf/config_value.hpp>
 #include <caf/deep_to_string.hpp>
@@ -245,6 +247,16 @@ std::optional<std::string> read_key(const std::string& key,
     return read_log_level(value, out.log_level);
   if (key == "format")
     return read_format(value, out.format);
+  if (key == "listen") {
+    auto ptr = caf::get_if<std::string>(&value);
+    if (ptr == nullptr)
+      return "groupchat.listen must be a quoted address such as "
+             "\"127.0.0.1\"";
+    if (auto err = check_listen(*ptr))
+      return "groupchat." + *err;
+    out.listen = *ptr;
+    return std::nullopt;
+  }
   if (key == "secret") {
     auto ptr = caf::get_if<std::string>(&value);
     if (ptr == nullptr || ptr->empty())
@@ -284,6 +296,16 @@ std::optional<std::string> read_settings(std::istream& in, settings& out) {
     return "groupchat.max-pending-output must be at least max-frame-size";
   out = std::move(result);
   return std::nullopt;
+}
+
+std::optional<std::string> check_listen(const std::string& address) {
+  in6_addr buf{};
+  if (::inet_pton(AF_INET, address.c_str(), &buf) == 1
+      || ::inet_pton(AF_INET6, address.c_str(), &buf) == 1)
+    return std::nullopt;
+  return "listen must be an IPv4 or IPv6 address of this host, such as "
+         "127.0.0.1 or ::1; got \""
+         + address + "\"";
 }
 
 std::optional<std::string> check_format(const std::string& format) {

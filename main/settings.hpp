@@ -81,7 +81,14 @@ struct settings {
   std::string format = "text";
   /// The group's passphrase; empty for a group without one.
   std::string secret;
+  /// The one address to listen on (an IPv4 or IPv6 literal); empty: every
+  /// interface.
+  std::string listen;
 };
+
+/// Nothing if `address` is an IPv4 or IPv6 address to listen on, else why
+/// not.
+std::optional<std::string> check_listen(const std::string& address);
 
 /// Reads the `[groupchat]` section of a CAF-format config file from `in`
 /// into `out`. Unknown keys, values of the wrong type and values out of range

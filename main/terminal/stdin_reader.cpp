@@ -220,6 +220,11 @@ void stdin_reader::send_line(std::string line) {
 }
 
 bool stdin_reader::send_lines(std::string& pending, bool within_window) {
+  if (skipping_) {
+    auto end = pending.find('\n');
+    pending.erase(0, end == std::string::npos ? pending.size() : end + 1);
+    skipping_ = end == std::string::npos;
+  }
   size_t start = 0;
   auto nl = pending.find('\n');
   for (; nl != std::string::npos && (!within_window || may_read());
@@ -228,6 +233,13 @@ bool stdin_reader::send_lines(std::string& pending, bool within_window) {
     start = nl + 1;
   }
   pending.erase(0, start);
+  // A line without end (a stream with no newline) must not grow until
+  // memory runs out.
+  if (pending.size() > max_line && (!within_window || may_read())) {
+    send_line(std::move(pending));
+    pending.clear();
+    skipping_ = true;
+  }
   return nl == std::string::npos;
 }
 

@@ -78,7 +78,7 @@ struct fixture : test_node_fixture<> {
     limits.drain_timeout = 500ms;
     limits.linger_timeout = 5s;
     listener = spawn_listener(sys, limits, 16);
-    self->send(listener, atom::listen_v, port, owner);
+    self->send(listener, atom::listen_v, port, owner, std::string{});
     run();
     self->receive([](uint16_t bound) { CAF_CHECK_EQUAL(bound, port); });
     CAF_MESSAGE("a peer connects");

@@ -109,14 +109,16 @@ CAF_TEST_FIXTURE_SCOPE(simulated_listener_tests, simulated)
 
 CAF_TEST(listen answers the port it opened) {
   mpx.provide_acceptor(5000, acceptor);
-  auto port = ask<uint16_t>(atom::listen_v, uint16_t{5000}, owner);
+  auto port = ask<uint16_t>(atom::listen_v, uint16_t{5000}, owner,
+                            std::string{});
   CAF_REQUIRE(port);
   CAF_CHECK_EQUAL(*port, 5000u);
   CAF_CHECK(mpx.is_known_handle(acceptor));
 }
 
 CAF_TEST(listen on a port that cannot be opened answers an error) {
-  auto port = ask<uint16_t>(atom::listen_v, uint16_t{6000}, owner);
+  auto port = ask<uint16_t>(atom::listen_v, uint16_t{6000}, owner,
+                            std::string{});
   CAF_REQUIRE(!port);
   CAF_CHECK_EQUAL(port.error(), caf::sec::cannot_open_port);
 }
@@ -129,7 +131,8 @@ CAF_TEST(adopt before listen answers an error) {
 
 CAF_TEST(beyond the maximum an accepted socket is closed at once) {
   mpx.provide_acceptor(5000, acceptor);
-  CAF_REQUIRE(ask<uint16_t>(atom::listen_v, uint16_t{5000}, owner));
+  CAF_REQUIRE(
+    ask<uint16_t>(atom::listen_v, uint16_t{5000}, owner, std::string{}));
   CAF_CHECK(accept(2));
   CAF_CHECK(!accept(3));
   CAF_CHECK(mpx.stopped_reading(caf::io::connection_handle::from_int(3)));
@@ -150,7 +153,9 @@ struct live : live_system {
   uint16_t port = 0;
 
   live() {
-    self->request(listener, patience, atom::listen_v, uint16_t{0}, owner)
+    self
+      ->request(listener, patience, atom::listen_v, uint16_t{0}, owner,
+                std::string{})
       .receive([&](uint16_t bound) { port = bound; },
                [](caf::error& err) { CAF_FAIL("cannot listen: " << err); });
     CAF_REQUIRE_NOT_EQUAL(port, 0u);

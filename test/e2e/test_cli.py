@@ -83,6 +83,24 @@ def test_good_config_and_log_level_override(g):
         alice.err.wait_for(r"debug")
 
 
+def test_listen_on_one_address_only(g):
+    import socket
+    alice = g.create("alice", args=["--listen", "127.0.0.1"])
+    banner = alice.out.lines[0]
+    assert banner == "Listening on 127.0.0.1:%d" % alice.port, banner
+    bob = g.join("bob", [alice])
+    bob.send("through loopback")
+    alice.wait_for(r"^bob: through loopback$")
+    # Another address of this host (all of 127/8 is loopback) is refused.
+    try:
+        socket.create_connection(("127.0.0.2", alice.port), timeout=5).close()
+        raise AssertionError("alice accepted on 127.0.0.2")
+    except ConnectionRefusedError:
+        pass
+    check_usage_error(["--name", "a", "--listen", "example.org", "0"],
+                      "--listen must be an IPv4 or IPv6 address")
+
+
 def test_port_in_use_exits_1(g):
     alice = g.create("alice")
     status, out, err = run(["--name", "bob", str(alice.port)])

@@ -42,6 +42,19 @@ def test_msg_to_an_unknown_name(g):
     assert bob.out.count("hello") == 0
 
 
+def test_a_line_without_end_on_stdin_costs_that_line_only(g):
+    alice = g.create("alice")
+    bob = g.join("bob", [alice])
+    # 20 MiB and no newline: more than a frame, and than stdin keeps (16).
+    chunk = b"x" * (1 << 20)
+    for _ in range(20):
+        bob.proc.stdin.write(chunk)
+    bob.send("\nafter the flood")
+    bob.wait_for(r"^Message not sent: it is too long", timeout=30)
+    alice.wait_for(r"^bob: after the flood$", timeout=30)
+    assert alice.out.count(r"xxxx") == 0
+
+
 def test_me(g):
     alice, bob, carol = trio(g)
     alice.send("/me waves")
