@@ -104,11 +104,12 @@ void send_inbound(connection_actor* self) {
 }
 
 // The handshake failed. A dialed connection reports it to its owner through
-// its exit reason; an accepted one warns in our log, and membership counts
-// it as a guess at the passphrase from that host if it was one. In an open
-// group nothing authenticates: the handshake just failed.
-void auth_failed(connection_actor* self, const protocol::error& why,
-                 bool silent_peer = false) {
+// its exit reason, and membership says what it means (a join that ends, a
+// member with another passphrase): here it is only logged at info. An
+// accepted one warns in our log, and membership counts it as a guess at
+// the passphrase from that host if it was one. In an open group nothing
+// authenticates: the handshake just failed.
+void auth_failed(connection_actor* self, const protocol::error& why) {
   auto& st = self->state;
   bool key_test = why.code == protocol::ec::authentication_failed;
   auto text = (key_test || st.limits.key ? "authentication failed with "
@@ -116,10 +117,8 @@ void auth_failed(connection_actor* self, const protocol::error& why,
               + st.remote + ": " + why.detail;
   if (st.link->accepted())
     spdlog::warn("{}", text);
-  else if (silent_peer || !key_test) // Membership says what it means.
-    spdlog::info("{}", text);
   else
-    spdlog::error("{}", text);
+    spdlog::info("{}", text);
   shut(self, to_caf_error(why));
 }
 
@@ -298,7 +297,7 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
     },
     [=](atom::timeout, uint64_t) {
       if (auto why = self->state.link->timed_out())
-        auth_failed(self, *why, true);
+        auth_failed(self, *why);
     },
     [=](const caf::io::connection_closed_msg&) { on_closed(self); },
   };

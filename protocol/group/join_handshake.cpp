@@ -184,13 +184,14 @@ void join_machine::on_refuse(peer& p, const message& msg) {
     discard(p);
     return;
   }
-  spdlog::warn("{} refused us: {}", to_string(p.address), reason);
   bool from_entry = p.st == stage::entry || p.conn == entry_;
-  discard(p);
   // Only the member we join through speaks for the group; any other one
-  // costs us that member, not the join.
-  if (from_entry
-      && (phase_ == phase::joining || phase_ == phase::bootstrapping))
+  // costs us that member, not the join. A join that ends says why once.
+  bool ends_join = from_entry && joining();
+  spdlog::log(ends_join ? spdlog::level::info : spdlog::level::warn,
+              "{} refused us: {}", to_string(p.address), reason);
+  discard(p);
+  if (ends_join)
     refused({ec::join_refused, reason});
   else
     maybe_finish_join();

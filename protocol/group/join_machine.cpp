@@ -317,8 +317,14 @@ void join_machine::on_closed(conn_id conn, const std::optional<error>& why) {
       }
       break;
     case stage::greeting:
-      spdlog::info("{} at {} closed the connection during the greeting",
-                   p->name, to_string(p->address));
+      // The connection said it at info: a member with another passphrase
+      // is worth a warning here, a join that ends (the entry) is not.
+      if (why && why->code == ec::authentication_failed)
+        spdlog::warn("authentication failed with {} at {}: {}", p->name,
+                     to_string(p->address), why->detail);
+      else
+        spdlog::info("{} at {} closed the connection during the greeting",
+                     p->name, to_string(p->address));
       maybe_finish_join();
       break;
     case stage::accepted:

@@ -147,14 +147,26 @@ def test_ctrl_c_during_a_join_stops_it_at_once(g):
     tmux.wait_for(r"^terminal-mode: icanon echo$")
 
 
-def test_a_failed_join_is_one_line_of_its_own(g):
-    from harness import BINARY
+def test_each_failed_join_is_one_line_of_its_own(g):
+    from harness import BINARY, free_port
     alice = g.create("alice")
-    tmux = Tmux(g, "%s --name alice 0 %s" % (BINARY, alice.address))
-    screen = tmux.wait_for(r"^exit-status=1$")
-    failures = [l for l in screen.splitlines() if "cannot join" in l]
-    assert failures == ["groupchat: cannot join: the name 'alice' is already "
-                        "taken in this group"], screen
+    protected = g.create("carol", env=dict(os.environ, GROUPCHAT_SECRET="abc"))
+    for command, why in [
+            ("--name alice 0 %s" % alice.address,
+             "the name 'alice' is already taken in this group"),
+            ("--name bob 0 %s" % protected.address,
+             "authentication failed: this group needs a passphrase"),
+            ("--join-only --name bob 0 127.0.0.1:%d" % free_port(),
+             "none of the given addresses answered"),
+    ]:
+        tmux = Tmux(g, "%s %s" % (BINARY, command))
+        screen = tmux.wait_for(r"^exit-status=1$")
+        # Nothing but the banner, the join under way and the reason.
+        lines = [l for l in screen.splitlines() if l.strip()
+                 and not l.startswith(("exit-status", "terminal-mode"))]
+        assert len(lines) == 3, screen
+        assert lines[-1].startswith("groupchat: cannot join: " + why), screen
+        tmux.close()
 
 
 def test_own_lines_look_like_everyone_elses(g):
