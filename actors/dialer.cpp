@@ -206,6 +206,9 @@ int dial(const std::string& host, uint16_t port, caf::timespan timeout,
 
 dialer_actor spawn_dialer(caf::actor_system& sys, caf::actor listener,
                           caf::timespan connect_timeout) {
+  // A new run (a name asked for again): the last one's dials are over, its
+  // actor system gone with them.
+  cancelled = false;
   return sys.spawn(dialer, std::move(listener), connect_timeout);
 }
 

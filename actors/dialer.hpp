@@ -24,7 +24,8 @@ dialer_actor spawn_dialer(caf::actor_system& sys, caf::actor listener,
                           caf::timespan connect_timeout);
 
 /// Makes every connect under way give up within a few milliseconds, so that
-/// the process can exit without waiting for a connect timeout.
+/// the process can exit without waiting for a connect timeout. Until the
+/// next `spawn_dialer`.
 void cancel_dials();
 
 /// Connects to `host:port` within `timeout`, trying every address the name

@@ -43,6 +43,7 @@
 #include "protocol/wire/endpoint.hpp"
 #include "protocol/events/json_lines.hpp"
 #include "protocol/crypto/identity.hpp"
+#include "protocol/group/naming.hpp"
 #include "protocol/wire/text.hpp"
 #include "protocol/wire/message.hpp"
 #include "protocol/crypto/secure.hpp"
@@ -177,6 +178,9 @@ open_port(caf::actor_system& sys, caf::scoped_actor& self,
 
 // The exit status for membership's exit reason, telling the user why the
 // join failed if it did (on stderr, and as an `error` event in JSON mode).
+// Why the last run could not join, as said to the user.
+std::string last_refusal;
+
 int exit_status(caf::actor_system& sys, const caf::error& reason,
                 stdout_writer* json_out) {
   if (!reason || reason == caf::exit_reason::user_shutdown)
@@ -185,7 +189,7 @@ int exit_status(caf::actor_system& sys, const caf::error& reason,
     std::fprintf(stderr, "groupchat: left without waiting for the others\n");
     return exit_runtime_error;
   }
-  std::string why;
+  auto& why = last_refusal;
   if (auto err = from_caf_error(reason))
     why = (err->code == protocol::ec::authentication_failed
              ? "authentication failed: "
@@ -289,12 +293,10 @@ struct reader_guard {
 
 // `known` (may be null) outlives the actor system: the console calls it.
 int run(const command_line& cli, settings& opts, const std::string& config_path,
+        const connection_options& limits,
         std::shared_ptr<const protocol::identity> key, known_keys_file* known) {
   caf::actor_system_config cfg;
   if (auto rc = configure_caf(config_path, cfg))
-    return *rc;
-  auto limits = make_connection_options(opts);
-  if (auto rc = add_group_key(opts.secret, limits))
     return *rc;
   // JSON Lines are for programs: no line editor, no colours, no prefix,
   // even at a terminal.
@@ -366,6 +368,24 @@ int run(const command_line& cli, settings& opts, const std::string& config_path,
   return status;
 }
 
+// One run under `cli.name`: its key, then the chat.
+int run_as(const command_line& cli, settings& opts,
+           const std::string& config_path, const connection_options& limits,
+           known_keys_file* known) {
+  identity_lease me;
+  if (auto rc = load_identity(cli, me))
+    return *rc;
+  // Before any thread exists (run starts them), so that all inherit the
+  // mask; until here, Ctrl+C ends the program at once (the name prompt).
+  block_signals();
+  try {
+    return run(cli, opts, config_path, limits, me.key, known);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "groupchat: fatal: %s\n", e.what());
+    return exit_runtime_error;
+  }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -385,21 +405,27 @@ int main(int argc, char** argv) {
     return *rc;
   init_logging(opts.log_level, ::isatty(STDERR_FILENO) != 0
                                  && std::getenv("NO_COLOR") == nullptr);
+  // A name typed at the prompt that the group has taken is asked for again
+  // (one given with --name ends the program: a script gets its status).
+  bool asked = cli.name.empty();
   if (auto rc = resolve_name(cli))
     return *rc;
-  identity_lease me;
-  if (auto rc = load_identity(cli, me))
+  // Derived once: the passphrase is wiped, and a second run needs the key.
+  auto limits = make_connection_options(opts);
+  if (auto rc = add_group_key(opts.secret, limits))
     return *rc;
   std::optional<known_keys_file> known;
   if (!data_dir().empty())
     known.emplace(data_dir() + "/known_keys");
-  // Before any thread exists (run starts them), so that all inherit the
-  // mask; until here, Ctrl+C ends the program at once (the name prompt).
-  block_signals();
-  try {
-    return run(cli, opts, config_path, me.key, known ? &*known : nullptr);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "groupchat: fatal: %s\n", e.what());
-    return exit_runtime_error;
+  for (;;) {
+    auto rc = run_as(cli, opts, config_path, limits, known ? &*known : nullptr);
+    if (!asked || rc != exit_runtime_error
+        || last_refusal != protocol::naming::taken_reason(cli.name))
+      return rc;
+    // Every thread of the run is gone: Ctrl+C may end the prompt again.
+    unblock_signals();
+    cli.name.clear();
+    if (auto rc = resolve_name(cli))
+      return *rc;
   }
 }

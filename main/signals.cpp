@@ -26,6 +26,11 @@ void block_signals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
+void unblock_signals() {
+  auto set = watched_signals();
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+}
+
 signal_watcher::signal_watcher(std::function<void()> on_signal) {
   thread_ = std::thread{[on_signal{std::move(on_signal)}] {
     auto set = watched_signals();

@@ -14,6 +14,10 @@ namespace groupchat {
 /// thread inherits the mask and only the watcher receives them.
 void block_signals();
 
+/// Undoes `block_signals` in the calling thread: once every other thread is
+/// gone, their default actions (or handlers) apply again.
+void unblock_signals();
+
 /// Waits for SIGINT, SIGTERM or SIGHUP on a thread of its own and calls
 /// `on_signal`: all three leave gracefully.
 class signal_watcher {

@@ -147,6 +147,20 @@ def test_ctrl_c_during_a_join_stops_it_at_once(g):
     tmux.wait_for(r"^terminal-mode: icanon echo$")
 
 
+def test_a_taken_name_at_the_prompt_is_asked_for_again(g):
+    from harness import BINARY
+    alice = g.create("alice")
+    tmux = Tmux(g, "%s 0 %s" % (BINARY, alice.address))
+    tmux.wait_for(r"^Your name:")
+    tmux.keys("Alice", "Enter")
+    tmux.wait_for(r"cannot join: the name 'Alice' is already taken")
+    tmux.wait_for(r"taken in this group\n^Your name:")
+    tmux.keys("bob", "Enter")
+    alice.wait_for(r"^bob has joined the chat$")
+    tmux.keys("hello at last", "Enter")
+    alice.wait_for(r"^bob: hello at last$")
+
+
 def test_each_failed_join_is_one_line_of_its_own(g):
     from harness import BINARY, free_port
     alice = g.create("alice")
