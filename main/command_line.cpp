@@ -169,7 +169,7 @@ std::optional<int> load_settings(const command_line& cli, settings& out,
   if (cli.join_only)
     out.join_only = true;
   if (out.join_only && cli.peers.empty())
-    return usage_error("--join-only needs a PEER to join through");
+    return usage_error("join-only needs a PEER to join through");
   if (!cli.log_level.empty()) {
     if (auto err = check_log_level(cli.log_level))
       return usage_error("--" + *err);

@@ -3,6 +3,7 @@
 // lives in actors/, the terminal's edges in main/terminal/, the log in
 // main/logging; this file only wires them up.
 
+#include <algorithm>
 #include <atomic>
 #include <clocale>
 #include <csignal>
@@ -129,8 +130,13 @@ std::optional<int> configure_caf(const std::string& config_path,
   // level-triggered: what is left is reported again at once.
   cfg.set("middleman.max-consecutive-reads", size_t{1});
   std::stringstream caf_sections;
-  if (!config_path.empty())
-    caf_sections << std::ifstream{config_path}.rdbuf();
+  if (!config_path.empty()) {
+    std::stringstream raw;
+    raw << std::ifstream{config_path}.rdbuf();
+    auto text = raw.str();
+    text.erase(std::remove(text.begin(), text.end(), '\r'), text.end());
+    caf_sections << text;
+  }
   if (auto err = cfg.parse(caf::actor_system_config::string_list{},
                            caf_sections))
     return usage_error(config_path + ": " + caf::to_string(err));
@@ -372,6 +378,7 @@ int run(const command_line& cli, settings& opts, const std::string& config_path,
 int run_as(const command_line& cli, settings& opts,
            const std::string& config_path, const connection_options& limits,
            known_keys_file* known) {
+  last_refusal.clear();
   identity_lease me;
   if (auto rc = load_identity(cli, me))
     return *rc;

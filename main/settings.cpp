@@ -128,7 +128,9 @@ std::optional<std::string> describe_value(std::string_view line) {
   if (eq == std::string_view::npos)
     return std::nullopt;
   std::string key{trim(line.substr(0, eq))};
-  std::string value{trim(line.substr(eq + 1))};
+  std::string value{trim(line.substr(eq + 1, line.find(';', eq) - eq - 1))};
+  if (key == "secret") // Never echoed.
+    return "groupchat.secret must be a quoted string";
   settings scratch;
   auto err = read_key(key, caf::config_value{value}, scratch);
   if (!err)
@@ -273,6 +275,8 @@ std::optional<std::string> read_settings(std::istream& in, settings& out) {
   // Parse without declared options: every value keeps the type it was
   // written with, so a mistyped value is seen instead of silently dropped.
   std::string text{std::istreambuf_iterator<char>{in}, {}};
+  // A file written on Windows: CAF takes a CR for a stray character.
+  text.erase(std::remove(text.begin(), text.end(), '\r'), text.end());
   std::istringstream copy{text};
   auto raw = caf::actor_system_config::parse_config(copy);
   if (!raw)

@@ -248,7 +248,7 @@ bool stdin_reader::send_lines(std::string& pending, bool within_window) {
 void stdin_reader::drain_available(std::string& pending) {
   char buf[4096];
   pollfd pfd{STDIN_FILENO, POLLIN, 0};
-  while (may_read() && ::poll(&pfd, 1, 0) > 0) {
+  while (may_read() && pending.size() <= max_line && ::poll(&pfd, 1, 0) > 0) {
     auto n = ::read(STDIN_FILENO, buf, sizeof(buf));
     if (n <= 0)
       break;

@@ -134,7 +134,7 @@ private:
   std::string io_pending_;
   /// A line longer than any frame may be: what came of it went as one
   /// line (refused as too long), the rest up to its newline is dropped.
-  static constexpr size_t max_line = 16 * 1024 * 1024;
+  static constexpr size_t max_line = 2 * 1024 * 1024;
   bool skipping_ = false;
 };
 

@@ -198,19 +198,21 @@ void join_machine::on_refuse(peer& p, const message& msg) {
 }
 
 // We were restarted with another key (or took over the address of a peer
-// we never were): a member of the earlier group retries it here. Said once
-// a run, with how to rejoin; the greeting is not proven, so it is what
-// the dialer says of itself.
+// we never were): a member of the earlier group retries it here. Said with
+// how to rejoin, once per name and host, for a few: the greeting proves
+// nothing of a group, so it is what the dialer says of itself, and one
+// stranger saying it first must not silence the real member.
 void join_machine::tell_of_earlier_group(const peer& p, const message& msg) {
-  if (told_of_earlier_group_)
-    return;
-  told_of_earlier_group_ = true;
   auto member = endpoint{p.address.host, msg.port};
+  if (told_of_earlier_group_.size() >= 3
+      || !told_of_earlier_group_.insert(msg.name + " " + member.host).second)
+    return;
   callee_.report(event::note(
     "earlier_group",
-    msg.name + " (" + to_string(member)
-      + ") looked for the peer that had this address before, with another "
-        "key. To join that group, name a member: groupchat --name "
+    "someone at " + to_string(member) + " calling itself " + msg.name
+      + " looked for the peer that had this address before, with another "
+        "key. If that is a member of your group, rejoin it: groupchat "
+        "--name "
       + name() + " " + std::to_string(port_) + " " + to_string(member)));
 }
 

@@ -50,6 +50,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -351,8 +352,8 @@ private:
   bool finished_ = false;
   /// Why each bootstrap peer that failed did ("HOST:PORT: reason").
   std::vector<std::string> bootstrap_failures_;
-  /// Whether a retry of the peer this address had before was reported.
-  bool told_of_earlier_group_ = false;
+  /// Who we told of retrying the peer this address had before ("NAME HOST").
+  std::set<std::string> told_of_earlier_group_;
   /// When this run began to join (or create) the group, by the wall clock:
   /// greetings and welcomes say it as `since`, which tells one run of a
   /// key (a key file's, restarted) from the next.

@@ -34,7 +34,7 @@ def test_bad_arguments_exit_2(g):
     check_usage_error(["--name", "a", "--log-level", "loud", "5000"], "log-level")
     # Joining only, with nobody to join, would be a group of one.
     check_usage_error(["--name", "a", "--join-only", "0"],
-                      "--join-only needs a PEER to join through")
+                      "join-only needs a PEER to join through")
 
 
 def test_names_are_checked(g):

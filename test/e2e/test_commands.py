@@ -45,7 +45,7 @@ def test_msg_to_an_unknown_name(g):
 def test_a_line_without_end_on_stdin_costs_that_line_only(g):
     alice = g.create("alice")
     bob = g.join("bob", [alice])
-    # 20 MiB and no newline: more than a frame, and than stdin keeps (16).
+    # 20 MiB and no newline: more than a frame, and than stdin keeps (2).
     chunk = b"x" * (1 << 20)
     for _ in range(20):
         bob.proc.stdin.write(chunk)

@@ -92,8 +92,9 @@ def test_a_creator_restarted_with_another_key_is_told_how_to_rejoin(g):
     # Her key file is gone (another data folder): a new key at her address.
     again = g.create("alice", args=fast, port=port)
     bob.wait_for(r"^alice at 127\.0\.0\.1:%d has another key now" % port)
-    hint = again.wait_for(r"^bob \(127\.0\.0\.1:%d\) looked for the peer "
-                          r"that had this address before" % bob.port)
+    hint = again.wait_for(r"^someone at 127\.0\.0\.1:%d calling itself bob "
+                          r"looked for the peer that had this address before"
+                          % bob.port)
     assert hint.endswith("groupchat --name alice %d 127.0.0.1:%d"
                          % (port, bob.port)), hint
     # Said once, however often bob's retries came before he gave up.

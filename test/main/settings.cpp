@@ -102,6 +102,18 @@ CAF_TEST(a value written wrong names the type its key wants) {
   CAF_CHECK(err.find("line 2") != std::string::npos);
 }
 
+CAF_TEST(a file written on Windows reads as any other) {
+  settings s;
+  CAF_CHECK_EQUAL(read("[groupchat]\r\nmention-bell=false\r\n", s), "");
+  CAF_CHECK(!s.mention_bell);
+}
+
+CAF_TEST(an unquoted passphrase is not echoed in the error) {
+  settings s;
+  auto err = read("[groupchat]\nsecret=hunter2 two\n", s);
+  CAF_CHECK_EQUAL(err, "line 2: groupchat.secret must be a quoted string");
+}
+
 CAF_TEST(an unknown section or a key outside any section is an error) {
   settings s;
   CAF_CHECK_EQUAL(read("[groupchatt]\nmention-bell=true\n", s),
