@@ -11,6 +11,7 @@
 
 #include <fcntl.h>
 #include <netdb.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -65,9 +66,29 @@ int await_connect(int fd, clock_type::time_point deadline) {
   }
 }
 
+// Binds `fd` (of `family`) to `source`, port 0; returns 0 or an errno.
+int bind_source(int fd, int family, const std::string& source) {
+  sockaddr_storage ss{};
+  socklen_t len = 0;
+  if (family == AF_INET) {
+    auto in = reinterpret_cast<sockaddr_in*>(&ss);
+    in->sin_family = AF_INET;
+    len = sizeof(sockaddr_in);
+    if (::inet_pton(AF_INET, source.c_str(), &in->sin_addr) != 1)
+      return EAFNOSUPPORT;
+  } else {
+    auto in6 = reinterpret_cast<sockaddr_in6*>(&ss);
+    in6->sin6_family = AF_INET6;
+    len = sizeof(sockaddr_in6);
+    if (::inet_pton(AF_INET6, source.c_str(), &in6->sin6_addr) != 1)
+      return EAFNOSUPPORT;
+  }
+  return ::bind(fd, reinterpret_cast<sockaddr*>(&ss), len) == 0 ? 0 : errno;
+}
+
 // One non-blocking connect to `addr`, waiting at most until `deadline`.
 int connect_one(const addrinfo& addr, clock_type::time_point deadline,
-                std::string& why) {
+                std::string& why, const std::string& source) {
   int fd = ::socket(addr.ai_family,
                     addr.ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
                     addr.ai_protocol);
@@ -75,7 +96,15 @@ int connect_one(const addrinfo& addr, clock_type::time_point deadline,
     why = std::strerror(errno);
     return -1;
   }
-  int err = 0;
+  int err = source.empty() ? 0 : bind_source(fd, addr.ai_family, source);
+  if (err == EAFNOSUPPORT)
+    why = "not reachable from the --listen address " + source;
+  else if (err != 0)
+    why = "cannot connect from " + source + ": " + std::strerror(err);
+  if (err != 0) {
+    ::close(fd);
+    return -1;
+  }
   if (::connect(fd, addr.ai_addr, addr.ai_addrlen) != 0)
     err = errno == EINPROGRESS ? await_connect(fd, deadline) : errno;
   if (err != 0) {
@@ -90,13 +119,13 @@ int connect_one(const addrinfo& addr, clock_type::time_point deadline,
 }
 
 caf::behavior dial_worker(caf::event_based_actor* self, caf::actor listener,
-                          caf::timespan timeout) {
+                          caf::timespan timeout, std::string source) {
   return {
     [=](atom::connect, const std::string& host,
         uint16_t port) -> caf::result<caf::message> {
       self->quit();
       std::string why;
-      auto fd = dial(host, port, timeout, why);
+      auto fd = dial(host, port, timeout, why, source);
       if (fd < 0)
         return to_caf_error({protocol::ec::connect_failed, why});
       return self->delegate(listener, atom::adopt_v, fd);
@@ -125,6 +154,9 @@ struct dialer_state {
 
   /// Workers connecting now.
   size_t active = 0;
+
+  /// The address connects go out from; empty: the route's choice.
+  std::string source;
 };
 
 using dialer_pointer = dialer_actor::stateful_pointer<dialer_state>;
@@ -136,7 +168,8 @@ void start_dials(dialer_pointer self, const caf::actor& listener,
   auto& st = self->state;
   while (st.active < max_parallel_dials && !st.queue.empty()) {
     auto promise = st.queue.front().promise;
-    auto worker = self->spawn<caf::detached>(dial_worker, listener, timeout);
+    auto worker = self->spawn<caf::detached>(dial_worker, listener, timeout,
+                                             st.source);
     self
       ->request(worker, caf::infinite, atom::connect_v,
                 std::move(st.queue.front().host), st.queue.front().port)
@@ -157,7 +190,8 @@ void start_dials(dialer_pointer self, const caf::actor& listener,
 }
 
 dialer_actor::behavior_type dialer(dialer_pointer self, caf::actor listener,
-                                   caf::timespan timeout) {
+                                   caf::timespan timeout, std::string source) {
+  self->state.source = std::move(source);
   return {
     [=](atom::connect, std::string& host,
         uint16_t port) -> caf::result<caf::actor, std::string> {
@@ -179,7 +213,7 @@ void cancel_dials() {
 }
 
 int dial(const std::string& host, uint16_t port, caf::timespan timeout,
-         std::string& why) {
+         std::string& why, const std::string& source) {
   auto deadline = clock_type::now() + timeout;
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -198,18 +232,22 @@ int dial(const std::string& host, uint16_t port, caf::timespan timeout,
       why = "connect timed out";
       break;
     }
-    fd = connect_one(*i, deadline, why);
+    fd = connect_one(*i, deadline, why, source);
   }
   ::freeaddrinfo(list);
   return fd;
 }
 
 dialer_actor spawn_dialer(caf::actor_system& sys, caf::actor listener,
-                          caf::timespan connect_timeout) {
+                          caf::timespan connect_timeout, std::string source) {
   // A new run (a name asked for again): the last one's dials are over, its
   // actor system gone with them.
   cancelled = false;
-  return sys.spawn(dialer, std::move(listener), connect_timeout);
+  // Every interface: any source will do, as the route picks it.
+  if (source == "0.0.0.0" || source == "::")
+    source.clear();
+  return sys.spawn(dialer, std::move(listener), connect_timeout,
+                   std::move(source));
 }
 
 } // namespace groupchat

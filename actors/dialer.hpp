@@ -20,8 +20,11 @@ namespace groupchat {
 /// Spawns the dialer; see messages.hpp for its interface.
 /// @param listener adopts connected sockets (`adopt` message).
 /// @param connect_timeout deadline for one attempt, name lookup included.
+/// @param source the address we listen on (--listen), if one: connects go
+///        out from it, so that members reach us where they saw us.
 dialer_actor spawn_dialer(caf::actor_system& sys, caf::actor listener,
-                          caf::timespan connect_timeout);
+                          caf::timespan connect_timeout,
+                          std::string source = {});
 
 /// Makes every connect under way give up within a few milliseconds, so that
 /// the process can exit without waiting for a connect timeout. Until the
@@ -29,9 +32,10 @@ dialer_actor spawn_dialer(caf::actor_system& sys, caf::actor listener,
 void cancel_dials();
 
 /// Connects to `host:port` within `timeout`, trying every address the name
-/// resolves to. Returns a connected non-blocking socket, or -1 and sets
-/// `why` to a reason for humans.
+/// resolves to (from `source`, if given: only addresses of its family).
+/// Returns a connected non-blocking socket, or -1 and sets `why` to a
+/// reason for humans.
 int dial(const std::string& host, uint16_t port, caf::timespan timeout,
-         std::string& why);
+         std::string& why, const std::string& source = {});
 
 } // namespace groupchat

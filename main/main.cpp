@@ -332,7 +332,7 @@ int run(const command_line& cli, settings& opts, const std::string& config_path,
     wrap_for_bench(stamps, cli.name, copts);
   auto console = spawn_console(sys, std::move(copts));
   auto listener = spawn_listener(sys, limits, opts.max_connections);
-  auto dialer = spawn_dialer(sys, listener, opts.connect_timeout);
+  auto dialer = spawn_dialer(sys, listener, opts.connect_timeout, opts.listen);
   auto mopts = make_membership_options(opts, cli.name, std::move(key));
   mopts.release = [&reader](size_t n) { reader.release(n); };
   // With a passphrase, a stranger's handshake is a guess at it.

@@ -114,7 +114,7 @@ class Peer:
 
     def _listen_port(self):
         banner = self.out.wait_for(r"^Listening on ")
-        return int(re.search(r"127\.0\.0\.1:(\d+)", banner).group(1))
+        return int(re.search(r"127\.0\.0\.\d+:(\d+)", banner).group(1))
 
     def mark(self):
         """A mark in stdout: see Stream.mark."""

@@ -101,6 +101,21 @@ def test_listen_on_one_address_only(g):
                       "--listen must be an IPv4 or IPv6 address")
 
 
+def test_a_member_that_listens_on_one_address_is_reached_there(g):
+    # carol listens everywhere; erin only on 127.0.0.2, and joins carol.
+    carol = g.create("carol")
+    erin = g.join("erin", [carol], args=["--listen", "127.0.0.2"])
+    assert erin.out.lines[0].startswith("Listening on 127.0.0.2:"), \
+        erin.out.lines[0]
+    # Her connects go out from 127.0.0.2 too, so carol has her there (and
+    # lists her there; on loopback, a list's addresses mean the sender's
+    # host, so a third member here would not show it).
+    carol.send("/who")
+    carol.wait_for(r"^erin at 127\.0\.0\.2:%d, here for" % erin.port)
+    erin.send("from my address")
+    carol.wait_for(r"^erin: from my address$")
+
+
 def test_port_in_use_exits_1(g):
     alice = g.create("alice")
     status, out, err = run(["--name", "bob", str(alice.port)])
