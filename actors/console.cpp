@@ -16,6 +16,7 @@
 #include "actors/messages.hpp"
 #include "actors/tidy_broker.hpp"
 #include "protocol/chat/commands.hpp"
+#include "protocol/chat/earlier_lines.hpp"
 #include "protocol/chat/json_input.hpp"
 #include "protocol/events/json_lines.hpp"
 #include "protocol/wire/text.hpp"
@@ -68,6 +69,8 @@ struct console_state {
   std::vector<std::string> addresses;
   /// Lines of input so far: an error about one says which (JSON mode).
   uint64_t lines_read = 0;
+  /// History at a terminal, a screenful a burst; kept for "/history".
+  protocol::earlier_lines earlier{0};
   /// The colour each name got (an index into the palette): a name whose
   /// colour another one has already gets the next free one, so up to 8
   /// names on one screen never share a colour.
@@ -155,6 +158,11 @@ struct console_state {
   // At a terminal, lines carry the time they were said.
   void emit_at(std::time_t when, const std::string& body,
                const char* mark = nullptr) {
+    opts.display(stamped(when, body, mark));
+  }
+
+  std::string stamped(std::time_t when, const std::string& body,
+                      const char* mark = nullptr) {
     std::string line;
     if (opts.terminal) {
       char buf[16];
@@ -166,7 +174,7 @@ struct console_state {
         line += paint(mark, dim);
     }
     line += body;
-    opts.display(line);
+    return line;
   }
 
   void notice(const std::string& text) {
@@ -209,10 +217,31 @@ struct console_state {
 
   // A line said earlier, that we missed: in a pipe exactly like a live
   // one; at a terminal with the time it was said, marked as history.
+  // A burst of them is cut to a screenful (earlier_lines.hpp): held until
+  // the flush we send ourselves, which comes after the burst.
   void history(const std::string& from, const std::string& text, bool is_action,
                uint64_t time_us) {
-    emit_at(static_cast<std::time_t>(time_us / 1000000),
-            line_of(from, text, is_action), "(earlier) ");
+    auto line = stamped(static_cast<std::time_t>(time_us / 1000000),
+                        line_of(from, text, is_action), "(earlier) ");
+    if (!opts.terminal)
+      return opts.display(line);
+    if (!earlier.holding())
+      self->send(self, atom::flush_v);
+    earlier.add(std::move(line));
+  }
+
+  void end_of_earlier_lines() {
+    for (auto& line : earlier.flush())
+      opts.display(line.rfind("-- ", 0) == 0 ? paint(line, dim) : line);
+  }
+
+  // "/history [N]".
+  void show_earlier(const std::string& count) {
+    auto lines = earlier.last(count.empty() ? 0 : std::stoul(count));
+    if (lines.empty())
+      notice("No lines said before you came");
+    for (auto& line : lines)
+      opts.display(line);
   }
 
   // -- events -----------------------------------------------------------------
@@ -341,6 +370,8 @@ struct console_state {
         notice(text.substr(0, nl));
         text.erase(0, nl == std::string::npos ? text.size() : nl + 1);
       }
+    } else if (typed.what == kind::history) {
+      show_earlier(typed.text);
     } else if (typed.what == kind::nick) {
       self->send(membership, atom::nick_v, typed.name);
     } else if (typed.what == kind::who) {
@@ -394,7 +425,10 @@ using console_impl
 console_actor::behavior_type console(console_impl* self, console_options opts) {
   self->state.self = self;
   self->state.opts = std::move(opts);
+  self->state.earlier
+    = protocol::earlier_lines{self->state.opts.history_screen};
   return {
+    [self](atom::flush) { self->state.end_of_earlier_lines(); },
     [self](atom::attach, membership_actor membership) {
       self->state.membership = std::move(membership);
     },

@@ -34,6 +34,9 @@ struct console_options {
   bool mention_bell = true;
   /// The group has a passphrase: the banner says so.
   bool passphrase = false;
+  /// At a terminal: the most lines a burst of history shows (a screenful),
+  /// the rest behind "/history"; 0: every line.
+  size_t history_screen = 0;
   /// JSON Lines (`--format json`): every event is one JSON object
   /// (protocol/events/json_lines.hpp), and each line of input is one
   /// command object (protocol/chat/json_input.hpp). No colours, no time

@@ -73,6 +73,8 @@
 //             held back for the history to come first
 //
 // Console (owns stdout; receives stdin lines from the reader thread):
+//   itself     -> console  (flush)  a burst of history ended: show its end
+
 //   main       -> console  (attach, membership_actor)  where input goes
 //   stdin      -> console  (line, std::string)         one line typed
 //   stdin      -> console  (eof)                       end of input
@@ -179,14 +181,13 @@ using membership_actor = caf::typed_actor<
   caf::reacts_to<atom::flush>>;
 
 /// The Console: owns what the user sees; typed lines come in.
-using console_actor
-  = caf::typed_actor<caf::reacts_to<atom::attach, membership_actor>,
-                     caf::reacts_to<atom::line, std::string>,
-                     caf::reacts_to<atom::eof>,
-                     caf::reacts_to<atom::listen, std::vector<std::string>>,
-                     caf::reacts_to<atom::show, protocol::event>,
-                     caf::reacts_to<atom::who, std::vector<std::string>>,
-                     caf::reacts_to<atom::nick, std::string>,
-                     caf::reacts_to<atom::status, std::string>>;
+using console_actor = caf::typed_actor<
+  caf::reacts_to<atom::attach, membership_actor>,
+  caf::reacts_to<atom::line, std::string>, caf::reacts_to<atom::eof>,
+  caf::reacts_to<atom::listen, std::vector<std::string>>,
+  caf::reacts_to<atom::show, protocol::event>,
+  caf::reacts_to<atom::who, std::vector<std::string>>,
+  caf::reacts_to<atom::nick, std::string>,
+  caf::reacts_to<atom::status, std::string>, caf::reacts_to<atom::flush>>;
 
 } // namespace groupchat

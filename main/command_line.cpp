@@ -29,7 +29,7 @@ PEER addresses it creates a new group; with them it tries each in order and
 joins the group of the first that answers (or creates a group if none does).
 Type a line to send it; type 'exit' or '/quit [TEXT]', press Ctrl+C or
 Ctrl+D to leave. Commands: /msg NAME TEXT, /me ACTION, /who, /nick NAME,
-/quit [TEXT], /help.
+/history [N], /quit [TEXT], /help.
 
 Examples:
   groupchat --name alice 5000                     create a group

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <caf/all.hpp>
@@ -228,6 +229,16 @@ auto check_keys_of(known_keys_file* known) {
   return check{[known](const auto& proved) { return known->check(proved); }};
 }
 
+// A burst of history shows at most this much at a terminal: the screen
+// less room for the lines around it (the banner, "Joined", "Members:",
+// the two markers, the prompt).
+size_t history_screenful() {
+  winsize ws{};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_row == 0)
+    return 16;
+  return std::max<size_t>(ws.ws_row, 12) - 8;
+}
+
 // What the console shows, and where: above the line being edited at a
 // terminal, else through the non-blocking stdout writer.
 console_options make_console_options(const command_line& cli,
@@ -244,6 +255,8 @@ console_options make_console_options(const command_line& cli,
     copts.echo_name = cli.name;
   copts.name = cli.name;
   copts.mention_bell = opts.mention_bell;
+  if (interactive)
+    copts.history_screen = history_screenful();
   if (interactive)
     copts.display = [&reader](const std::string& line) {
       reader.display(line);

@@ -80,6 +80,11 @@ typed_line parse_command(const std::string& line,
     return {kind::help, {}, {}};
   if (word == "/who")
     return {kind::who, {}, {}};
+  if (word == "/history")
+    return rest.find_first_not_of("0123456789") == std::string::npos
+               && rest.size() < 7
+             ? typed_line{kind::history, {}, rest}
+             : typed_line{kind::mistake, {}, "Usage: /history [NUMBER]"};
   if (word == "/nick")
     return rest.empty() ? typed_line{kind::mistake, {}, "Usage: /nick NEWNAME"}
                         : typed_line{kind::nick, rest, {}};
@@ -146,6 +151,7 @@ const char* help_text() {
          "/me ACTION       say what you do, shown as \"* you ACTION\"\n"
          "/who             who is here, where, and for how long\n"
          "/nick NAME       go by NAME from now on\n"
+         "/history [N]     the last N lines said before you came (all kept)\n"
          "/quit [TEXT]     leave the group, saying TEXT last (also exit,\n"
          "                 Ctrl+C, Ctrl+D)\n"
          "//TEXT           send a line that starts with a slash\n"

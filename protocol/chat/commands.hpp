@@ -30,6 +30,9 @@ struct typed_line {
     who,
     /// "/help".
     help,
+    /// "/history [N]": the last `text` (a number; empty: all) earlier
+    /// lines kept.
+    history,
     /// "exit", "/quit [TEXT]": leave, saying `text` first if not empty.
     leave,
     /// A command used wrongly, or unknown: `text` says what to do instead.

@@ -161,6 +161,24 @@ def test_a_taken_name_at_the_prompt_is_asked_for_again(g):
     alice.wait_for(r"^bob: hello at last$")
 
 
+def test_a_burst_of_history_is_cut_to_a_screenful(g):
+    from harness import BINARY
+    alice = g.create("alice")
+    for i in range(40):
+        alice.send("line %02d" % i)
+    carol = g.join("carol", [alice])
+    carol.wait_for(r"^alice: line 39$")
+    # 30 rows: 22 lines of history fit, between two markers.
+    tmux = Tmux(g, "%s --name bob 0 %s" % (BINARY, alice.address))
+    screen = tmux.wait_for(r"^-- now --$")
+    assert "-- 18 earlier lines: /history shows them --" in screen, screen
+    assert "Joined the group chat" in screen, screen
+    assert "line 17" not in screen and "line 18" in screen, screen
+    assert "line 39" in screen, screen
+    tmux.keys("/history 3", "Enter")
+    tmux.wait_for(r"\(earlier\) alice: line 37\n.*line 38\n.*line 39\n")
+
+
 def test_each_failed_join_is_one_line_of_its_own(g):
     from harness import BINARY, free_port
     alice = g.create("alice")
