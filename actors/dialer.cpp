@@ -243,9 +243,6 @@ dialer_actor spawn_dialer(caf::actor_system& sys, caf::actor listener,
   // A new run (a name asked for again): the last one's dials are over, its
   // actor system gone with them.
   cancelled = false;
-  // Every interface: any source will do, as the route picks it.
-  if (source == "0.0.0.0" || source == "::")
-    source.clear();
   return sys.spawn(dialer, std::move(listener), connect_timeout,
                    std::move(source));
 }

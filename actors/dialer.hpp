@@ -20,8 +20,9 @@ namespace groupchat {
 /// Spawns the dialer; see messages.hpp for its interface.
 /// @param listener adopts connected sockets (`adopt` message).
 /// @param connect_timeout deadline for one attempt, name lookup included.
-/// @param source the address we listen on (--listen), if one: connects go
-///        out from it, so that members reach us where they saw us.
+/// @param source the one address we listen on (--listen), if one (not a
+///        wildcard): connects go out from it, so that members reach us
+///        where they saw us.
 dialer_actor spawn_dialer(caf::actor_system& sys, caf::actor listener,
                           caf::timespan connect_timeout,
                           std::string source = {});

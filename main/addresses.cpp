@@ -11,7 +11,7 @@ namespace groupchat {
 
 std::vector<std::string> listen_addresses(uint16_t port,
                                           const std::string& only) {
-  if (!only.empty() && only != "0.0.0.0" && only != "::")
+  if (!only.empty())
     return {protocol::to_string(protocol::endpoint{only, port})};
   std::vector<std::string> external;
   std::vector<std::string> loopback;

@@ -10,7 +10,7 @@
 namespace groupchat {
 
 /// Every local IPv4 address with `port`, non-loopback first, as "IP:PORT";
-/// with `only` (--listen), just that one.
+/// with `only` (a specific --listen address), just that one.
 std::vector<std::string> listen_addresses(uint16_t port,
                                           const std::string& only = {});
 

@@ -101,6 +101,22 @@ bool write_all(int fd, std::string_view bytes) {
   return true;
 }
 
+// Writes `bytes` to `path`, mode 0600 (`flags`: how it opens besides), and
+// syncs them to disk: what is renamed or linked in place after is whole.
+bool write_synced(const std::string& path, std::string_view bytes, int flags,
+                  std::string& error) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0600);
+  if (fd < 0) {
+    error = describe_errno("cannot create", path);
+    return false;
+  }
+  bool ok = write_all(fd, bytes) && ::fsync(fd) == 0;
+  if (!ok)
+    error = describe_errno("cannot write", path);
+  ::close(fd);
+  return ok;
+}
+
 // A new key file, whole or not at all: written to a temporary file of mode
 // 0600 first, then linked in place (link, unlike rename, never replaces a
 // key file another process made meanwhile). Never written through an
@@ -109,18 +125,10 @@ bool create_key_file(const std::string& path, std::string& error) {
   if (!make_dirs(parent_of(path), error))
     return false;
   auto tmp = path + ".new." + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    error = describe_errno("cannot create", tmp);
-    return false;
-  }
   auto text = protocol::identity{}.key_file_text();
-  bool ok = write_all(fd, text) && ::fsync(fd) == 0;
+  bool ok = write_synced(tmp, text, O_EXCL, error);
   wipe(text);
-  ::close(fd);
-  if (!ok)
-    error = describe_errno("cannot write", tmp);
-  else if (::link(tmp.c_str(), path.c_str()) != 0 && errno != EEXIST) {
+  if (ok && ::link(tmp.c_str(), path.c_str()) != 0 && errno != EEXIST) {
     error = describe_errno("cannot create", path);
     ok = false;
   }
@@ -252,20 +260,16 @@ void known_keys_file::write(const protocol::known_keys& keys) {
   std::string error;
   auto tmp = path_ + ".new." + std::to_string(::getpid());
   bool ok = make_dirs(parent_of(path_), error);
-  if (ok) {
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                    0600);
-    ok = fd >= 0 && write_all(fd, keys.text()) && ::fsync(fd) == 0;
-    if (fd >= 0)
-      ::close(fd);
+  ok = ok && write_synced(tmp, keys.text(), O_TRUNC, error);
+  if (ok && std::rename(tmp.c_str(), path_.c_str()) != 0) {
+    error = describe_errno("cannot replace", path_);
+    ok = false;
   }
-  ok = ok && std::rename(tmp.c_str(), path_.c_str()) == 0;
   if (ok || warned_)
     return;
   std::remove(tmp.c_str());
   warned_ = true;
-  spdlog::warn("cannot remember members' keys in {}: {}", path_,
-               error.empty() ? std::strerror(errno) : error);
+  spdlog::warn("cannot remember members' keys in {}: {}", path_, error);
 }
 
 } // namespace groupchat

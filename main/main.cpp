@@ -135,7 +135,7 @@ std::optional<int> configure_caf(const std::string& config_path,
     std::stringstream raw;
     raw << std::ifstream{config_path}.rdbuf();
     auto text = raw.str();
-    text.erase(std::remove(text.begin(), text.end(), '\r'), text.end());
+    drop_carriage_returns(text);
     caf_sections << text;
   }
   if (auto err = cfg.parse(caf::actor_system_config::string_list{},
@@ -345,7 +345,8 @@ int run(const command_line& cli, settings& opts, const std::string& config_path,
     wrap_for_bench(stamps, cli.name, copts);
   auto console = spawn_console(sys, std::move(copts));
   auto listener = spawn_listener(sys, limits, opts.max_connections);
-  auto dialer = spawn_dialer(sys, listener, opts.connect_timeout, opts.listen);
+  auto dialer = spawn_dialer(sys, listener, opts.connect_timeout,
+                             specific_address(opts.listen));
   auto mopts = make_membership_options(opts, cli.name, std::move(key));
   mopts.release = [&reader](size_t n) { reader.release(n); };
   // With a passphrase, a stranger's handshake is a guess at it.
@@ -360,7 +361,7 @@ int run(const command_line& cli, settings& opts, const std::string& config_path,
                             membership)) {
     // The banner goes to the console before `start`, so it is printed first.
     caf::anon_send(console, atom::listen_v,
-                   listen_addresses(*port, opts.listen));
+                   listen_addresses(*port, specific_address(opts.listen)));
     caf::anon_send(membership, atom::start_v, *port, cli.peers);
     reader.start(caf::actor_cast<caf::actor>(console), sys);
     // A signal ends input through the reader, so that lines typed before it

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <array>
 #include <iterator>
+#include <string_view>
+#include <vector>
 #include <sstream>
 
 #include <arpa/inet.h>
@@ -59,23 +61,17 @@ read_bool(const std::string& key, const caf::config_value& value, bool& out) {
   return std::nullopt;
 }
 
-std::optional<std::string> read_log_level(const caf::config_value& value,
-                                          std::string& out) {
+// A quoted string that `check` accepts (its complaint lacks the section);
+// `form` says what to write when the value is no string at all.
+std::optional<std::string>
+read_string(const std::string& key, const caf::config_value& value,
+            const char* form,
+            std::optional<std::string> (*check)(const std::string&),
+            std::string& out) {
   auto ptr = caf::get_if<std::string>(&value);
   if (ptr == nullptr)
-    return "groupchat.log-level must be a quoted string such as \"debug\"";
-  if (auto err = check_log_level(*ptr))
-    return "groupchat." + *err;
-  out = *ptr;
-  return std::nullopt;
-}
-
-std::optional<std::string> read_format(const caf::config_value& value,
-                                       std::string& out) {
-  auto ptr = caf::get_if<std::string>(&value);
-  if (ptr == nullptr)
-    return "groupchat.format must be a quoted string: \"text\" or \"json\"";
-  if (auto err = check_format(*ptr))
+    return "groupchat." + key + " must be " + form;
+  if (auto err = check(*ptr))
     return "groupchat." + *err;
   out = *ptr;
   return std::nullopt;
@@ -85,14 +81,16 @@ std::optional<std::string> read_format(const caf::config_value& value,
 constexpr std::array<std::string_view, 5> caf_sections{
   "scheduler", "work-stealing", "logger", "middleman", "stream"};
 
-/// Line `n` (from 1) of `text`, or "".
-std::string_view line_of(std::string_view text, size_t n) {
-  for (; n > 1 && !text.empty(); --n) {
+/// The lines of `text`, without their newlines.
+std::vector<std::string_view> lines_of(std::string_view text) {
+  std::vector<std::string_view> lines;
+  while (!text.empty()) {
     auto end = text.find('\n');
+    lines.push_back(text.substr(0, end));
     text = end == std::string_view::npos ? std::string_view{}
                                          : text.substr(end + 1);
   }
-  return text.substr(0, text.find('\n'));
+  return lines;
 }
 
 std::string_view trim(std::string_view str) {
@@ -107,14 +105,11 @@ std::string_view trim(std::string_view str) {
 /// if none.
 template <class Match>
 size_t find_line(std::string_view text, Match match) {
-  for (size_t n = 1;; ++n) {
-    auto end = text.find('\n');
-    if (match(trim(text.substr(0, end))))
-      return n;
-    if (end == std::string_view::npos)
-      return 0;
-    text.remove_prefix(end + 1);
-  }
+  auto lines = lines_of(text);
+  for (size_t i = 0; i < lines.size(); ++i)
+    if (match(trim(lines[i])))
+      return i + 1;
+  return 0;
 }
 
 std::optional<std::string>
@@ -143,16 +138,13 @@ std::optional<std::string> describe_value(std::string_view line) {
 
 // CAF's line numbers skip the blank lines outside sections: the bad line
 // is the first that the file, cut after it, no longer parses with.
-size_t bad_line(std::string_view text) {
+size_t bad_line(const std::vector<std::string_view>& lines) {
   std::string prefix;
-  for (size_t n = 1; !text.empty(); ++n) {
-    auto end = text.find('\n');
-    prefix.append(text.substr(0, end)).push_back('\n');
-    text = end == std::string_view::npos ? std::string_view{}
-                                         : text.substr(end + 1);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    prefix.append(lines[i]).push_back('\n');
     std::istringstream in{prefix};
     if (!caf::actor_system_config::parse_config(in))
-      return n;
+      return i + 1;
   }
   return 0;
 }
@@ -164,13 +156,14 @@ std::string describe_parse_error(const caf::error& err, std::string_view text) {
     return caf::to_string(err);
   auto what = caf::to_string(static_cast<caf::pec>(err.code()));
   std::replace(what.begin(), what.end(), '_', ' ');
-  auto line = bad_line(text);
+  auto lines = lines_of(text);
+  auto line = bad_line(lines);
   if (line == 0)
     return "syntax error: " + what;
-  if (auto err = describe_value(line_of(text, line)))
+  if (auto err = describe_value(lines[line - 1]))
     return "line " + std::to_string(line) + ": " + *err;
   return "syntax error in line " + std::to_string(line) + " ("
-         + std::string{trim(line_of(text, line))} + "): " + what
+         + std::string{trim(lines[line - 1])} + "): " + what
          + " (strings must be quoted)";
 }
 
@@ -246,19 +239,14 @@ std::optional<std::string> read_key(const std::string& key,
   if (key == "mention-bell")
     return read_bool(key, value, out.mention_bell);
   if (key == "log-level")
-    return read_log_level(value, out.log_level);
+    return read_string(key, value, "a quoted string such as \"debug\"",
+                       check_log_level, out.log_level);
   if (key == "format")
-    return read_format(value, out.format);
-  if (key == "listen") {
-    auto ptr = caf::get_if<std::string>(&value);
-    if (ptr == nullptr)
-      return "groupchat.listen must be a quoted address such as "
-             "\"127.0.0.1\"";
-    if (auto err = check_listen(*ptr))
-      return "groupchat." + *err;
-    out.listen = *ptr;
-    return std::nullopt;
-  }
+    return read_string(key, value, "a quoted string: \"text\" or \"json\"",
+                       check_format, out.format);
+  if (key == "listen")
+    return read_string(key, value, "a quoted address such as \"127.0.0.1\"",
+                       check_listen, out.listen);
   if (key == "secret") {
     auto ptr = caf::get_if<std::string>(&value);
     if (ptr == nullptr || ptr->empty())
@@ -275,8 +263,7 @@ std::optional<std::string> read_settings(std::istream& in, settings& out) {
   // Parse without declared options: every value keeps the type it was
   // written with, so a mistyped value is seen instead of silently dropped.
   std::string text{std::istreambuf_iterator<char>{in}, {}};
-  // A file written on Windows: CAF takes a CR for a stray character.
-  text.erase(std::remove(text.begin(), text.end(), '\r'), text.end());
+  drop_carriage_returns(text);
   std::istringstream copy{text};
   auto raw = caf::actor_system_config::parse_config(copy);
   if (!raw)
@@ -300,6 +287,14 @@ std::optional<std::string> read_settings(std::istream& in, settings& out) {
     return "groupchat.max-pending-output must be at least max-frame-size";
   out = std::move(result);
   return std::nullopt;
+}
+
+std::string specific_address(const std::string& listen) {
+  return listen == "0.0.0.0" || listen == "::" ? std::string{} : listen;
+}
+
+void drop_carriage_returns(std::string& text) {
+  text.erase(std::remove(text.begin(), text.end(), '\r'), text.end());
 }
 
 std::optional<std::string> check_listen(const std::string& address) {

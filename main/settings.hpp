@@ -86,9 +86,17 @@ struct settings {
   std::string listen;
 };
 
+/// Takes the CRs out of a config file's text: one written on Windows reads
+/// as any other (CAF takes a CR for a stray character).
+void drop_carriage_returns(std::string& text);
+
 /// Nothing if `address` is an IPv4 or IPv6 address to listen on, else why
 /// not.
 std::optional<std::string> check_listen(const std::string& address);
+
+/// The one address `listen` names, or "" for every interface (none given,
+/// or 0.0.0.0 or ::): what the banner shows and connects go out from.
+std::string specific_address(const std::string& listen);
 
 /// Reads the `[groupchat]` section of a CAF-format config file from `in`
 /// into `out`. Unknown keys, values of the wrong type and values out of range

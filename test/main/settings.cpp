@@ -176,3 +176,11 @@ CAF_TEST(the option structs take every setting from its own key) {
   CAF_CHECK(c.linger_timeout == 9s);
   CAF_CHECK(c.key == nullptr);
 }
+
+CAF_TEST(a wildcard listen address names no one address) {
+  CAF_CHECK_EQUAL(specific_address("127.0.0.1"), "127.0.0.1");
+  CAF_CHECK_EQUAL(specific_address("::1"), "::1");
+  CAF_CHECK_EQUAL(specific_address("0.0.0.0"), "");
+  CAF_CHECK_EQUAL(specific_address("::"), "");
+  CAF_CHECK_EQUAL(specific_address(""), "");
+}
