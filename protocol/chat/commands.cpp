@@ -169,7 +169,7 @@ std::vector<member_summary> summarize(const std::vector<peer*>& members,
           ? (wall_now - since) / 1000000
           : std::chrono::duration_cast<std::chrono::seconds>(now - p->joined_at)
               .count();
-    result.push_back({p->name, p->id, to_string(p->address), secs});
+    result.push_back({p->name, p->id, to_string(p->address), secs, {}});
   }
   return result;
 }
@@ -178,7 +178,8 @@ std::vector<std::string> format_who(const std::string& own_name, uint16_t port,
                                     const std::vector<member_summary>& others) {
   std::vector<std::string> lines;
   for (auto& m : others)
-    lines.push_back(m.name + " at " + m.address + ", here for "
+    lines.push_back(m.name + (m.address.empty() ? "" : " at " + m.address)
+                    + (m.via.empty() ? "" : " via " + m.via) + ", here for "
                     + format_duration(m.seconds));
   std::sort(lines.begin(), lines.end());
   lines.insert(lines.begin(),

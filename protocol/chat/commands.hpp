@@ -65,6 +65,8 @@ struct member_summary {
   std::string address;
   /// How long it has been in the group.
   int64_t seconds = 0;
+  /// The member we reach it through; empty if we are connected to it.
+  std::string via;
 };
 
 /// `members` as "/who" shows them at `now` (`wall`: the wall clock,

@@ -117,6 +117,17 @@ void delivery::on_run(const peer_id& id, uint64_t since) {
   senders_[id].since = since;
 }
 
+void delivery::reached(const peer_id& id, const std::string& name,
+                       uint64_t since, uint64_t seq) {
+  on_run(id, since);
+  auto& s = senders_[id];
+  names_[id] = name;
+  if (!s.met) {
+    s.met = true;
+    s.base = std::max(s.last, seq);
+  }
+}
+
 void delivery::say_seen(const peer_id& id, uint64_t since, message& msg) {
   on_run(id, since);
   auto i = senders_.find(id);

@@ -66,6 +66,13 @@ public:
   /// numbers its lines from 1 again, so what we knew of them goes.
   void on_run(const peer_id& id, uint64_t since);
 
+  /// Member `id` (`name`) is reached through a carrier now, which had
+  /// shown its public lines up to `seq` of its run `since`: the lines
+  /// before those never come through the carrier, and are not missed;
+  /// a hole above them is (relay.hpp).
+  void reached(const peer_id& id, const std::string& name, uint64_t since,
+               uint64_t seq);
+
   /// Says in `msg`, our greeting or welcome to `id`, how far we have shown
   /// its lines and in which run (see join_callee::say_seen).
   void say_seen(const peer_id& id, uint64_t since, message& msg);

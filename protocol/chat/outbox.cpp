@@ -9,6 +9,10 @@ outbox_callee::~outbox_callee() {
   // nop
 }
 
+void outbox_callee::sign(message&, uint64_t) {
+  // nop
+}
+
 namespace {
 
 // Our private line, gone to `to`: the owner fills in who we are.
@@ -41,6 +45,7 @@ bool outbox::fits(const std::string& body) {
 void outbox::say(std::string text, bool action, uint64_t now) {
   auto seq = chat_.next_public();
   auto msg = action ? make_action(text, seq) : make_chat(text, seq);
+  callee_.sign(msg, now);
   auto body = encode(msg);
   if (closed_ || !fits(body))
     return callee_.release(1);

@@ -36,6 +36,10 @@ public:
 
   /// `n` typed lines were dealt with.
   virtual void release(size_t n) = 0;
+
+  /// Signs our public line `line`, said at `time`, if others may carry it
+  /// (relay.hpp); by default, nobody does.
+  virtual void sign(message& line, uint64_t time);
 };
 
 class outbox {

@@ -69,6 +69,20 @@ std::string proof_claims(std::string_view name, uint16_t port, uint64_t seq) {
   return out;
 }
 
+std::string line_transcript(std::string_view author, uint64_t since,
+                            uint64_t seq, bool action, uint64_t time,
+                            std::string_view text) {
+  std::string out = "groupchat v3 line";
+  append_field(out, author.substr(0, 255));
+  // Numbers and the text's length as 8 bytes, big-endian: fixed widths,
+  // so no two lines share their bytes.
+  for (uint64_t n : {since, seq, uint64_t{action}, time, uint64_t{text.size()}})
+    for (int shift = 56; shift >= 0; shift -= 8)
+      out.push_back(static_cast<char>((n >> shift) & 0xff));
+  out.append(text);
+  return out;
+}
+
 bool verify_proof(std::string_view signer, std::string_view transcript,
                   std::string_view proof) noexcept {
   uint8_t key[crypto_sign_PUBLICKEYBYTES];
@@ -133,6 +147,56 @@ std::string identity::prove(std::string_view transcript) const {
                        reinterpret_cast<const uint8_t*>(transcript.data()),
                        transcript.size(), secret_.data());
   return to_hex(sig, sizeof(sig));
+}
+
+namespace {
+
+// The X25519 public key of an Ed25519 peer ID; false for a bad one.
+bool box_key(const peer_id& id, uint8_t (&out)[crypto_box_PUBLICKEYBYTES]) {
+  uint8_t ed[crypto_sign_PUBLICKEYBYTES];
+  return from_hex(id, ed, sizeof(ed))
+         && crypto_sign_ed25519_pk_to_curve25519(out, ed) == 0;
+}
+
+} // namespace
+
+std::string identity::seal_to(const peer_id& to, std::string_view plain) const {
+  uint8_t pk[crypto_box_PUBLICKEYBYTES];
+  uint8_t sk[crypto_box_SECRETKEYBYTES];
+  if (!box_key(to, pk)
+      || crypto_sign_ed25519_sk_to_curve25519(sk, secret_.data()) != 0)
+    return {};
+  std::vector<uint8_t> out(crypto_box_NONCEBYTES + crypto_box_MACBYTES
+                           + plain.size());
+  randombytes_buf(out.data(), crypto_box_NONCEBYTES);
+  auto rc = crypto_box_easy(out.data() + crypto_box_NONCEBYTES,
+                            reinterpret_cast<const uint8_t*>(plain.data()),
+                            plain.size(), out.data(), pk, sk);
+  sodium_memzero(sk, sizeof(sk));
+  return rc == 0 ? to_hex(out.data(), out.size()) : std::string{};
+}
+
+std::optional<std::string> identity::open_from(const peer_id& from,
+                                               std::string_view sealed) const {
+  constexpr size_t overhead = crypto_box_NONCEBYTES + crypto_box_MACBYTES;
+  uint8_t pk[crypto_box_PUBLICKEYBYTES];
+  if (sealed.size() % 2 != 0 || sealed.size() / 2 < overhead
+      || !box_key(from, pk))
+    return std::nullopt;
+  std::vector<uint8_t> box(sealed.size() / 2);
+  if (!from_hex(sealed, box.data(), box.size()))
+    return std::nullopt;
+  uint8_t sk[crypto_box_SECRETKEYBYTES];
+  crypto_sign_ed25519_sk_to_curve25519(sk, secret_.data());
+  std::string plain(box.size() - overhead, '\0');
+  auto rc = crypto_box_open_easy(reinterpret_cast<uint8_t*>(plain.data()),
+                                 box.data() + crypto_box_NONCEBYTES,
+                                 box.size() - crypto_box_NONCEBYTES, box.data(),
+                                 pk, sk);
+  sodium_memzero(sk, sizeof(sk));
+  if (rc != 0)
+    return std::nullopt;
+  return plain;
 }
 
 } // namespace groupchat::protocol

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <optional>
 #include <string_view>
 
 #include "protocol/wire/ids.hpp"
@@ -46,6 +47,14 @@ std::string proof_transcript(proof_role role, std::string_view challenge,
 /// name, the listening port (0 in a welcome) and the lines said so far, so
 /// that nobody on the path can change them.
 std::string proof_claims(std::string_view name, uint16_t port, uint64_t seq);
+
+/// The bytes an author signs for a public line that others may carry
+/// (see protocol/README.md, "Members reached through others"): its key,
+/// its run, the line's number, kind, time and text. Carriers can neither
+/// alter nor renumber a line without the author's key.
+std::string line_transcript(std::string_view author, uint64_t since,
+                            uint64_t seq, bool action, uint64_t time,
+                            std::string_view text);
 
 /// Whether `proof` is `signer`'s signature of `transcript`. False for
 /// anything malformed, including a key that is not a valid Ed25519 point.
@@ -83,6 +92,16 @@ public:
 
   /// Signs `transcript`; 128 hex digits.
   std::string prove(std::string_view transcript) const;
+
+  /// Seals `plain` for peer `to` alone, authenticated as from us (the
+  /// X25519 forms of both Ed25519 keys, libsodium's crypto_box): the
+  /// nonce and the box in hex. Empty if `to` is not a valid key.
+  std::string seal_to(const peer_id& to, std::string_view plain) const;
+
+  /// Opens what peer `from` sealed to us with `seal_to`; nothing if it
+  /// was not sealed by `from` for us, or was altered.
+  std::optional<std::string> open_from(const peer_id& from,
+                                       std::string_view sealed) const;
 
 private:
   std::array<uint8_t, 64> secret_{};

@@ -69,7 +69,7 @@ event event::failure(std::string code, std::string text) {
 bool operator==(const event& x, const event& y) {
   return x.what == y.what && x.name == y.name && x.id == y.id
          && x.text == y.text && x.code == y.code && x.to == y.to
-         && x.action == y.action && x.whisper == y.whisper
+         && x.via == y.via && x.action == y.action && x.whisper == y.whisper
          && x.history == y.history && x.created == y.created && x.you == y.you
          && x.time == y.time && x.count == y.count
          && x.input_line == y.input_line && x.members == y.members
@@ -158,7 +158,8 @@ std::string to_text(const event& ev) {
       return "Members: " + names_of(ev.members);
     case event::kind::joined:
     case event::kind::back:
-      return ev.name + " has joined the chat";
+      return ev.name + " has joined the chat"
+             + (ev.via.empty() ? "" : " (through " + ev.via + ")");
     case event::kind::left:
       return ev.name + " has left the chat";
     case event::kind::lost:

@@ -52,6 +52,8 @@ void add_fields(json& obj, const event& ev) {
     case kind::lost:
       obj["name"] = ev.name;
       obj["id"] = ev.id;
+      if (!ev.via.empty())
+        obj["via"] = ev.via;
       return;
     case kind::nick:
       obj["name"] = ev.name;

@@ -281,14 +281,20 @@ void join_machine::on_dial_failed(const dial_request& req,
     return;
   }
   peers_.dialed(m.id);
+  // A member that reaches it may carry its lines (relay.hpp).
+  auto carried = phase_ != phase::leaving && callee_.unreachable(m);
   if (rejoin_.contains(m.id)) {
     spdlog::debug("{} is not back at {} yet: {}", m.name,
                   to_string(req.address), why);
     rejoin_.failed(m.id, callee_.now());
     return;
   }
-  spdlog::warn("could not reach {} at {}: {}", m.name, to_string(req.address),
-               why);
+  if (carried)
+    spdlog::debug("could not reach {} at {}: {}", m.name,
+                  to_string(req.address), why);
+  else
+    spdlog::warn("could not reach {} at {}: {}", m.name, to_string(req.address),
+                 why);
   maybe_finish_join();
 }
 

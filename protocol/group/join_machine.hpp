@@ -182,6 +182,10 @@ public:
   /// Peer `id` left the group for good: what was kept of it (its lines'
   /// numbering) can go.
   virtual void forget(const peer_id& id) = 0;
+
+  /// Our connect to member `m` failed. Returns whether another member
+  /// carries its lines to us already (see relay.hpp): no news then.
+  virtual bool unreachable(const member_info& m) = 0;
 };
 
 class join_machine {
@@ -199,6 +203,11 @@ public:
 
   const join_options& options() const noexcept {
     return opts_;
+  }
+
+  /// When this run began to join (or create) the group (see `since_`).
+  uint64_t since() const noexcept {
+    return since_;
   }
 
   /// Our name now (`options().name` until the first rename).

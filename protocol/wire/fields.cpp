@@ -133,6 +133,8 @@ void encoder::put(const port_field& x) {
 }
 
 void encoder::put(const uint_field& x) {
+  if (x.omit_zero && x.value == 0)
+    return;
   obj[x.key] = x.value;
 }
 

@@ -70,12 +70,13 @@ struct port_field {
 };
 
 /// An integer from `min` to `max_seq`; optional ones read as 0 when
-/// absent (and are always written).
+/// absent (and are written, unless `omit_zero` and 0).
 struct uint_field {
   const char* key;
   uint64_t& value;
   uint64_t min = 0;
   bool optional = false;
+  bool omit_zero = false;
 };
 
 /// A flag: absent is false, and false is left out.
@@ -122,6 +123,11 @@ inline hex_field nonce_field(std::string& value) {
 
 inline hex_field proof_field(std::string& value) {
   return {"proof", value, is_proof, "128 lowercase hex digits"};
+}
+
+/// A line's signature by its author: optional, left out when empty.
+inline hex_field sig_field(std::string& value) {
+  return {"sig", value, is_proof, "128 lowercase hex digits", true};
 }
 
 template <class Inspector>

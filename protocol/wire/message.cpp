@@ -22,7 +22,15 @@ constexpr std::pair<message_type, const char*> type_names[] = {
   {message_type::refuse, "refuse"},       {message_type::chat, "chat"},
   {message_type::heartbeat, "heartbeat"}, {message_type::leave, "leave"},
   {message_type::challenge, "challenge"}, {message_type::nick, "nick"},
+  {message_type::carry, "carry"},         {message_type::route, "route"},
+  {message_type::carried, "carried"},
 };
+
+// A carried line: a public one needs its author's signature and a number,
+// a private one its recipient.
+bool carried_complete(const message& m) {
+  return m.whisper ? !m.to.empty() : !m.proof.empty() && m.seq >= 1;
+}
 
 std::optional<message_type> parse_type(std::string_view str) {
   for (auto& [type, name] : type_names)
@@ -74,15 +82,33 @@ auto describe(Inspector& f, message& x) {
                string_field{"reason", x.text, max_reason_size},
                name_field{x.name, true});
     case message_type::chat:
-      // A time belongs to history only; elsewhere it is ignored, like any
-      // field this version does not know.
+      // `time`: when a line sent again as history, or a signed one, was
+      // said; `sig` is the author's signature (see line_signature.hpp).
       return f(
         uint_field{"seq", x.seq, 1}, string_field{"text", x.text, any_size},
         flag_field{"action", x.action}, flag_field{"private", x.whisper},
         flag_field{"history", x.history},
         rule_field{[](const message& m) { return !(m.history && m.whisper); },
                    x, "history", "false for a private line"},
-        when_field<uint_field>{x.history, uint_field{"time", x.time, 0, true}});
+        uint_field{"time", x.time, 0, true, true}, sig_field(x.proof));
+    case message_type::carry:
+      return f(id_field(x.id), flag_field{"stop", x.stop});
+    case message_type::route:
+      return f(id_field(x.id), name_field{x.name, true},
+               uint_field{"seq", x.seq, 0, true, true},
+               uint_field{"since", x.since, 0, true, true},
+               flag_field{"stop", x.stop}, flag_field{"left", x.left});
+    case message_type::carried:
+      return f(id_field(x.id), uint_field{"since", x.since, 0, true, true},
+               uint_field{"seq", x.seq, 0, true, true},
+               string_field{"text", x.text, any_size},
+               flag_field{"action", x.action}, flag_field{"private", x.whisper},
+               uint_field{"time", x.time, 0, true, true}, sig_field(x.proof),
+               hex_field{"to", x.to, is_peer_id, "64 lowercase hex digits",
+                         true},
+               rule_field{carried_complete, x, "sig",
+                          "present with a number on a public line, and "
+                          "`to` on a private one"});
   }
   return f();
 }
@@ -221,6 +247,30 @@ message make_leave() {
 message make_nick(std::string name) {
   auto msg = of_type(message_type::nick);
   msg.name = std::move(name);
+  return msg;
+}
+
+message make_carry(peer_id id, bool stop) {
+  auto msg = of_type(message_type::carry);
+  msg.id = std::move(id);
+  msg.stop = stop;
+  return msg;
+}
+
+message make_route(peer_id id, std::string name, uint64_t seq, uint64_t since) {
+  auto msg = of_type(message_type::route);
+  msg.id = std::move(id);
+  msg.name = std::move(name);
+  msg.seq = seq;
+  msg.since = since;
+  return msg;
+}
+
+message make_unroute(peer_id id, bool left) {
+  auto msg = of_type(message_type::route);
+  msg.id = std::move(id);
+  msg.stop = true;
+  msg.left = left;
   return msg;
 }
 

@@ -69,6 +69,17 @@ enum class message_type : uint8_t {
   challenge,
   /// Member to member: the sender goes by `name` from now on ("/nick").
   nick,
+  /// Member to member: "I cannot connect to member `id`: carry its lines to
+  /// me and mine to it" (with `stop`: no longer needed). See relay.hpp.
+  carry,
+  /// Carrier to member: member `id` (`name`) is reached through the sender
+  /// now, its public lines at `seq`; with `stop`, no longer (`left`: it
+  /// left the group).
+  route,
+  /// A line of member `id` carried by the sender, who is not its author:
+  /// public lines are signed by their author (`proof`), private ones sealed
+  /// to the recipient `to` (`text` holds the sealed box in hex).
+  carried,
 };
 
 /// Returns the wire name of `x`, e.g. "greeting".
@@ -128,7 +139,8 @@ struct message {
   /// `challenge`, `greeting`: the sender's fresh nonce.
   std::string nonce;
   /// `greeting`, `welcome`: the sender's signature of the handshake, which
-  /// proves that `id` is its key (see identity.hpp).
+  /// proves that `id` is its key (see identity.hpp). `chat`, `carried`
+  /// (on the wire `sig`): the author's signature of the line.
   std::string proof;
   /// `chat`: the sender's sequence number, 1 for its first line.
   /// `greeting`, `welcome`: how many lines the sender said before.
@@ -146,9 +158,14 @@ struct message {
   /// `chat`: said before this connection, sent again because the receiver
   /// missed it (see history.hpp); `time` says when.
   bool history = false;
-  /// `chat` with `history`: when the line was said, in microseconds since
-  /// the Unix epoch (the sender's clock).
+  /// `chat` with `history`, signed `chat`, `carried`: when the line was
+  /// said, in microseconds since the Unix epoch (the sender's clock).
   uint64_t time = 0;
+  /// `carry`: no longer carry. `route`: no longer reached through the
+  /// sender.
+  bool stop = false;
+  /// `route` with `stop`: the member left the group.
+  bool left = false;
   /// `greeting`, `welcome`: the highest `seq` of the receiver's lines the
   /// sender has shown (0: none); the receiver sends the rest it still
   /// holds, as `history` lines, after the welcome.
@@ -164,6 +181,7 @@ struct message {
   /// `greeting`, optional: the key of the peer the sender means to reach
   /// (the one its proof names), so that a peer restarted at an address
   /// (a new key) can say "not me" instead of failing the proof.
+  /// `carried` private line: its recipient.
   peer_id to;
   /// `members`, `welcome`: the member list.
   std::vector<member_info> members;
@@ -179,7 +197,8 @@ struct message {
            && x.action == y.action && x.whisper == y.whisper
            && x.history == y.history && x.time == y.time && x.seen == y.seen
            && x.seen_since == y.seen_since && x.replay == y.replay
-           && x.to == y.to && x.since == y.since && x.members == y.members;
+           && x.to == y.to && x.since == y.since && x.members == y.members
+           && x.stop == y.stop && x.left == y.left;
   }
 
   friend bool operator!=(const message& x, const message& y) {
@@ -224,6 +243,18 @@ message make_heartbeat();
 message make_leave();
 
 message make_nick(std::string name);
+
+/// Asks a member to carry lines between us and member `id` (or, with
+/// `stop`, to stop).
+message make_carry(peer_id id, bool stop);
+
+/// Tells a member that `id`, named `name`, with public lines up to `seq`
+/// in its run `since`, is reached through us now.
+message make_route(peer_id id, std::string name, uint64_t seq, uint64_t since);
+
+/// Tells a member that `id` is no longer reached through us (`left`: it
+/// left the group).
+message make_unroute(peer_id id, bool left);
 
 // -- encoding and decoding ----------------------------------------------------
 

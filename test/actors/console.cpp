@@ -46,7 +46,7 @@ struct fixture : test_node_fixture<> {
           [=](atom::who) {
             note("who");
             std::vector<protocol::member_summary> others{
-              {"bob", "", "10.0.0.2:5001", 65}};
+              {"bob", "", "10.0.0.2:5001", 65, {}}};
             return caf::make_message(std::string{"alice"}, uint16_t{5000},
                                      std::move(others));
           },

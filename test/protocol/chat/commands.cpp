@@ -87,14 +87,14 @@ CAF_TEST(msg takes a quoted name with escapes) {
 
 CAF_TEST(who lists us first then the members by name) {
   auto lines = format_who("alice", 5000,
-                          {{"carol", "", "10.0.0.3:5002", 3725},
-                           {"bob", "", "10.0.0.2:5001", 59},
-                           {"dave", "", "10.0.0.4:5003", 61}});
-  CAF_CHECK_EQUAL(
-    lines, (std::vector<std::string>{"alice (you) listening on port 5000",
-                                     "bob at 10.0.0.2:5001, here for 59s",
-                                     "carol at 10.0.0.3:5002, here for 1h2m",
-                                     "dave at 10.0.0.4:5003, here for 1m1s"}));
+                          {{"carol", "", "10.0.0.3:5002", 3725, {}},
+                           {"bob", "", "10.0.0.2:5001", 59, {}},
+                           {"dave", "", "10.0.0.4:5003", 61, "bob"}});
+  CAF_CHECK_EQUAL(lines, (std::vector<std::string>{
+                           "alice (you) listening on port 5000",
+                           "bob at 10.0.0.2:5001, here for 59s",
+                           "carol at 10.0.0.3:5002, here for 1h2m",
+                           "dave at 10.0.0.4:5003 via bob, here for 1m1s"}));
 }
 
 CAF_TEST(who counts from when a member says it joined else from meeting it) {

@@ -95,6 +95,13 @@ struct mock_callee : join_callee {
 
   std::vector<peer_id> forgotten;
 
+  bool unreachable(const member_info& m) override {
+    unreached.push_back(m.id);
+    return false;
+  }
+
+  std::vector<peer_id> unreached;
+
   std::vector<message> sent;
   std::vector<peer_id> met_ids;
 };

@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: MIT
+#include "protocol/chat/relay.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+namespace groupchat::protocol {
+
+relay_callee::~relay_callee() {
+  // nop
+}
+
+namespace {
+
+/// At most this many members reached through others: as many as a member
+/// list may hold.
+constexpr size_t max_far = 256;
+
+// A private line's plain text as sealed: its number (8 bytes, big-endian),
+// then the text. The number inside the box: a carrier cannot replay it as
+// a later line.
+std::string private_plain(uint64_t seq, const std::string& text) {
+  std::string out;
+  for (int shift = 56; shift >= 0; shift -= 8)
+    out.push_back(static_cast<char>((seq >> shift) & 0xff));
+  return out + text;
+}
+
+event about(event::kind what, const std::string& name, const peer_id& id,
+            std::string via) {
+  auto ev = event::member(what, name, id);
+  ev.via = std::move(via);
+  return ev;
+}
+
+} // namespace
+
+relay::relay(std::shared_ptr<const identity> self, peer_table& peers,
+             delivery& chat, relay_callee& callee)
+  : self_(std::move(self)), peers_(peers), chat_(chat), callee_(callee) {
+  // nop
+}
+
+peer* relay::member(const peer_id& id) {
+  for (auto p : peers_.members())
+    if (p->id == id)
+      return p;
+  return nullptr;
+}
+
+// -- the member that cannot connect --------------------------------------------
+
+bool relay::unreachable(const member_info& m) {
+  if (m.id == self_->id() || member(m.id) != nullptr)
+    return false;
+  auto i = far_.find(m.id);
+  if (i == far_.end()) {
+    if (far_.size() >= max_far)
+      return false;
+    i = far_.emplace(m.id, far_member{}).first;
+    i->second.name = m.name;
+    i->second.since = m.since;
+  }
+  i->second.address = to_string(endpoint{m.host, m.port});
+  if (i->second.via != 0 || i->second.asking != 0)
+    return i->second.via != 0;
+  ask_next(m.id);
+  return false;
+}
+
+// Asks the member with the lowest key that has not refused yet; with none
+// left, the member is lost (if we had it) or waits for a new member.
+void relay::ask_next(const peer_id& id) {
+  auto& f = far_.at(id);
+  f.asking = 0;
+  const peer* best = nullptr;
+  for (auto p : peers_.members())
+    if (p->id != id && f.refused.count(p->conn) == 0
+        && (best == nullptr || p->id < best->id))
+      best = p;
+  if (best != nullptr) {
+    f.asking = best->conn;
+    callee_.send(best->conn, make_carry(id, false));
+  } else if (f.announced) {
+    lost(id, false);
+  }
+}
+
+void relay::lost(const peer_id& id, bool left) {
+  auto i = far_.find(id);
+  if (i == far_.end())
+    return;
+  if (i->second.announced)
+    callee_.report(about(left ? event::kind::left : event::kind::lost,
+                         i->second.name, id, {}));
+  far_.erase(i);
+}
+
+void relay::on_route(const peer& from, const message& msg) {
+  if (msg.id == self_->id())
+    return;
+  auto i = far_.find(msg.id);
+  if (msg.stop) {
+    if (i == far_.end())
+      return;
+    auto& f = i->second;
+    if (msg.left && f.via == from.conn)
+      return lost(msg.id, true);
+    if (f.via != from.conn && f.asking != from.conn)
+      return; // Not the carrier we have or wait for.
+    f.via = 0;
+    f.refused.insert(from.conn);
+    return ask_next(msg.id);
+  }
+  // We are connected to it ourselves, or the name is another member's.
+  if (member(msg.id) != nullptr || !validate_name(msg.name) || msg.name.empty()
+      || peers_.name_taken(msg.name, msg.id))
+    return;
+  if (i == far_.end()) {
+    if (far_.size() >= max_far)
+      return;
+    i = far_.emplace(msg.id, far_member{}).first;
+  }
+  auto& f = i->second;
+  if (f.via != 0 && f.via != from.conn && !prefer(from, f.via))
+    return callee_.send(from.conn, make_carry(msg.id, true));
+  if (f.via != 0 && f.via != from.conn)
+    callee_.send(f.via, make_carry(msg.id, true));
+  f.via = from.conn;
+  f.via_name = from.name;
+  f.asking = 0;
+  f.refused.clear();
+  f.name = msg.name;
+  if (msg.since != 0)
+    f.since = msg.since;
+  chat_.reached(msg.id, msg.name, msg.since, msg.seq);
+  if (!f.announced) {
+    f.announced = true;
+    callee_.report(about(event::kind::joined, f.name, msg.id, from.name));
+  }
+}
+
+void relay::on_carried(const peer& from, const message& msg) {
+  if (msg.whisper && msg.to != self_->id())
+    return forward_private(from, msg);
+  auto i = far_.find(msg.id);
+  if (i == far_.end()) {
+    spdlog::debug("dropping a line carried by {}: not for a member we "
+                  "reach through others",
+                  from.name);
+    return;
+  }
+  auto& name = i->second.name;
+  if (msg.whisper) {
+    auto plain = self_->open_from(msg.id, msg.text);
+    if (!plain || plain->size() < 8) {
+      spdlog::warn("dropping a private line carried by {} as {}'s: it does "
+                   "not open with their key",
+                   from.name, name);
+      return;
+    }
+    uint64_t seq = 0;
+    for (size_t k = 0; k < 8; ++k)
+      seq = (seq << 8) | static_cast<uint8_t>((*plain)[k]);
+    auto line = make_whisper(plain->substr(8), seq);
+    line.time = msg.time;
+    return chat_.on_chat(from.conn, msg.id, name, line);
+  }
+  if (!verify_proof(msg.id,
+                    line_transcript(msg.id, msg.since, msg.seq, msg.action,
+                                    msg.time, msg.text),
+                    msg.proof)) {
+    callee_.report(event::note(
+      "forged_line", "warning: a line carried by " + from.name + " in " + name
+                       + "'s name was not signed by " + name + ": not shown"));
+    return;
+  }
+  auto line = msg.action ? make_action(msg.text, msg.seq)
+                         : make_chat(msg.text, msg.seq);
+  line.time = msg.time;
+  chat_.on_run(msg.id, msg.since);
+  chat_.on_chat(from.conn, msg.id, name, line);
+}
+
+// Two members that each asked a carrier may have asked two: both ends hear
+// of both carriers, and both keep the one with the lower key and tell the
+// other to stop. One carrier per pair, one copy of each line.
+bool relay::prefer(const peer& carrier, conn_id current) {
+  auto p = peers_.find(current);
+  return p == nullptr || carrier.id < p->id;
+}
+
+// -- the carrier ---------------------------------------------------------------
+
+void relay::on_carry(const peer& from, const message& msg) {
+  if (msg.stop)
+    return unlink(from.id, msg.id);
+  auto target = msg.id == from.id ? nullptr : member(msg.id);
+  if (target == nullptr) {
+    callee_.send(from.conn, make_unroute(msg.id, false));
+    return;
+  }
+  // Asked again (it lost another carrier): only the asker needs telling.
+  auto known = carrying_[msg.id].count(from.id) > 0;
+  link(from.id, msg.id);
+  callee_.send(from.conn, make_route(target->id, target->name,
+                                     chat_.seen_of(target->id), target->since));
+  if (!known)
+    callee_.send(target->conn, make_route(from.id, from.name,
+                                          chat_.seen_of(from.id), from.since));
+}
+
+void relay::on_line(const peer& author, const message& line) {
+  if (line.whisper || line.history || line.proof.empty())
+    return;
+  auto i = carrying_.find(author.id);
+  if (i == carrying_.end())
+    return;
+  auto carried = line;
+  carried.type = message_type::carried;
+  carried.id = author.id;
+  carried.since = author.since;
+  for (auto& to : i->second)
+    if (auto p = member(to)) {
+      callee_.send(p->conn, carried);
+      ++forwarded_;
+    }
+}
+
+// Only between two members we carry for each other, and only from the
+// author itself: a carrier passes the sealed box on and learns nothing.
+void relay::forward_private(const peer& from, const message& msg) {
+  auto i = carrying_.find(from.id);
+  if (msg.id != from.id || i == carrying_.end() || i->second.count(msg.to) == 0)
+    return;
+  if (auto p = member(msg.to)) {
+    callee_.send(p->conn, msg);
+    ++forwarded_;
+  }
+}
+
+void relay::link(const peer_id& x, const peer_id& y) {
+  carrying_[x].insert(y);
+  carrying_[y].insert(x);
+}
+
+void relay::unlink(const peer_id& x, const peer_id& y) {
+  for (auto [a, b] : {std::pair{x, y}, std::pair{y, x}})
+    if (auto i = carrying_.find(a); i != carrying_.end()) {
+      i->second.erase(b);
+      if (i->second.empty())
+        carrying_.erase(i);
+    }
+}
+
+// -- both ----------------------------------------------------------------------
+
+void relay::on_member(const peer& p) {
+  if (auto i = far_.find(p.id); i != far_.end()) {
+    if (i->second.via != 0)
+      callee_.send(i->second.via, make_carry(p.id, true));
+    far_.erase(i);
+  }
+  // Members that found no carrier yet may ask this one.
+  for (auto& [id, f] : far_)
+    if (f.via == 0 && f.asking == 0)
+      ask_next(id);
+}
+
+void relay::on_gone(const peer& p, bool left) {
+  // As its carrier: whoever we carried it to hears it went.
+  if (auto i = carrying_.find(p.id); i != carrying_.end()) {
+    auto others = std::move(i->second);
+    carrying_.erase(i);
+    for (auto& to : others) {
+      unlink(to, p.id);
+      if (auto q = member(to))
+        callee_.send(q->conn, make_unroute(p.id, left));
+    }
+  }
+  // As the far end: members reached through it need another carrier.
+  std::vector<peer_id> stranded;
+  for (auto& [id, f] : far_)
+    if (f.via == p.conn || f.asking == p.conn)
+      stranded.push_back(id);
+  for (auto& id : stranded) {
+    auto& f = far_.at(id);
+    f.via = 0;
+    f.refused.insert(p.conn);
+    ask_next(id);
+  }
+}
+
+bool relay::whisper(const std::string& name, const std::string& body) {
+  auto to = std::find_if(far_.begin(), far_.end(),
+                         [&](auto& kv) { return kv.second.name == name; });
+  if (to == far_.end() || to->second.via == 0)
+    return false;
+  // Our own encoding of the line, decoded again: private lines are rare,
+  // and the outbox keeps one form of every line.
+  auto line = decode(body);
+  if (!line)
+    return false;
+  message msg;
+  msg.type = message_type::carried;
+  msg.whisper = true;
+  msg.id = self_->id();
+  msg.to = to->first;
+  msg.text = self_->seal_to(to->first, private_plain(line->seq, line->text));
+  if (msg.text.empty())
+    return false;
+  callee_.send(to->second.via, msg);
+  return true;
+}
+
+const std::string* relay::find(const std::string& name) const {
+  // The exact name first, then one that looks the same, as for members.
+  for (auto& [id, f] : far_)
+    if (f.via != 0 && f.name == name)
+      return &f.name;
+  auto key = name_key(name);
+  for (auto& [id, f] : far_)
+    if (f.via != 0 && name_key(f.name) == key)
+      return &f.name;
+  return nullptr;
+}
+
+std::vector<member_summary> relay::summary(uint64_t wall) const {
+  std::vector<member_summary> result;
+  for (auto& [id, f] : far_) {
+    if (f.via == 0)
+      continue;
+    int64_t secs = f.since > 0 && f.since <= wall
+                     ? static_cast<int64_t>((wall - f.since) / 1000000)
+                     : 0;
+    result.push_back({f.name, id, f.address, secs, f.via_name});
+  }
+  return result;
+}
+
+std::vector<std::string> relay::names() const {
+  std::vector<std::string> result;
+  for (auto& [id, f] : far_)
+    if (f.via != 0)
+      result.push_back(f.name);
+  return result;
+}
+
+} // namespace groupchat::protocol

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: MIT
+// Members reached through others. The group is a full mesh while every
+// pair can connect; when one cannot (a firewall, a NAT, IPv4 against IPv6),
+// a member connected to both, the carrier, carries lines between the two.
+// A plain class, no actors: the Membership actor feeds it what concerns
+// carrying and sends what it asks (compare delivery.hpp).
+//
+// X, whose dial to member A failed, asks one member M (lowest key first)
+// to carry (`carry`). M, connected to A, tells both X and A that the other
+// is reached through it (`route`), and from then on forwards A's public
+// lines to X and X's to A (`carried`), and the private lines one sends
+// the other. If M cannot, or loses A, it says so (`route` with `stop`) and
+// X asks the next member; once nobody can, A is lost. Nobody else
+// forwards anything, so in a whole mesh nothing is carried at all.
+//
+// Trust: a carrier never speaks for the author. A public line that may be
+// carried is signed by its author (identity.hpp, `line_transcript`) and
+// shown only if the signature checks; a private line is sealed to its
+// recipient's key and authenticated as the sender's (`seal_to`): the
+// carrier sees that a private line passed between the two, not its text.
+
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "protocol/chat/commands.hpp"
+#include "protocol/chat/delivery.hpp"
+#include "protocol/crypto/identity.hpp"
+#include "protocol/events/event.hpp"
+#include "protocol/group/peer_table.hpp"
+#include "protocol/wire/message.hpp"
+
+namespace groupchat::protocol {
+
+/// What the relay asks of its owner.
+class relay_callee {
+public:
+  virtual ~relay_callee();
+
+  /// Sends `msg` on connection `conn`.
+  virtual void send(conn_id conn, const message& msg) = 0;
+
+  /// Tells the user what happened: a member reached through another came
+  /// or went.
+  virtual void report(event ev) = 0;
+};
+
+class relay {
+public:
+  relay(std::shared_ptr<const identity> self, peer_table& peers, delivery& chat,
+        relay_callee& callee);
+
+  // -- the member that cannot connect ----------------------------------------
+
+  /// Our connect to member `m` failed: a member that reaches it carries
+  /// its lines. Returns whether one already does (the failure is no news).
+  bool unreachable(const member_info& m);
+
+  /// Member `from` says that `msg.id` is reached through it (or, with
+  /// `stop`, no longer).
+  void on_route(const peer& from, const message& msg);
+
+  /// Member `from` carried a line to us (or, as its carrier, through us).
+  void on_carried(const peer& from, const message& msg);
+
+  // -- the carrier -------------------------------------------------------------
+
+  /// Member `from` asks us to carry between it and `msg.id`.
+  void on_carry(const peer& from, const message& msg);
+
+  /// `author` sent us `line` itself: whoever we carry its lines to gets
+  /// it, if it is signed.
+  void on_line(const peer& author, const message& line);
+
+  // -- both ---------------------------------------------------------------------
+
+  /// We are connected to `p` now: it needs no carrier, and members still
+  /// waiting for one may ask it.
+  void on_member(const peer& p);
+
+  /// Our last connection to member `p` ended (`left`: it left the group).
+  void on_gone(const peer& p, bool left);
+
+  /// Whether our public lines must be signed: someone may carry them.
+  bool sign_lines() const noexcept {
+    return !far_.empty();
+  }
+
+  /// Sends our private line `body` (encoded `chat`) to `name`, a member
+  /// reached through another, sealed to its key. False if there is none.
+  bool whisper(const std::string& name, const std::string& body);
+
+  /// Whether `name` is a member reached through another; its name as it
+  /// spells it.
+  const std::string* find(const std::string& name) const;
+
+  /// The members reached through others, for "/who" (`wall`: now, by the
+  /// wall clock).
+  std::vector<member_summary> summary(uint64_t wall) const;
+
+  /// Their names.
+  std::vector<std::string> names() const;
+
+  /// How many frames we forwarded as a carrier (the benchmark counts them:
+  /// 0 in a whole mesh).
+  uint64_t forwarded() const noexcept {
+    return forwarded_;
+  }
+
+private:
+  /// A member we cannot connect to.
+  struct far_member {
+    std::string name;
+    uint64_t since = 0;
+    std::string address;
+    /// The carrier's connection (0: none yet) and name.
+    conn_id via = 0;
+    std::string via_name;
+    /// The member we asked and wait for (0: none).
+    conn_id asking = 0;
+    /// Members that could not carry it since it last had a carrier.
+    std::set<conn_id> refused;
+    /// Whether the user was told it is here.
+    bool announced = false;
+  };
+
+  peer* member(const peer_id& id);
+  void ask_next(const peer_id& id);
+  void lost(const peer_id& id, bool left);
+  bool prefer(const peer& carrier, conn_id current);
+  void forward_private(const peer& from, const message& msg);
+  void link(const peer_id& x, const peer_id& y);
+  void unlink(const peer_id& x, const peer_id& y);
+
+  std::shared_ptr<const identity> self_;
+  peer_table& peers_;
+  delivery& chat_;
+  relay_callee& callee_;
+  /// As the far end: members reached through others, by key.
+  std::map<peer_id, far_member> far_;
+  /// As the carrier: for each member, whom we carry its lines to.
+  std::map<peer_id, std::set<peer_id>> carrying_;
+  uint64_t forwarded_ = 0;
+};
+
+} // namespace groupchat::protocol
