@@ -65,8 +65,9 @@ bool relay::unreachable(const member_info& m) {
     i->second.since = m.since;
   }
   i->second.address = to_string(endpoint{m.host, m.port});
+  // Asked already: the first failure was news, a repeat is not.
   if (i->second.via != 0 || i->second.asking != 0)
-    return i->second.via != 0;
+    return true;
   ask_next(m.id);
   return false;
 }

@@ -59,7 +59,8 @@ public:
   // -- the member that cannot connect ----------------------------------------
 
   /// Our connect to member `m` failed: a member that reaches it carries
-  /// its lines. Returns whether one already does (the failure is no news).
+  /// its lines. Returns whether one does or was asked already (the failure
+  /// is no news).
   bool unreachable(const member_info& m);
 
   /// Member `from` says that `msg.id` is reached through it (or, with
