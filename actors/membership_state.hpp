@@ -103,7 +103,8 @@ struct membership_state : protocol::join_callee,
     join.emplace(opts.join, peers, *this);
     chat.emplace(opts.history_lines, opts.history_bytes, *this);
     out.emplace(opts.max_frame_size, *chat, *this);
-    carry.emplace(opts.join.self, peers, *chat, *this);
+    carry.emplace(opts.join.self, peers, *chat, *this, opts.history_lines,
+                  opts.history_bytes / 4);
   }
 
   // -- join_callee ------------------------------------------------------------
@@ -217,8 +218,12 @@ struct membership_state : protocol::join_callee,
   }
 
   // A member (back, or new): it gets our lines it has not seen.
+  // A newcomer that joined through us also gets what we keep of members
+  // that left, first: it waits for our own history, not for those.
   void met(const peer& p, const message& msg) override {
     carry->on_member(p);
+    if (p.asked)
+      carry->replay_to(p);
     auto conn = conns.actor_of(p.conn);
     for (auto& line : chat->on_met(p.conn, p.id, p.name, msg))
       caf::anon_send(conn, atom::send_v, std::move(line));
@@ -324,10 +329,9 @@ struct membership_state : protocol::join_callee,
     return true;
   }
 
-  // Our line may be carried: signed over what identifies it for good.
+  // Our line may be carried, or passed on to newcomers once we left:
+  // signed over what identifies it for good.
   void sign(message& line, uint64_t time) override {
-    if (!carry->sign_lines())
-      return;
     line.time = time;
     line.proof = opts.join.self->prove(
       protocol::line_transcript(opts.join.self->id(), join->since(), line.seq,

@@ -117,6 +117,22 @@ void delivery::on_run(const peer_id& id, uint64_t since) {
   senders_[id].since = since;
 }
 
+void delivery::on_archived(const peer_id& id, const std::string& name,
+                           message& msg) {
+  auto& s = senders_[id];
+  names_[id] = name;
+  if (!s.met) {
+    s.met = true;
+    s.base = msg.seq - 1;
+  }
+  if (!acceptable(s, name, msg))
+    return;
+  if (auto from = std::max(s.last, s.base); msg.seq > from + 1)
+    report_missed(id, msg.seq - from - 1);
+  s.last = msg.seq;
+  show_history(id, name, msg);
+}
+
 void delivery::reached(const peer_id& id, const std::string& name,
                        uint64_t since, uint64_t seq) {
   on_run(id, since);

@@ -66,6 +66,12 @@ public:
   /// numbers its lines from 1 again, so what we knew of them goes.
   void on_run(const peer_id& id, uint64_t since);
 
+  /// A history line `msg` of `id` (`name`), an author we cannot hear
+  /// ourselves, passed on by the member we joined through (relay.hpp):
+  /// shown as history, in order; what its keeper did not have before its
+  /// first line is not missed.
+  void on_archived(const peer_id& id, const std::string& name, message& msg);
+
   /// Member `id` (`name`) is reached through a carrier now, which had
   /// shown its public lines up to `seq` of its run `since`: the lines
   /// before those never come through the carrier, and are not missed;

@@ -39,8 +39,10 @@ event about(event::kind what, const std::string& name, const peer_id& id,
 } // namespace
 
 relay::relay(std::shared_ptr<const identity> self, peer_table& peers,
-             delivery& chat, relay_callee& callee)
-  : self_(std::move(self)), peers_(peers), chat_(chat), callee_(callee) {
+             delivery& chat, relay_callee& callee, size_t lines_per_author,
+             size_t archive_bytes)
+  : self_(std::move(self)), peers_(peers), chat_(chat), callee_(callee),
+    kept_(lines_per_author, archive_bytes) {
   // nop
 }
 
@@ -147,6 +149,8 @@ void relay::on_route(const peer& from, const message& msg) {
 void relay::on_carried(const peer& from, const message& msg) {
   if (msg.whisper && msg.to != self_->id())
     return forward_private(from, msg);
+  if (msg.history)
+    return on_archived(from, msg);
   auto i = far_.find(msg.id);
   if (i == far_.end()) {
     spdlog::debug("dropping a line carried by {}: not for a member we "
@@ -170,20 +174,44 @@ void relay::on_carried(const peer& from, const message& msg) {
     line.time = msg.time;
     return chat_.on_chat(from.conn, msg.id, name, line);
   }
-  if (!verify_proof(msg.id,
-                    line_transcript(msg.id, msg.since, msg.seq, msg.action,
-                                    msg.time, msg.text),
-                    msg.proof)) {
-    callee_.report(event::note(
-      "forged_line", "warning: a line carried by " + from.name + " in " + name
-                       + "'s name was not signed by " + name + ": not shown"));
+  if (!signed_by_author(from, msg, name))
     return;
-  }
   auto line = msg.action ? make_action(msg.text, msg.seq)
                          : make_chat(msg.text, msg.seq);
   line.time = msg.time;
+  line.proof = msg.proof;
+  kept_.keep(msg.id, name, msg.since, line);
   chat_.on_run(msg.id, msg.since);
   chat_.on_chat(from.conn, msg.id, name, line);
+}
+
+// Whether the author signed `msg` as it arrived; a warning if not.
+bool relay::signed_by_author(const peer& from, const message& msg,
+                             const std::string& name) {
+  if (verify_proof(msg.id,
+                   line_transcript(msg.id, msg.since, msg.seq, msg.action,
+                                   msg.time, msg.text),
+                   msg.proof))
+    return true;
+  callee_.report(event::note(
+    "forged_line", "warning: a line carried by " + from.name + " in " + name
+                     + "'s name was not signed by " + name + ": not shown"));
+  return false;
+}
+
+// A line of an author we cannot hear ourselves, passed on as history by
+// the member we joined through. An author we hear sends its own.
+void relay::on_archived(const peer& from, const message& msg) {
+  if (msg.id == self_->id() || member(msg.id) != nullptr
+      || far_.count(msg.id) > 0 || msg.name.empty() || !validate_name(msg.name))
+    return;
+  if (!signed_by_author(from, msg, msg.name))
+    return;
+  auto line = make_history(msg.text, msg.seq, msg.action, msg.time);
+  line.proof = msg.proof;
+  kept_.keep(msg.id, msg.name, msg.since, line);
+  chat_.on_run(msg.id, msg.since);
+  chat_.on_archived(msg.id, msg.name, line);
 }
 
 // Two members that each asked a carrier may have asked two: both ends hear
@@ -217,6 +245,7 @@ void relay::on_carry(const peer& from, const message& msg) {
 void relay::on_line(const peer& author, const message& line) {
   if (line.whisper || line.history || line.proof.empty())
     return;
+  kept_.keep(author.id, author.name, author.since, line);
   auto i = carrying_.find(author.id);
   if (i == carrying_.end())
     return;
@@ -229,6 +258,14 @@ void relay::on_line(const peer& author, const message& line) {
       callee_.send(p->conn, carried);
       ++forwarded_;
     }
+}
+
+void relay::replay_to(const peer& newcomer) {
+  auto lines = kept_.replay([&](const peer_id& id) {
+    return id != newcomer.id && member(id) == nullptr && far_.count(id) == 0;
+  });
+  for (auto& msg : lines)
+    callee_.send(newcomer.conn, msg);
 }
 
 // Only between two members we carry for each other, and only from the

@@ -13,9 +13,14 @@
 // X asks the next member; once nobody can, A is lost. Nobody else
 // forwards anything, so in a whole mesh nothing is carried at all.
 //
-// Trust: a carrier never speaks for the author. A public line that may be
-// carried is signed by its author (identity.hpp, `line_transcript`) and
-// shown only if the signature checks; a private line is sealed to its
+// History survives its author: every member keeps the others' recent
+// signed lines (archive.hpp), and the member a newcomer joins through
+// passes on those of authors that are no longer members (`carried` with
+// `history`).
+//
+// Trust: a carrier never speaks for the author. Every public line is
+// signed by its author (identity.hpp, `line_transcript`), and a carried
+// one is shown only if the signature checks; a private line is sealed to its
 // recipient's key and authenticated as the sender's (`seal_to`): the
 // carrier sees that a private line passed between the two, not its text.
 
@@ -29,6 +34,7 @@
 #include <string>
 #include <vector>
 
+#include "protocol/chat/archive.hpp"
 #include "protocol/chat/commands.hpp"
 #include "protocol/chat/delivery.hpp"
 #include "protocol/crypto/identity.hpp"
@@ -53,8 +59,11 @@ public:
 
 class relay {
 public:
+  /// Keeps at most `lines_per_author` of each other member's lines, and
+  /// `archive_bytes` of text in all, for newcomers.
   relay(std::shared_ptr<const identity> self, peer_table& peers, delivery& chat,
-        relay_callee& callee);
+        relay_callee& callee, size_t lines_per_author = 200,
+        size_t archive_bytes = 1 << 20);
 
   // -- the member that cannot connect ----------------------------------------
 
@@ -76,8 +85,12 @@ public:
   void on_carry(const peer& from, const message& msg);
 
   /// `author` sent us `line` itself: whoever we carry its lines to gets
-  /// it, if it is signed.
+  /// it, if it is signed; it is kept for newcomers.
   void on_line(const peer& author, const message& line);
+
+  /// `newcomer` joined through us: it gets the lines we keep of authors
+  /// that are no longer members (it cannot hear them itself).
+  void replay_to(const peer& newcomer);
 
   // -- both ---------------------------------------------------------------------
 
@@ -87,11 +100,6 @@ public:
 
   /// Our last connection to member `p` ended (`left`: it left the group).
   void on_gone(const peer& p, bool left);
-
-  /// Whether our public lines must be signed: someone may carry them.
-  bool sign_lines() const noexcept {
-    return !far_.empty();
-  }
 
   /// Sends our private line `body` (encoded `chat`) to `name`, a member
   /// reached through another, sealed to its key. False if there is none.
@@ -136,6 +144,9 @@ private:
   void lost(const peer_id& id, bool left);
   bool prefer(const peer& carrier, conn_id current);
   void forward_private(const peer& from, const message& msg);
+  void on_archived(const peer& from, const message& msg);
+  bool signed_by_author(const peer& from, const message& msg,
+                        const std::string& name);
   void link(const peer_id& x, const peer_id& y);
   void unlink(const peer_id& x, const peer_id& y);
 
@@ -147,6 +158,8 @@ private:
   std::map<peer_id, far_member> far_;
   /// As the carrier: for each member, whom we carry its lines to.
   std::map<peer_id, std::set<peer_id>> carrying_;
+  /// Others' recent lines, for newcomers.
+  archive kept_;
   uint64_t forwarded_ = 0;
 };
 

@@ -27,9 +27,10 @@ constexpr std::pair<message_type, const char*> type_names[] = {
 };
 
 // A carried line: a public one needs its author's signature and a number,
-// a private one its recipient.
+// a private one its recipient, and is never history.
 bool carried_complete(const message& m) {
-  return m.whisper ? !m.to.empty() : !m.proof.empty() && m.seq >= 1;
+  return m.whisper ? !m.to.empty() && !m.history
+                   : !m.proof.empty() && m.seq >= 1;
 }
 
 std::optional<message_type> parse_type(std::string_view str) {
@@ -99,16 +100,17 @@ auto describe(Inspector& f, message& x) {
                uint_field{"since", x.since, 0, true, true},
                flag_field{"stop", x.stop}, flag_field{"left", x.left});
     case message_type::carried:
-      return f(id_field(x.id), uint_field{"since", x.since, 0, true, true},
-               uint_field{"seq", x.seq, 0, true, true},
-               string_field{"text", x.text, any_size},
-               flag_field{"action", x.action}, flag_field{"private", x.whisper},
-               uint_field{"time", x.time, 0, true, true}, sig_field(x.proof),
-               hex_field{"to", x.to, is_peer_id, "64 lowercase hex digits",
-                         true},
-               rule_field{carried_complete, x, "sig",
-                          "present with a number on a public line, and "
-                          "`to` on a private one"});
+      return f(
+        id_field(x.id), name_field{x.name, true},
+        uint_field{"since", x.since, 0, true, true},
+        uint_field{"seq", x.seq, 0, true, true},
+        string_field{"text", x.text, any_size}, flag_field{"action", x.action},
+        flag_field{"private", x.whisper}, flag_field{"history", x.history},
+        uint_field{"time", x.time, 0, true, true}, sig_field(x.proof),
+        hex_field{"to", x.to, is_peer_id, "64 lowercase hex digits", true},
+        rule_field{carried_complete, x, "sig",
+                   "present with a number on a public line, and "
+                   "`to` on a private one"});
   }
   return f();
 }

@@ -78,7 +78,9 @@ enum class message_type : uint8_t {
   route,
   /// A line of member `id` carried by the sender, who is not its author:
   /// public lines are signed by their author (`proof`), private ones sealed
-  /// to the recipient `to` (`text` holds the sealed box in hex).
+  /// to the recipient `to` (`text` holds the sealed box in hex). With
+  /// `history`: a line of an author the receiver cannot hear itself (it
+  /// left), passed on to a newcomer with the author's `name`.
   carried,
 };
 

@@ -33,6 +33,24 @@ def leave_and_check(g, how):
     carol.wait_for(r"^alice: still here$")
 
 
+def test_history_survives_its_author(g):
+    """A newcomer sees the recent lines of a member who left before it
+    came: the member it joins through passes them on, signed by their
+    author."""
+    alice = g.create("alice")
+    bob = g.join("bob", [alice])
+    alice.send("said before carol came")
+    alice.send("/me waves goodbye")
+    bob.wait_for(r"^\* alice waves goodbye$")
+    alice.send("/quit")
+    assert alice.wait_exit(timeout=5) == 0
+    bob.wait_for(r"^alice has left the chat$")
+    carol = g.join("carol", [bob])
+    carol.wait_for(r"^alice: said before carol came$")
+    carol.wait_for(r"^\* alice waves goodbye$")
+    assert carol.out.count(r"alice") == 2, list(carol.out.lines)
+
+
 def test_exit(g):
     leave_and_check(g, lambda p: p.send("exit"))
 

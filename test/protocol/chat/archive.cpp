@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+#define CAF_SUITE protocol.chat.archive
+
+#include "protocol/chat/archive.hpp"
+
+#include <string>
+#include <vector>
+
+#include <caf/test/unit_test.hpp>
+
+using namespace groupchat::protocol;
+
+namespace {
+
+const peer_id alice(peer_id_size, 'a');
+const peer_id bob(peer_id_size, 'b');
+
+message line(uint64_t seq, std::string text, uint64_t time) {
+  auto msg = make_chat(std::move(text), seq);
+  msg.time = time;
+  msg.proof = std::string(proof_size, 'e');
+  return msg;
+}
+
+std::vector<std::string> texts(const std::vector<message>& lines) {
+  std::vector<std::string> result;
+  for (auto& msg : lines)
+    result.push_back(msg.text);
+  return result;
+}
+
+bool everyone(const peer_id&) {
+  return true;
+}
+
+} // namespace
+
+CAF_TEST(lines are replayed per author in order as signed history) {
+  archive kept{10, 1000};
+  kept.keep(bob, "bob", 7, line(1, "b1", 20));
+  kept.keep(alice, "alice", 5, line(1, "a1", 10));
+  kept.keep(alice, "alice", 5, line(2, "a2", 30));
+  auto all = kept.replay(everyone);
+  CAF_CHECK_EQUAL(texts(all), (std::vector<std::string>{"a1", "a2", "b1"}));
+  CAF_REQUIRE_EQUAL(all.size(), 3u);
+  CAF_CHECK(all[0].type == message_type::carried && all[0].history);
+  CAF_CHECK_EQUAL(all[0].id, alice);
+  CAF_CHECK_EQUAL(all[0].name, "alice");
+  CAF_CHECK_EQUAL(all[0].since, 5u);
+  CAF_CHECK_EQUAL(all[1].seq, 2u);
+  CAF_CHECK_EQUAL(all[1].time, 30u);
+  auto only_bob = kept.replay([](const peer_id& id) { return id == bob; });
+  CAF_CHECK_EQUAL(texts(only_bob), (std::vector<std::string>{"b1"}));
+}
+
+CAF_TEST(unsigned lines private lines and repeats are not kept) {
+  archive kept{10, 1000};
+  auto unsigned_line = make_chat("plain", 1);
+  kept.keep(alice, "alice", 5, unsigned_line);
+  auto whisper = line(1, "psst", 1);
+  whisper.whisper = true;
+  kept.keep(alice, "alice", 5, whisper);
+  kept.keep(alice, "alice", 5, line(2, "two", 2));
+  kept.keep(alice, "alice", 5, line(2, "two again", 3));
+  kept.keep(alice, "alice", 5, line(1, "one late", 4));
+  CAF_CHECK_EQUAL(texts(kept.replay(everyone)),
+                  (std::vector<std::string>{"two"}));
+  // A new run numbers from 1 again.
+  kept.keep(alice, "alice", 6, line(1, "new run", 5));
+  CAF_CHECK_EQUAL(texts(kept.replay(everyone)),
+                  (std::vector<std::string>{"two", "new run"}));
+}
+
+CAF_TEST(the bounds drop the oldest lines first) {
+  archive kept{2, 10};
+  kept.keep(alice, "alice", 5, line(1, "a1", 1));
+  kept.keep(alice, "alice", 5, line(2, "a2", 2));
+  kept.keep(alice, "alice", 5, line(3, "a3", 3));
+  CAF_CHECK_EQUAL(texts(kept.replay(everyone)),
+                  (std::vector<std::string>{"a2", "a3"}));
+  kept.keep(bob, "bob", 7, line(1, "bbbb", 4));
+  kept.keep(alice, "alice", 5, line(4, "aaaa", 5));
+  CAF_CHECK_EQUAL(texts(kept.replay(everyone)),
+                  (std::vector<std::string>{"a3", "aaaa", "bbbb"}));
+  CAF_CHECK_EQUAL(kept.bytes(), 10u);
+  // Over 10 bytes: the line said first goes, whoever said it.
+  kept.keep(bob, "bob", 7, line(2, "bb", 6));
+  CAF_CHECK_EQUAL(texts(kept.replay(everyone)),
+                  (std::vector<std::string>{"aaaa", "bbbb", "bb"}));
+  CAF_CHECK_EQUAL(kept.bytes(), 10u);
+  // A line larger than the whole bound is not kept at all.
+  kept.keep(bob, "bob", 7, line(3, std::string(11, 'x'), 7));
+  CAF_CHECK_EQUAL(texts(kept.replay(everyone)),
+                  (std::vector<std::string>{"aaaa", "bbbb", "bb"}));
+}
