@@ -89,6 +89,17 @@ struct fixture : test_coordinator_fixture<> {
   /// reach everyone.
   std::map<caf::actor_addr, int> side;
 
+  /// Pairs of peers (by membership) that cannot connect to each other,
+  /// either way, though both reach everyone else: a firewall between them.
+  std::set<std::pair<caf::actor_addr, caf::actor_addr>> cut;
+
+  void cannot_connect(const std::string& x, const std::string& y) {
+    auto a = peers.at(x).membership.address();
+    auto b = peers.at(y).membership.address();
+    cut.emplace(a, b);
+    cut.emplace(b, a);
+  }
+
   /// Connects asked for, by "host:port".
   std::map<std::string, size_t> dials;
 
@@ -277,7 +288,8 @@ struct fixture : test_coordinator_fixture<> {
     for (auto& kvp : peers) {
       auto& target = kvp.second;
       if (address(target.host, target.port) != addr || refused.count(addr)
-          || blocked(requester.address(), target.membership.address()))
+          || blocked(requester.address(), target.membership.address())
+          || cut.count({requester.address(), target.membership.address()}))
         continue;
       auto near = sys.spawn(wire_end, this, requester);
       auto far = sys.spawn(wire_end, this, target.membership);
@@ -816,6 +828,75 @@ CAF_TEST(concurrent joins through different members converge) {
     CAF_CHECK_EQUAL(live_wires, 2 * (names.size() * (names.size() - 1) / 2));
     reset();
   }
+}
+
+CAF_TEST(members that cannot connect hear each other through others) {
+  for (unsigned seed = 1; seed <= 40; ++seed) {
+    CAF_MESSAGE("interleaving #" << seed);
+    std::mt19937 rng{seed};
+    add_peers({"a", "b", "c", "d", "e"});
+    cannot_connect("a", "d");
+    cannot_connect("b", "e");
+    start("a");
+    // Each joins through a member it reaches, all at once.
+    for (auto [name, via] :
+         {std::pair{"b", "a"}, {"c", "a"}, {"d", "b"}, {"e", "c"}}) {
+      auto& p = peers.at(name);
+      auto& entry = peers.at(via);
+      caf::anon_send(p.membership, atom::start_v, p.port,
+                     std::vector<protocol::endpoint>{{entry.host, entry.port}});
+    }
+    drain_shuffled(rng);
+    // Gossip rounds (one member a round, from each): everyone learns of
+    // everyone, through whom it can.
+    wait(20s);
+    std::vector<std::string> names{"a", "b", "c", "d", "e"};
+    for (auto& x : names)
+      caf::anon_send(peers.at(x).membership, atom::chat_v, "from " + x);
+    drain_shuffled(rng);
+    wait(2s);
+    for (auto& x : names)
+      for (auto& y : names) {
+        if (x == y)
+          continue;
+        auto& ys = lines(y);
+        auto told = std::count_if(ys.begin(), ys.end(), [&](auto& line) {
+          return line.rfind(x + " has joined the chat", 0) == 0
+                 || (line.rfind("Members: ", 0) == 0
+                     && (line + ",").find(" " + x + ",") != std::string::npos);
+        });
+        if (told != 1)
+          CAF_ERROR(y << " learned of " << x << " " << told << " times (seed "
+                      << seed << ")");
+        if (!shows(y, x + ": from " + x))
+          CAF_ERROR(y << " did not hear " << x << " once (seed " << seed
+                      << ")");
+        CAF_CHECK(shows(y, x + " lost connection", 0));
+      }
+
+    for (auto [x, y] :
+         {std::pair{"a", "d"}, {"d", "a"}, {"b", "e"}, {"e", "b"}})
+      CAF_CHECK(std::any_of(lines(x).begin(), lines(x).end(), [&](auto& l) {
+        return l.rfind(std::string{y} + " has joined the chat (through ", 0)
+               == 0;
+      }));
+    reset();
+    cut.clear();
+  }
+}
+
+CAF_TEST(a member reached through others that leaves is reported left) {
+  add_peers({"a", "b", "c"});
+  cannot_connect("a", "c");
+  start("a");
+  start("b", {"a"});
+  start("c", {"b"});
+  wait(2s);
+  CAF_CHECK(shows("c", "a has joined the chat (through b)"));
+  leave("a");
+  wait(2s);
+  CAF_CHECK(shows("c", "a has left the chat"));
+  CAF_CHECK(shows("c", "a lost connection", 0));
 }
 
 CAF_TEST(simultaneous connects between two peers leave one connection) {
