@@ -180,6 +180,8 @@ struct membership_state : protocol::join_callee,
   // Connections link to us: quitting with a non-normal reason takes down
   // every connection still open (stalled peers, late dial results).
   void quit(const std::optional<protocol::error>& reason) override {
+    if (auto n = carry->forwarded(); n > 0)
+      spdlog::info("carried {} lines between members that cannot connect", n);
     if (reason)
       self->quit(to_caf_error(*reason));
     else

@@ -118,10 +118,13 @@ void relay::on_route(const peer& from, const message& msg) {
     f.refused.insert(from.conn);
     return ask_next(msg.id);
   }
-  // We are connected to it ourselves, or the name is another member's.
-  if (member(msg.id) != nullptr || !validate_name(msg.name) || msg.name.empty()
+  // We are connected to it ourselves (our connects crossed): the carrier
+  // can stop.
+  if (member(msg.id) != nullptr)
+    return callee_.send(from.conn, make_carry(msg.id, true));
+  if (msg.name.empty() || !validate_name(msg.name)
       || peers_.name_taken(msg.name, msg.id))
-    return;
+    return; // The name is another member's.
   if (i == far_.end()) {
     if (far_.size() >= max_far)
       return;
@@ -298,8 +301,9 @@ void relay::unlink(const peer_id& x, const peer_id& y) {
 
 void relay::on_member(const peer& p) {
   if (auto i = far_.find(p.id); i != far_.end()) {
-    if (i->second.via != 0)
-      callee_.send(i->second.via, make_carry(p.id, true));
+    for (auto carrier : {i->second.via, i->second.asking})
+      if (carrier != 0)
+        callee_.send(carrier, make_carry(p.id, true));
     far_.erase(i);
   }
   // Members that found no carrier yet may ask this one.
