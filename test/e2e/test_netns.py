@@ -117,20 +117,27 @@ def test_three_hosts(g):
         net.close()
 
 
+def blocked_trio(g, net):
+    """alice on a, bob on b, carol on c, where a and c cannot connect:
+    carol joins through bob, and each hears of the other through him."""
+    net.block("a", "c")
+    cfg = g.fast()
+    alice = g.start("alice", args=cfg, prefix=net.prefix("a")).joined()
+    bob = g.start("bob", ["%s:%d" % (HOSTS["a"], alice.port)], args=cfg,
+                  prefix=net.prefix("b")).joined()
+    carol = g.start("carol", ["%s:%d" % (HOSTS["b"], bob.port)], args=cfg,
+                    prefix=net.prefix("c")).joined()
+    carol.wait_for(r"^alice has joined the chat \(through bob\)$")
+    alice.wait_for(r"^carol has joined the chat \(through bob\)$")
+    return alice, bob, carol
+
+
 def test_blocked_pair_hears_through_the_third(g):
     """alice and carol cannot connect to each other; both reach bob, who
     carries their lines, privately sealed ones included."""
     net = Network()
     try:
-        net.block("a", "c")
-        cfg = g.fast()
-        alice = g.start("alice", args=cfg, prefix=net.prefix("a")).joined()
-        bob = g.start("bob", ["%s:%d" % (HOSTS["a"], alice.port)], args=cfg,
-                      prefix=net.prefix("b")).joined()
-        carol = g.start("carol", ["%s:%d" % (HOSTS["b"], bob.port)], args=cfg,
-                        prefix=net.prefix("c")).joined()
-        carol.wait_for(r"^alice has joined the chat \(through bob\)$")
-        alice.wait_for(r"^carol has joined the chat \(through bob\)$")
+        alice, bob, carol = blocked_trio(g, net)
         carol.send("hello from c")
         alice.wait_for(r"^carol: hello from c$")
         bob.wait_for(r"^carol: hello from c$")
@@ -162,14 +169,7 @@ def test_blocked_pair_member_killed_is_lost(g):
     lost once the carrier loses it."""
     net = Network()
     try:
-        net.block("a", "c")
-        cfg = g.fast()
-        alice = g.start("alice", args=cfg, prefix=net.prefix("a")).joined()
-        bob = g.start("bob", ["%s:%d" % (HOSTS["a"], alice.port)], args=cfg,
-                      prefix=net.prefix("b")).joined()
-        carol = g.start("carol", ["%s:%d" % (HOSTS["b"], bob.port)], args=cfg,
-                        prefix=net.prefix("c")).joined()
-        carol.wait_for(r"^alice has joined the chat \(through bob\)$")
+        alice, bob, carol = blocked_trio(g, net)
         alice.kill()
         bob.wait_for(r"^alice lost connection$", timeout=10)
         carol.wait_for(r"^alice lost connection$", timeout=5)
