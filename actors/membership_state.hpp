@@ -207,8 +207,9 @@ struct membership_state : protocol::join_callee,
     chat->say_seen(id, since, msg);
   }
 
-  uint64_t replay_size(uint64_t seen) override {
-    return chat->replay_size(seen);
+  uint64_t replay_size(const peer& p, uint64_t seen) override {
+    return chat->replay_size(seen)
+           + (p.asked ? carry->replay_for(p).size() : 0);
   }
 
   void forget(const protocol::peer_id& id) override {
@@ -411,8 +412,14 @@ struct membership_state : protocol::join_callee,
       carry->on_carry(p, msg);
     else if (msg.type == message_type::route)
       carry->on_route(p, msg);
-    else
+    else if (!msg.history)
       carry->on_carried(p, msg);
+    else if (join->is_entry(p.conn) && chat->awaiting(p.conn)) {
+      // Lines of members who left, from the member we joined through:
+      // as many as its welcome promised, with its own history.
+      carry->on_archived(p, msg, join->name());
+      chat->replay_arrived(p.conn);
+    }
     check_alone();
   }
 

@@ -5,6 +5,14 @@
 
 namespace groupchat::protocol {
 
+namespace {
+
+size_t cost(const message& line) {
+  return line.text.size() + archive::line_overhead;
+}
+
+} // namespace
+
 archive::archive(size_t lines_per_author, size_t max_bytes)
   : lines_per_author_(lines_per_author), max_bytes_(max_bytes) {
   // nop
@@ -13,39 +21,43 @@ archive::archive(size_t lines_per_author, size_t max_bytes)
 void archive::keep(const peer_id& author, const std::string& name,
                    uint64_t since, const message& line) {
   if (line.proof.empty() || line.whisper || lines_per_author_ == 0
-      || line.text.size() > max_bytes_)
+      || cost(line) > max_bytes_)
     return;
-  auto& a = authors_[author];
+  if (authors_.count(author) == 0)
+    while (authors_.size() >= max_authors)
+      drop_oldest();
+  auto i = authors_.try_emplace(author).first;
+  auto& a = i->second;
   a.name = name;
   // A new run numbers from 1 again: the old run's lines stay before it.
   if (!a.lines.empty() && a.lines.back().since == since
       && a.lines.back().line.seq >= line.seq)
     return;
-  a.lines.push_back({since, line});
-  bytes_ += line.text.size();
-  if (a.lines.size() > lines_per_author_) {
-    bytes_ -= a.lines.front().line.text.size();
-    a.lines.pop_front();
-  }
+  a.lines.push_back({since, ++arrivals_, line});
+  bytes_ += cost(line);
+  if (a.lines.size() > lines_per_author_)
+    drop_front(i);
   while (bytes_ > max_bytes_)
     drop_oldest();
 }
 
-// The line said first, of all authors (a scan: at most a group's worth).
+void archive::drop_front(std::map<peer_id, author>::iterator i) {
+  bytes_ -= cost(i->second.lines.front().line);
+  i->second.lines.pop_front();
+  if (i->second.lines.empty())
+    authors_.erase(i);
+}
+
+// The line that arrived first, of all authors (a scan: at most
+// `max_authors`).
 void archive::drop_oldest() {
   auto oldest = authors_.end();
   for (auto i = authors_.begin(); i != authors_.end(); ++i)
-    if (!i->second.lines.empty()
-        && (oldest == authors_.end()
-            || i->second.lines.front().line.time
-                 < oldest->second.lines.front().line.time))
+    if (oldest == authors_.end()
+        || i->second.lines.front().order < oldest->second.lines.front().order)
       oldest = i;
-  if (oldest == authors_.end())
-    return;
-  bytes_ -= oldest->second.lines.front().line.text.size();
-  oldest->second.lines.pop_front();
-  if (oldest->second.lines.empty())
-    authors_.erase(oldest);
+  if (oldest != authors_.end())
+    drop_front(oldest);
 }
 
 std::vector<message>

@@ -21,8 +21,11 @@ namespace groupchat::protocol {
 
 class archive {
 public:
-  /// Keeps at most `lines_per_author` lines of each author and `max_bytes`
-  /// of text in all.
+  /// Keeps at most `lines_per_author` lines of each author, `max_bytes`
+  /// in all (text, and `line_overhead` a line for its key, signature and
+  /// numbers) and `max_authors` authors. The line that arrived first goes
+  /// first (not the one its author says it said first: authors choose
+  /// their times).
   archive(size_t lines_per_author, size_t max_bytes);
 
   /// Keeps `line` (a `chat` with its author's `proof` and `time`) of
@@ -36,7 +39,10 @@ public:
   std::vector<message>
   replay(const std::function<bool(const peer_id&)>& wanted) const;
 
-  /// Bytes of text kept.
+  static constexpr size_t line_overhead = 256;
+  static constexpr size_t max_authors = 256;
+
+  /// Bytes kept, as counted against the bound.
   size_t bytes() const noexcept {
     return bytes_;
   }
@@ -44,6 +50,8 @@ public:
 private:
   struct kept {
     uint64_t since;
+    /// When it arrived, in the order of all lines kept.
+    uint64_t order;
     message line;
   };
 
@@ -53,10 +61,12 @@ private:
   };
 
   void drop_oldest();
+  void drop_front(std::map<peer_id, struct author>::iterator i);
 
   size_t lines_per_author_;
   size_t max_bytes_;
   size_t bytes_ = 0;
+  uint64_t arrivals_ = 0;
   std::map<peer_id, author> authors_;
 };
 

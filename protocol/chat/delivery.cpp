@@ -133,9 +133,17 @@ void delivery::on_archived(const peer_id& id, const std::string& name,
   show_history(id, name, msg);
 }
 
+bool delivery::older_run(const peer_id& id, uint64_t since) const {
+  auto i = senders_.find(id);
+  return i != senders_.end() && i->second.since != 0 && since < i->second.since;
+}
+
 void delivery::reached(const peer_id& id, const std::string& name,
                        uint64_t since, uint64_t seq) {
-  on_run(id, since);
+  // A carrier's word on the run is unsigned: taken only while we know
+  // none (a signed line says it again).
+  if (auto i = senders_.find(id); i == senders_.end() || i->second.since == 0)
+    on_run(id, since);
   auto& s = senders_[id];
   names_[id] = name;
   if (!s.met) {

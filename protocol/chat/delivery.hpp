@@ -66,6 +66,10 @@ public:
   /// numbers its lines from 1 again, so what we knew of them goes.
   void on_run(const peer_id& id, uint64_t since);
 
+  /// Whether `since` is an earlier run of `id` than one we know: a line
+  /// of it, carried by another member, is a replay.
+  bool older_run(const peer_id& id, uint64_t since) const;
+
   /// A history line `msg` of `id` (`name`), an author we cannot hear
   /// ourselves, passed on by the member we joined through (relay.hpp):
   /// shown as history, in order; what its keeper did not have before its
@@ -134,6 +138,15 @@ public:
   /// How many of our lines after `seen` we would send again.
   uint64_t replay_size(uint64_t seen) const;
 
+  /// Whether the history that `conn`'s welcome promised is still due.
+  bool awaiting(uint64_t conn) const noexcept {
+    return replays_due_.count(conn) > 0;
+  }
+
+  /// One line of the history that `conn`'s welcome promised arrived
+  /// (shown or not).
+  void replay_arrived(uint64_t conn);
+
   /// Whether chat is being held back.
   bool holding() const noexcept {
     return holding_;
@@ -165,7 +178,6 @@ private:
   void show_history(const peer_id& id, const std::string& from, message& msg);
   void hold_bytes(size_t n);
   void maybe_release();
-  void replay_arrived(uint64_t conn);
   void check_missed(const peer_id& id);
   void report_missed(const peer_id& id, uint64_t missed);
 

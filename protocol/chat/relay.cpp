@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
+#include <string_view>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -19,14 +21,37 @@ namespace {
 /// list may hold.
 constexpr size_t max_far = 256;
 
-// A private line's plain text as sealed: its number (8 bytes, big-endian),
-// then the text. The number inside the box: a carrier cannot replay it as
-// a later line.
-std::string private_plain(uint64_t seq, const std::string& text) {
-  std::string out;
+/// Distinct authors whose lines a newcomer takes from its entry.
+constexpr size_t max_archived_authors = 256;
+
+constexpr std::string_view private_label = "groupchat v3 private";
+
+// A private line's plain text as sealed: a label, the sender's and the
+// recipient's keys, its number (8 bytes, big-endian), then the text. The
+// keys inside the box: a box cannot be turned around (X to A and A to X
+// share one key); the number: nor replayed as a later line.
+std::string private_plain(const peer_id& from, const peer_id& to, uint64_t seq,
+                          const std::string& text) {
+  std::string out{private_label};
+  out += from;
+  out += to;
   for (int shift = 56; shift >= 0; shift -= 8)
     out.push_back(static_cast<char>((seq >> shift) & 0xff));
   return out + text;
+}
+
+// The number and text of a private line from `from` to `to`, if that is
+// what `plain` says.
+std::optional<std::pair<uint64_t, std::string>>
+private_line(const std::string& plain, const peer_id& from, const peer_id& to) {
+  auto head = std::string{private_label} + from + to;
+  if (plain.size() < head.size() + 8
+      || plain.compare(0, head.size(), head) != 0)
+    return std::nullopt;
+  uint64_t seq = 0;
+  for (size_t k = 0; k < 8; ++k)
+    seq = (seq << 8) | static_cast<uint8_t>(plain[head.size() + k]);
+  return std::pair{seq, plain.substr(head.size() + 8)};
 }
 
 event about(event::kind what, const std::string& name, const peer_id& id,
@@ -70,6 +95,8 @@ bool relay::unreachable(const member_info& m) {
   // Asked already: the first failure was news, a repeat is not.
   if (i->second.via != 0 || i->second.asking != 0)
     return true;
+  // A new failure: members that could not carry it before may now.
+  i->second.refused.clear();
   ask_next(m.id);
   return false;
 }
@@ -153,30 +180,31 @@ void relay::on_carried(const peer& from, const message& msg) {
   if (msg.whisper && msg.to != self_->id())
     return forward_private(from, msg);
   if (msg.history)
-    return on_archived(from, msg);
+    return; // Only from the entry, while we join: see on_archived.
+  // Only from the member that carries the author to us.
   auto i = far_.find(msg.id);
-  if (i == far_.end()) {
-    spdlog::debug("dropping a line carried by {}: not for a member we "
-                  "reach through others",
+  if (i == far_.end() || i->second.via != from.conn) {
+    spdlog::debug("dropping a line carried by {}: it does not carry its "
+                  "author to us",
                   from.name);
     return;
   }
   auto& name = i->second.name;
   if (msg.whisper) {
     auto plain = self_->open_from(msg.id, msg.text);
-    if (!plain || plain->size() < 8) {
+    auto line = plain ? private_line(*plain, msg.id, self_->id())
+                      : std::nullopt;
+    if (!line) {
       spdlog::warn("dropping a private line carried by {} as {}'s: it does "
-                   "not open with their key",
+                   "not open as theirs to us",
                    from.name, name);
       return;
     }
-    uint64_t seq = 0;
-    for (size_t k = 0; k < 8; ++k)
-      seq = (seq << 8) | static_cast<uint8_t>((*plain)[k]);
-    auto line = make_whisper(plain->substr(8), seq);
-    line.time = msg.time;
-    return chat_.on_chat(from.conn, msg.id, name, line);
+    auto whisper = make_whisper(std::move(line->second), line->first);
+    return chat_.on_chat(from.conn, msg.id, name, whisper);
   }
+  if (chat_.older_run(msg.id, msg.since))
+    return; // A line of an earlier run, replayed.
   if (!signed_by_author(from, msg, name))
     return;
   auto line = msg.action ? make_action(msg.text, msg.seq)
@@ -196,18 +224,32 @@ bool relay::signed_by_author(const peer& from, const message& msg,
                                    msg.time, msg.text),
                    msg.proof))
     return true;
-  callee_.report(event::note(
-    "forged_line", "warning: a line carried by " + from.name + " in " + name
-                     + "'s name was not signed by " + name + ": not shown"));
+  callee_.report(event::note("forged_line", "warning: a line passed on by "
+                                              + from.name + " as " + name
+                                              + "'s does not carry " + name
+                                              + "'s signature: not shown"));
   return false;
 }
 
 // A line of an author we cannot hear ourselves, passed on as history by
-// the member we joined through. An author we hear sends its own.
-void relay::on_archived(const peer& from, const message& msg) {
+// the member we joined through (the caller checks that it is, and that
+// we are still taking history). An author we hear sends its own; a name
+// taken by a member, or ours, is not the author's to use.
+void relay::on_archived(const peer& from, const message& msg,
+                        const std::string& own_name) {
   if (msg.id == self_->id() || member(msg.id) != nullptr
-      || far_.count(msg.id) > 0 || msg.name.empty() || !validate_name(msg.name))
+      || far_.count(msg.id) > 0 || msg.name.empty() || !validate_name(msg.name)
+      || peers_.name_taken(msg.name, msg.id)
+      || name_key(msg.name) == name_key(own_name)
+      || chat_.older_run(msg.id, msg.since))
     return;
+  if (archived_.count(msg.id) == 0) {
+    if (archived_.size() >= max_archived_authors)
+      return;
+    archived_.emplace(msg.id, msg.name);
+  } else if (archived_[msg.id] != msg.name) {
+    return; // One key, one name.
+  }
   if (!signed_by_author(from, msg, msg.name))
     return;
   auto line = make_history(msg.text, msg.seq, msg.action, msg.time);
@@ -248,9 +290,16 @@ void relay::on_carry(const peer& from, const message& msg) {
 void relay::on_line(const peer& author, const message& line) {
   if (line.whisper || line.history || line.proof.empty())
     return;
+  // Kept unchecked (a newcomer checks what it is given); carried only if
+  // the author signed it, so that the far end's warning names the right
+  // member.
   kept_.keep(author.id, author.name, author.since, line);
   auto i = carrying_.find(author.id);
-  if (i == carrying_.end())
+  if (i == carrying_.end()
+      || !verify_proof(author.id,
+                       line_transcript(author.id, author.since, line.seq,
+                                       line.action, line.time, line.text),
+                       line.proof))
     return;
   auto carried = line;
   carried.type = message_type::carried;
@@ -263,11 +312,14 @@ void relay::on_line(const peer& author, const message& line) {
     }
 }
 
-void relay::replay_to(const peer& newcomer) {
-  auto lines = kept_.replay([&](const peer_id& id) {
+std::vector<message> relay::replay_for(const peer& newcomer) {
+  return kept_.replay([&](const peer_id& id) {
     return id != newcomer.id && member(id) == nullptr && far_.count(id) == 0;
   });
-  for (auto& msg : lines)
+}
+
+void relay::replay_to(const peer& newcomer) {
+  for (auto& msg : replay_for(newcomer))
     callee_.send(newcomer.conn, msg);
 }
 
@@ -351,7 +403,8 @@ bool relay::whisper(const std::string& name, const std::string& body) {
   msg.whisper = true;
   msg.id = self_->id();
   msg.to = to->first;
-  msg.text = self_->seal_to(to->first, private_plain(line->seq, line->text));
+  msg.text = self_->seal_to(to->first, private_plain(self_->id(), to->first,
+                                                     line->seq, line->text));
   if (msg.text.empty())
     return false;
   callee_.send(to->second.via, msg);

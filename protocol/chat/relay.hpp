@@ -77,7 +77,13 @@ public:
   void on_route(const peer& from, const message& msg);
 
   /// Member `from` carried a line to us (or, as its carrier, through us).
+  /// History goes to `on_archived`.
   void on_carried(const peer& from, const message& msg);
+
+  /// The member we joined through passed on `msg`, a line of an author
+  /// that is not a member (`carried` with `history`); `own_name` is ours.
+  void on_archived(const peer& from, const message& msg,
+                   const std::string& own_name);
 
   // -- the carrier -------------------------------------------------------------
 
@@ -91,6 +97,9 @@ public:
   /// `newcomer` joined through us: it gets the lines we keep of authors
   /// that are no longer members (it cannot hear them itself).
   void replay_to(const peer& newcomer);
+
+  /// The lines `replay_to` sends.
+  std::vector<message> replay_for(const peer& newcomer);
 
   // -- both ---------------------------------------------------------------------
 
@@ -144,7 +153,7 @@ private:
   void lost(const peer_id& id, bool left);
   bool prefer(const peer& carrier, conn_id current);
   void forward_private(const peer& from, const message& msg);
-  void on_archived(const peer& from, const message& msg);
+
   bool signed_by_author(const peer& from, const message& msg,
                         const std::string& name);
   void link(const peer_id& x, const peer_id& y);
@@ -160,6 +169,8 @@ private:
   std::map<peer_id, std::set<peer_id>> carrying_;
   /// Others' recent lines, for newcomers.
   archive kept_;
+  /// The authors of history passed on to us, by key: one name each.
+  std::map<peer_id, std::string> archived_;
   uint64_t forwarded_ = 0;
 };
 

@@ -131,6 +131,10 @@ std::vector<member_entry> proved_names(const event& ev) {
   switch (ev.what) {
     case event::kind::joined:
     case event::kind::back:
+      // A member reached through another is vouched for by that member,
+      // not proven to us.
+      if (!ev.via.empty())
+        return {};
       return {member_entry{ev.name, ev.id, {}}};
     case event::kind::nick:
       if (ev.you)

@@ -120,7 +120,7 @@ void join_machine::on_greeting(peer& p, message& msg) {
                               callee_.lines_said());
   callee_.say_seen(p.id, msg.since, welcome);
   welcome.since = since_;
-  welcome.replay = callee_.replay_size(msg.seen);
+  welcome.replay = callee_.replay_size(p, msg.seen);
   p.hs.sign_welcome(*opts_.self, p.id, welcome);
   callee_.send(p.conn, welcome);
   // While we join, new members are in the "Members:" line at the end.

@@ -169,8 +169,10 @@ public:
   /// lines from 1 again (see delivery::on_run).
   virtual void say_seen(const peer_id& id, uint64_t since, message& msg) = 0;
 
-  /// How many of our lines after `seen` we would send again.
-  virtual uint64_t replay_size(uint64_t seen) = 0;
+  /// How many lines we would send `p`, a member we welcome, after the
+  /// welcome: ours after `seen`, and, to a newcomer that joined through
+  /// us, the kept lines of members that left (relay.hpp).
+  virtual uint64_t replay_size(const peer& p, uint64_t seen) = 0;
 
   /// Our own name is now `name` (a rename, or one taken back).
   virtual void renamed(const std::string& name) = 0;
@@ -260,6 +262,11 @@ public:
 
   /// Once a heartbeat interval: dials the lost members due for a try.
   void on_tick();
+
+  /// Whether `conn` is the member we joined through.
+  bool is_entry(conn_id conn) const noexcept {
+    return entry_ && *entry_ == conn;
+  }
 
   /// Whether we are on our way into a group (not yet in one).
   bool joining() const noexcept {

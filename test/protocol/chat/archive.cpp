@@ -3,6 +3,7 @@
 
 #include "protocol/chat/archive.hpp"
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -72,7 +73,8 @@ CAF_TEST(unsigned lines private lines and repeats are not kept) {
 }
 
 CAF_TEST(the bounds drop the oldest lines first) {
-  archive kept{2, 10};
+  constexpr auto overhead = archive::line_overhead;
+  archive kept{2, 3 * overhead + 10};
   kept.keep(alice, "alice", 5, line(1, "a1", 1));
   kept.keep(alice, "alice", 5, line(2, "a2", 2));
   kept.keep(alice, "alice", 5, line(3, "a3", 3));
@@ -82,14 +84,24 @@ CAF_TEST(the bounds drop the oldest lines first) {
   kept.keep(alice, "alice", 5, line(4, "aaaa", 5));
   CAF_CHECK_EQUAL(texts(kept.replay(everyone)),
                   (std::vector<std::string>{"a3", "aaaa", "bbbb"}));
-  CAF_CHECK_EQUAL(kept.bytes(), 10u);
-  // Over 10 bytes: the line said first goes, whoever said it.
+  CAF_CHECK_EQUAL(kept.bytes(), 3 * overhead + 10);
+  // Over the bound: the line that came first goes, whoever said it.
   kept.keep(bob, "bob", 7, line(2, "bb", 6));
   CAF_CHECK_EQUAL(texts(kept.replay(everyone)),
                   (std::vector<std::string>{"aaaa", "bbbb", "bb"}));
-  CAF_CHECK_EQUAL(kept.bytes(), 10u);
+  CAF_CHECK_EQUAL(kept.bytes(), 3 * overhead + 10);
   // A line larger than the whole bound is not kept at all.
-  kept.keep(bob, "bob", 7, line(3, std::string(11, 'x'), 7));
+  kept.keep(bob, "bob", 7, line(3, std::string(3 * overhead + 10, 'x'), 7));
   CAF_CHECK_EQUAL(texts(kept.replay(everyone)),
                   (std::vector<std::string>{"aaaa", "bbbb", "bb"}));
+}
+
+CAF_TEST(an author cannot keep its lines by dating them in the future) {
+  constexpr auto overhead = archive::line_overhead;
+  archive kept{10, 2 * (overhead + 1)};
+  kept.keep(bob, "bob", 7, line(1, "b", std::numeric_limits<uint64_t>::max()));
+  kept.keep(alice, "alice", 5, line(1, "1", 10));
+  kept.keep(alice, "alice", 5, line(2, "2", 11));
+  CAF_CHECK_EQUAL(texts(kept.replay(everyone)),
+                  (std::vector<std::string>{"1", "2"}));
 }

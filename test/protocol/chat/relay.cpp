@@ -87,6 +87,8 @@ struct node : relay_callee, delivery_callee {
       case message_type::route:
         return carry.on_route(*p, msg);
       case message_type::carried:
+        if (msg.history)
+          return carry.on_archived(*p, msg, name);
         return carry.on_carried(*p, msg);
       default:
         CAF_FAIL("unexpected " << to_string(msg.type));
@@ -426,4 +428,67 @@ CAF_TEST(a carrier refuses private lines that are not the sender own) {
   net.nodes[1]->receive(0, msg);
   CAF_CHECK_EQUAL(net.nodes[1]->carry.forwarded(), 0u);
   CAF_CHECK(net.links[{1, 2}].empty());
+}
+
+CAF_TEST(a carrier cannot turn a private line back to its sender) {
+  network net{13, 3, {{0, 2}}};
+  net.drain();
+  std::vector<message> boxes;
+  net.tamper = [&](size_t from, message& msg) {
+    if (from == 0 && msg.type == message_type::carried)
+      boxes.push_back(msg);
+  };
+  CAF_REQUIRE(net.nodes[0]->carry.whisper("m2", encode(make_whisper("x", 1))));
+  net.drain();
+  CAF_REQUIRE_EQUAL(boxes.size(), 1u);
+  // The carrier hands 0's box to 0 as if 2 had sealed it for 0.
+  auto turned = boxes[0];
+  std::swap(turned.id, turned.to);
+  net.nodes[0]->receive(1, turned);
+  CAF_CHECK(net.nodes[0]->lines_of(*net.nodes[2]).empty());
+}
+
+CAF_TEST(a carrier cannot replay a line by claiming another run) {
+  network net{17, 3, {{0, 2}}};
+  net.drain();
+  std::vector<message> carried;
+  net.tamper = [&](size_t from, message& msg) {
+    if (from == 1 && msg.type == message_type::carried)
+      carried.push_back(msg);
+  };
+  net.nodes[0]->say("once");
+  net.drain();
+  CAF_REQUIRE_EQUAL(carried.size(), 1u);
+  net.tamper = nullptr;
+  // An unsigned word on the run, then the old line again.
+  auto route = make_route(net.nodes[0]->key->id(), "m0", 0, 1);
+  net.nodes[2]->receive(1, route);
+  net.nodes[2]->receive(1, carried[0]);
+  CAF_CHECK_EQUAL(net.nodes[2]->lines_of(*net.nodes[0]).size(), 1u);
+  // From a member that does not carry 0 to 2, nothing is taken.
+  auto again = carried[0];
+  again.seq = 2;
+  net.nodes[2]->receive(0, again); // Not even connected: ignored.
+  CAF_CHECK_EQUAL(net.nodes[2]->lines_of(*net.nodes[0]).size(), 1u);
+}
+
+CAF_TEST(history under our own name or a member name is not taken) {
+  network net{19, 3, {}};
+  net.chat(1, "real ");
+  net.leave(0);
+  // Member 1 passes on 0's line under the newcomer's own name, then under
+  // member 2's.
+  std::string rename;
+  net.tamper = [&](size_t from, message& msg) {
+    if (from == 1 && msg.type == message_type::carried)
+      msg.name = rename;
+  };
+  rename = "m3";
+  auto& carol = net.join(1);
+  net.drain();
+  CAF_CHECK_EQUAL(carol.count(event::kind::chat), 0u);
+  rename = "m2";
+  net.nodes[1]->carry.replay_to(*net.nodes[1]->peers.find(carol.index + 1));
+  net.drain();
+  CAF_CHECK_EQUAL(carol.count(event::kind::chat), 0u);
 }

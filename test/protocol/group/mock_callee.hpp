@@ -80,7 +80,7 @@ struct mock_callee : join_callee {
     // nop
   }
 
-  uint64_t replay_size(uint64_t) override {
+  uint64_t replay_size(const peer&, uint64_t) override {
     return 0;
   }
 
