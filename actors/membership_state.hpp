@@ -396,6 +396,7 @@ struct membership_state : protocol::join_callee,
         return join->on_challenge(*p, msg);
       case message_type::nick:
         join->on_nick(*p, msg);
+        carry->on_renamed(*p);
         return check_alone(); // The names to complete changed.
       case message_type::carry:
       case message_type::route:

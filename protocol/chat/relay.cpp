@@ -162,17 +162,22 @@ void relay::on_route(const peer& from, const message& msg) {
     return callee_.send(from.conn, make_carry(msg.id, true));
   if (f.via != 0 && f.via != from.conn)
     callee_.send(f.via, make_carry(msg.id, true));
+  auto old_name = std::exchange(f.name, msg.name);
   f.via = from.conn;
   f.via_name = from.name;
   f.asking = 0;
   f.refused.clear();
-  f.name = msg.name;
   if (msg.since != 0)
     f.since = msg.since;
   chat_.reached(msg.id, msg.name, msg.since, msg.seq);
   if (!f.announced) {
     f.announced = true;
     callee_.report(about(event::kind::joined, f.name, msg.id, from.name));
+  } else if (old_name != f.name) {
+    // Its carrier passes on its renames.
+    auto ev = event::renamed(old_name, f.name, msg.id, false);
+    ev.via = from.name;
+    callee_.report(std::move(ev));
   }
 }
 
@@ -310,6 +315,16 @@ void relay::on_line(const peer& author, const message& line) {
       callee_.send(p->conn, carried);
       ++forwarded_;
     }
+}
+
+void relay::on_renamed(const peer& p) {
+  auto i = carrying_.find(p.id);
+  if (i == carrying_.end())
+    return;
+  for (auto& to : i->second)
+    if (auto q = member(to))
+      callee_.send(q->conn,
+                   make_route(p.id, p.name, chat_.seen_of(p.id), p.since));
 }
 
 std::vector<message> relay::replay_for(const peer& newcomer) {

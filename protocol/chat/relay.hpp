@@ -94,6 +94,9 @@ public:
   /// it, if it is signed; it is kept for newcomers.
   void on_line(const peer& author, const message& line);
 
+  /// Member `p` goes by a new name: whoever we carry it to hears it.
+  void on_renamed(const peer& p);
+
   /// `newcomer` joined through us: it gets the lines we keep of authors
   /// that are no longer members (it cannot hear them itself).
   void replay_to(const peer& newcomer);

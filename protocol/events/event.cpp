@@ -137,7 +137,7 @@ std::vector<member_entry> proved_names(const event& ev) {
         return {};
       return {member_entry{ev.name, ev.id, {}}};
     case event::kind::nick:
-      if (ev.you)
+      if (ev.you || !ev.via.empty())
         return {};
       return {member_entry{ev.text, ev.id, {}}};
     case event::kind::members:

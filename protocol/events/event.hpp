@@ -64,8 +64,9 @@ struct event {
   std::string text;
   std::string code;
   std::string to;
-  /// joined, left, lost: the member we reach `name` through (we cannot
-  /// connect to it ourselves); empty for a member we are connected to.
+  /// joined, left, lost, nick: the member we reach `name` through (we
+  /// cannot connect to it ourselves); empty for a member we are connected
+  /// to.
   std::string via;
   bool action = false;
   bool whisper = false;

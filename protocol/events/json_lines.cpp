@@ -60,6 +60,8 @@ void add_fields(json& obj, const event& ev) {
       obj["new"] = ev.text;
       obj["id"] = ev.id;
       obj["you"] = ev.you;
+      if (!ev.via.empty())
+        obj["via"] = ev.via;
       return;
     case kind::chat:
       return add_chat(obj, ev);

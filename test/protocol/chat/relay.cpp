@@ -492,3 +492,21 @@ CAF_TEST(history under our own name or a member name is not taken) {
   net.drain();
   CAF_CHECK_EQUAL(carol.count(event::kind::chat), 0u);
 }
+
+CAF_TEST(a rename reaches the far end through the carrier) {
+  network net{23, 3, {{0, 2}}};
+  net.drain();
+  auto& carrier = *net.nodes[1];
+  auto p = carrier.peers.find(1); // Member 0, as its carrier knows it.
+  CAF_REQUIRE(p != nullptr);
+  p->name = "zero";
+  carrier.carry.on_renamed(*p);
+  net.drain();
+  auto& far = *net.nodes[2];
+  CAF_REQUIRE(!far.shown.empty());
+  CAF_CHECK(far.shown.back().what == event::kind::nick);
+  CAF_CHECK_EQUAL(far.shown.back().text, "zero");
+  CAF_CHECK_EQUAL(far.shown.back().via, "m1");
+  CAF_CHECK(proved_names(far.shown.back()).empty());
+  CAF_CHECK(far.carry.find("zero") != nullptr);
+}
