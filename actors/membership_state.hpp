@@ -25,6 +25,7 @@
 #include "protocol/group/failure_detector.hpp"
 #include "protocol/chat/commands.hpp"
 #include "protocol/chat/delivery.hpp"
+#include "protocol/chat/line_seals.hpp"
 #include "protocol/chat/outbox.hpp"
 #include "protocol/chat/relay.hpp"
 #include "protocol/group/join_machine.hpp"
@@ -84,6 +85,8 @@ struct membership_state : protocol::join_callee,
   std::optional<protocol::outbox> out;
   /// Lines carried between members that cannot connect to each other.
   std::optional<protocol::relay> carry;
+  /// The signatures of our public lines.
+  std::optional<protocol::line_seals> seals;
   /// The user asked to leave: we do once the join completed and every line
   /// typed before went out.
   bool leave_requested = false;
@@ -102,7 +105,8 @@ struct membership_state : protocol::join_callee,
                      opts.greeting_timeout);
     join.emplace(opts.join, peers, *this);
     chat.emplace(opts.history_lines, opts.history_bytes, *this);
-    out.emplace(opts.max_frame_size, *chat, *this);
+    seals.emplace(opts.join.self);
+    out.emplace(opts.max_frame_size, *chat, *this, &*seals);
     carry.emplace(opts.join.self, peers, *chat, *this, opts.history_lines,
                   opts.history_bytes / 4);
   }
@@ -332,13 +336,12 @@ struct membership_state : protocol::join_callee,
     return true;
   }
 
-  // Our line may be carried, or passed on to newcomers once we left:
-  // signed over what identifies it for good.
-  void sign(message& line, uint64_t time) override {
-    line.time = time;
-    line.proof = opts.join.self->prove(
-      protocol::line_transcript(opts.join.self->id(), join->since(), line.seq,
-                                line.action, time, line.text));
+  bool carried() override {
+    return carry->carried();
+  }
+
+  uint64_t run() override {
+    return join->since();
   }
 
   void release(size_t n) override {
@@ -402,6 +405,10 @@ struct membership_state : protocol::join_callee,
       case message_type::route:
       case message_type::carried:
         return on_carrying(*p, msg);
+      case message_type::seal:
+        if (p->st != stage::member)
+          return join->unexpected(*p, msg.type);
+        return carry->on_seal(*p, msg);
     }
   }
 
@@ -452,6 +459,7 @@ struct membership_state : protocol::join_callee,
         || (peers.empty() && !join->rejoining()))
       return; // Alone: the next connection starts the ticks again.
     join->on_tick();
+    out->seal(); // The lines of this period, for newcomers to check.
     auto members = peers.members();
     for (auto p : members)
       send(p->conn, protocol::make_heartbeat());

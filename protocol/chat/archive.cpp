@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "protocol/chat/archive.hpp"
 
+#include <algorithm>
 #include <utility>
 
 namespace groupchat::protocol {
@@ -20,8 +21,7 @@ archive::archive(size_t lines_per_author, size_t max_bytes)
 
 void archive::keep(const peer_id& author, const std::string& name,
                    uint64_t since, const message& line) {
-  if (line.proof.empty() || line.whisper || lines_per_author_ == 0
-      || cost(line) > max_bytes_)
+  if (line.whisper || lines_per_author_ == 0 || cost(line) > max_bytes_)
     return;
   if (authors_.count(author) == 0)
     while (authors_.size() >= max_authors)
@@ -60,23 +60,68 @@ void archive::drop_oldest() {
     drop_front(oldest);
 }
 
+void archive::seal(const peer_id& author, uint64_t since, uint64_t first,
+                   uint64_t last, const std::string& sig) {
+  auto i = authors_.find(author);
+  if (i == authors_.end() || first == 0 || first > last)
+    return;
+  auto& lines = i->second.lines;
+  auto end = std::find_if(lines.begin(), lines.end(), [&](const kept& k) {
+    return k.since == since && k.line.seq == last;
+  });
+  // Whole if its first line is kept as many places before its last as
+  // their numbers are apart, all of one run.
+  auto to = static_cast<size_t>(end - lines.begin());
+  auto span = last - first;
+  if (end == lines.end() || span > to || lines[to - span].line.seq != first
+      || !one_run(lines, to - span, to))
+    return;
+  end->line.proof = sig;
+  end->line.first = first;
+}
+
+// Whether lines `from` to `to` are of one run (the numbers then rise by
+// one from line to line: a run's numbers only rise).
+bool archive::one_run(const std::deque<kept>& lines, size_t from, size_t to) {
+  for (auto k = from; k < to; ++k)
+    if (lines[k].since != lines[to].since)
+      return false;
+  return true;
+}
+
 std::vector<message>
 archive::replay(const std::function<bool(const peer_id&)>& wanted) const {
   std::vector<message> result;
   for (auto& [id, a] : authors_) {
     if (!wanted(id))
       continue;
-    for (auto& k : a.lines) {
-      auto msg = k.line;
-      msg.type = message_type::carried;
-      msg.history = true;
-      msg.id = id;
-      msg.name = a.name;
-      msg.since = k.since;
-      result.push_back(std::move(msg));
+    for (size_t j = 0; j < a.lines.size(); ++j) {
+      auto& last = a.lines[j];
+      if (last.line.proof.empty())
+        continue;
+      auto first = last.line.first != 0 ? last.line.first : last.line.seq;
+      auto span = last.line.seq - first;
+      if (span > j || a.lines[j - span].line.seq != first
+          || !one_run(a.lines, j - span, j))
+        continue; // Its first lines were dropped: it cannot be checked.
+      for (auto k = j - span; k <= j; ++k)
+        result.push_back(as_history(id, a.name, a.lines[k]));
     }
   }
   return result;
+}
+
+message archive::as_history(const peer_id& id, const std::string& name,
+                            const kept& k) {
+  auto msg = k.line;
+  msg.type = message_type::carried;
+  msg.history = true;
+  msg.id = id;
+  msg.name = name;
+  msg.since = k.since;
+  if (msg.first == msg.seq)
+    msg.first = 0; // A line signed alone.
+  return msg;
 }
 
 } // namespace groupchat::protocol

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
-// Other members' recent public lines, as their authors signed them: what
-// a member passes on to a newcomer for authors the newcomer cannot hear
+// Other members' recent public lines, with their authors' seals: what a
+// member passes on to a newcomer for authors the newcomer cannot hear
 // itself (they left, or are gone), so that history survives its author.
-// Bounded per author and in bytes; the oldest line goes first. A plain
-// container: delivery keeps what it shows, the relay replays it.
+// Authors sign their lines in batches (line_seals.hpp): a line is passed
+// on only once its batch's seal came, with all the batch's lines, for the
+// newcomer to check. Bounded per author and in bytes; the oldest line goes
+// first. A plain container: the relay keeps and replays.
 
 #pragma once
 
@@ -28,14 +30,21 @@ public:
   /// their times).
   archive(size_t lines_per_author, size_t max_bytes);
 
-  /// Keeps `line` (a `chat` with its author's `proof` and `time`) of
-  /// `author`, called `name`, in its run `since`. Lines without a
-  /// signature, and lines not after the last one kept, are not kept.
+  /// Keeps `line` (a public `chat` with its `time`; with `proof`, the
+  /// author's signature of it alone, or of the batch from `first`) of
+  /// `author`, called `name`, in its run `since`. Lines not after the last
+  /// one kept are not kept.
   void keep(const peer_id& author, const std::string& name, uint64_t since,
             const message& line);
 
-  /// Every line kept of the authors for whom `wanted` holds, as `carried`
-  /// `history` lines, per author in order.
+  /// `author` sealed its lines `first` to `last` of run `since` with
+  /// `sig`. Ignored unless every one of them is kept.
+  void seal(const peer_id& author, uint64_t since, uint64_t first,
+            uint64_t last, const std::string& sig);
+
+  /// Every sealed batch kept whole of the authors for whom `wanted`
+  /// holds, as `carried` `history` lines, per author in order; the last
+  /// line of each batch has the seal.
   std::vector<message>
   replay(const std::function<bool(const peer_id&)>& wanted) const;
 
@@ -60,6 +69,9 @@ private:
     std::deque<kept> lines;
   };
 
+  static bool one_run(const std::deque<kept>& lines, size_t from, size_t to);
+  static message as_history(const peer_id& id, const std::string& name,
+                            const kept& k);
   void drop_oldest();
   void drop_front(std::map<peer_id, struct author>::iterator i);
 

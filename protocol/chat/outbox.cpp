@@ -9,8 +9,12 @@ outbox_callee::~outbox_callee() {
   // nop
 }
 
-void outbox_callee::sign(message&, uint64_t) {
-  // nop
+bool outbox_callee::carried() {
+  return false;
+}
+
+uint64_t outbox_callee::run() {
+  return 0;
 }
 
 namespace {
@@ -25,8 +29,10 @@ event sent_privately(const std::string& to, std::string text) {
 
 } // namespace
 
-outbox::outbox(size_t max_frame_size, delivery& chat, outbox_callee& callee)
-  : max_frame_size_(max_frame_size), chat_(chat), callee_(callee) {
+outbox::outbox(size_t max_frame_size, delivery& chat, outbox_callee& callee,
+               line_seals* seals)
+  : max_frame_size_(max_frame_size), chat_(chat), callee_(callee),
+    seals_(seals) {
   // nop
 }
 
@@ -45,7 +51,11 @@ bool outbox::fits(const std::string& body) {
 void outbox::say(std::string text, bool action, uint64_t now) {
   auto seq = chat_.next_public();
   auto msg = action ? make_action(text, seq) : make_chat(text, seq);
-  callee_.sign(msg, now);
+  if (seals_ != nullptr)
+    msg.time = now; // Signed with the line.
+  auto alone = seals_ != nullptr && callee_.carried();
+  if (alone)
+    seals_->sign_alone(msg, callee_.run());
   auto body = encode(msg);
   if (closed_ || !fits(body))
     return callee_.release(1);
@@ -59,8 +69,24 @@ void outbox::say(std::string text, bool action, uint64_t now) {
                     + std::to_string(max_frame_size_) + " bytes encoded)"));
     return callee_.release(1);
   }
+  // A line alone follows the seal of the batch before it; a batch that
+  // is full is sealed before the next line joins it.
+  if (seals_ != nullptr)
+    queue_seal(alone ? seals_->seal() : seals_->add(msg, callee_.run()));
   chat_.said(seq, now, std::move(text), action);
   lines_.push_back({seq, std::move(body), {}, {}});
+  send();
+}
+
+void outbox::queue_seal(std::optional<message> seal) {
+  if (seal)
+    lines_.push_back({0, encode(*seal), {}, {}, true});
+}
+
+void outbox::seal() {
+  if (closed_ || seals_ == nullptr)
+    return;
+  queue_seal(seals_->seal());
   send();
 }
 
@@ -97,8 +123,11 @@ void outbox::congested(uint64_t conn, bool yes) {
 }
 
 void outbox::close() {
-  if (open_)
+  if (open_) {
+    if (seals_ != nullptr)
+      queue_seal(seals_->seal());
     send(true);
+  }
   closed_ = true;
 }
 
@@ -107,8 +136,12 @@ void outbox::close() {
 void outbox::send(bool regardless) {
   if (!regardless && (!open_ || closed_ || !congested_.empty()))
     return;
+  size_t typed = 0;
   for (auto& x : lines_) {
-    if (x.to.empty()) {
+    typed += x.seal ? 0 : 1;
+    if (x.seal) {
+      callee_.broadcast(std::move(x.body));
+    } else if (x.to.empty()) {
       chat_.sent(x.seq);
       callee_.broadcast(std::move(x.body));
     } else if (callee_.send_to(x.to, std::move(x.body))) {
@@ -120,7 +153,7 @@ void outbox::send(bool regardless) {
       callee_.report(std::move(ev));
     }
   }
-  callee_.release(lines_.size());
+  callee_.release(typed);
   lines_.clear();
 }
 

@@ -5,17 +5,20 @@
 // piles up, so a sender slows down to its slowest reader instead of piling
 // up memory, and sequence numbers never reach a member out of order.
 // Every typed line is released once it left or was refused: the stdin
-// reader reads on only while few lines are under way.
+// reader reads on only while few lines are under way. The seals of our
+// public lines (line_seals.hpp) queue behind the lines they sign.
 
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "protocol/chat/delivery.hpp"
+#include "protocol/chat/line_seals.hpp"
 
 namespace groupchat::protocol {
 
@@ -37,14 +40,19 @@ public:
   /// `n` typed lines were dealt with.
   virtual void release(size_t n) = 0;
 
-  /// Signs our public line `line`, said at `time`, if others may carry it
-  /// (relay.hpp); by default, nobody does.
-  virtual void sign(message& line, uint64_t time);
+  /// Whether members hear our lines through a carrier now (relay.hpp):
+  /// then each line is signed alone; by default, nobody does.
+  virtual bool carried();
+
+  /// Our run (join_machine.hpp), which our lines' signatures name.
+  virtual uint64_t run();
 };
 
 class outbox {
 public:
-  outbox(size_t max_frame_size, delivery& chat, outbox_callee& callee);
+  /// Signs our public lines with `seals`, if any.
+  outbox(size_t max_frame_size, delivery& chat, outbox_callee& callee,
+         line_seals* seals = nullptr);
 
   /// A public line (an action with `action`) typed at `now` (microseconds
   /// since the epoch).
@@ -59,7 +67,11 @@ public:
   /// Output towards member connection `conn` piles up (`yes`), or drained.
   void congested(uint64_t conn, bool yes);
 
-  /// We leave: what waits goes out regardless, later lines are refused.
+  /// The public lines said since the last seal get theirs, behind them.
+  void seal();
+
+  /// We leave: what waits goes out regardless, sealed; later lines are
+  /// refused.
   void close();
 
   /// Lines waiting.
@@ -76,14 +88,18 @@ private:
     std::string to;
     /// What was typed, for the "-> NAME: TEXT" notice.
     std::string text;
+    /// Not a line: the seal of lines before it.
+    bool seal = false;
   };
 
   bool fits(const std::string& body);
+  void queue_seal(std::optional<message> seal);
   void send(bool regardless = false);
 
   size_t max_frame_size_;
   delivery& chat_;
   outbox_callee& callee_;
+  line_seals* seals_;
   std::vector<line> lines_;
   std::set<uint64_t> congested_;
   bool open_ = false;

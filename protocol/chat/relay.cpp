@@ -2,12 +2,11 @@
 #include "protocol/chat/relay.hpp"
 
 #include <algorithm>
-#include <chrono>
-#include <optional>
-#include <string_view>
 #include <utility>
 
 #include <spdlog/spdlog.h>
+
+#include "protocol/chat/private_box.hpp"
 
 namespace groupchat::protocol {
 
@@ -24,36 +23,6 @@ constexpr size_t max_far = 256;
 /// Distinct authors whose lines a newcomer takes from its entry.
 constexpr size_t max_archived_authors = 256;
 
-constexpr std::string_view private_label = "groupchat v3 private";
-
-// A private line's plain text as sealed: a label, the sender's and the
-// recipient's keys, its number (8 bytes, big-endian), then the text. The
-// keys inside the box: a box cannot be turned around (X to A and A to X
-// share one key); the number: nor replayed as a later line.
-std::string private_plain(const peer_id& from, const peer_id& to, uint64_t seq,
-                          const std::string& text) {
-  std::string out{private_label};
-  out += from;
-  out += to;
-  for (int shift = 56; shift >= 0; shift -= 8)
-    out.push_back(static_cast<char>((seq >> shift) & 0xff));
-  return out + text;
-}
-
-// The number and text of a private line from `from` to `to`, if that is
-// what `plain` says.
-std::optional<std::pair<uint64_t, std::string>>
-private_line(const std::string& plain, const peer_id& from, const peer_id& to) {
-  auto head = std::string{private_label} + from + to;
-  if (plain.size() < head.size() + 8
-      || plain.compare(0, head.size(), head) != 0)
-    return std::nullopt;
-  uint64_t seq = 0;
-  for (size_t k = 0; k < 8; ++k)
-    seq = (seq << 8) | static_cast<uint8_t>(plain[head.size() + k]);
-  return std::pair{seq, plain.substr(head.size() + 8)};
-}
-
 event about(event::kind what, const std::string& name, const peer_id& id,
             std::string via) {
   auto ev = event::member(what, name, id);
@@ -67,7 +36,8 @@ relay::relay(std::shared_ptr<const identity> self, peer_table& peers,
              delivery& chat, relay_callee& callee, size_t lines_per_author,
              size_t archive_bytes)
   : self_(std::move(self)), peers_(peers), chat_(chat), callee_(callee),
-    kept_(lines_per_author, archive_bytes) {
+    kept_(lines_per_author, archive_bytes), lines_per_author_(lines_per_author),
+    archive_bytes_(archive_bytes) {
   // nop
 }
 
@@ -196,9 +166,7 @@ void relay::on_carried(const peer& from, const message& msg) {
   }
   auto& name = i->second.name;
   if (msg.whisper) {
-    auto plain = self_->open_from(msg.id, msg.text);
-    auto line = plain ? private_line(*plain, msg.id, self_->id())
-                      : std::nullopt;
+    auto line = open_private(*self_, msg.id, msg.text);
     if (!line) {
       spdlog::warn("dropping a private line carried by {} as {}'s: it does "
                    "not open as theirs to us",
@@ -210,24 +178,24 @@ void relay::on_carried(const peer& from, const message& msg) {
   }
   if (chat_.older_run(msg.id, msg.since))
     return; // A line of an earlier run, replayed.
-  if (!signed_by_author(from, msg, name))
-    return;
   auto line = msg.action ? make_action(msg.text, msg.seq)
                          : make_chat(msg.text, msg.seq);
   line.time = msg.time;
+  if (!signed_by_author(from, msg.id, msg.since, name, {line}, msg.proof))
+    return;
   line.proof = msg.proof;
   kept_.keep(msg.id, name, msg.since, line);
   chat_.on_run(msg.id, msg.since);
   chat_.on_chat(from.conn, msg.id, name, line);
 }
 
-// Whether the author signed `msg` as it arrived; a warning if not.
-bool relay::signed_by_author(const peer& from, const message& msg,
-                             const std::string& name) {
-  if (verify_proof(msg.id,
-                   line_transcript(msg.id, msg.since, msg.seq, msg.action,
-                                   msg.time, msg.text),
-                   msg.proof))
+// Whether `author`, called `name`, sealed `lines` of its run `since`
+// with `sig`, as they arrived from `from`; a warning if not.
+bool relay::signed_by_author(const peer& from, const peer_id& author,
+                             uint64_t since, const std::string& name,
+                             const std::vector<message>& lines,
+                             const std::string& sig) {
+  if (sealed_by(author, since, lines, sig))
     return true;
   callee_.report(event::note("forged_line", "warning: a line passed on by "
                                               + from.name + " as " + name
@@ -255,13 +223,58 @@ void relay::on_archived(const peer& from, const message& msg,
   } else if (archived_[msg.id] != msg.name) {
     return; // One key, one name.
   }
-  if (!signed_by_author(from, msg, msg.name))
+  auto batch = batch_of(msg);
+  if (batch.empty())
+    return; // Its batch is not complete yet.
+  if (!signed_by_author(from, msg.id, msg.since, msg.name, batch, msg.proof))
     return;
+  batch.back().proof = msg.proof;
+  batch.back().first = batch.front().seq;
+  for (auto& line : batch) {
+    kept_.keep(msg.id, msg.name, msg.since, line);
+    chat_.on_run(msg.id, msg.since);
+    chat_.on_archived(msg.id, msg.name, line);
+  }
+}
+
+// The batch that `msg`, a line of history, completes (its lines in
+// order, as history lines): none while it waits for its seal. A batch
+// is of one run.
+std::vector<message> relay::batch_of(const message& msg) {
   auto line = make_history(msg.text, msg.seq, msg.action, msg.time);
-  line.proof = msg.proof;
-  kept_.keep(msg.id, msg.name, msg.since, line);
-  chat_.on_run(msg.id, msg.since);
-  chat_.on_archived(msg.id, msg.name, line);
+  line.since = msg.since;
+  auto& waiting = unsealed_[msg.id];
+  if (!waiting.empty() && waiting.back().since != msg.since)
+    take_unsealed(msg.id);
+  if (msg.proof.empty()) {
+    // As many lines and bytes as we keep: an entry sends no larger batch.
+    if (waiting.size() >= lines_per_author_)
+      take_unsealed(msg.id);
+    auto cost = line.text.size() + archive::line_overhead;
+    if (unsealed_bytes_ + cost <= archive_bytes_) {
+      unsealed_bytes_ += cost;
+      waiting.push_back(std::move(line));
+    }
+    return {};
+  }
+  auto first = msg.first != 0 ? msg.first : msg.seq;
+  std::vector<message> batch;
+  for (auto& w : take_unsealed(msg.id))
+    if (w.seq >= first && w.seq < msg.seq)
+      batch.push_back(std::move(w));
+  batch.push_back(std::move(line));
+  return batch;
+}
+
+// The lines of `author` that wait for their seal, waiting no more.
+std::vector<message> relay::take_unsealed(const peer_id& author) {
+  std::vector<message> result;
+  if (auto i = unsealed_.find(author); i != unsealed_.end()) {
+    for (auto& line : i->second)
+      unsealed_bytes_ -= line.text.size() + archive::line_overhead;
+    result.swap(i->second);
+  }
+  return result;
 }
 
 // Two members that each asked a carrier may have asked two: both ends hear
@@ -293,18 +306,15 @@ void relay::on_carry(const peer& from, const message& msg) {
 }
 
 void relay::on_line(const peer& author, const message& line) {
-  if (line.whisper || line.history || line.proof.empty())
+  if (line.whisper || line.history)
     return;
   // Kept unchecked (a newcomer checks what it is given); carried only if
-  // the author signed it, so that the far end's warning names the right
-  // member.
+  // the author signed it alone, so that the far end's warning names the
+  // right member.
   kept_.keep(author.id, author.name, author.since, line);
   auto i = carrying_.find(author.id);
-  if (i == carrying_.end()
-      || !verify_proof(author.id,
-                       line_transcript(author.id, author.since, line.seq,
-                                       line.action, line.time, line.text),
-                       line.proof))
+  if (i == carrying_.end() || line.proof.empty()
+      || !sealed_by(author.id, author.since, {line}, line.proof))
     return;
   auto carried = line;
   carried.type = message_type::carried;
@@ -315,6 +325,10 @@ void relay::on_line(const peer& author, const message& line) {
       callee_.send(p->conn, carried);
       ++forwarded_;
     }
+}
+
+void relay::on_seal(const peer& author, const message& msg) {
+  kept_.seal(author.id, author.since, msg.first, msg.seq, msg.proof);
 }
 
 void relay::on_renamed(const peer& p) {
@@ -418,8 +432,7 @@ bool relay::whisper(const std::string& name, const std::string& body) {
   msg.whisper = true;
   msg.id = self_->id();
   msg.to = to->first;
-  msg.text = self_->seal_to(to->first, private_plain(self_->id(), to->first,
-                                                     line->seq, line->text));
+  msg.text = seal_private(*self_, to->first, line->seq, line->text);
   if (msg.text.empty())
     return false;
   callee_.send(to->second.via, msg);
@@ -449,6 +462,11 @@ std::vector<member_summary> relay::summary(uint64_t wall) const {
     result.push_back({f.name, id, f.address, secs, f.via_name});
   }
   return result;
+}
+
+bool relay::carried() const {
+  return std::any_of(far_.begin(), far_.end(),
+                     [](auto& kv) { return kv.second.via != 0; });
 }
 
 std::vector<std::string> relay::names() const {

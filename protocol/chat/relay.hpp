@@ -14,15 +14,16 @@
 // forwards anything, so in a whole mesh nothing is carried at all.
 //
 // History survives its author: every member keeps the others' recent
-// signed lines (archive.hpp), and the member a newcomer joins through
-// passes on those of authors that are no longer members (`carried` with
-// `history`).
+// lines and their seals (archive.hpp), and the member a newcomer joins
+// through passes on those of authors that are no longer members
+// (`carried` with `history`), batch by batch.
 //
 // Trust: a carrier never speaks for the author. Every public line is
-// signed by its author (identity.hpp, `line_transcript`), and a carried
-// one is shown only if the signature checks; a private line is sealed to its
-// recipient's key and authenticated as the sender's (`seal_to`): the
-// carrier sees that a private line passed between the two, not its text.
+// signed by its author (line_seals.hpp): alone while it is carried, in
+// a batch otherwise; a carried line, or a batch of history, is shown only
+// if the signature checks. A private line is sealed to its recipient's
+// key and authenticated as the sender's (`seal_to`): the carrier sees
+// that a private line passed between the two, not its text.
 
 #pragma once
 
@@ -37,6 +38,7 @@
 #include "protocol/chat/archive.hpp"
 #include "protocol/chat/commands.hpp"
 #include "protocol/chat/delivery.hpp"
+#include "protocol/chat/line_seals.hpp"
 #include "protocol/crypto/identity.hpp"
 #include "protocol/events/event.hpp"
 #include "protocol/group/peer_table.hpp"
@@ -82,8 +84,13 @@ public:
 
   /// The member we joined through passed on `msg`, a line of an author
   /// that is not a member (`carried` with `history`); `own_name` is ours.
+  /// Shown once the last line of its batch, with the seal, checks.
   void on_archived(const peer& from, const message& msg,
                    const std::string& own_name);
+
+  /// Whether members hear our lines through a carrier now: then each of
+  /// our lines is signed alone (line_seals.hpp).
+  bool carried() const;
 
   // -- the carrier -------------------------------------------------------------
 
@@ -91,8 +98,11 @@ public:
   void on_carry(const peer& from, const message& msg);
 
   /// `author` sent us `line` itself: whoever we carry its lines to gets
-  /// it, if it is signed; it is kept for newcomers.
+  /// it, if it is signed alone; it is kept for newcomers.
   void on_line(const peer& author, const message& line);
+
+  /// `author` sealed a batch of its lines: kept with them.
+  void on_seal(const peer& author, const message& msg);
 
   /// Member `p` goes by a new name: whoever we carry it to hears it.
   void on_renamed(const peer& p);
@@ -157,8 +167,12 @@ private:
   bool prefer(const peer& carrier, conn_id current);
   void forward_private(const peer& from, const message& msg);
 
-  bool signed_by_author(const peer& from, const message& msg,
-                        const std::string& name);
+  bool signed_by_author(const peer& from, const peer_id& author, uint64_t since,
+                        const std::string& name,
+                        const std::vector<message>& lines,
+                        const std::string& sig);
+  std::vector<message> batch_of(const message& msg);
+  std::vector<message> take_unsealed(const peer_id& author);
   void link(const peer_id& x, const peer_id& y);
   void unlink(const peer_id& x, const peer_id& y);
 
@@ -174,6 +188,11 @@ private:
   archive kept_;
   /// The authors of history passed on to us, by key: one name each.
   std::map<peer_id, std::string> archived_;
+  /// Their lines that wait for the last of their batch, with its seal.
+  std::map<peer_id, std::vector<message>> unsealed_;
+  size_t unsealed_bytes_ = 0;
+  size_t lines_per_author_;
+  size_t archive_bytes_;
   uint64_t forwarded_ = 0;
 };
 

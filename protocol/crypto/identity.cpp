@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "protocol/crypto/identity.hpp"
 
+#include <initializer_list>
 #include <vector>
 
 #include <sodium.h>
@@ -40,6 +41,14 @@ void append_field(std::string& out, std::string_view field) {
   out.append(field);
 }
 
+// Numbers as 8 bytes, big-endian: fixed widths, so no two transcripts
+// share their bytes.
+void append_numbers(std::string& out, std::initializer_list<uint64_t> ns) {
+  for (auto n : ns)
+    for (int shift = 56; shift >= 0; shift -= 8)
+      out.push_back(static_cast<char>((n >> shift) & 0xff));
+}
+
 } // namespace
 
 std::string make_nonce() {
@@ -74,12 +83,18 @@ std::string line_transcript(std::string_view author, uint64_t since,
                             std::string_view text) {
   std::string out = "groupchat v3 line";
   append_field(out, author.substr(0, 255));
-  // Numbers and the text's length as 8 bytes, big-endian: fixed widths,
-  // so no two lines share their bytes.
-  for (uint64_t n : {since, seq, uint64_t{action}, time, uint64_t{text.size()}})
-    for (int shift = 56; shift >= 0; shift -= 8)
-      out.push_back(static_cast<char>((n >> shift) & 0xff));
+  append_numbers(out, {since, seq, uint64_t{action}, time, text.size()});
   out.append(text);
+  return out;
+}
+
+std::string seal_transcript(std::string_view author, uint64_t since,
+                            uint64_t first, uint64_t last,
+                            std::string_view lines) {
+  std::string out = "groupchat v3 seal";
+  append_field(out, author.substr(0, 255));
+  append_numbers(out, {since, first, last});
+  out.append(lines);
   return out;
 }
 

@@ -56,6 +56,15 @@ std::string line_transcript(std::string_view author, uint64_t since,
                             uint64_t seq, bool action, uint64_t time,
                             std::string_view text);
 
+/// The bytes an author signs for its public lines `first` to `last` of its
+/// run `since` (a batch: one line when a carrier passes it on at once;
+/// see line_seals.hpp): its key, the run, both numbers, then `lines`, the
+/// `line_transcript`s of the lines in order. A carrier cannot drop, alter
+/// or reorder a line of a batch without breaking its signature.
+std::string seal_transcript(std::string_view author, uint64_t since,
+                            uint64_t first, uint64_t last,
+                            std::string_view lines);
+
 /// Whether `proof` is `signer`'s signature of `transcript`. False for
 /// anything malformed, including a key that is not a valid Ed25519 point.
 bool verify_proof(std::string_view signer, std::string_view transcript,

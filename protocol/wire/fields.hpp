@@ -125,9 +125,10 @@ inline hex_field proof_field(std::string& value) {
   return {"proof", value, is_proof, "128 lowercase hex digits"};
 }
 
-/// A line's signature by its author: optional, left out when empty.
-inline hex_field sig_field(std::string& value) {
-  return {"sig", value, is_proof, "128 lowercase hex digits", true};
+/// A line's signature by its author: optional (left out when empty)
+/// unless `required`.
+inline hex_field sig_field(std::string& value, bool required = false) {
+  return {"sig", value, is_proof, "128 lowercase hex digits", !required};
 }
 
 template <class Inspector>

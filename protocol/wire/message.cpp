@@ -23,14 +23,19 @@ constexpr std::pair<message_type, const char*> type_names[] = {
   {message_type::heartbeat, "heartbeat"}, {message_type::leave, "leave"},
   {message_type::challenge, "challenge"}, {message_type::nick, "nick"},
   {message_type::carry, "carry"},         {message_type::route, "route"},
-  {message_type::carried, "carried"},
+  {message_type::carried, "carried"},     {message_type::seal, "seal"},
 };
 
-// A carried line: a public one needs its author's signature and a number,
-// a private one its recipient, and is never history.
+// A carried line: a public one needs a number, and its author's
+// signature unless it is history (in a batch, only the last line has it,
+// and the batch starts at or before it); a private one its recipient, and
+// is never history.
 bool carried_complete(const message& m) {
-  return m.whisper ? !m.to.empty() && !m.history
-                   : !m.proof.empty() && m.seq >= 1;
+  if (m.whisper)
+    return !m.to.empty() && !m.history && m.first == 0;
+  return m.seq >= 1 && m.first <= m.seq
+         && (m.history ? m.first == 0 || !m.proof.empty()
+                       : !m.proof.empty() && m.first == 0);
 }
 
 std::optional<message_type> parse_type(std::string_view str) {
@@ -83,8 +88,8 @@ auto describe(Inspector& f, message& x) {
                string_field{"reason", x.text, max_reason_size},
                name_field{x.name, true});
     case message_type::chat:
-      // `time`: when a line sent again as history, or a signed one, was
-      // said; `sig` is the author's signature (see line_signature.hpp).
+      // `time`: when the line was said; `sig`: its author's signature of
+      // the line alone, while a carrier passes it on (see line_seals.hpp).
       return f(
         uint_field{"seq", x.seq, 1}, string_field{"text", x.text, any_size},
         flag_field{"action", x.action}, flag_field{"private", x.whisper},
@@ -107,10 +112,17 @@ auto describe(Inspector& f, message& x) {
         string_field{"text", x.text, any_size}, flag_field{"action", x.action},
         flag_field{"private", x.whisper}, flag_field{"history", x.history},
         uint_field{"time", x.time, 0, true, true}, sig_field(x.proof),
+        uint_field{"first", x.first, 0, true, true},
         hex_field{"to", x.to, is_peer_id, "64 lowercase hex digits", true},
         rule_field{carried_complete, x, "sig",
-                   "present with a number on a public line, and "
-                   "`to` on a private one"});
+                   "present with a number on a public line (only on the "
+                   "last of a batch of history, `first` not above `seq`), "
+                   "and `to` on a private one"});
+    case message_type::seal:
+      return f(uint_field{"first", x.first, 1}, uint_field{"seq", x.seq, 1},
+               rule_field{[](const message& m) { return m.first <= m.seq; }, x,
+                          "first", "not above `seq`"},
+               sig_field(x.proof, true));
   }
   return f();
 }
@@ -265,6 +277,14 @@ message make_route(peer_id id, std::string name, uint64_t seq, uint64_t since) {
   msg.name = std::move(name);
   msg.seq = seq;
   msg.since = since;
+  return msg;
+}
+
+message make_seal(uint64_t first, uint64_t last, std::string sig) {
+  auto msg = of_type(message_type::seal);
+  msg.first = first;
+  msg.seq = last;
+  msg.proof = std::move(sig);
   return msg;
 }
 

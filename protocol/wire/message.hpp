@@ -80,8 +80,12 @@ enum class message_type : uint8_t {
   /// public lines are signed by their author (`proof`), private ones sealed
   /// to the recipient `to` (`text` holds the sealed box in hex). With
   /// `history`: a line of an author the receiver cannot hear itself (it
-  /// left), passed on to a newcomer with the author's `name`.
+  /// left), passed on to a newcomer with the author's `name`; only the
+  /// last line of a batch has the signature (of lines `first` to `seq`).
   carried,
+  /// Member to member: the sender's public lines `first` to `seq` of this
+  /// run are signed by `proof` (see line_seals.hpp).
+  seal,
 };
 
 /// Returns the wire name of `x`, e.g. "greeting".
@@ -141,12 +145,16 @@ struct message {
   /// `challenge`, `greeting`: the sender's fresh nonce.
   std::string nonce;
   /// `greeting`, `welcome`: the sender's signature of the handshake, which
-  /// proves that `id` is its key (see identity.hpp). `chat`, `carried`
-  /// (on the wire `sig`): the author's signature of the line.
+  /// proves that `id` is its key (see identity.hpp). `chat`, `carried`,
+  /// `seal` (on the wire `sig`): the author's signature of the line, or of
+  /// the batch of lines from `first` to `seq`.
   std::string proof;
   /// `chat`: the sender's sequence number, 1 for its first line.
   /// `greeting`, `welcome`: how many lines the sender said before.
   uint64_t seq = 0;
+  /// `seal`, `carried` with `history`: the first line of the batch that
+  /// `proof` signs and `seq` ends (0: the line alone).
+  uint64_t first = 0;
   /// `chat`: the text, UTF-8. `refuse`: the reason, for humans.
   std::string text;
   /// `refuse`: the reason, for the program.
@@ -200,7 +208,7 @@ struct message {
            && x.history == y.history && x.time == y.time && x.seen == y.seen
            && x.seen_since == y.seen_since && x.replay == y.replay
            && x.to == y.to && x.since == y.since && x.members == y.members
-           && x.stop == y.stop && x.left == y.left;
+           && x.stop == y.stop && x.left == y.left && x.first == y.first;
   }
 
   friend bool operator!=(const message& x, const message& y) {
@@ -257,6 +265,9 @@ message make_route(peer_id id, std::string name, uint64_t seq, uint64_t since);
 /// Tells a member that `id` is no longer reached through us (`left`: it
 /// left the group).
 message make_unroute(peer_id id, bool left);
+
+/// Our public lines `first` to `last` are signed by `sig`.
+message make_seal(uint64_t first, uint64_t last, std::string sig);
 
 // -- encoding and decoding ----------------------------------------------------
 

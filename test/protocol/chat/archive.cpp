@@ -16,12 +16,22 @@ namespace {
 const peer_id alice(peer_id_size, 'a');
 const peer_id bob(peer_id_size, 'b');
 
+// A line signed alone.
 message line(uint64_t seq, std::string text, uint64_t time) {
   auto msg = make_chat(std::move(text), seq);
   msg.time = time;
   msg.proof = std::string(proof_size, 'e');
   return msg;
 }
+
+// A line of a batch, sealed later.
+message unsealed(uint64_t seq, std::string text) {
+  auto msg = make_chat(std::move(text), seq);
+  msg.time = seq;
+  return msg;
+}
+
+const std::string sig(proof_size, 'f');
 
 std::vector<std::string> texts(const std::vector<message>& lines) {
   std::vector<std::string> result;
@@ -54,7 +64,7 @@ CAF_TEST(lines are replayed per author in order as signed history) {
   CAF_CHECK_EQUAL(texts(only_bob), (std::vector<std::string>{"b1"}));
 }
 
-CAF_TEST(unsigned lines private lines and repeats are not kept) {
+CAF_TEST(unsealed lines private lines and repeats are not replayed) {
   archive kept{10, 1000};
   auto unsigned_line = make_chat("plain", 1);
   kept.keep(alice, "alice", 5, unsigned_line);
@@ -104,4 +114,38 @@ CAF_TEST(an author cannot keep its lines by dating them in the future) {
   kept.keep(alice, "alice", 5, line(2, "2", 11));
   CAF_CHECK_EQUAL(texts(kept.replay(everyone)),
                   (std::vector<std::string>{"1", "2"}));
+}
+
+CAF_TEST(a batch is replayed once its seal came and only whole) {
+  archive kept{3, 100000};
+  for (uint64_t seq = 1; seq <= 3; ++seq)
+    kept.keep(alice, "alice", 5, unsealed(seq, "a" + std::to_string(seq)));
+  CAF_CHECK(kept.replay(everyone).empty());
+  // A seal of lines not all kept, or of another run, changes nothing.
+  kept.seal(alice, 5, 1, 4, sig);
+  kept.seal(alice, 6, 1, 3, sig);
+  kept.seal(bob, 5, 1, 3, sig);
+  CAF_CHECK(kept.replay(everyone).empty());
+  kept.seal(alice, 5, 2, 3, sig);
+  auto all = kept.replay(everyone);
+  CAF_CHECK_EQUAL(texts(all), (std::vector<std::string>{"a2", "a3"}));
+  CAF_REQUIRE_EQUAL(all.size(), 2u);
+  // The seal rides on the last line, with the batch's first number.
+  CAF_CHECK(all[0].proof.empty());
+  CAF_CHECK_EQUAL(all[1].proof, sig);
+  CAF_CHECK_EQUAL(all[1].first, 2u);
+  // A line alone needs no `first`.
+  kept.keep(alice, "alice", 5, line(4, "a4", 4));
+  CAF_CHECK_EQUAL(texts(kept.replay(everyone)),
+                  (std::vector<std::string>{"a2", "a3", "a4"}));
+  CAF_CHECK_EQUAL(kept.replay(everyone).back().first, 0u);
+  // A batch whose first line was dropped (three lines per author) cannot
+  // be checked and is not replayed.
+  kept.keep(alice, "alice", 5, unsealed(5, "a5"));
+  CAF_CHECK_EQUAL(texts(kept.replay(everyone)),
+                  (std::vector<std::string>{"a4"}));
+  kept.keep(alice, "alice", 5, unsealed(6, "a6"));
+  kept.seal(alice, 5, 5, 6, sig);
+  CAF_CHECK_EQUAL(texts(kept.replay(everyone)),
+                  (std::vector<std::string>{"a4", "a5", "a6"}));
 }

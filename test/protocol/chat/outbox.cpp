@@ -3,6 +3,8 @@
 
 #include "protocol/chat/outbox.hpp"
 
+#include <array>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -37,7 +39,28 @@ struct recorder : outbox_callee, delivery_callee {
   void release(size_t n) override {
     released += n;
   }
+
+  bool carried() override {
+    return through_carrier;
+  }
+
+  uint64_t run() override {
+    return 5;
+  }
+
+  bool through_carrier = false;
 };
+
+// The log's entries of `type` (their JSON `type`), decoded.
+std::vector<message> sent(const std::vector<std::string>& log,
+                          message_type type) {
+  std::vector<message> result;
+  for (auto& entry : log)
+    if (entry.rfind("all ", 0) == 0)
+      if (auto msg = decode(entry.substr(4)); msg && msg->type == type)
+        result.push_back(*msg);
+  return result;
+}
 
 struct fixture {
   recorder rec;
@@ -121,3 +144,43 @@ CAF_TEST(leaving sends what waits regardless and refuses the rest) {
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
+
+CAF_TEST(lines are sealed in batches behind them or alone while carried) {
+  recorder rec;
+  delivery chat{200, 1 << 20, rec};
+  auto key = std::make_shared<const identity>(std::array<uint8_t, 32>{4});
+  line_seals seals{key, 2};
+  outbox out{1024, chat, rec, &seals};
+  out.open();
+  for (auto text : {"one", "two", "three"})
+    out.say(text, false, 10);
+  // A batch is full at two lines: sealed before the third joins the next.
+  auto lines = sent(rec.log, message_type::chat);
+  auto seal = sent(rec.log, message_type::seal);
+  CAF_REQUIRE_EQUAL(lines.size(), 3u);
+  CAF_REQUIRE_EQUAL(seal.size(), 1u);
+  CAF_CHECK(lines[0].proof.empty() && lines[0].time == 10);
+  CAF_CHECK(decode(rec.log[2].substr(4))->type == message_type::seal);
+  CAF_CHECK(sealed_by(key->id(), 5, {lines[0], lines[1]}, seal[0].proof));
+  // A heartbeat seals the rest; nothing new, nothing sent.
+  out.seal();
+  out.seal();
+  seal = sent(rec.log, message_type::seal);
+  CAF_REQUIRE_EQUAL(seal.size(), 2u);
+  CAF_CHECK_EQUAL(seal[1].first, 3u);
+  CAF_CHECK_EQUAL(rec.released, 3u);
+  // Carried: each line is signed alone, after the seal of what came before.
+  out.say("four", false, 20);
+  rec.through_carrier = true;
+  out.say("five", false, 30);
+  lines = sent(rec.log, message_type::chat);
+  CAF_REQUIRE_EQUAL(lines.size(), 5u);
+  CAF_CHECK(sealed_by(key->id(), 5, {lines[4]}, lines[4].proof));
+  CAF_CHECK_EQUAL(sent(rec.log, message_type::seal).back().seq, 4u);
+  // Leaving seals what is left.
+  rec.through_carrier = false;
+  out.say("six", false, 40);
+  out.close();
+  CAF_CHECK_EQUAL(sent(rec.log, message_type::seal).back().first, 6u);
+  CAF_CHECK_EQUAL(rec.released, 6u);
+}

@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -40,6 +41,7 @@ struct node : relay_callee, delivery_callee {
   peer_table peers;
   delivery chat{200, 1 << 20, *this};
   relay carry{key, peers, chat, *this};
+  line_seals seals{key};
   std::vector<event> shown;
 
   void send(conn_id conn, const message& msg) override;
@@ -62,13 +64,30 @@ struct node : relay_callee, delivery_callee {
             since};
   }
 
-  // A public line, signed when someone may carry it (Membership's sign),
-  // to every member we are connected to.
+  // A public line to every member we are connected to, signed as the
+  // outbox signs it: alone while a carrier passes our lines on, else in a
+  // batch, which `seal` seals (Membership, every heartbeat).
   void say(const std::string& text) {
     auto msg = make_chat(text, ++said);
     msg.time = 42 + said;
-    msg.proof = key->prove(
-      line_transcript(key->id(), since, msg.seq, false, msg.time, text));
+    std::optional<message> before;
+    if (carry.carried()) {
+      seals.sign_alone(msg, since);
+      before = seals.seal();
+    } else {
+      before = seals.add(msg, since);
+    }
+    if (before)
+      broadcast(*before);
+    broadcast(msg);
+  }
+
+  void seal() {
+    if (auto msg = seals.seal())
+      broadcast(*msg);
+  }
+
+  void broadcast(const message& msg) {
     for (auto p : peers.members())
       send(p->conn, msg);
   }
@@ -90,6 +109,8 @@ struct node : relay_callee, delivery_callee {
         if (msg.history)
           return carry.on_archived(*p, msg, name);
         return carry.on_carried(*p, msg);
+      case message_type::seal:
+        return carry.on_seal(*p, msg);
       default:
         CAF_FAIL("unexpected " << to_string(msg.type));
     }
@@ -190,8 +211,11 @@ struct network {
     drain();
   }
 
-  // Member `k` leaves: its members hear its leave, its frames vanish.
+  // Member `k` leaves: it seals its last lines, as Membership does; its
+  // members hear its leave, its frames vanish.
   void leave(size_t k) {
+    nodes[k]->seal();
+    drain();
     for (auto& n : nodes)
       if (n != nullptr && n->index != k)
         if (auto p = n->peers.find(k + 1)) {
@@ -277,12 +301,32 @@ CAF_TEST(five members with two pairs blocked hear everyone once in order) {
   }
 }
 
-CAF_TEST(in a whole mesh nothing is carried) {
+CAF_TEST(in a whole mesh nothing is carried and no line is signed alone) {
   network net{7, 4, {}};
   net.drain();
+  size_t signed_lines = 0;
+  net.tamper = [&](size_t, message& msg) {
+    signed_lines += msg.type == message_type::chat && !msg.proof.empty();
+  };
   net.chat(5, "x");
   check_everyone_heard_everyone(net, 5, "x");
   CAF_CHECK_EQUAL(net.forwarded(), 0u);
+  CAF_CHECK_EQUAL(signed_lines, 0u);
+}
+
+CAF_TEST(a batch of history with a line renumbered shows none of it) {
+  network net{29, 3, {}};
+  net.chat(3, "real ");
+  net.leave(0);
+  net.tamper = [](size_t from, message& msg) {
+    if (from == 1 && msg.type == message_type::carried && msg.seq == 2)
+      msg.seq = 4;
+  };
+  auto& carol = net.join(1);
+  net.drain();
+  CAF_CHECK_EQUAL(carol.count(event::kind::chat), 0u);
+  CAF_REQUIRE_EQUAL(carol.count(event::kind::notice), 1u);
+  CAF_CHECK_EQUAL(carol.shown.back().code, "forged_line");
 }
 
 CAF_TEST(a bridge that leaves is replaced by another member) {

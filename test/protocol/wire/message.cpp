@@ -88,6 +88,17 @@ CAF_TEST(every message type survives a round trip) {
   carried.id = key3;
   carried.since = 1764806400000000;
   all.push_back(carried);
+  // History in a batch: the last line has the seal and the first number.
+  auto batch_end = carried;
+  batch_end.history = true;
+  batch_end.name = "carol";
+  batch_end.first = 2;
+  all.push_back(batch_end);
+  auto batch_line = batch_end;
+  batch_line.proof.clear();
+  batch_line.first = 0;
+  all.push_back(batch_line);
+  all.push_back(make_seal(1, 4, signed_msg(make_chat("x", 1)).proof));
   message sealed;
   sealed.type = message_type::carried;
   sealed.id = key1;
@@ -291,6 +302,35 @@ CAF_TEST(a carried line needs a signature or a recipient) {
                    + R"(","private":true,"text":"00"})",
                  ec::invalid_field);
   check_rejected(R"({"type":"carry","version":3})", ec::missing_field);
+  // Only history may wait for its batch's seal; a batch ends where it
+  // starts or after.
+  check_rejected(R"({"type":"carried","version":3,"id":")" + id
+                   + R"(","seq":1,"text":"x","first":1,"sig":")"
+                   + std::string(proof_size, 'e') + R"("})",
+                 ec::invalid_field);
+  check_rejected(R"({"type":"carried","version":3,"id":")" + id
+                   + R"(","seq":2,"text":"x","history":true,"first":3,"sig":")"
+                   + std::string(proof_size, 'e') + R"("})",
+                 ec::invalid_field);
+  CAF_CHECK(
+    static_cast<bool>(decode(R"({"type":"carried","version":3,"id":")" + id
+                             + R"(","seq":2,"text":"x","history":true})")));
+}
+
+CAF_TEST(a seal names its batch and carries a signature) {
+  auto sig = std::string(proof_size, 'e');
+  check_rejected(R"({"type":"seal","version":3,"first":1,"seq":2})",
+                 ec::missing_field);
+  check_rejected(R"({"type":"seal","version":3,"first":3,"seq":2,"sig":")" + sig
+                   + R"("})",
+                 ec::invalid_field);
+  check_rejected(R"({"type":"seal","version":3,"first":0,"seq":2,"sig":")" + sig
+                   + R"("})",
+                 ec::invalid_field);
+  auto ok = decode(R"({"type":"seal","version":3,"first":2,"seq":2,"sig":")"
+                   + sig + R"("})");
+  CAF_REQUIRE(static_cast<bool>(ok));
+  CAF_CHECK_EQUAL(ok->first, 2u);
 }
 
 CAF_TEST(a private line cannot be history) {
