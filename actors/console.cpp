@@ -395,7 +395,7 @@ struct console_state {
     }
     std::vector<protocol::member_entry> entries;
     for (auto& m : others)
-      entries.push_back({m.name, m.id, m.address});
+      entries.push_back({m.name, m.id, m.address, m.via});
     auto ev = protocol::event::member_list(std::move(entries));
     show(ev);
   }

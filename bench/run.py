@@ -21,6 +21,7 @@ import json
 import os
 import tempfile
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -358,6 +359,45 @@ def measure_e2e(receivers, count, rate, rounds, cfg):
     return med["groupchat"], med["floor"], missing
 
 
+def measure_carried(count, rate):
+    """One carried hop: alice, bob and carol on three hosts (network
+    namespaces, as in test/e2e/test_netns.py) where alice and carol cannot
+    connect; lines typed into alice's stdin reach bob directly and carol
+    through bob. Returns the latencies (us) at bob and at carol, the
+    deliveries missing, and the lines bob carried."""
+    from test_netns import HOSTS, Network
+    net = Network()  # harness.Skip where namespaces cannot be made
+    g = harness.Group()
+    try:
+        net.block("a", "c")
+        cfg = g.config(max_messages_per_second=10000000, log_level='"info"')
+        env = bench_env(0)
+        alice = g.start("alice", args=cfg, env=env,
+                        prefix=net.prefix("a")).joined()
+        bob = g.start("bob", ["%s:%d" % (HOSTS["a"], alice.port)], args=cfg,
+                      env=env, prefix=net.prefix("b")).joined()
+        carol = g.start("carol", ["%s:%d" % (HOSTS["b"], bob.port)],
+                        args=cfg, env=env, prefix=net.prefix("c")).joined()
+        carol.wait_for(r"^alice has joined the chat \(through bob\)$")
+        alice.wait_for(r"^carol has joined the chat \(through bob\)$")
+
+        def write(data):
+            alice.proc.stdin.write(data)
+            alice.proc.stdin.flush()
+
+        sent = feed_stamped(write, count, rate)
+        wait_for_lines([bob.out, carol.out], "alice: ", count)
+        direct, _ = e2e_latencies(sent, [bob.out], "alice: ")
+        carried, missing = e2e_latencies(sent, [carol.out], "alice: ")
+        bob.send("/quit")
+        line = bob.err.wait_for(r"carried \d+ lines", timeout=10)
+        forwarded = int(re.search(r"carried (\d+) lines", line).group(1))
+        return direct, carried, missing, forwarded
+    finally:
+        g.close()
+        net.close()
+
+
 def measure_idle(n, seconds, cfg):
     """N separate idle peers: CPU over SECONDS, memory per peer."""
     g = harness.Group()
@@ -494,8 +534,8 @@ def main():
     parser.add_argument("--seconds", type=int, default=10,
                         help="duration of each throughput run")
     parser.add_argument("--only", default=None,
-                        help="run only: join, fanout, e2e, throughput, idle, "
-                             "mesh, rejoin, history")
+                        help="run only: join, fanout, e2e, carried, "
+                             "throughput, idle, mesh, rejoin, history")
     args = parser.parse_args()
     harness.BINARY = os.path.abspath(os.path.join(args.build, "groupchat"))
     # Key files and known keys of peers started outside a Group stay out
@@ -538,6 +578,22 @@ def main():
         row("end to end to %d: CPU per delivery (us)" % r, gc[2], "us", fl[2],
             "<= 2x floor")
         row("end to end to %d: lost" % r, missing, "msgs", None, "0")
+
+    if want("carried"):
+        n = 40 if smoke else 300
+        try:
+            direct, carried, missing, forwarded = measure_carried(n, 200)
+            direct, carried = direct[n // 10:], carried[n // 10:]  # warm-up
+            row("carried hop: p50 direct (us)", percentile(direct, 0.5), "us")
+            row("carried hop: p50 through a carrier (us)",
+                percentile(carried, 0.5), "us")
+            row("carried hop: extra p50 (us)",
+                percentile(carried, 0.5) - percentile(direct, 0.5), "us")
+            row("carried hop: lines carried per line", forwarded / n, "frames",
+                None, "1")
+            row("carried hop: lost", missing, "msgs", None, "0")
+        except harness.Skip as e:
+            print("carried hop: skipped (%s)" % e, flush=True)
 
     seconds = 1 if smoke else args.seconds
     plan = [(3, 2000)] if smoke else [(3, 60000), (31, 6000)]

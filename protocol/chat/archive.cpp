@@ -6,14 +6,6 @@
 
 namespace groupchat::protocol {
 
-namespace {
-
-size_t cost(const message& line) {
-  return line.text.size() + archive::line_overhead;
-}
-
-} // namespace
-
 archive::archive(size_t lines_per_author, size_t max_bytes)
   : lines_per_author_(lines_per_author), max_bytes_(max_bytes) {
   // nop
@@ -78,6 +70,7 @@ void archive::seal(const peer_id& author, uint64_t since, uint64_t first,
     return;
   end->line.proof = sig;
   end->line.first = first;
+  end->checked = false;
 }
 
 // Whether lines `from` to `to` are of one run (the numbers then rise by
@@ -90,37 +83,50 @@ bool archive::one_run(const std::deque<kept>& lines, size_t from, size_t to) {
 }
 
 std::vector<message>
-archive::replay(const std::function<bool(const peer_id&)>& wanted) const {
+archive::replay(const std::function<bool(const peer_id&)>& wanted,
+                const checker& check) {
   std::vector<message> result;
   for (auto& [id, a] : authors_) {
     if (!wanted(id))
       continue;
+    // Lines before `next` went out in a batch already.
+    size_t next = 0;
     for (size_t j = 0; j < a.lines.size(); ++j) {
       auto& last = a.lines[j];
       if (last.line.proof.empty())
         continue;
       auto first = last.line.first != 0 ? last.line.first : last.line.seq;
       auto span = last.line.seq - first;
-      if (span > j || a.lines[j - span].line.seq != first
+      if (span > j || j - span < next || a.lines[j - span].line.seq != first
           || !one_run(a.lines, j - span, j))
         continue; // Its first lines were dropped: it cannot be checked.
+      std::vector<message> batch;
       for (auto k = j - span; k <= j; ++k)
-        result.push_back(as_history(id, a.name, a.lines[k]));
+        batch.push_back(as_history(id, a.name, a.lines[k], k == j));
+      if (!last.checked && !check(id, last.since, batch)) {
+        last.line.proof.clear();
+        continue;
+      }
+      last.checked = true;
+      result.insert(result.end(), batch.begin(), batch.end());
+      next = j + 1;
     }
   }
   return result;
 }
 
 message archive::as_history(const peer_id& id, const std::string& name,
-                            const kept& k) {
+                            const kept& k, bool last_of_batch) {
   auto msg = k.line;
   msg.type = message_type::carried;
   msg.history = true;
   msg.id = id;
   msg.name = name;
   msg.since = k.since;
-  if (msg.first == msg.seq)
-    msg.first = 0; // A line signed alone.
+  if (!last_of_batch)
+    msg.proof.clear();
+  if (!last_of_batch || msg.first == msg.seq)
+    msg.first = 0; // Inside a batch, or a line signed alone.
   return msg;
 }
 

@@ -42,13 +42,26 @@ public:
   void seal(const peer_id& author, uint64_t since, uint64_t first,
             uint64_t last, const std::string& sig);
 
+  /// Whether `lines` (`carried` `history` lines of `author`'s run
+  /// `since`, the last with the seal) are sealed by their author.
+  using checker = std::function<bool(const peer_id& author, uint64_t since,
+                                     const std::vector<message>& lines)>;
+
   /// Every sealed batch kept whole of the authors for whom `wanted`
   /// holds, as `carried` `history` lines, per author in order; the last
-  /// line of each batch has the seal.
-  std::vector<message>
-  replay(const std::function<bool(const peer_id&)>& wanted) const;
+  /// line of each batch has the seal. Each batch is checked once, when
+  /// first replayed (keepers store what authors send unchecked: most is
+  /// never replayed); a batch that fails loses its seal, and a batch
+  /// that overlaps one before it is left out.
+  std::vector<message> replay(const std::function<bool(const peer_id&)>& wanted,
+                              const checker& check);
 
   static constexpr size_t line_overhead = 256;
+
+  /// What `line` counts against the bound in bytes.
+  static size_t cost(const message& line) {
+    return line.text.size() + line_overhead;
+  }
   static constexpr size_t max_authors = 256;
 
   /// Bytes kept, as counted against the bound.
@@ -62,6 +75,8 @@ private:
     /// When it arrived, in the order of all lines kept.
     uint64_t order;
     message line;
+    /// Whether the seal it has was checked.
+    bool checked = false;
   };
 
   struct author {
@@ -71,7 +86,7 @@ private:
 
   static bool one_run(const std::deque<kept>& lines, size_t from, size_t to);
   static message as_history(const peer_id& id, const std::string& name,
-                            const kept& k);
+                            const kept& k, bool last_of_batch);
   void drop_oldest();
   void drop_front(std::map<peer_id, struct author>::iterator i);
 

@@ -27,8 +27,9 @@ bool sealed_by(const peer_id& author, uint64_t since,
                       sig);
 }
 
-line_seals::line_seals(std::shared_ptr<const identity> self, size_t max_batch)
-  : self_(std::move(self)), max_batch_(max_batch) {
+line_seals::line_seals(std::shared_ptr<const identity> self, size_t max_batch,
+                       size_t max_bytes)
+  : self_(std::move(self)), max_batch_(max_batch), max_bytes_(max_bytes) {
   // nop
 }
 
@@ -41,8 +42,7 @@ void line_seals::sign_alone(message& line, uint64_t since) const {
 std::optional<message> line_seals::add(const message& line, uint64_t since) {
   std::optional<message> before;
   // A batch is consecutive lines of one run.
-  if (size() > 0
-      && (size() >= max_batch_ || since != since_ || line.seq != last_ + 1))
+  if (size() > 0 && (full() || since != since_ || line.seq != last_ + 1))
     before = seal();
   if (first_ == 0) {
     first_ = line.seq;

@@ -26,18 +26,25 @@ namespace groupchat::protocol {
 
 class line_seals {
 public:
-  /// Seals a batch once it holds `max_batch` lines: a keeper that drops an
-  /// author's oldest lines can pass on all but the oldest batch.
+  /// A batch is full at `max_batch` lines or `max_bytes` of text: a
+  /// keeper that drops an author's oldest lines can pass on all but the
+  /// oldest batch, and no batch is larger than a keeper keeps.
   explicit line_seals(std::shared_ptr<const identity> self,
-                      size_t max_batch = 32);
+                      size_t max_batch = 32, size_t max_bytes = 16384);
 
   /// Signs our public line `line` (with its `time`) of our run `since` by
   /// itself (`proof`), outside any batch.
   void sign_alone(message& line, uint64_t since) const;
 
   /// Adds our public line `line` of run `since` to the batch. Returns the
-  /// seal of the batch before it, to go out first, if that was full.
+  /// seal of the batch before it, to go out first, if the line cannot
+  /// join it (another run, a number skipped, or full).
   std::optional<message> add(const message& line, uint64_t since);
+
+  /// Whether the batch is full: seal it.
+  bool full() const noexcept {
+    return size() >= max_batch_ || lines_.size() >= max_bytes_;
+  }
 
   /// The seal of the batch so far, if it holds a line; the next line
   /// starts a new one.
@@ -51,6 +58,7 @@ public:
 private:
   std::shared_ptr<const identity> self_;
   size_t max_batch_;
+  size_t max_bytes_;
   uint64_t since_ = 0;
   uint64_t first_ = 0;
   uint64_t last_ = 0;

@@ -48,7 +48,22 @@ bool outbox::fits(const std::string& body) {
   return false;
 }
 
+namespace {
+
+// `text` as receivers decode it: the encoding turns ill-formed UTF-8 into
+// U+FFFD, and a line is signed as it arrives.
+std::string as_received(std::string text) {
+  if (is_utf8(text))
+    return text;
+  auto line = decode(encode(make_chat(std::move(text), 1)));
+  return line ? std::move(line->text) : std::string{};
+}
+
+} // namespace
+
 void outbox::say(std::string text, bool action, uint64_t now) {
+  if (seals_ != nullptr)
+    text = as_received(std::move(text));
   auto seq = chat_.next_public();
   auto msg = action ? make_action(text, seq) : make_chat(text, seq);
   if (seals_ != nullptr)
@@ -69,13 +84,16 @@ void outbox::say(std::string text, bool action, uint64_t now) {
                     + std::to_string(max_frame_size_) + " bytes encoded)"));
     return callee_.release(1);
   }
-  // A line alone follows the seal of the batch before it; a batch that
-  // is full is sealed before the next line joins it.
+  // A line alone follows the seal of the batch before it.
   if (seals_ != nullptr)
     queue_seal(alone ? seals_->seal() : seals_->add(msg, callee_.run()));
   chat_.said(seq, now, std::move(text), action);
   lines_.push_back({seq, std::move(body), {}, {}});
   send();
+  // A full batch is sealed once its last line is on its way: the
+  // signature costs no line its latency.
+  if (seals_ != nullptr && seals_->full())
+    seal();
 }
 
 void outbox::queue_seal(std::optional<message> seal) {

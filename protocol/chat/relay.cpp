@@ -23,6 +23,9 @@ constexpr size_t max_far = 256;
 /// Distinct authors whose lines a newcomer takes from its entry.
 constexpr size_t max_archived_authors = 256;
 
+/// Pairs of member and author warned about a forged line.
+constexpr size_t max_warned = 1024;
+
 event about(event::kind what, const std::string& name, const peer_id& id,
             std::string via) {
   auto ev = event::member(what, name, id);
@@ -36,8 +39,8 @@ relay::relay(std::shared_ptr<const identity> self, peer_table& peers,
              delivery& chat, relay_callee& callee, size_t lines_per_author,
              size_t archive_bytes)
   : self_(std::move(self)), peers_(peers), chat_(chat), callee_(callee),
-    kept_(lines_per_author, archive_bytes), lines_per_author_(lines_per_author),
-    archive_bytes_(archive_bytes) {
+    kept_(lines_per_author, archive_bytes),
+    unsealed_(lines_per_author, archive_bytes) {
   // nop
 }
 
@@ -90,6 +93,7 @@ void relay::ask_next(const peer_id& id) {
 }
 
 void relay::lost(const peer_id& id, bool left) {
+  routed_.erase(id);
   auto i = far_.find(id);
   if (i == far_.end())
     return;
@@ -104,13 +108,16 @@ void relay::on_route(const peer& from, const message& msg) {
     return;
   auto i = far_.find(msg.id);
   if (msg.stop) {
-    if (i == far_.end())
+    if (i == far_.end()) {
+      routed_.erase(msg.id);
       return;
+    }
     auto& f = i->second;
     if (msg.left && f.via == from.conn)
       return lost(msg.id, true);
     if (f.via != from.conn && f.asking != from.conn)
       return; // Not the carrier we have or wait for.
+    routed_.erase(msg.id);
     f.via = 0;
     f.refused.insert(from.conn);
     return ask_next(msg.id);
@@ -119,6 +126,10 @@ void relay::on_route(const peer& from, const message& msg) {
   // can stop.
   if (member(msg.id) != nullptr)
     return callee_.send(from.conn, make_carry(msg.id, true));
+  // The carrier passes on our lines now, whether we take the far member
+  // or not: they are signed alone from now on (see `carried`).
+  if (routed_.size() < max_far)
+    routed_.insert(msg.id);
   if (msg.name.empty() || !validate_name(msg.name)
       || peers_.name_taken(msg.name, msg.id))
     return; // The name is another member's.
@@ -197,6 +208,14 @@ bool relay::signed_by_author(const peer& from, const peer_id& author,
                              const std::string& sig) {
   if (sealed_by(author, since, lines, sig))
     return true;
+  // Once per member and author: a hostile member cannot flood the screen.
+  if (warned_.size() >= max_warned
+      || !warned_.emplace(from.id, author).second) {
+    spdlog::debug("dropping another line passed on by {} as {}'s without "
+                  "its signature",
+                  from.name, name);
+    return false;
+  }
   callee_.report(event::note("forged_line", "warning: a line passed on by "
                                               + from.name + " as " + name
                                               + "'s does not carry " + name
@@ -216,6 +235,12 @@ void relay::on_archived(const peer& from, const message& msg,
       || name_key(msg.name) == name_key(own_name)
       || chat_.older_run(msg.id, msg.since))
     return;
+  // History from another entry (we join again): nothing of the last one's
+  // waits for a seal.
+  if (history_from_ != from.conn) {
+    history_from_ = from.conn;
+    unsealed_.clear();
+  }
   if (archived_.count(msg.id) == 0) {
     if (archived_.size() >= max_archived_authors)
       return;
@@ -223,7 +248,7 @@ void relay::on_archived(const peer& from, const message& msg,
   } else if (archived_[msg.id] != msg.name) {
     return; // One key, one name.
   }
-  auto batch = batch_of(msg);
+  auto batch = unsealed_.add(msg);
   if (batch.empty())
     return; // Its batch is not complete yet.
   if (!signed_by_author(from, msg.id, msg.since, msg.name, batch, msg.proof))
@@ -235,46 +260,6 @@ void relay::on_archived(const peer& from, const message& msg,
     chat_.on_run(msg.id, msg.since);
     chat_.on_archived(msg.id, msg.name, line);
   }
-}
-
-// The batch that `msg`, a line of history, completes (its lines in
-// order, as history lines): none while it waits for its seal. A batch
-// is of one run.
-std::vector<message> relay::batch_of(const message& msg) {
-  auto line = make_history(msg.text, msg.seq, msg.action, msg.time);
-  line.since = msg.since;
-  auto& waiting = unsealed_[msg.id];
-  if (!waiting.empty() && waiting.back().since != msg.since)
-    take_unsealed(msg.id);
-  if (msg.proof.empty()) {
-    // As many lines and bytes as we keep: an entry sends no larger batch.
-    if (waiting.size() >= lines_per_author_)
-      take_unsealed(msg.id);
-    auto cost = line.text.size() + archive::line_overhead;
-    if (unsealed_bytes_ + cost <= archive_bytes_) {
-      unsealed_bytes_ += cost;
-      waiting.push_back(std::move(line));
-    }
-    return {};
-  }
-  auto first = msg.first != 0 ? msg.first : msg.seq;
-  std::vector<message> batch;
-  for (auto& w : take_unsealed(msg.id))
-    if (w.seq >= first && w.seq < msg.seq)
-      batch.push_back(std::move(w));
-  batch.push_back(std::move(line));
-  return batch;
-}
-
-// The lines of `author` that wait for their seal, waiting no more.
-std::vector<message> relay::take_unsealed(const peer_id& author) {
-  std::vector<message> result;
-  if (auto i = unsealed_.find(author); i != unsealed_.end()) {
-    for (auto& line : i->second)
-      unsealed_bytes_ -= line.text.size() + archive::line_overhead;
-    result.swap(i->second);
-  }
-  return result;
 }
 
 // Two members that each asked a carrier may have asked two: both ends hear
@@ -313,9 +298,14 @@ void relay::on_line(const peer& author, const message& line) {
   // right member.
   kept_.keep(author.id, author.name, author.since, line);
   auto i = carrying_.find(author.id);
-  if (i == carrying_.end() || line.proof.empty()
-      || !sealed_by(author.id, author.since, {line}, line.proof))
+  if (i == carrying_.end())
     return;
+  if (line.proof.empty()
+      || !sealed_by(author.id, author.since, {line}, line.proof)) {
+    spdlog::debug("not carrying line {} of {}: not signed alone", line.seq,
+                  author.name);
+    return;
+  }
   auto carried = line;
   carried.type = message_type::carried;
   carried.id = author.id;
@@ -342,9 +332,14 @@ void relay::on_renamed(const peer& p) {
 }
 
 std::vector<message> relay::replay_for(const peer& newcomer) {
-  return kept_.replay([&](const peer_id& id) {
-    return id != newcomer.id && member(id) == nullptr && far_.count(id) == 0;
-  });
+  return kept_.replay(
+    [&](const peer_id& id) {
+      return id != newcomer.id && member(id) == nullptr && far_.count(id) == 0;
+    },
+    [](const peer_id& author, uint64_t since,
+       const std::vector<message>& lines) {
+      return sealed_by(author, since, lines, lines.back().proof);
+    });
 }
 
 void relay::replay_to(const peer& newcomer) {
@@ -381,6 +376,7 @@ void relay::unlink(const peer_id& x, const peer_id& y) {
 // -- both ----------------------------------------------------------------------
 
 void relay::on_member(const peer& p) {
+  routed_.erase(p.id);
   if (auto i = far_.find(p.id); i != far_.end()) {
     for (auto carrier : {i->second.via, i->second.asking})
       if (carrier != 0)
@@ -465,8 +461,7 @@ std::vector<member_summary> relay::summary(uint64_t wall) const {
 }
 
 bool relay::carried() const {
-  return std::any_of(far_.begin(), far_.end(),
-                     [](auto& kv) { return kv.second.via != 0; });
+  return !routed_.empty();
 }
 
 std::vector<std::string> relay::names() const {

@@ -39,6 +39,7 @@
 #include "protocol/chat/commands.hpp"
 #include "protocol/chat/delivery.hpp"
 #include "protocol/chat/line_seals.hpp"
+#include "protocol/chat/pending_batches.hpp"
 #include "protocol/crypto/identity.hpp"
 #include "protocol/events/event.hpp"
 #include "protocol/group/peer_table.hpp"
@@ -171,8 +172,6 @@ private:
                         const std::string& name,
                         const std::vector<message>& lines,
                         const std::string& sig);
-  std::vector<message> batch_of(const message& msg);
-  std::vector<message> take_unsealed(const peer_id& author);
   void link(const peer_id& x, const peer_id& y);
   void unlink(const peer_id& x, const peer_id& y);
 
@@ -189,10 +188,14 @@ private:
   /// The authors of history passed on to us, by key: one name each.
   std::map<peer_id, std::string> archived_;
   /// Their lines that wait for the last of their batch, with its seal.
-  std::map<peer_id, std::vector<message>> unsealed_;
-  size_t unsealed_bytes_ = 0;
-  size_t lines_per_author_;
-  size_t archive_bytes_;
+  pending_batches unsealed_;
+  /// The members a carrier passes our lines on to (it said so in a
+  /// `route`, whether we took it or not).
+  std::set<peer_id> routed_;
+  /// The connection history last came from.
+  conn_id history_from_ = 0;
+  /// Who passed on a forged line as whose: warned once.
+  std::set<std::pair<peer_id, peer_id>> warned_;
   uint64_t forwarded_ = 0;
 };
 

@@ -21,9 +21,12 @@ struct member_entry {
   peer_id id;
   /// Where it listens, "HOST:PORT"; empty if not known.
   std::string address;
+  /// The member we hear it through; empty if we are connected to it.
+  std::string via = {};
 
   friend bool operator==(const member_entry& x, const member_entry& y) {
-    return x.name == y.name && x.id == y.id && x.address == y.address;
+    return x.name == y.name && x.id == y.id && x.address == y.address
+           && x.via == y.via;
   }
 };
 

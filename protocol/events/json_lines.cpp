@@ -16,8 +16,12 @@ using json = nlohmann::ordered_json;
 
 json entries(const std::vector<member_entry>& members) {
   auto result = json::array();
-  for (auto& m : members)
-    result.push_back({{"name", m.name}, {"id", m.id}, {"address", m.address}});
+  for (auto& m : members) {
+    json entry{{"name", m.name}, {"id", m.id}, {"address", m.address}};
+    if (!m.via.empty())
+      entry["via"] = m.via;
+    result.push_back(std::move(entry));
+  }
   return result;
 }
 

@@ -186,4 +186,16 @@ std::string make_visible(std::string_view text) {
   return out;
 }
 
+bool is_utf8(std::string_view text) noexcept {
+  auto* s = reinterpret_cast<const uint8_t*>(text.data());
+  auto len = static_cast<int32_t>(text.size());
+  for (int32_t i = 0; i < len;) {
+    UChar32 c;
+    U8_NEXT(s, i, len, c);
+    if (c < 0)
+      return false;
+  }
+  return true;
+}
+
 } // namespace groupchat::protocol

@@ -34,6 +34,9 @@ std::string name_key(std::string_view name);
 /// what a user types and expects matched in any case).
 std::string ascii_lower(std::string str);
 
+/// Whether `text` is well-formed UTF-8.
+bool is_utf8(std::string_view text) noexcept;
+
 /// Text from a peer as it may be printed: control characters (C0 but tab,
 /// DEL, C1), line and paragraph separators and bidi controls become '?',
 /// so that the text is one line that neither moves the cursor nor

@@ -177,10 +177,15 @@ CAF_TEST(lines are sealed in batches behind them or alone while carried) {
   CAF_REQUIRE_EQUAL(lines.size(), 5u);
   CAF_CHECK(sealed_by(key->id(), 5, {lines[4]}, lines[4].proof));
   CAF_CHECK_EQUAL(sent(rec.log, message_type::seal).back().seq, 4u);
-  // Leaving seals what is left.
+  // Leaving seals what is left. Ill-formed UTF-8 is signed as receivers
+  // decode it: the seal checks against what arrived.
   rec.through_carrier = false;
-  out.say("six", false, 40);
+  out.say("six \xff", false, 40);
   out.close();
-  CAF_CHECK_EQUAL(sent(rec.log, message_type::seal).back().first, 6u);
+  lines = sent(rec.log, message_type::chat);
+  CAF_CHECK_EQUAL(lines.back().text, "six \xEF\xBF\xBD");
+  seal = sent(rec.log, message_type::seal);
+  CAF_CHECK_EQUAL(seal.back().first, 6u);
+  CAF_CHECK(sealed_by(key->id(), 5, {lines.back()}, seal.back().proof));
   CAF_CHECK_EQUAL(rec.released, 6u);
 }

@@ -426,6 +426,8 @@ CAF_TEST(a carried line that was altered is never shown) {
   net.nodes[0]->say("second");
   net.drain();
   CAF_CHECK(net.nodes[2]->lines_of(*net.nodes[0]).empty());
+  // Warned once per carrier and author: a carrier cannot flood the screen.
+  CAF_CHECK_EQUAL(net.nodes[2]->count(event::kind::notice), 1u);
 }
 
 CAF_TEST(a private line through a carrier reaches only its recipient) {
@@ -553,4 +555,57 @@ CAF_TEST(a rename reaches the far end through the carrier) {
   CAF_CHECK_EQUAL(far.shown.back().via, "m1");
   CAF_CHECK(proved_names(far.shown.back()).empty());
   CAF_CHECK(far.carry.find("zero") != nullptr);
+}
+
+CAF_TEST(history cut short by one entry and sent whole by another checks) {
+  network net{31, 3, {}};
+  net.chat(3, "said ");
+  net.leave(0);
+  // The first entry's replay ends after one line (its connection broke);
+  // the newcomer joins again through member 2.
+  auto& carol = net.join(1);
+  auto& from_1 = net.links[{1, carol.index}];
+  CAF_REQUIRE_EQUAL(from_1.size(), 3u);
+  from_1.resize(1);
+  net.drain();
+  net.nodes[2]->carry.replay_to(*net.nodes[2]->peers.find(carol.index + 1));
+  net.drain();
+  CAF_CHECK_EQUAL(carol.lines_of(*net.nodes[1]).size(), 0u);
+  std::vector<std::string> got;
+  for (auto& ev : carol.shown)
+    if (ev.what == event::kind::chat)
+      got.push_back(ev.text);
+  CAF_CHECK_EQUAL(got,
+                  (std::vector<std::string>{"said 1", "said 2", "said 3"}));
+  CAF_CHECK_EQUAL(carol.count(event::kind::notice), 0u);
+}
+
+CAF_TEST(a bad seal of an author is not passed on and blames no entry) {
+  network net{37, 3, {}};
+  net.tamper = [](size_t from, message& msg) {
+    if (from == 0 && msg.type == message_type::seal)
+      msg.proof = std::string(proof_size, 'b');
+  };
+  net.chat(2, "said ");
+  net.leave(0);
+  net.tamper = nullptr;
+  auto& carol = net.join(1);
+  net.drain();
+  CAF_CHECK_EQUAL(carol.count(event::kind::chat), 0u);
+  CAF_CHECK_EQUAL(carol.count(event::kind::notice), 0u);
+}
+
+CAF_TEST(a route we do not take still has our lines signed alone) {
+  network net{41, 3, {}};
+  net.drain();
+  auto& m0 = *net.nodes[0];
+  CAF_CHECK(!m0.carry.carried());
+  // Member 1 says it carries us to a stranger that claims member 2's
+  // name: not taken, but 1 passes our lines on to it, signed.
+  auto stranger = std::string(peer_id_size, 'c');
+  m0.receive(1, make_route(stranger, "m2", 0, 1));
+  CAF_CHECK(m0.carry.find("m2") == nullptr);
+  CAF_CHECK(m0.carry.carried());
+  m0.receive(1, make_unroute(stranger, false));
+  CAF_CHECK(!m0.carry.carried());
 }

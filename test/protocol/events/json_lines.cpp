@@ -75,6 +75,9 @@ CAF_TEST(member events name the member and its key) {
   CAF_CHECK(obj["you"] == false);
   obj = parsed(event::member_list({{"bob", bob_id, "10.0.0.2:5001"}}));
   CAF_CHECK(obj["members"][0]["address"] == "10.0.0.2:5001");
+  CAF_CHECK(!obj["members"][0].contains("via"));
+  obj = parsed(event::member_list({{"carol", bob_id, "10.0.0.3:5001", "bob"}}));
+  CAF_CHECK(obj["members"][0]["via"] == "bob");
   obj = parsed(event::missed("bob", bob_id, 3));
   CAF_CHECK(obj["count"] == 3);
 }

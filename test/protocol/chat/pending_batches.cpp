@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: MIT
+#define CAF_SUITE protocol.chat.pending_batches
+
+#include "protocol/chat/pending_batches.hpp"
+
+#include <string>
+#include <vector>
+
+#include <caf/test/unit_test.hpp>
+
+#include "protocol/chat/archive.hpp"
+
+using namespace groupchat::protocol;
+
+namespace {
+
+const peer_id alice(peer_id_size, 'a');
+const peer_id bob(peer_id_size, 'b');
+
+// A history line of `author`'s run 5; the last of a batch from `first`
+// has the seal.
+message history(const peer_id& author, uint64_t seq, uint64_t first = 0) {
+  message msg;
+  msg.type = message_type::carried;
+  msg.history = true;
+  msg.id = author;
+  msg.since = 5;
+  msg.seq = seq;
+  msg.text = "line " + std::to_string(seq);
+  if (first != 0) {
+    msg.first = first;
+    msg.proof = std::string(proof_size, 'e');
+  }
+  return msg;
+}
+
+std::vector<uint64_t> numbers(const std::vector<message>& lines) {
+  std::vector<uint64_t> result;
+  for (auto& line : lines)
+    result.push_back(line.seq);
+  return result;
+}
+
+} // namespace
+
+CAF_TEST(a batch is handed out whole when its seal comes) {
+  pending_batches pending{10, 100000};
+  CAF_CHECK(pending.add(history(alice, 1)).empty());
+  CAF_CHECK(pending.add(history(bob, 1)).empty());
+  CAF_CHECK(pending.add(history(alice, 2)).empty());
+  auto batch = pending.add(history(alice, 3, 1));
+  CAF_CHECK_EQUAL(numbers(batch), (std::vector<uint64_t>{1, 2, 3}));
+  CAF_CHECK(batch[0].history && batch[0].type == message_type::chat);
+  CAF_CHECK_EQUAL(batch[0].since, 5u);
+  // Bob's line still waits; a line alone is a batch by itself.
+  CAF_CHECK_EQUAL(pending.bytes(), 6 + archive::line_overhead);
+  CAF_CHECK_EQUAL(numbers(pending.add(history(alice, 4, 4))),
+                  (std::vector<uint64_t>{4}));
+}
+
+CAF_TEST(lines that go back or change run start over) {
+  pending_batches pending{10, 100000};
+  pending.add(history(alice, 1));
+  pending.add(history(alice, 2));
+  // Sent again from the start (a second entry): the first copy goes.
+  pending.add(history(alice, 1));
+  CAF_CHECK_EQUAL(numbers(pending.add(history(alice, 2, 1))),
+                  (std::vector<uint64_t>{1, 2}));
+  CAF_CHECK_EQUAL(pending.bytes(), 0u);
+  auto other_run = history(alice, 3);
+  other_run.since = 6;
+  pending.add(history(alice, 2));
+  pending.add(other_run);
+  CAF_CHECK_EQUAL(numbers(pending.add(history(alice, 4, 2))),
+                  (std::vector<uint64_t>{4}));
+}
+
+CAF_TEST(what waits is bounded per author and in bytes) {
+  pending_batches pending{2, 3 * (archive::line_overhead + 6)};
+  for (uint64_t seq = 1; seq <= 3; ++seq)
+    pending.add(history(alice, seq));
+  // Past two lines an author starts over.
+  CAF_CHECK_EQUAL(numbers(pending.add(history(alice, 4, 1))),
+                  (std::vector<uint64_t>{3, 4}));
+  for (uint64_t seq = 1; seq <= 2; ++seq)
+    pending.add(history(alice, seq));
+  pending.add(history(bob, 1));
+  pending.add(history(bob, 2)); // Over the bytes: not kept.
+  CAF_CHECK_EQUAL(pending.bytes(), 3 * (archive::line_overhead + 6));
+  CAF_CHECK_EQUAL(numbers(pending.add(history(bob, 3, 1))),
+                  (std::vector<uint64_t>{1, 3}));
+  pending.clear();
+  CAF_CHECK_EQUAL(pending.bytes(), 0u);
+  CAF_CHECK_EQUAL(numbers(pending.add(history(alice, 3, 1))),
+                  (std::vector<uint64_t>{3}));
+}
