@@ -412,6 +412,14 @@ struct membership_state : protocol::join_callee,
     }
   }
 
+  // A carrier passes our lines on now: the lines said so far are sealed at
+  // once, for it to pass on as well.
+  void on_route(peer& p, message& msg) {
+    carry->on_route(p, msg);
+    if (carry->carried())
+      out->seal();
+  }
+
   // What members that cannot connect to each other ask of us (relay.hpp).
   void on_carrying(peer& p, message& msg) {
     if (p.st != stage::member)
@@ -419,9 +427,9 @@ struct membership_state : protocol::join_callee,
     if (msg.type == message_type::carry)
       carry->on_carry(p, msg);
     else if (msg.type == message_type::route)
-      carry->on_route(p, msg);
-    else if (!msg.history)
-      carry->on_carried(p, msg);
+      on_route(p, msg);
+    else if (!msg.history || carry->reaches_through(msg.id, p.conn))
+      carry->on_carried(p, msg); // Live, or what we missed of a far member.
     else if (join->is_entry(p.conn) && chat->awaiting(p.conn)) {
       // Lines of members who left, from the member we joined through:
       // as many as its welcome promised, with its own history.

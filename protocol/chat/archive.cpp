@@ -86,33 +86,54 @@ std::vector<message>
 archive::replay(const std::function<bool(const peer_id&)>& wanted,
                 const checker& check) {
   std::vector<message> result;
-  for (auto& [id, a] : authors_) {
-    if (!wanted(id))
-      continue;
-    // Lines before `next` went out in a batch already.
-    size_t next = 0;
-    for (size_t j = 0; j < a.lines.size(); ++j) {
-      auto& last = a.lines[j];
-      if (last.line.proof.empty())
-        continue;
-      auto first = last.line.first != 0 ? last.line.first : last.line.seq;
-      auto span = last.line.seq - first;
-      if (span > j || j - span < next || a.lines[j - span].line.seq != first
-          || !one_run(a.lines, j - span, j))
-        continue; // Its first lines were dropped: it cannot be checked.
-      std::vector<message> batch;
-      for (auto k = j - span; k <= j; ++k)
-        batch.push_back(as_history(id, a.name, a.lines[k], k == j));
-      if (!last.checked && !check(id, last.since, batch)) {
-        last.line.proof.clear();
-        continue;
-      }
-      last.checked = true;
-      result.insert(result.end(), batch.begin(), batch.end());
-      next = j + 1;
-    }
-  }
+  for (auto& [id, a] : authors_)
+    if (wanted(id))
+      replay_author(
+        id, a, check, [](const kept&) { return true; }, result);
   return result;
+}
+
+std::vector<message> archive::replay_after(const peer_id& author,
+                                           uint64_t since, uint64_t after,
+                                           const checker& check) {
+  std::vector<message> result;
+  if (auto i = authors_.find(author); i != authors_.end())
+    replay_author(
+      author, i->second, check,
+      [&](const kept& last) {
+        return last.since == since && last.line.seq > after;
+      },
+      result);
+  return result;
+}
+
+// The sealed batches kept whole of one author whose last line `wanted`,
+// checked, appended to `out`.
+void archive::replay_author(const peer_id& id, author& a, const checker& check,
+                            const std::function<bool(const kept&)>& wanted,
+                            std::vector<message>& out) {
+  // Lines before `next` went out in a batch already.
+  size_t next = 0;
+  for (size_t j = 0; j < a.lines.size(); ++j) {
+    auto& last = a.lines[j];
+    if (last.line.proof.empty() || !wanted(last))
+      continue;
+    auto first = last.line.first != 0 ? last.line.first : last.line.seq;
+    auto span = last.line.seq - first;
+    if (span > j || j - span < next || a.lines[j - span].line.seq != first
+        || !one_run(a.lines, j - span, j))
+      continue; // Its first lines were dropped: it cannot be checked.
+    std::vector<message> batch;
+    for (auto k = j - span; k <= j; ++k)
+      batch.push_back(as_history(id, a.name, a.lines[k], k == j));
+    if (!last.checked && !check(id, last.since, batch)) {
+      last.line.proof.clear();
+      continue;
+    }
+    last.checked = true;
+    out.insert(out.end(), batch.begin(), batch.end());
+    next = j + 1;
+  }
 }
 
 message archive::as_history(const peer_id& id, const std::string& name,

@@ -56,13 +56,18 @@ public:
   std::vector<message> replay(const std::function<bool(const peer_id&)>& wanted,
                               const checker& check);
 
+  /// The same for `author`'s run `since`, the batches that end after line
+  /// `after` (a member that has shown the lines up to it catches up).
+  std::vector<message> replay_after(const peer_id& author, uint64_t since,
+                                    uint64_t after, const checker& check);
+
   static constexpr size_t line_overhead = 256;
+  static constexpr size_t max_authors = 256;
 
   /// What `line` counts against the bound in bytes.
   static size_t cost(const message& line) {
     return line.text.size() + line_overhead;
   }
-  static constexpr size_t max_authors = 256;
 
   /// Bytes kept, as counted against the bound.
   size_t bytes() const noexcept {
@@ -84,6 +89,9 @@ private:
     std::deque<kept> lines;
   };
 
+  void replay_author(const peer_id& id, author& a, const checker& check,
+                     const std::function<bool(const kept&)>& wanted,
+                     std::vector<message>& out);
   static bool one_run(const std::deque<kept>& lines, size_t from, size_t to);
   static message as_history(const peer_id& id, const std::string& name,
                             const kept& k, bool last_of_batch);

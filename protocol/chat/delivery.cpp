@@ -271,6 +271,11 @@ uint64_t delivery::seen_of(const peer_id& id) const {
   return i != senders_.end() ? i->second.last : 0;
 }
 
+uint64_t delivery::run_of(const peer_id& id) const {
+  auto i = senders_.find(id);
+  return i != senders_.end() ? i->second.since : 0;
+}
+
 uint64_t delivery::replay_size(uint64_t seen) const {
   return own_.between(seen, sent_seq_).size();
 }

@@ -135,6 +135,9 @@ public:
   /// The highest sequence number of `id`'s lines we have shown (0: none).
   uint64_t seen_of(const peer_id& id) const;
 
+  /// The run of `id` that `seen_of` counts in (0: not known).
+  uint64_t run_of(const peer_id& id) const;
+
   /// How many of our lines after `seen` we would send again.
   uint64_t replay_size(uint64_t seen) const;
 

@@ -20,12 +20,6 @@ namespace {
 /// list may hold.
 constexpr size_t max_far = 256;
 
-/// Distinct authors whose lines a newcomer takes from its entry.
-constexpr size_t max_archived_authors = 256;
-
-/// Pairs of member and author warned about a forged line.
-constexpr size_t max_warned = 1024;
-
 event about(event::kind what, const std::string& name, const peer_id& id,
             std::string via) {
   auto ev = event::member(what, name, id);
@@ -40,7 +34,8 @@ relay::relay(std::shared_ptr<const identity> self, peer_table& peers,
              size_t archive_bytes)
   : self_(std::move(self)), peers_(peers), chat_(chat), callee_(callee),
     kept_(lines_per_author, archive_bytes),
-    unsealed_(lines_per_author, archive_bytes) {
+    unsealed_(lines_per_author, archive_bytes),
+    catching_up_(lines_per_author, archive_bytes) {
   // nop
 }
 
@@ -86,7 +81,8 @@ void relay::ask_next(const peer_id& id) {
       best = p;
   if (best != nullptr) {
     f.asking = best->conn;
-    callee_.send(best->conn, make_carry(id, false));
+    callee_.send(best->conn,
+                 make_carry(id, false, chat_.seen_of(id), chat_.run_of(id)));
   } else if (f.announced) {
     lost(id, false);
   }
@@ -165,8 +161,6 @@ void relay::on_route(const peer& from, const message& msg) {
 void relay::on_carried(const peer& from, const message& msg) {
   if (msg.whisper && msg.to != self_->id())
     return forward_private(from, msg);
-  if (msg.history)
-    return; // Only from the entry, while we join: see on_archived.
   // Only from the member that carries the author to us.
   auto i = far_.find(msg.id);
   if (i == far_.end() || i->second.via != from.conn) {
@@ -189,6 +183,8 @@ void relay::on_carried(const peer& from, const message& msg) {
   }
   if (chat_.older_run(msg.id, msg.since))
     return; // A line of an earlier run, replayed.
+  if (msg.history)
+    return catch_up(from, msg, name);
   auto line = msg.action ? make_action(msg.text, msg.seq)
                          : make_chat(msg.text, msg.seq);
   line.time = msg.time;
@@ -200,66 +196,9 @@ void relay::on_carried(const peer& from, const message& msg) {
   chat_.on_chat(from.conn, msg.id, name, line);
 }
 
-// Whether `author`, called `name`, sealed `lines` of its run `since`
-// with `sig`, as they arrived from `from`; a warning if not.
-bool relay::signed_by_author(const peer& from, const peer_id& author,
-                             uint64_t since, const std::string& name,
-                             const std::vector<message>& lines,
-                             const std::string& sig) {
-  if (sealed_by(author, since, lines, sig))
-    return true;
-  // Once per member and author: a hostile member cannot flood the screen.
-  if (warned_.size() >= max_warned
-      || !warned_.emplace(from.id, author).second) {
-    spdlog::debug("dropping another line passed on by {} as {}'s without "
-                  "its signature",
-                  from.name, name);
-    return false;
-  }
-  callee_.report(event::note("forged_line", "warning: a line passed on by "
-                                              + from.name + " as " + name
-                                              + "'s does not carry " + name
-                                              + "'s signature: not shown"));
-  return false;
-}
-
-// A line of an author we cannot hear ourselves, passed on as history by
-// the member we joined through (the caller checks that it is, and that
-// we are still taking history). An author we hear sends its own; a name
-// taken by a member, or ours, is not the author's to use.
-void relay::on_archived(const peer& from, const message& msg,
-                        const std::string& own_name) {
-  if (msg.id == self_->id() || member(msg.id) != nullptr
-      || far_.count(msg.id) > 0 || msg.name.empty() || !validate_name(msg.name)
-      || peers_.name_taken(msg.name, msg.id)
-      || name_key(msg.name) == name_key(own_name)
-      || chat_.older_run(msg.id, msg.since))
-    return;
-  // History from another entry (we join again): nothing of the last one's
-  // waits for a seal.
-  if (history_from_ != from.conn) {
-    history_from_ = from.conn;
-    unsealed_.clear();
-  }
-  if (archived_.count(msg.id) == 0) {
-    if (archived_.size() >= max_archived_authors)
-      return;
-    archived_.emplace(msg.id, msg.name);
-  } else if (archived_[msg.id] != msg.name) {
-    return; // One key, one name.
-  }
-  auto batch = unsealed_.add(msg);
-  if (batch.empty())
-    return; // Its batch is not complete yet.
-  if (!signed_by_author(from, msg.id, msg.since, msg.name, batch, msg.proof))
-    return;
-  batch.back().proof = msg.proof;
-  batch.back().first = batch.front().seq;
-  for (auto& line : batch) {
-    kept_.keep(msg.id, msg.name, msg.since, line);
-    chat_.on_run(msg.id, msg.since);
-    chat_.on_archived(msg.id, msg.name, line);
-  }
+bool relay::reaches_through(const peer_id& id, conn_id conn) const {
+  auto i = far_.find(id);
+  return i != far_.end() && i->second.via == conn;
 }
 
 // Two members that each asked a carrier may have asked two: both ends hear
@@ -288,6 +227,7 @@ void relay::on_carry(const peer& from, const message& msg) {
   if (!known)
     callee_.send(target->conn, make_route(from.id, from.name,
                                           chat_.seen_of(from.id), from.since));
+  pass_on_kept(from, *target, msg);
 }
 
 void relay::on_line(const peer& author, const message& line) {
@@ -317,10 +257,6 @@ void relay::on_line(const peer& author, const message& line) {
     }
 }
 
-void relay::on_seal(const peer& author, const message& msg) {
-  kept_.seal(author.id, author.since, msg.first, msg.seq, msg.proof);
-}
-
 void relay::on_renamed(const peer& p) {
   auto i = carrying_.find(p.id);
   if (i == carrying_.end())
@@ -329,22 +265,6 @@ void relay::on_renamed(const peer& p) {
     if (auto q = member(to))
       callee_.send(q->conn,
                    make_route(p.id, p.name, chat_.seen_of(p.id), p.since));
-}
-
-std::vector<message> relay::replay_for(const peer& newcomer) {
-  return kept_.replay(
-    [&](const peer_id& id) {
-      return id != newcomer.id && member(id) == nullptr && far_.count(id) == 0;
-    },
-    [](const peer_id& author, uint64_t since,
-       const std::vector<message>& lines) {
-      return sealed_by(author, since, lines, lines.back().proof);
-    });
-}
-
-void relay::replay_to(const peer& newcomer) {
-  for (auto& msg : replay_for(newcomer))
-    callee_.send(newcomer.conn, msg);
 }
 
 // Only between two members we carry for each other, and only from the

@@ -79,9 +79,13 @@ public:
   /// `stop`, no longer).
   void on_route(const peer& from, const message& msg);
 
-  /// Member `from` carried a line to us (or, as its carrier, through us).
-  /// History goes to `on_archived`.
+  /// Member `from` carried a line to us (or, as its carrier, through us),
+  /// or history of an author it carries to us (what we had not shown of
+  /// it). History from the entry while we join goes to `on_archived`.
   void on_carried(const peer& from, const message& msg);
+
+  /// Whether member `id` is reached through the member on `conn`.
+  bool reaches_through(const peer_id& id, conn_id conn) const;
 
   /// The member we joined through passed on `msg`, a line of an author
   /// that is not a member (`carried` with `history`); `own_name` is ours.
@@ -167,6 +171,10 @@ private:
   void lost(const peer_id& id, bool left);
   bool prefer(const peer& carrier, conn_id current);
   void forward_private(const peer& from, const message& msg);
+  void send_batches(conn_id to, const std::vector<message>& lines);
+  void pass_on_kept(const peer& asker, const peer& target,
+                    const message& carry);
+  void catch_up(const peer& from, const message& msg, const std::string& name);
 
   bool signed_by_author(const peer& from, const peer_id& author, uint64_t since,
                         const std::string& name,
@@ -189,6 +197,8 @@ private:
   std::map<peer_id, std::string> archived_;
   /// Their lines that wait for the last of their batch, with its seal.
   pending_batches unsealed_;
+  /// Lines of members reached through others that wait for their seal.
+  pending_batches catching_up_;
   /// The members a carrier passes our lines on to (it said so in a
   /// `route`, whether we took it or not).
   std::set<peer_id> routed_;

@@ -98,7 +98,10 @@ auto describe(Inspector& f, message& x) {
                    x, "history", "false for a private line"},
         uint_field{"time", x.time, 0, true, true}, sig_field(x.proof));
     case message_type::carry:
-      return f(id_field(x.id), flag_field{"stop", x.stop});
+      // `seen`, `seen_since`: how far the asker has shown `id`'s lines.
+      return f(id_field(x.id), flag_field{"stop", x.stop},
+               uint_field{"seen", x.seen, 0, true, true},
+               uint_field{"seen_since", x.seen_since, 0, true, true});
     case message_type::route:
       return f(id_field(x.id), name_field{x.name, true},
                uint_field{"seq", x.seq, 0, true, true},
@@ -264,10 +267,12 @@ message make_nick(std::string name) {
   return msg;
 }
 
-message make_carry(peer_id id, bool stop) {
+message make_carry(peer_id id, bool stop, uint64_t seen, uint64_t seen_since) {
   auto msg = of_type(message_type::carry);
   msg.id = std::move(id);
   msg.stop = stop;
+  msg.seen = seen;
+  msg.seen_since = seen_since;
   return msg;
 }
 

@@ -178,9 +178,10 @@ struct message {
   bool left = false;
   /// `greeting`, `welcome`: the highest `seq` of the receiver's lines the
   /// sender has shown (0: none); the receiver sends the rest it still
-  /// holds, as `history` lines, after the welcome.
+  /// holds, as `history` lines, after the welcome. `carry`: the same of
+  /// member `id`'s lines, which the carrier sends from what it keeps.
   uint64_t seen = 0;
-  /// `greeting`, `welcome`: the receiver's run that `seen` counts in (its
+  /// `greeting`, `welcome`, `carry`: the run that `seen` counts in (its
   /// `since`, as the sender knows it); a count of another run is no count.
   uint64_t seen_since = 0;
   /// `welcome`: how many `history` lines follow it.
@@ -255,8 +256,10 @@ message make_leave();
 message make_nick(std::string name);
 
 /// Asks a member to carry lines between us and member `id` (or, with
-/// `stop`, to stop).
-message make_carry(peer_id id, bool stop);
+/// `stop`, to stop); we have shown `id`'s lines up to `seen` of its run
+/// `seen_since`, and the carrier sends what it keeps after them.
+message make_carry(peer_id id, bool stop, uint64_t seen = 0,
+                   uint64_t seen_since = 0);
 
 /// Tells a member that `id`, named `name`, with public lines up to `seq`
 /// in its run `since`, is reached through us now.

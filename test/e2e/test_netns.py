@@ -117,14 +117,18 @@ def test_three_hosts(g):
         net.close()
 
 
-def blocked_trio(g, net):
+def blocked_trio(g, net, said_before=None):
     """alice on a, bob on b, carol on c, where a and c cannot connect:
-    carol joins through bob, and each hears of the other through him."""
+    carol joins through bob, and each hears of the other through him.
+    alice says `said_before`, if any, before carol comes."""
     net.block("a", "c")
     cfg = g.fast()
     alice = g.start("alice", args=cfg, prefix=net.prefix("a")).joined()
     bob = g.start("bob", ["%s:%d" % (HOSTS["a"], alice.port)], args=cfg,
                   prefix=net.prefix("b")).joined()
+    if said_before:
+        alice.send(said_before)
+        bob.wait_for(r"^alice: %s$" % re.escape(said_before))
     carol = g.start("carol", ["%s:%d" % (HOSTS["b"], bob.port)], args=cfg,
                     prefix=net.prefix("c")).joined()
     carol.wait_for(r"^alice has joined the chat \(through bob\)$")
@@ -159,6 +163,23 @@ def test_blocked_pair_hears_through_the_third(g):
         alice.send("/quit")
         carol.wait_for(r"^alice has left the chat$")
         assert carol.out.count(r"lost connection") == 0
+    finally:
+        g.close()
+        net.close()
+
+
+def test_blocked_pair_newcomer_hears_what_was_said_before(g):
+    """carol, who cannot connect to alice, still sees what alice said
+    before carol came: bob, who carries alice to her, passes on the lines
+    he keeps of alice, sealed by her."""
+    net = Network()
+    try:
+        alice, bob, carol = blocked_trio(g, net, "said before carol came")
+        carol.wait_for(r"^alice: said before carol came$", timeout=10)
+        alice.send("and after")
+        carol.wait_for(r"^alice: and after$")
+        assert carol.out.count(r"^alice: said before carol came$") == 1
+        assert carol.out.count(r"did not reach you") == 0
     finally:
         g.close()
         net.close()

@@ -77,6 +77,7 @@ CAF_TEST(every message type survives a round trip) {
     make_leave(),
     make_carry(key1, false),
     make_carry(key1, true),
+    make_carry(key1, false, 7, 1764806400000000),
     make_route(key2, "bob", 12, 1764806500000000),
     make_unroute(key2, true),
   };
