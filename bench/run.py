@@ -9,7 +9,9 @@ End to end (part e2e): from a line written to one peer's stdin to its
 arrival on the other peers' stdouts, all pipes, stamped by this script
 (CLOCK_MONOTONIC), beside a floor of one poll loop per process (stdin lines
 to TCP sockets, what arrives to stdout, no chat logic), in interleaved
-rounds. Fan-out and throughput (parts fanout, throughput): stamped inside
+rounds. One carried hop (part carried): the same, through a member that
+carries lines between two that cannot connect (network namespaces).
+Fan-out and throughput (parts fanout, throughput): stamped inside
 the peers by the benchmark's wrapper around what the console displays
 (GROUPCHAT_BENCH_EVERY, main/bench_stamps.cpp), from the sender's console to
 the receivers' consoles, beside a floor of plain

@@ -28,13 +28,21 @@ CAF_TEST(in a whole mesh nothing is carried and no line is signed alone) {
   network net{7, 4, {}};
   net.drain();
   size_t signed_lines = 0;
+  std::map<message_type, size_t> frames;
   net.tamper = [&](size_t, message& msg) {
     signed_lines += msg.type == message_type::chat && !msg.proof.empty();
+    ++frames[msg.type];
   };
   net.chat(5, "x");
+  net.nodes[0]->seal(); // A heartbeat.
+  net.drain();
   check_everyone_heard_everyone(net, 5, "x");
   CAF_CHECK_EQUAL(net.forwarded(), 0u);
   CAF_CHECK_EQUAL(signed_lines, 0u);
+  // Frames per line: one per receiver; one seal per receiver and batch.
+  CAF_CHECK_EQUAL(frames[message_type::chat], 4u * 5u * 3u);
+  CAF_CHECK_EQUAL(frames[message_type::seal], 3u);
+  CAF_CHECK_EQUAL(frames.size(), 2u);
 }
 
 CAF_TEST(a bridge that leaves is replaced by another member) {
