@@ -15,19 +15,23 @@ pending_batches::pending_batches(size_t max_lines, size_t max_bytes)
 std::vector<message> pending_batches::add(const message& msg) {
   auto line = make_history(msg.text, msg.seq, msg.action, msg.time);
   line.since = msg.since;
-  auto& waiting = waiting_[msg.id];
   // A batch is of one run, its numbers rising: anything else starts over.
-  if (!waiting.empty()
-      && (waiting.back().since != msg.since || waiting.back().seq >= msg.seq))
+  if (auto i = waiting_.find(msg.id);
+      i != waiting_.end()
+      && (i->second.lines.back().since != msg.since
+          || i->second.lines.back().seq >= msg.seq))
     take(msg.id);
   if (msg.proof.empty()) {
-    // An honest entry sends no batch larger than it keeps.
-    if (waiting.size() >= max_lines_)
+    auto& a = waiting_[msg.id];
+    // An honest entry or carrier sends no larger batch.
+    if (a.lines.size() >= max_lines_
+        || a.bytes + archive::cost(line) > max_bytes_) {
       take(msg.id);
-    if (bytes_ + archive::cost(line) <= max_bytes_) {
-      bytes_ += archive::cost(line);
-      waiting.push_back(std::move(line));
+      return {};
     }
+    a.bytes += archive::cost(line);
+    bytes_ += archive::cost(line);
+    a.lines.push_back(std::move(line));
     return {};
   }
   auto first = msg.first != 0 ? msg.first : msg.seq;
@@ -44,13 +48,18 @@ void pending_batches::clear() {
   bytes_ = 0;
 }
 
+void pending_batches::forget(const peer_id& author) {
+  take(author);
+}
+
+// The lines of `author` that wait, waiting no more.
 std::vector<message> pending_batches::take(const peer_id& author) {
-  std::vector<message> result;
-  if (auto i = waiting_.find(author); i != waiting_.end()) {
-    for (auto& line : i->second)
-      bytes_ -= archive::cost(line);
-    result.swap(i->second); // The entry stays: `add` holds a reference.
-  }
+  auto i = waiting_.find(author);
+  if (i == waiting_.end())
+    return {};
+  bytes_ -= i->second.bytes;
+  auto result = std::move(i->second.lines);
+  waiting_.erase(i);
   return result;
 }
 

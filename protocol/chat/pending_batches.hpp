@@ -19,9 +19,11 @@ namespace groupchat::protocol {
 
 class pending_batches {
 public:
-  /// Holds at most `max_lines` lines of an author, and `max_bytes` in all
-  /// (counted as the archive counts them).
-  pending_batches(size_t max_lines, size_t max_bytes);
+  /// Holds at most `max_lines` lines and `max_bytes` (counted as the
+  /// archive counts them) of each author: no author's lines crowd out
+  /// another's, and an honest batch (line_seals.hpp: at most 32 lines of
+  /// 16 KiB) always fits. The relay bounds the authors (256).
+  explicit pending_batches(size_t max_lines = 64, size_t max_bytes = 65536);
 
   /// `msg` arrived, a `carried` `history` line of its author `id`. Returns
   /// the batch it completes, if it has the seal: the lines from `first`
@@ -33,17 +35,26 @@ public:
   /// Forgets every line that waits (history from another entry starts).
   void clear();
 
+  /// Forgets the lines of `author` that wait (its carrier changed).
+  void forget(const peer_id& author);
+
+  /// Bytes waiting, of all authors.
   size_t bytes() const noexcept {
     return bytes_;
   }
 
 private:
+  struct author {
+    std::vector<message> lines;
+    size_t bytes = 0;
+  };
+
   std::vector<message> take(const peer_id& author);
 
   size_t max_lines_;
   size_t max_bytes_;
   size_t bytes_ = 0;
-  std::map<peer_id, std::vector<message>> waiting_;
+  std::map<peer_id, author> waiting_;
 };
 
 } // namespace groupchat::protocol

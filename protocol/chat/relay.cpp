@@ -33,9 +33,7 @@ relay::relay(std::shared_ptr<const identity> self, peer_table& peers,
              delivery& chat, relay_callee& callee, size_t lines_per_author,
              size_t archive_bytes)
   : self_(std::move(self)), peers_(peers), chat_(chat), callee_(callee),
-    kept_(lines_per_author, archive_bytes),
-    unsealed_(lines_per_author, archive_bytes),
-    catching_up_(lines_per_author, archive_bytes) {
+    kept_(lines_per_author, archive_bytes) {
   // nop
 }
 
@@ -90,6 +88,7 @@ void relay::ask_next(const peer_id& id) {
 
 void relay::lost(const peer_id& id, bool left) {
   routed_.erase(id);
+  catching_up_.forget(id);
   auto i = far_.find(id);
   if (i == far_.end())
     return;
@@ -139,6 +138,14 @@ void relay::on_route(const peer& from, const message& msg) {
     return callee_.send(from.conn, make_carry(msg.id, true));
   if (f.via != 0 && f.via != from.conn)
     callee_.send(f.via, make_carry(msg.id, true));
+  // A carrier the other end asked: we tell it how far we have shown the
+  // member's lines, and it sends the rest it keeps (as it does for the
+  // asker) before it passes on anything live.
+  if (f.via != from.conn && f.asking != from.conn)
+    callee_.send(from.conn, make_carry(msg.id, false, chat_.seen_of(msg.id),
+                                       chat_.run_of(msg.id)));
+  if (f.via != from.conn)
+    catching_up_.forget(msg.id); // What another carrier began is void.
   auto old_name = std::exchange(f.name, msg.name);
   f.via = from.conn;
   f.via_name = from.name;
@@ -251,7 +258,7 @@ void relay::on_line(const peer& author, const message& line) {
   carried.id = author.id;
   carried.since = author.since;
   for (auto& to : i->second)
-    if (auto p = member(to)) {
+    if (auto p = member(to); p != nullptr && caught_up(to, author.id)) {
       callee_.send(p->conn, carried);
       ++forwarded_;
     }
@@ -284,7 +291,15 @@ void relay::link(const peer_id& x, const peer_id& y) {
   carrying_[y].insert(x);
 }
 
+// Whether `to` got what we keep of `author` (`pass_on_kept`): only then
+// does it get `author`'s lines live, so that it gets them in order.
+bool relay::caught_up(const peer_id& to, const peer_id& author) const {
+  return caught_up_.count({to, author}) > 0;
+}
+
 void relay::unlink(const peer_id& x, const peer_id& y) {
+  caught_up_.erase({x, y});
+  caught_up_.erase({y, x});
   for (auto [a, b] : {std::pair{x, y}, std::pair{y, x}})
     if (auto i = carrying_.find(a); i != carrying_.end()) {
       i->second.erase(b);

@@ -172,6 +172,7 @@ private:
   bool prefer(const peer& carrier, conn_id current);
   void forward_private(const peer& from, const message& msg);
   void send_batches(conn_id to, const std::vector<message>& lines);
+  bool caught_up(const peer_id& to, const peer_id& author) const;
   void pass_on_kept(const peer& asker, const peer& target,
                     const message& carry);
   void catch_up(const peer& from, const message& msg, const std::string& name);
@@ -204,6 +205,9 @@ private:
   std::set<peer_id> routed_;
   /// The connection history last came from.
   conn_id history_from_ = 0;
+  /// As the carrier: the members that got what we keep of an author
+  /// (`to`, author), and get its lines live from then on.
+  std::set<std::pair<peer_id, peer_id>> caught_up_;
   /// Who passed on a forged line as whose: warned once.
   std::set<std::pair<peer_id, peer_id>> warned_;
   uint64_t forwarded_ = 0;

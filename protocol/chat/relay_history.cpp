@@ -32,6 +32,7 @@ void relay::pass_on_kept(const peer& asker, const peer& target,
   auto after = carry.seen_since == target.since ? carry.seen : 0;
   send_batches(asker.conn, kept_.replay_after(target.id, target.since, after,
                                               checked_seal));
+  caught_up_.emplace(asker.id, target.id);
 }
 
 // Lines of a member reached through `from` that we had not shown, kept by
@@ -40,9 +41,14 @@ void relay::pass_on_kept(const peer& asker, const peer& target,
 void relay::catch_up(const peer& from, const message& msg,
                      const std::string& name) {
   auto batch = catching_up_.add(msg);
-  if (batch.empty()
-      || !signed_by_author(from, msg.id, msg.since, name, batch, msg.proof))
+  if (batch.empty())
     return;
+  // Shown already, all of it: nothing to check.
+  if (chat_.run_of(msg.id) == msg.since && msg.seq <= chat_.seen_of(msg.id))
+    return;
+  if (!signed_by_author(from, msg.id, msg.since, name, batch, msg.proof))
+    return;
+  chat_.on_run(msg.id, msg.since); // The seal names the run.
   batch.back().proof = msg.proof;
   batch.back().first = batch.front().seq;
   for (auto& line : batch) {
@@ -134,7 +140,7 @@ void relay::on_seal(const peer& author, const message& msg) {
   auto batch = kept_.replay_after(author.id, author.since, msg.first - 1,
                                   checked_seal);
   for (auto& to : i->second)
-    if (auto p = member(to))
+    if (auto p = member(to); p != nullptr && caught_up(to, author.id))
       send_batches(p->conn, batch);
 }
 

@@ -75,22 +75,28 @@ CAF_TEST(lines that go back or change run start over) {
                   (std::vector<uint64_t>{4}));
 }
 
-CAF_TEST(what waits is bounded per author and in bytes) {
-  pending_batches pending{2, 3 * (archive::line_overhead + 6)};
+CAF_TEST(what waits is bounded per author and no author crowds out another) {
+  constexpr auto line_cost = archive::line_overhead + 6;
+  pending_batches pending{3, 2 * line_cost};
+  // Past its bound an author's lines are dropped: its batch cannot check.
   for (uint64_t seq = 1; seq <= 3; ++seq)
     pending.add(history(alice, seq));
-  // Past two lines an author starts over.
+  CAF_CHECK_EQUAL(pending.bytes(), 0u);
   CAF_CHECK_EQUAL(numbers(pending.add(history(alice, 4, 1))),
-                  (std::vector<uint64_t>{3, 4}));
-  for (uint64_t seq = 1; seq <= 2; ++seq)
-    pending.add(history(alice, seq));
+                  (std::vector<uint64_t>{4}));
+  // Alice's lines at the bound leave room for bob's.
+  pending.add(history(alice, 5));
+  pending.add(history(alice, 6));
   pending.add(history(bob, 1));
-  pending.add(history(bob, 2)); // Over the bytes: not kept.
-  CAF_CHECK_EQUAL(pending.bytes(), 3 * (archive::line_overhead + 6));
+  pending.add(history(bob, 2));
+  CAF_CHECK_EQUAL(pending.bytes(), 4 * line_cost);
   CAF_CHECK_EQUAL(numbers(pending.add(history(bob, 3, 1))),
-                  (std::vector<uint64_t>{1, 3}));
+                  (std::vector<uint64_t>{1, 2, 3}));
+  pending.forget(alice);
+  CAF_CHECK_EQUAL(pending.bytes(), 0u);
+  CAF_CHECK_EQUAL(numbers(pending.add(history(alice, 7, 5))),
+                  (std::vector<uint64_t>{7}));
+  pending.add(history(bob, 4));
   pending.clear();
   CAF_CHECK_EQUAL(pending.bytes(), 0u);
-  CAF_CHECK_EQUAL(numbers(pending.add(history(alice, 3, 1))),
-                  (std::vector<uint64_t>{3}));
 }

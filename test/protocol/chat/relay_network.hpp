@@ -238,8 +238,9 @@ struct network {
   }
 
   // Members `a` and `b` lose their connection and cannot connect again:
-  // each asks another member to carry.
-  void cut(size_t a, size_t b) {
+  // `a` asks another member to carry, and `b` too if `both_ask` (else it
+  // hears of the carrier first).
+  void cut(size_t a, size_t b, bool both_ask = true) {
     blocked.insert({a, b});
     for (auto [x, y] : {std::pair{a, b}, std::pair{b, a}}) {
       auto& n = *nodes[x];
@@ -248,7 +249,8 @@ struct network {
       links[{x, y}].clear();
     }
     nodes[a]->carry.unreachable(nodes[b]->info());
-    nodes[b]->carry.unreachable(nodes[a]->info());
+    if (both_ask)
+      nodes[b]->carry.unreachable(nodes[a]->info());
   }
 
   // A newcomer joins through member `entry`, connecting to every member.
