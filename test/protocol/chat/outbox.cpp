@@ -176,7 +176,8 @@ CAF_TEST(lines are sealed in batches behind them or alone while carried) {
   lines = sent(rec.log, message_type::chat);
   CAF_REQUIRE_EQUAL(lines.size(), 5u);
   CAF_CHECK(sealed_by(key->id(), 5, {lines[4]}, lines[4].proof));
-  CAF_CHECK_EQUAL(sent(rec.log, message_type::seal).back().seq, 4u);
+  seal = sent(rec.log, message_type::seal);
+  CAF_CHECK_EQUAL(seal.back().seq, 4u);
   // Leaving seals what is left. Ill-formed UTF-8 is signed as receivers
   // decode it: the seal checks against what arrived.
   rec.through_carrier = false;
