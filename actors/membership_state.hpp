@@ -6,6 +6,7 @@
 
 #pragma once
 
+#include <algorithm>
 #include <optional>
 #include <tuple>
 #include <utility>
@@ -105,7 +106,10 @@ struct membership_state : protocol::join_callee,
                      opts.greeting_timeout);
     join.emplace(opts.join, peers, *this);
     chat.emplace(opts.history_lines, opts.history_bytes, *this);
-    seals.emplace(opts.join.self);
+    // A batch no longer than a keeper keeps of an author, or it is never
+    // passed on whole.
+    seals.emplace(opts.join.self,
+                  std::clamp<size_t>(opts.history_lines, 1, 32));
     out.emplace(opts.max_frame_size, *chat, *this, &*seals);
     carry.emplace(opts.join.self, peers, *chat, *this, opts.history_lines,
                   opts.history_bytes / 4);

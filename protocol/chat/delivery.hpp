@@ -78,8 +78,9 @@ public:
 
   /// Member `id` (`name`) is reached through a carrier now, which had
   /// shown its public lines up to `seq` of its run `since`: the lines
-  /// before those never come through the carrier, and are not missed;
-  /// a hole above them is (relay.hpp).
+  /// before those come only as catch-up history, from what the carrier
+  /// keeps, and are not missed if they do not; a hole above them is
+  /// (relay.hpp).
   void reached(const peer_id& id, const std::string& name, uint64_t since,
                uint64_t seq);
 

@@ -26,9 +26,11 @@ namespace groupchat::protocol {
 
 class line_seals {
 public:
-  /// A batch is full at `max_batch` lines or `max_bytes` of text: a
-  /// keeper that drops an author's oldest lines can pass on all but the
-  /// oldest batch, and no batch is larger than a keeper keeps.
+  /// A batch is full at `max_batch` lines, or once its signed records
+  /// (`line_transcript`s) reach `max_bytes` (checked before a line joins,
+  /// so the last line may go past it): a keeper that drops an author's
+  /// oldest lines can pass on all but the oldest batch. Membership makes
+  /// `max_batch` no more than the lines a keeper keeps of an author.
   explicit line_seals(std::shared_ptr<const identity> self,
                       size_t max_batch = 32, size_t max_bytes = 16384);
 

@@ -74,11 +74,9 @@ void outbox::say(std::string text, bool action, uint64_t now) {
   auto body = encode(msg);
   if (closed_ || !fits(body))
     return callee_.release(1);
-  // It may be sent again as history, with a few more fields: it must fit
-  // into a frame that way too.
-  if (body.size() + 64 > max_frame_size_
-      && encode(make_history(text, seq, action, now)).size()
-           > max_frame_size_) {
+  // It may be sent again as history, by us or passed on by others, with
+  // more fields: it must fit into a frame that way too.
+  if (body.size() + 512 > max_frame_size_ && !fits_as_history(msg)) {
     callee_.report(event::failure(
       "too_long", "Message not sent: it is too long (the maximum is "
                     + std::to_string(max_frame_size_) + " bytes encoded)"));
@@ -94,6 +92,22 @@ void outbox::say(std::string text, bool action, uint64_t now) {
   // signature costs no line its latency.
   if (seals_ != nullptr && seals_->full())
     seal();
+}
+
+// Whether `line` fits into a frame in its largest form: as `carried`
+// history with the longest key, name (every byte escaped), run and the
+// seal of its batch.
+bool outbox::fits_as_history(const message& line) const {
+  auto h = line;
+  h.type = message_type::carried;
+  h.history = true;
+  h.id = std::string(peer_id_size, 'f');
+  h.name = std::string(max_name_size, '"');
+  h.since = max_seq;
+  h.time = max_seq;
+  h.proof = std::string(proof_size, 'f');
+  h.first = line.seq;
+  return encode(h).size() <= max_frame_size_;
 }
 
 void outbox::queue_seal(std::optional<message> seal) {

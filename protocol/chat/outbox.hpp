@@ -93,6 +93,7 @@ private:
   };
 
   bool fits(const std::string& body);
+  bool fits_as_history(const message& line) const;
   void queue_seal(std::optional<message> seal);
   void send(bool regardless = false);
 

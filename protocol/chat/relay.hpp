@@ -102,8 +102,9 @@ public:
   /// Member `from` asks us to carry between it and `msg.id`.
   void on_carry(const peer& from, const message& msg);
 
-  /// `author` sent us `line` itself: whoever we carry its lines to gets
-  /// it, if it is signed alone; it is kept for newcomers.
+  /// `author` sent us `line` itself: whoever we carry its lines to, and
+  /// that caught up (`pass_on_kept`), gets it, if it is signed alone; it
+  /// is kept for newcomers.
   void on_line(const peer& author, const message& line);
 
   /// `author` sealed a batch of its lines: kept with them.

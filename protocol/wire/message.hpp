@@ -80,8 +80,10 @@ enum class message_type : uint8_t {
   /// public lines are signed by their author (`proof`), private ones sealed
   /// to the recipient `to` (`text` holds the sealed box in hex). With
   /// `history`: a line of an author the receiver cannot hear itself (it
-  /// left), passed on to a newcomer with the author's `name`; only the
-  /// last line of a batch has the signature (of lines `first` to `seq`).
+  /// left), passed on to a newcomer with the author's `name`, or of a
+  /// member the sender carries to the receiver, that the receiver had not
+  /// shown (catching up); only the last line of a batch has the
+  /// signature (of lines `first` to `seq`).
   carried,
   /// Member to member: the sender's public lines `first` to `seq` of this
   /// run are signed by `proof` (see line_seals.hpp).

@@ -115,6 +115,12 @@ CAF_TEST(lines too long for a frame are refused with a notice) {
   out.say(std::string(fits_now, 'y'), false, 10);
   CAF_CHECK_EQUAL(rec.released, 2u);
   CAF_CHECK_EQUAL(chat.next_public(), 1u);
+  CAF_MESSAGE("nor one that others could not pass on as carried history");
+  out.say(std::string(fits_now - 300, 'z'), false, 10);
+  CAF_CHECK_EQUAL(rec.released, 3u);
+  CAF_CHECK_EQUAL(chat.next_public(), 1u);
+  out.say(std::string(fits_now - 500, 'z'), false, 10);
+  CAF_CHECK_EQUAL(chat.next_public(), 2u);
 }
 
 CAF_TEST(a private line needs a member to go to) {
