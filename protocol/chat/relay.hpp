@@ -177,6 +177,8 @@ private:
   void pass_on_kept(const peer& asker, const peer& target,
                     const message& carry);
   void catch_up(const peer& from, const message& msg, const std::string& name);
+  bool take_batch(const peer& from, const message& last,
+                  const std::string& name, std::vector<message>& batch);
 
   bool signed_by_author(const peer& from, const peer_id& author, uint64_t since,
                         const std::string& name,

@@ -46,16 +46,25 @@ void relay::catch_up(const peer& from, const message& msg,
   // Shown already, all of it: nothing to check.
   if (chat_.run_of(msg.id) == msg.since && msg.seq <= chat_.seen_of(msg.id))
     return;
-  if (!signed_by_author(from, msg.id, msg.since, name, batch, msg.proof))
+  if (!take_batch(from, msg, name, batch))
     return;
-  chat_.on_run(msg.id, msg.since); // The seal names the run.
-  batch.back().proof = msg.proof;
+  for (auto& line : batch)
+    chat_.on_chat(0, msg.id, name, line); // 0: no welcome's replay counts it.
+}
+
+// `batch`, ended by `last` (with the seal), of `author` called `name`, as
+// it arrived from `from`: kept if the seal checks (the seal names the
+// run), a warning if not.
+bool relay::take_batch(const peer& from, const message& last,
+                       const std::string& name, std::vector<message>& batch) {
+  if (!signed_by_author(from, last.id, last.since, name, batch, last.proof))
+    return false;
+  chat_.on_run(last.id, last.since);
+  batch.back().proof = last.proof;
   batch.back().first = batch.front().seq;
-  for (auto& line : batch) {
-    kept_.keep(msg.id, name, msg.since, line);
-    // Connection 0: no welcome's replay counts these lines.
-    chat_.on_chat(0, msg.id, name, line);
-  }
+  for (auto& line : batch)
+    kept_.keep(last.id, name, last.since, line);
+  return true;
 }
 
 // Whether `author`, called `name`, sealed `lines` of its run `since`
@@ -107,17 +116,10 @@ void relay::on_archived(const peer& from, const message& msg,
     return; // One key, one name.
   }
   auto batch = unsealed_.add(msg);
-  if (batch.empty())
-    return; // Its batch is not complete yet.
-  if (!signed_by_author(from, msg.id, msg.since, msg.name, batch, msg.proof))
-    return;
-  batch.back().proof = msg.proof;
-  batch.back().first = batch.front().seq;
-  for (auto& line : batch) {
-    kept_.keep(msg.id, msg.name, msg.since, line);
-    chat_.on_run(msg.id, msg.since);
+  if (batch.empty() || !take_batch(from, msg, msg.name, batch))
+    return; // Not complete yet, or not sealed by its author.
+  for (auto& line : batch)
     chat_.on_archived(msg.id, msg.name, line);
-  }
 }
 
 void relay::send_batches(conn_id to, const std::vector<message>& lines) {
