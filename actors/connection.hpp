@@ -43,6 +43,9 @@ struct connection_options {
   /// After a lingering `close` (we leave), how long the peer may send
   /// nothing without closing its end before we close ours.
   caf::timespan linger_timeout{0};
+  /// How long a link may stay idle without the kernel's keepalive probes
+  /// being acknowledged before the socket fails (0: no keepalive).
+  caf::timespan link_timeout{0};
   /// The passphrase's key; null for a group without a passphrase, whose
   /// connections use the public `open_group_key`. Either way every
   /// connection starts with the handshake and every frame is encrypted; an

@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "actors/listener.hpp"
 
+#include <algorithm>
+#include <chrono>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 #include <caf/io/network/default_multiplexer.hpp>
@@ -64,11 +71,35 @@ void set_nodelay(listener_actor* self, caf::io::connection_handle hdl) {
       static_cast<caf::io::network::native_socket>(hdl.id()), true));
 }
 
+// A link cut between two members that both still run (a firewall, one
+// path's cable) is found by the kernel: on an idle socket its keepalive
+// probes go unanswered, and the socket fails within `timeout`, waking
+// nobody meanwhile. Our own probes (failure_detector.hpp) find a stopped
+// process, but reach a given member only every few rounds in a big group.
+void set_keepalive(listener_actor* self, caf::io::connection_handle hdl,
+                   caf::timespan timeout) {
+  using caf::io::network::default_multiplexer;
+  auto secs = std::chrono::duration_cast<std::chrono::seconds>(timeout);
+  if (secs.count() < 2
+      || dynamic_cast<default_multiplexer*>(&self->backend()) == nullptr)
+    return; // The kernel counts in whole seconds.
+  auto fd = static_cast<int>(hdl.id());
+  int on = 1;
+  int idle = static_cast<int>(secs.count() / 2);
+  int interval = std::max(1, idle / 2);
+  int count = 2;
+  ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof(interval));
+  ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof(count));
+}
+
 caf::actor start_connection(listener_actor* self,
                             caf::io::connection_handle hdl, bool accepted) {
   auto& st = self->state;
   if (accepted)
     set_nodelay(self, hdl);
+  set_keepalive(self, hdl, st.limits.link_timeout);
   auto conn = fork_connection(self, hdl, st.owner, st.limits, accepted);
   self->monitor(conn);
   ++st.open;

@@ -21,9 +21,9 @@
 #include "actors/membership.hpp"
 #include "actors/errors.hpp"
 #include "actors/messages.hpp"
+#include "actors/membership_liveness.hpp"
 #include "actors/tidy_broker.hpp"
 #include "protocol/wire/endpoint.hpp"
-#include "protocol/group/failure_detector.hpp"
 #include "protocol/chat/commands.hpp"
 #include "protocol/chat/delivery.hpp"
 #include "protocol/chat/line_seals.hpp"
@@ -52,7 +52,8 @@ using protocol::stage;
 // untyped, and CAF 0.17 lets a typed actor only send() to typed ones: they
 // get anon_send(), the same cost (see actors/README.md).
 template <class Base>
-struct membership_state : protocol::join_callee,
+struct membership_state : membership_liveness<membership_state<Base>>,
+                          protocol::join_callee,
                           protocol::delivery_callee,
                           protocol::outbox_callee,
                           protocol::relay_callee {
@@ -66,7 +67,6 @@ struct membership_state : protocol::join_callee,
   console_actor console;
 
   protocol::peer_table peers;
-  std::optional<protocol::failure_detector> detector;
   std::optional<protocol::join_machine> join;
 
   /// Every connection actor by ID, and the ID of each.
@@ -74,9 +74,6 @@ struct membership_state : protocol::join_callee,
 
   /// Which lines the user is shown, in which order; our own numbering.
   std::optional<protocol::delivery> chat;
-  /// Whether a tick is scheduled. A peer alone has nothing to check and
-  /// nobody to send heartbeats to: it does not tick, so it never wakes up.
-  bool ticking = false;
   uint64_t wall_now() override {
     return protocol::wall_micros(opts.simulated_clock ? std::optional{now()}
                                                       : std::nullopt);
@@ -102,8 +99,8 @@ struct membership_state : protocol::join_callee,
     opts = std::move(o);
     dialer = std::move(d);
     console = std::move(c);
-    detector.emplace(opts.heartbeat_interval, opts.peer_timeout,
-                     opts.greeting_timeout);
+    this->detector.emplace(opts.heartbeat_interval, opts.peer_timeout,
+                           opts.greeting_timeout);
     join.emplace(opts.join, peers, *this);
     chat.emplace(opts.history_lines, opts.history_bytes, *this);
     // A batch no longer than a keeper keeps of an author, or it is never
@@ -245,7 +242,7 @@ struct membership_state : protocol::join_callee,
 
   // The join machine keeps the connection: its end reaches us as down_msg.
   void watch(const caf::actor& conn) {
-    ensure_ticking();
+    this->ensure_ticking();
     self->monitor(conn);
   }
 
@@ -413,6 +410,9 @@ struct membership_state : protocol::join_callee,
         if (p->st != stage::member)
           return join->unexpected(*p, msg.type);
         return carry->on_seal(*p, msg);
+      case message_type::probe:
+      case message_type::suspect:
+        return this->on_probing(*p, msg);
     }
   }
 
@@ -452,47 +452,6 @@ struct membership_state : protocol::join_callee,
     if (!msg.history)
       msg.time = wall_now();
     chat->on_chat(p.conn, p.id, p.name, msg);
-  }
-
-  // -- liveness ---------------------------------------------------------------
-
-  // Ticks fall on the failure detector's grid of the wall clock.
-  void ensure_ticking() {
-    if (ticking || join->current() == phase::leaving)
-      return;
-    ticking = true;
-    self->delayed_send(self, detector->until_next_round(wall_now()),
-                       atom::tick_v);
-  }
-
-  void on_tick() {
-    ticking = false;
-    if (join->current() == phase::leaving
-        || (peers.empty() && !join->rejoining()))
-      return; // Alone: the next connection starts the ticks again.
-    join->on_tick();
-    out->seal(); // The lines of this period, for newcomers to check.
-    auto members = peers.members();
-    for (auto p : members)
-      send(p->conn, protocol::make_heartbeat());
-    if (auto target = detector->next_round(members.size()))
-      send(members[*target]->conn,
-           protocol::make_members(join->member_list(false)));
-    check_liveness(true);
-    ensure_ticking();
-  }
-
-  // Reports the connections silent past their deadline; on a tick, also
-  // schedules a check at each deadline that falls before the next tick.
-  void check_liveness(bool on_tick) {
-    auto t = now();
-    for (auto id : detector->expired(peers, t))
-      if (auto p = peers.find(id))
-        join->on_silent(*p);
-    check_alone();
-    if (on_tick)
-      for (auto delay : detector->early_checks(peers, t))
-        self->delayed_send(self, delay, atom::check_v);
   }
 };
 

@@ -67,8 +67,8 @@
 //   main    -> membership  (leave, true)  a signal: a join under way stops
 //             at once; in a group, the reader's (leave) follows the lines
 //   itself  -> membership  (timeout, uint64_t)        a phase deadline
-//   itself  -> membership  (tick)                     heartbeat interval
-//   itself  -> membership  (check)                    a peer's deadline
+//   itself  -> membership  (tick)                     a round: probes
+//   itself  -> membership  (check)      a peer's deadline, probe answers
 //   itself  -> membership  (flush)  the join is long over: show what was
 //             held back for the history to come first
 //

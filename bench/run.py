@@ -9,8 +9,10 @@ End to end (part e2e): from a line written to one peer's stdin to its
 arrival on the other peers' stdouts, all pipes, stamped by this script
 (CLOCK_MONOTONIC), beside a floor of one poll loop per process (stdin lines
 to TCP sockets, what arrives to stdout, no chat logic), in interleaved
-rounds. One carried hop (part carried): the same, through a member that
-carries lines between two that cannot connect (network namespaces).
+rounds; and one line at a time, 50 ms apart (part quiet), per line until
+the slowest receiver has it. One carried hop (part carried): the same,
+through a member that carries lines between two that cannot connect
+(network namespaces).
 Fan-out and throughput (parts fanout, throughput): stamped inside
 the peers by the benchmark's wrapper around what the console displays
 (GROUPCHAT_BENCH_EVERY, main/bench_stamps.cpp), from the sender's console to
@@ -19,6 +21,7 @@ sockets sending length-prefixed JSON.
 """
 
 import argparse
+import collections
 import json
 import os
 import tempfile
@@ -37,22 +40,38 @@ import harness  # noqa: E402
 RESULTS = {}
 
 
-def cpu_seconds(pid):
-    """CPU time of the process's threads: the scheduler's own count in
-    nanoseconds (schedstat), not the 10 ms ticks of /proc/PID/stat, which
-    miss or overcount short wake-ups that fall on a tick."""
+def per_thread(pid, name, count):
+    """The sum of `count(file)` over /proc/PID/task/*/NAME: every thread of
+    the process, those that ended meanwhile left out."""
     total = 0
     try:
         tasks = os.listdir("/proc/%d/task" % pid)
     except FileNotFoundError:
-        return 0.0
+        return 0
     for tid in tasks:
         try:
-            with open("/proc/%d/task/%s/schedstat" % (pid, tid)) as f:
-                total += int(f.read().split()[0])
+            with open("/proc/%d/task/%s/%s" % (pid, tid, name)) as f:
+                total += count(f)
         except (FileNotFoundError, ProcessLookupError):
             pass  # a thread that ended meanwhile
-    return total / 1e9
+    return total
+
+
+def cpu_seconds(pid):
+    """CPU time of the process's threads: the scheduler's own count in
+    nanoseconds (schedstat), not the 10 ms ticks of /proc/PID/stat, which
+    miss or overcount short wake-ups that fall on a tick."""
+    return per_thread(pid, "schedstat",
+                      lambda f: int(f.read().split()[0])) / 1e9
+
+
+def context_switches(pid):
+    """Context switches of the process's threads so far, voluntary and not
+    (/proc/PID/task/TID/status): each is a thread that went to sleep or was
+    put aside, so their count over a run is the wake-ups it took."""
+    keys = ("voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:")
+    return per_thread(pid, "status", lambda f: sum(
+        int(line.split()[1]) for line in f if line.startswith(keys)))
 
 
 def memory_kib(pid):
@@ -244,7 +263,11 @@ E2E_TEXT = "a chat line of a typical length, some forty bytes"
 
 def feed_stamped(write, count, rate):
     """Writes COUNT lines "e2e N TEXT" at RATE per second through WRITE;
-    returns {N: ns} stamped just before each write."""
+    returns {N: ns} stamped just before each write. A long pause (the quiet
+    row's 50 ms) is slept in one piece up to its last 2 ms, so that the
+    benchmark itself leaves the machine idle between lines; the last
+    stretch, and every pause at 200 a second, is polled in steps of 0.5 ms
+    to write each line on time."""
     sent = {}
     start = time.monotonic()
     for seq in range(1, count + 1):
@@ -253,27 +276,33 @@ def feed_stamped(write, count, rate):
             left = due - time.monotonic()
             if left <= 0:
                 break
-            time.sleep(min(left, 0.0005))
+            time.sleep(left - 0.002 if left > 0.01 else min(left, 0.0005))
         sent[seq] = time.monotonic_ns()
         write(("e2e %d %s\n" % (seq, E2E_TEXT)).encode())
     return sent
 
 
-def e2e_latencies(sent, streams, prefix):
-    """Per delivery, from the sender's stdin to a receiver's stdout (us);
-    and how many deliveries are missing."""
-    lat = []
-    missing = 0
+def e2e_arrivals(sent, streams, prefix):
+    """Per receiver, {N: us} from the sender's stdin to the first arrival
+    of line N on that receiver's stdout, in the order they arrived."""
+    arrivals = []
     for stream in streams:
-        got = set()
+        got = {}
         for line, stamp in zip(list(stream.lines), list(stream.stamps)):
             if line.startswith(prefix + "e2e "):
                 seq = int(line[len(prefix) + 4:].split(" ", 1)[0])
                 if seq in sent and seq not in got:
-                    got.add(seq)
-                    lat.append((stamp - sent[seq]) / 1000.0)
-        missing += len(sent) - len(got)
-    return lat, missing
+                    got[seq] = (stamp - sent[seq]) / 1000.0
+        arrivals.append(got)
+    return arrivals
+
+
+def e2e_latencies(sent, streams, prefix):
+    """Per delivery, from the sender's stdin to a receiver's stdout (us);
+    and how many deliveries are missing."""
+    arrivals = e2e_arrivals(sent, streams, prefix)
+    return ([us for got in arrivals for us in got.values()],
+            sum(len(sent) - len(got) for got in arrivals))
 
 
 def wait_for_lines(streams, prefix, count, timeout=60):
@@ -282,25 +311,39 @@ def wait_for_lines(streams, prefix, count, timeout=60):
         stream.wait_for("^" + last, timeout=timeout)
 
 
+# One run of the end-to-end benchmark: per receiver, {N: us} of each line
+# (e2e_arrivals); the CPU seconds of every process; the context switches of
+# each process, the sender first. All over the feed only.
+E2ERun = collections.namedtuple("E2ERun", "arrivals cpu switches")
+
+
+def e2e_run(write, pids, streams, prefix, count, rate):
+    """Feeds COUNT lines at RATE a second through WRITE into the sender (the
+    first of PIDS) and waits until every receiver's stream has the last."""
+    cpu0 = sum(cpu_seconds(p) for p in pids)
+    switches0 = [context_switches(p) for p in pids]
+    sent = feed_stamped(write, count, rate)
+    wait_for_lines(streams, prefix, count)
+    cpu = sum(cpu_seconds(p) for p in pids) - cpu0
+    switches = [context_switches(p) - s for p, s in zip(pids, switches0)]
+    return E2ERun(e2e_arrivals(sent, streams, prefix), cpu, switches)
+
+
 def e2e_groupchat(receivers, count, rate, cfg):
-    """Latencies (us), missing deliveries and CPU seconds of a group of
-    RECEIVERS + 1 peers, the lines typed into p0's stdin (a pipe)."""
+    """An E2ERun of a group of RECEIVERS + 1 peers, the lines typed into
+    p0's stdin (a pipe)."""
     g = harness.Group()
     try:
         peers = group_of(g, receivers + 1, 0, cfg)
         sender, rest = peers[0], peers[1:]
         wait_for_mesh(peers)
-        cpu0 = sum(cpu_seconds(p.proc.pid) for p in peers)
 
         def write(data):
             sender.proc.stdin.write(data)
             sender.proc.stdin.flush()
 
-        sent = feed_stamped(write, count, rate)
-        wait_for_lines([p.out for p in rest], "p0: ", count)
-        cpu = sum(cpu_seconds(p.proc.pid) for p in peers) - cpu0
-        lat, missing = e2e_latencies(sent, [p.out for p in rest], "p0: ")
-        return lat, missing, cpu
+        return e2e_run(write, [p.proc.pid for p in peers],
+                       [p.out for p in rest], "p0: ", count, rate)
     finally:
         g.close()
 
@@ -322,17 +365,13 @@ def e2e_floor(receivers, count, rate):
                                   stdout=subprocess.DEVNULL)
         procs.append(sender)
         time.sleep(0.2)  # the floor has no join to wait for: let it connect
-        cpu0 = sum(cpu_seconds(p.pid) for p in procs)
 
         def write(data):
             sender.stdin.write(data)
             sender.stdin.flush()
 
-        sent = feed_stamped(write, count, rate)
-        wait_for_lines(streams, "", count)
-        cpu = sum(cpu_seconds(p.pid) for p in procs) - cpu0
-        lat, missing = e2e_latencies(sent, streams, "")
-        return lat, missing, cpu
+        return e2e_run(write, [sender.pid] + [p.pid for p in procs[:-1]],
+                       streams, "", count, rate)
     finally:
         for p in procs:
             if p.poll() is None:
@@ -340,25 +379,61 @@ def e2e_floor(receivers, count, rate):
                 p.wait()
 
 
-def measure_e2e(receivers, count, rate, rounds, cfg):
+def e2e_rounds(receivers, count, rate, rounds, cfg, figures):
     """Interleaved rounds of floor and groupchat, so that machine noise hits
-    both alike. Returns the medians over rounds of p50, p99 (us) and CPU
-    per delivered message (us) for each, and the missing deliveries."""
+    both alike. FIGURES turns a round's E2ERun into {name: value}; returns
+    the median of each over the rounds for groupchat and for the floor, and
+    groupchat's missing deliveries."""
     stats = {"floor": [], "groupchat": []}
     missing = 0
     for _ in range(rounds):
         for name in ("floor", "groupchat"):
             if name == "floor":
-                lat, miss, cpu = e2e_floor(receivers, count, rate)
+                run = e2e_floor(receivers, count, rate)
             else:
-                lat, miss, cpu = e2e_groupchat(receivers, count, rate, cfg)
-                missing += miss
-            lat = lat[len(lat) // 10:]  # warm-up
-            stats[name].append((percentile(lat, 0.5), percentile(lat, 0.99),
-                                cpu / (count * receivers) * 1e6))
-    med = {name: tuple(statistics.median(r[i] for r in rows) for i in range(3))
+                run = e2e_groupchat(receivers, count, rate, cfg)
+                missing += sum(count - len(got) for got in run.arrivals)
+            stats[name].append(figures(run))
+    med = {name: {key: statistics.median(r[key] for r in rows)
+                  for key in rows[0]}
            for name, rows in stats.items()}
     return med["groupchat"], med["floor"], missing
+
+
+def measure_e2e(receivers, count, rate, rounds, cfg):
+    """Lines at a steady RATE: p50, p99 (us) per delivery and CPU per
+    delivered message (us), medians of the rounds (e2e_rounds)."""
+    def figures(run):
+        lat = [us for got in run.arrivals for us in got.values()]
+        lat = lat[len(lat) // 10:]  # warm-up
+        return {"p50": percentile(lat, 0.5), "p99": percentile(lat, 0.99),
+                "cpu": run.cpu / (count * receivers) * 1e6}
+    return e2e_rounds(receivers, count, rate, rounds, cfg, figures)
+
+
+def measure_quiet(receivers, count, pause, rounds, cfg):
+    """Lines one at a time, PAUSE seconds apart, so that the machine idles
+    between them and each line pays every wake-up on its way (at 200 a
+    second a line often finds threads still awake from the one before).
+    Per line, the latency until the slowest receiver has it: what a
+    conversation waits for. Per delivery, every receiver's. CPU per
+    delivery, and context switches per line of the sender and of a receiver
+    (the mean of the receivers): the wake-ups a line costs, heartbeats in
+    the pauses included. Medians of the rounds (e2e_rounds)."""
+    def figures(run):
+        lines = range(count // 10 + 1, count + 1)  # the first tenth: warm-up
+        per_line = [max(got[seq] for got in run.arrivals) for seq in lines
+                    if all(seq in got for got in run.arrivals)]
+        per_delivery = [got[seq] for got in run.arrivals for seq in lines
+                        if seq in got]
+        return {"line p50": percentile(per_line, 0.5),
+                "line p99": percentile(per_line, 0.99),
+                "delivery p50": percentile(per_delivery, 0.5),
+                "delivery p99": percentile(per_delivery, 0.99),
+                "cpu": run.cpu / (count * receivers) * 1e6,
+                "sender switches": run.switches[0] / count,
+                "receiver switches": statistics.mean(run.switches[1:]) / count}
+    return e2e_rounds(receivers, count, 1.0 / pause, rounds, cfg, figures)
 
 
 def measure_carried(count, rate):
@@ -536,7 +611,7 @@ def main():
     parser.add_argument("--seconds", type=int, default=10,
                         help="duration of each throughput run")
     parser.add_argument("--only", default=None,
-                        help="run only: join, fanout, e2e, carried, "
+                        help="run only: join, fanout, e2e, quiet, carried, "
                              "throughput, idle, mesh, rejoin, history")
     args = parser.parse_args()
     harness.BINARY = os.path.abspath(os.path.join(args.build, "groupchat"))
@@ -573,13 +648,31 @@ def main():
     for r in ([3] if smoke else [3, 31]) if want("e2e") else []:
         n = 40 if smoke else 300
         gc, fl, missing = measure_e2e(r, n, 200, 1 if smoke else 5, cfg)
-        row("end to end to %d: p50 (us)" % r, gc[0], "us", fl[0],
+        row("end to end to %d: p50 (us)" % r, gc["p50"], "us", fl["p50"],
             "<= %sx floor" % ("1.2" if r == 3 else "1.3"))
-        row("end to end to %d: p99 (us)" % r, gc[1], "us", fl[1],
+        row("end to end to %d: p99 (us)" % r, gc["p99"], "us", fl["p99"],
             "<= %sx floor" % ("1.5" if r == 3 else "2"))
-        row("end to end to %d: CPU per delivery (us)" % r, gc[2], "us", fl[2],
-            "<= 2x floor")
+        row("end to end to %d: CPU per delivery (us)" % r, gc["cpu"], "us",
+            fl["cpu"], "<= 2x floor")
         row("end to end to %d: lost" % r, missing, "msgs", None, "0")
+
+    if want("quiet"):
+        r, n = 3, 10 if smoke else 200
+        gc, fl, missing = measure_quiet(r, n, 0.05, 1 if smoke else 5, cfg)
+        name = "quiet to %d: " % r  # 50 ms between lines
+        row(name + "per line p50 (us)", gc["line p50"], "us", fl["line p50"],
+            "<= 1.15x floor")
+        row(name + "per line p99 (us)", gc["line p99"], "us", fl["line p99"])
+        row(name + "per delivery p50 (us)", gc["delivery p50"], "us",
+            fl["delivery p50"])
+        row(name + "per delivery p99 (us)", gc["delivery p99"], "us",
+            fl["delivery p99"])
+        row(name + "CPU per delivery (us)", gc["cpu"], "us", fl["cpu"])
+        row(name + "context switches per line, sender",
+            gc["sender switches"], "switches", fl["sender switches"])
+        row(name + "context switches per line, a receiver",
+            gc["receiver switches"], "switches", fl["receiver switches"])
+        row(name + "lost", missing, "msgs", None, "0")
 
     if want("carried"):
         n = 40 if smoke else 300

@@ -332,6 +332,7 @@ connection_options make_connection_options(const settings& s) {
   result.drain_timeout = s.leave_timeout;
   // A member sends at least a heartbeat until it read our leave.
   result.linger_timeout = s.peer_timeout;
+  result.link_timeout = s.peer_timeout;
   return result;
 }
 

@@ -1,15 +1,36 @@
 // SPDX-License-Identifier: MIT
-// The failure detector: heartbeat rounds and per-peer deadlines. A plain
-// class over the peer table: the Membership actor asks it, once a heartbeat
-// interval and at the deadlines it names, which connections went silent.
+// The failure detector: SWIM-style probing and per-connection deadlines. A
+// plain class over the peer table: the Membership actor asks it, once a
+// round (the heartbeat interval) and at the deadlines it names, whom to
+// probe, whom to suspect and which connections are lost.
 //
-// A peer sends something at least once a heartbeat interval (a heartbeat
-// when it has nothing to say). A connection silent for `peer_timeout` is
-// lost: a stopped process, a pulled cable. A stranger (an accepted
-// connection without a greeting) has `greeting_timeout` from its connect to
-// greet, whatever it sends meanwhile, and a member we dialed as long to
-// welcome us. Deadlines are checked exactly: a
-// deadline that falls between two rounds gets a check of its own.
+// Why probes and not heartbeats to everyone: with a heartbeat per member
+// per round, an idle group of N costs N * (N - 1) frames a round, and each
+// member's cost grows with the group (52 % of a core for 128 idle members
+// on a 2-core machine). Here each member probes one member a round and is
+// probed by one (the members, ordered by key, probe at an offset that
+// turns each round: every member is probed every round while the members
+// agree on who is in the group), so a member's idle cost stays flat.
+//
+// Any message counts as a sign of life and answers a probe. A member that
+// answers no probe within half a round is suspected: the prober tells
+// every member (`suspect`), and each of them probes it itself, every round
+// (the indirect probes of SWIM: a prober's own broken link or slow moment
+// convicts nobody). Each member that then hears nothing from it for the
+// rest of `peer_timeout` declares it lost, on its own evidence; a notice
+// alone never makes anyone drop anybody. The suspected member, told, says
+// it is alive to everyone (Lifeguard's refutation). A round that runs much
+// later than due means that we, not the others, were not running
+// (Lifeguard's local health): our suspicions are extended by the delay.
+//
+// The bound (protocol/README.md, "Liveness"): a member that stops is probed
+// within a round, suspected half a round later and reported lost by every
+// member at most `peer_timeout` after it stopped; one that answers within
+// `peer_timeout - interval` of a probe is never reported lost.
+//
+// A stranger (an accepted connection without a greeting) has
+// `greeting_timeout` from its connect to greet, whatever it sends
+// meanwhile, and a member we dialed as long to welcome us.
 
 #pragma once
 
@@ -29,7 +50,10 @@ public:
 
   failure_detector(timespan heartbeat_interval, timespan peer_timeout,
                    timespan greeting_timeout)
-    : interval_(heartbeat_interval), timeout_(peer_timeout),
+    : interval_(heartbeat_interval),
+      // Probed within a round, suspected half a round later: the rest of
+      // the timeout is the suspicion's.
+      confirm_(peer_timeout - heartbeat_interval - heartbeat_interval / 2),
       greeting_timeout_(greeting_timeout) {
     // nop
   }
@@ -41,14 +65,21 @@ public:
            || st == stage::member;
   }
 
-  /// When `p` is lost unless it speaks. A connection nobody proved yet (a
-  /// stranger that has not greeted, a member we dialed that has not
-  /// welcomed us) has `greeting_timeout` from its connect, whatever it
-  /// sends meanwhile.
+  /// Whether we suspect member `p`: it answered none of our probes since
+  /// the suspicion began.
+  static bool suspected(const peer& p) noexcept {
+    return p.suspected_at && p.last_seen < *p.suspected_at;
+  }
+
+  /// When `p` is lost unless it speaks (`time_point::max()`: never). A
+  /// connection nobody proved yet (a stranger that has not greeted, a
+  /// member we dialed that has not welcomed us) has `greeting_timeout` from
+  /// its connect, whatever it sends meanwhile; a member only a deadline
+  /// while suspected.
   time_point deadline(const peer& p) const noexcept {
-    return p.st == stage::accepted || p.st == stage::greeting
-             ? p.opened_at + greeting_timeout_
-             : p.last_seen + timeout_;
+    if (p.st == stage::accepted || p.st == stage::greeting)
+      return p.opened_at + greeting_timeout_;
+    return suspected(p) ? *p.suspected_at + confirm_ : time_point::max();
   }
 
   /// The watched connections past their deadline at `now`.
@@ -59,23 +90,59 @@ public:
   std::vector<timespan> early_checks(const peer_table& peers,
                                      time_point now) const;
 
-  /// Starts a heartbeat round among `members` members. Returns the index of
-  /// the member that gets the gossip of this round, if any: one member a
+  /// The members to probe in round `round` (see `round_of`): the one whose
+  /// turn it is, by our place among the members ordered by key, and each
+  /// member we suspect. Each is marked as probed at `now`.
+  std::vector<peer*> probes(peer_table& peers, const peer_id& self,
+                            uint64_t round, time_point now) const;
+
+  /// The member whose turn it is in round `round`: `self` probes the member
+  /// `k` places after itself among `members` and itself ordered by key,
+  /// `k` turning from 1 to the number of members. Null for no members.
+  static peer* turn(std::vector<peer*> members, const peer_id& self,
+                    uint64_t round);
+
+  /// The members probed at least half a round before `now` that have not
+  /// answered: each is suspected from `now` (and told to every member).
+  std::vector<peer*> judge(peer_table& peers, time_point now) const;
+
+  /// Member `m` says `p` answered none of its probes: we suspect `p` too,
+  /// unless we already do. Returns whether we started to (then probe it).
+  bool suspect(peer& p, time_point now) const;
+
+  /// Our round ran `late` after it was due: we were not running, so what
+  /// we did not hear meanwhile proves nothing. Extends every suspicion by
+  /// the delay when it is above half a round.
+  void excuse(peer_table& peers, timespan late) const;
+
+  /// How long after a probe its answer is judged.
+  timespan answer_window() const noexcept {
+    return interval_ / 2;
+  }
+
+  /// Starts a round among `members` members. Returns the index of the
+  /// member that gets the gossip of this round, if any: one member a
   /// round, in turn, so the group converges without everybody sending its
   /// whole list to everyone.
   std::optional<size_t> next_round(size_t members);
 
   /// How long from `wall` (microseconds since the epoch) to the next round.
   /// Rounds fall on a grid of the wall clock (the multiples of the
-  /// interval), the same in every process: the heartbeats of all members
-  /// arrive together, and a member wakes up once a round for all of them
-  /// instead of once for each (31 times a second in a group of 32, each
-  /// wake-up costing about what a line costs).
+  /// interval), the same in every process: the probes and answers of all
+  /// members travel together, and a member wakes up once a round for all
+  /// of them.
   timespan until_next_round(uint64_t wall) const;
 
+  /// The number of the round at `wall` (the nearest multiple of the
+  /// interval): the same in every process whose clock is right, so that
+  /// the members probe each other in the same turn.
+  uint64_t round_of(uint64_t wall) const;
+
 private:
+  uint64_t interval_micros() const;
+
   timespan interval_;
-  timespan timeout_;
+  timespan confirm_;
   timespan greeting_timeout_;
   unsigned rounds_ = 0;
 };

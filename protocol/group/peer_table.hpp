@@ -79,6 +79,12 @@ struct peer {
   bool started = false;
   /// When we last took its member list as gossip.
   std::optional<time_point> last_gossip;
+  /// When we probed it and have not judged the answer yet
+  /// (failure_detector.hpp).
+  std::optional<time_point> probed_at;
+  /// When we began to suspect it: it answered none of our probes (or a
+  /// member said it answered none of its own). Over once it speaks.
+  std::optional<time_point> suspected_at;
   /// Waiting for its welcome, it takes over from a connection to the same
   /// peer that closed meanwhile (the peer kept this one of the two), which
   /// was this member: its welcome is no news, its failure the member's

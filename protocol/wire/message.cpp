@@ -24,6 +24,7 @@ constexpr std::pair<message_type, const char*> type_names[] = {
   {message_type::challenge, "challenge"}, {message_type::nick, "nick"},
   {message_type::carry, "carry"},         {message_type::route, "route"},
   {message_type::carried, "carried"},     {message_type::seal, "seal"},
+  {message_type::probe, "probe"},         {message_type::suspect, "suspect"},
 };
 
 // A carried line: a public one needs a number, and its author's
@@ -61,7 +62,10 @@ auto describe(Inspector& f, message& x) {
     case message_type::hello:
     case message_type::heartbeat:
     case message_type::leave:
+    case message_type::probe:
       break;
+    case message_type::suspect:
+      return f(id_field(x.id));
     case message_type::members:
       return f(members_field{x.members});
     case message_type::challenge:
@@ -255,6 +259,16 @@ message make_whisper(std::string text, uint64_t seq) {
 
 message make_heartbeat() {
   return of_type(message_type::heartbeat);
+}
+
+message make_probe() {
+  return of_type(message_type::probe);
+}
+
+message make_suspect(peer_id id) {
+  auto msg = of_type(message_type::suspect);
+  msg.id = std::move(id);
+  return msg;
 }
 
 message make_leave() {

@@ -60,7 +60,8 @@ enum class message_type : uint8_t {
   refuse,
   /// A chat line; the sender is the peer at the other end of the connection.
   chat,
-  /// Sent every heartbeat interval: "I am alive" when there is nothing to say.
+  /// "I am alive": the answer to a `probe`, and to everyone when the
+  /// sender learns that it is suspected.
   heartbeat,
   /// The sender leaves the group gracefully.
   leave,
@@ -88,6 +89,12 @@ enum class message_type : uint8_t {
   /// Member to member: the sender's public lines `first` to `seq` of this
   /// run are signed by `proof` (see line_seals.hpp).
   seal,
+  /// Member to member: "are you alive?", answered with a `heartbeat`; one
+  /// member a round (see failure_detector.hpp).
+  probe,
+  /// Member to member: member `id` answered none of the sender's probes;
+  /// each receiver probes it itself (never drops it on this word alone).
+  suspect,
 };
 
 /// Returns the wire name of `x`, e.g. "greeting".
@@ -252,6 +259,8 @@ message make_history(std::string text, uint64_t seq, bool action,
                      uint64_t time);
 
 message make_heartbeat();
+message make_probe();
+message make_suspect(peer_id id);
 
 message make_leave();
 

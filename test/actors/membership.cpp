@@ -129,8 +129,8 @@ struct fixture : test_coordinator_fixture<> {
   std::map<caf::actor_addr, std::vector<message_type>> sent;
   std::set<caf::actor_addr> closed_by_owner;
 
-  /// When each heartbeat was sent (simulated time).
-  std::vector<caf::actor_clock::time_point> heartbeat_times;
+  /// When each probe was sent (simulated time).
+  std::vector<caf::actor_clock::time_point> probe_times;
 
   /// The last challenge sent on each wire end.
   std::map<caf::actor_addr, std::string> challenges;
@@ -397,8 +397,8 @@ caf::behavior wire_end(caf::stateful_actor<wire_state>* self, fixture* net,
   // Outgoing: hand the message to the far end, unless the network cuts it.
   auto forward = [self, hang_up](const message& msg) {
     self->state.net->sent[self->address()].push_back(msg.type);
-    if (msg.type == message_type::heartbeat)
-      self->state.net->heartbeat_times.push_back(
+    if (msg.type == message_type::probe)
+      self->state.net->probe_times.push_back(
         self->state.net->sched.clock().now());
     if (msg.type == message_type::challenge)
       self->state.net->challenges[self->address()] = msg.nonce;
@@ -724,14 +724,16 @@ CAF_TEST(a message in the wrong phase drops the connection) {
   CAF_CHECK_EQUAL(sent[end.address()], types{message_type::challenge});
 }
 
-CAF_TEST(a silent peer is reported lost exactly once at the peer timeout) {
+CAF_TEST(a stopped peer is reported lost once within the peer timeout) {
   group({"alice", "bob", "carol"});
   CAF_MESSAGE("bob stops: his sockets stay open, nothing comes out");
   muted.insert(peers.at("bob").membership.address());
-  wait(4900ms);
+  // Probed within a round (1s), suspected half a round later, lost when
+  // the rest of the 5s is over: never before 4s, always by 5s.
+  wait(3900ms);
   CAF_CHECK(shows("alice", "bob lost connection", 0));
   CAF_CHECK(shows("carol", "bob lost connection", 0));
-  wait(200ms);
+  wait(1100ms);
   CAF_CHECK(shows("alice", "bob lost connection"));
   CAF_CHECK(shows("carol", "bob lost connection"));
   wait(10s);
@@ -744,12 +746,30 @@ CAF_TEST(a silent peer is reported lost exactly once at the peer timeout) {
   CAF_CHECK(shows("carol", "alice lost connection", 0));
 }
 
-CAF_TEST(late heartbeats within the timeout are not a failure) {
+CAF_TEST(a stopped peer is lost within the timeout in a larger group) {
+  // Whoever probes mallory first, every member learns of it and probes it
+  // itself: all report it within the timeout, wherever it stops.
+  for (auto pause : {0ms, 300ms, 600ms, 900ms}) {
+    CAF_MESSAGE("mallory stops " << pause.count() << "ms later");
+    group({"a", "b", "c", "d", "e", "mallory"});
+    if (pause.count() > 0)
+      wait(pause, pause);
+    muted.insert(peers.at("mallory").membership.address());
+    wait(3900ms);
+    wait(1100ms);
+    for (auto x : {"a", "b", "c", "d", "e"})
+      CAF_CHECK(shows(x, "mallory lost connection"));
+    reset();
+    muted.clear();
+  }
+}
+
+CAF_TEST(a member that answers late is not lost) {
   group({"alice", "bob"});
   auto bob = peers.at("bob").membership.address();
   for (int round = 0; round < 5; ++round) {
-    // Silent for 2.5s: with one heartbeat a second, the gap between two
-    // heartbeats that arrive is up to 4.5s, below the 5s timeout.
+    // Silent for 2.5s: suspected, then probed every round, bob answers a
+    // probe before the 5s are over.
     muted.insert(bob);
     wait(2500ms);
     muted.erase(bob);
@@ -760,10 +780,10 @@ CAF_TEST(late heartbeats within the timeout are not a failure) {
   CAF_CHECK(shows("alice", "bob: still alive"));
 }
 
-CAF_TEST(the heartbeats of all members go out together) {
+CAF_TEST(the probes of all members go out together) {
   // Started at different moments, the members still tick on the same grid
-  // of the clock: each gets all heartbeats of a round at once (one wake-up
-  // a round, not one per member).
+  // of the clock: probes and answers travel together (one wake-up a
+  // round, not one per member).
   add_peers({"alice", "bob", "carol"});
   start("alice");
   wait(330ms, 10ms);
@@ -771,14 +791,34 @@ CAF_TEST(the heartbeats of all members go out together) {
   wait(410ms, 10ms);
   start("carol", {"alice"});
   wait(2s, 10ms);
-  heartbeat_times.clear();
+  probe_times.clear();
   wait(5s, 10ms);
-  std::set<caf::actor_clock::time_point> instants(heartbeat_times.begin(),
-                                                  heartbeat_times.end());
-  CAF_MESSAGE(heartbeat_times.size()
-              << " heartbeats at " << instants.size() << " instants");
-  CAF_CHECK_GREATER_OR_EQUAL(heartbeat_times.size(), 6u * 4);
+  std::set<caf::actor_clock::time_point> instants(probe_times.begin(),
+                                                  probe_times.end());
+  CAF_MESSAGE(probe_times.size()
+              << " probes at " << instants.size() << " instants");
+  CAF_CHECK_GREATER_OR_EQUAL(probe_times.size(), 3u * 4);
   CAF_CHECK_LESS_OR_EQUAL(instants.size(), 6u);
+}
+
+CAF_TEST(an idle member probes one member a round whatever the group size) {
+  // With a heartbeat to everyone, an idle group of N sent N * (N - 1)
+  // frames a round; probed one by one, each member sends one probe and
+  // one answer a round, and a gossip every fifth.
+  group({"a", "b", "c", "d", "e", "f", "g", "h"});
+  wait(2s);
+  sent.clear();
+  probe_times.clear();
+  wait(10s);
+  size_t frames = 0;
+  for (auto& [end, types] : sent)
+    frames += types.size();
+  CAF_MESSAGE(frames << " frames in 10 rounds among 8 members");
+  CAF_CHECK_EQUAL(probe_times.size(), 8u * 10);
+  CAF_CHECK_LESS_OR_EQUAL(frames, 8u * 10 * 2 + 8u * 2);
+  for (auto& [name, lines] : screen)
+    for (auto& line : lines)
+      CAF_CHECK(line.find("lost connection") == std::string::npos);
 }
 
 CAF_TEST(concurrent joins through different members converge) {

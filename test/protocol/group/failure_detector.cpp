@@ -3,6 +3,10 @@
 
 #include "protocol/group/failure_detector.hpp"
 
+#include <algorithm>
+#include <map>
+#include <set>
+
 #include <caf/test/unit_test.hpp>
 
 using namespace groupchat::protocol;
@@ -25,17 +29,28 @@ struct fixture {
 
 CAF_TEST_FIXTURE_SCOPE(failure_detector_tests, fixture)
 
-CAF_TEST(a peer is lost exactly at its deadline) {
-  add(1, stage::member, 0s);
-  CAF_CHECK(detector.expired(peers, t0 + 4999ms).empty());
-  CAF_CHECK_EQUAL(detector.expired(peers, t0 + 5s), std::vector<conn_id>{1});
+CAF_TEST(a member is lost only when a suspicion runs out) {
+  auto& p = add(1, stage::member, 0s);
+  CAF_MESSAGE("silence alone convicts nobody: it is probed first");
+  CAF_CHECK(detector.expired(peers, t0 + 1h).empty());
+  CAF_MESSAGE("suspected at 1s: lost 3.5s later (5s - 1.5 rounds)");
+  CAF_CHECK(detector.suspect(p, t0 + 1s));
+  CAF_CHECK(!detector.suspect(p, t0 + 2s)); // Already suspected.
+  CAF_CHECK(detector.expired(peers, t0 + 4499ms).empty());
+  CAF_CHECK_EQUAL(detector.expired(peers, t0 + 4500ms),
+                  std::vector<conn_id>{1});
 }
 
-CAF_TEST(hearing from a peer moves its deadline) {
+CAF_TEST(any word from a suspected member ends the suspicion) {
   auto& p = add(1, stage::member, 0s);
+  detector.suspect(p, t0 + 1s);
   p.last_seen = t0 + 3s;
-  CAF_CHECK(detector.expired(peers, t0 + 7s).empty());
-  CAF_CHECK_EQUAL(detector.expired(peers, t0 + 8s).size(), 1u);
+  CAF_CHECK(!failure_detector::suspected(p));
+  CAF_CHECK(detector.expired(peers, t0 + 1h).empty());
+  CAF_MESSAGE("a later suspicion starts anew");
+  CAF_CHECK(detector.suspect(p, t0 + 10s));
+  CAF_CHECK(detector.expired(peers, t0 + 13s).empty());
+  CAF_CHECK_EQUAL(detector.expired(peers, t0 + 13500ms).size(), 1u);
 }
 
 CAF_TEST(a stranger has the greeting timeout from its connect) {
@@ -44,10 +59,9 @@ CAF_TEST(a stranger has the greeting timeout from its connect) {
   p.last_seen = t0 + 1900ms;
   CAF_CHECK(detector.expired(peers, t0 + 1999ms).empty());
   CAF_CHECK_EQUAL(detector.expired(peers, t0 + 2s), std::vector<conn_id>{1});
-  CAF_MESSAGE("once it greeted, the peer timeout counts from its last word");
+  CAF_MESSAGE("once it greeted, it is a member: probed, not timed");
   peer_table::promote(p, "9", t0 + 1900ms);
-  CAF_CHECK(detector.expired(peers, t0 + 6899ms).empty());
-  CAF_CHECK_EQUAL(detector.expired(peers, t0 + 6900ms).size(), 1u);
+  CAF_CHECK(detector.expired(peers, t0 + 1h).empty());
 }
 
 CAF_TEST(
@@ -64,16 +78,17 @@ CAF_TEST(strangers and greetings have deadlines entries and closing ones not ) {
   add(2, stage::greeting, 0s);
   add(3, stage::entry, 0s);
   add(4, stage::closing, 0s);
-  add(5, stage::member, 0s);
+  detector.suspect(add(5, stage::member, 0s), t0 + 1s);
   CAF_CHECK_EQUAL(detector.expired(peers, t0 + 1h),
                   (std::vector<conn_id>{1, 2, 5}));
 }
 
 CAF_TEST(deadlines before the next round get a check of their own) {
-  add(1, stage::member, 0s); // deadline 5s
-  add(2, stage::member, 300ms); // deadline 5.3s
-  add(3, stage::member, 2s); // deadline 7s: a later round sees it
+  detector.suspect(add(1, stage::member, -1s), t0 + 1500ms); // deadline 5s
+  detector.suspect(add(2, stage::member, -1s), t0 + 1800ms); // 5.3s
+  detector.suspect(add(3, stage::member, -1s), t0 + 3500ms); // 7s: later
   add(4, stage::entry, 0s); // no deadline
+  add(5, stage::member, 0s); // not suspected: no deadline
   auto checks = detector.early_checks(peers, t0 + 4500ms);
   CAF_CHECK_EQUAL(checks, (std::vector<timespan>{500ms, 800ms}));
   CAF_MESSAGE("a deadline that has passed is for expired, not a check");
@@ -102,6 +117,73 @@ CAF_TEST(rounds fall on a grid of the wall clock) {
   CAF_CHECK_EQUAL(detector.until_next_round(13'000'000), timespan{1s});
   failure_detector never{0s, 5s, 2s};
   CAF_CHECK_EQUAL(never.until_next_round(12'250'000), timespan{0});
+}
+
+CAF_TEST(each member is probed by exactly one member a round) {
+  // Five members, each with its own table of the other four: in every
+  // round the probes form a permutation (no member probed twice, none
+  // left out), and over four rounds each probes every other once.
+  std::vector<std::string> ids{"1a", "2b", "3c", "4d", "5e"};
+  std::vector<peer_table> tables(ids.size());
+  std::vector<std::vector<peer*>> members(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i)
+    for (size_t j = 0; j < ids.size(); ++j)
+      if (j != i) {
+        auto& p = tables[i].add(j + 1, stage::greeting, false, {}, t0);
+        peer_table::promote(p, ids[j], t0);
+        members[i].push_back(&p);
+      }
+  std::map<std::string, std::set<std::string>> probed;
+  for (uint64_t round = 100; round < 104; ++round) {
+    std::set<std::string> targets;
+    for (size_t i = 0; i < ids.size(); ++i) {
+      auto target = failure_detector::turn(members[i], ids[i], round);
+      CAF_REQUIRE(target != nullptr);
+      CAF_CHECK_NOT_EQUAL(target->id, ids[i]);
+      targets.insert(target->id);
+      probed[ids[i]].insert(target->id);
+    }
+    CAF_CHECK_EQUAL(targets.size(), ids.size());
+  }
+  for (auto& id : ids)
+    CAF_CHECK_EQUAL(probed[id].size(), ids.size() - 1);
+  CAF_CHECK(failure_detector::turn({}, "1a", 7) == nullptr);
+}
+
+CAF_TEST(a probe unanswered for half a round makes a suspect) {
+  auto& quiet = add(1, stage::member, 0s);
+  auto& talks = add(2, stage::member, 0s);
+  for (auto p : {&quiet, &talks})
+    p->probed_at = t0 + 1s;
+  talks.last_seen = t0 + 1200ms;
+  CAF_CHECK(detector.judge(peers, t0 + 1499ms).empty());
+  auto suspects = detector.judge(peers, t0 + 1500ms);
+  CAF_REQUIRE_EQUAL(suspects.size(), 1u);
+  CAF_CHECK_EQUAL(suspects[0]->conn, 1u);
+  CAF_CHECK(failure_detector::suspected(quiet));
+  CAF_CHECK(!failure_detector::suspected(talks));
+  CAF_MESSAGE("suspected members are probed every round, and judged once");
+  auto probes = detector.probes(peers, "0", 2, t0 + 2s);
+  CAF_CHECK(std::find(probes.begin(), probes.end(), &quiet) != probes.end());
+  CAF_CHECK(detector.judge(peers, t0 + 2500ms).empty());
+  CAF_CHECK(failure_detector::suspected(quiet));
+}
+
+CAF_TEST(a round that runs late extends the suspicions) {
+  // Lifeguard's local health: we were not running, the others were.
+  auto& p = add(1, stage::member, 0s);
+  detector.suspect(p, t0 + 1s);
+  detector.excuse(peers, 400ms); // Within half a round: as it was.
+  CAF_CHECK_EQUAL(detector.expired(peers, t0 + 4500ms).size(), 1u);
+  detector.excuse(peers, 10s);
+  CAF_CHECK(detector.expired(peers, t0 + 14499ms).empty());
+  CAF_CHECK_EQUAL(detector.expired(peers, t0 + 14500ms).size(), 1u);
+}
+
+CAF_TEST(round numbers are the nearest multiple of the interval) {
+  CAF_CHECK_EQUAL(detector.round_of(12'999'000), 13u);
+  CAF_CHECK_EQUAL(detector.round_of(13'000'000), 13u);
+  CAF_CHECK_EQUAL(detector.round_of(13'400'000), 13u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()

@@ -74,6 +74,8 @@ CAF_TEST(every message type survives a round trip) {
     make_action("waves", 2),
     make_whisper("just you", 3),
     make_heartbeat(),
+    make_probe(),
+    make_suspect(key2),
     make_leave(),
     make_carry(key1, false),
     make_carry(key1, true),
@@ -165,6 +167,9 @@ CAF_TEST(malformed bodies are rejected with an error value) {
   check_rejected(R"({"type":"chat","version":3,"seq":0,"text":"x"})",
                  ec::invalid_field);
   check_rejected(R"({"type":"chat","version":3,"seq":1,"text":42})",
+                 ec::invalid_field);
+  check_rejected(R"({"type":"suspect","version":3})", ec::missing_field);
+  check_rejected(R"({"type":"suspect","version":3,"id":"alice"})",
                  ec::invalid_field);
   // A greeting with every field right, then with each one wrong.
   auto greeting = [](std::string name, std::string id, std::string port,

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+// Membership's liveness: the ticks, probes and suspicions of the failure
+// detector (protocol/group/failure_detector.hpp, which decides; this only
+// carries out). Included by membership_state.hpp only, as a base of the
+// state (`State`), so that what keeps the group honest about who is alive
+// can be read in one place.
+
+#pragma once
+
+#include <optional>
+
+#include <caf/all.hpp>
+
+#include "actors/messages.hpp"
+#include "protocol/group/failure_detector.hpp"
+#include "protocol/group/join_machine.hpp"
+#include "protocol/group/peer_table.hpp"
+#include "protocol/wire/message.hpp"
+
+namespace groupchat::membership_detail {
+
+template <class State>
+struct membership_liveness {
+  std::optional<protocol::failure_detector> detector;
+  /// Whether a tick is scheduled. A peer alone has nothing to check and
+  /// nobody to probe: it does not tick, so it never wakes up.
+  bool ticking = false;
+  /// When the next tick is due: one much later means we were not running.
+  protocol::time_point tick_due;
+  /// When we last told everyone we are alive, being suspected.
+  std::optional<protocol::time_point> last_refuted;
+
+  State& st() {
+    return static_cast<State&>(*this);
+  }
+
+  // Ticks fall on the failure detector's grid of the wall clock.
+  void ensure_ticking() {
+    if (ticking || st().join->current() == protocol::phase::leaving)
+      return;
+    ticking = true;
+    auto delay = detector->until_next_round(st().wall_now());
+    tick_due = st().now() + delay;
+    st().self->delayed_send(st().self, delay, atom::tick_v);
+  }
+
+  // Once a round: retries, our open batch sealed, this round's probes (an
+  // answer is judged half a round later), now and then our member list.
+  void on_tick() {
+    auto& s = st();
+    ticking = false;
+    if (s.join->current() == protocol::phase::leaving
+        || (s.peers.empty() && !s.join->rejoining()))
+      return; // Alone: the next connection starts the ticks again.
+    detector->excuse(s.peers, s.now() - tick_due);
+    s.join->on_tick();
+    s.out->seal(); // The lines of this period, for newcomers to check.
+    auto round = detector->round_of(s.wall_now());
+    auto probes = detector->probes(s.peers, s.opts.join.self->id(), round,
+                                   s.now());
+    for (auto p : probes)
+      s.send(p->conn, protocol::make_probe());
+    if (!probes.empty())
+      s.self->delayed_send(s.self, detector->answer_window(), atom::check_v);
+    auto members = s.peers.members();
+    if (auto target = detector->next_round(members.size()))
+      s.send(members[*target]->conn,
+             protocol::make_members(s.join->member_list(false)));
+    check_liveness(true);
+    ensure_ticking();
+  }
+
+  // A probe is answered at once. Told that we answered none of a member's
+  // probes, we tell everyone we are alive (at most once half a round: a
+  // member repeating it gets no echo to everyone); told it of another
+  // member, we probe it ourselves.
+  void on_probing(protocol::peer& p, const protocol::message& msg) {
+    auto& s = st();
+    if (p.st != protocol::stage::member)
+      return s.join->unexpected(p, msg.type);
+    if (msg.type == protocol::message_type::probe)
+      return s.send(p.conn, protocol::make_heartbeat());
+    auto now = s.now();
+    if (msg.id == s.opts.join.self->id()) {
+      if (last_refuted && now < *last_refuted + detector->answer_window())
+        return;
+      last_refuted = now;
+      for (auto q : s.peers.members())
+        s.send(q->conn, protocol::make_heartbeat());
+    } else if (auto q = s.peers.find_id(msg.id);
+               q != nullptr && detector->suspect(*q, now)) {
+      s.send(q->conn, protocol::make_probe());
+    }
+  }
+
+  // Suspects the members that answered none of our probes and tells every
+  // member; reports the connections past their deadline; on a tick, also
+  // schedules a check at each deadline that falls before the next tick.
+  void check_liveness(bool on_tick) {
+    auto& s = st();
+    auto now = s.now();
+    for (auto p : detector->judge(s.peers, now))
+      for (auto q : s.peers.members())
+        s.send(q->conn, protocol::make_suspect(p->id));
+    for (auto id : detector->expired(s.peers, now))
+      if (auto p = s.peers.find(id))
+        s.join->on_silent(*p);
+    s.check_alone();
+    if (on_tick)
+      for (auto delay : detector->early_checks(s.peers, now))
+        s.self->delayed_send(s.self, delay, atom::check_v);
+  }
+};
+
+} // namespace groupchat::membership_detail
