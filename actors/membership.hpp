@@ -28,7 +28,7 @@ struct membership_options {
   protocol::join_options join;
   /// Upper bound of a frame body; longer chat lines are refused locally.
   size_t max_frame_size = 0;
-  /// How often members are sent a heartbeat (and liveness is checked).
+  /// How often a member probes another (failure_detector.hpp).
   caf::timespan heartbeat_interval;
   /// Silence after which a peer is reported as `lost connection`.
   caf::timespan peer_timeout;
@@ -45,6 +45,10 @@ struct membership_options {
   /// refused): the stdin reader reads on only while few lines are under
   /// way, so input waits while a join is in progress or output piles up.
   std::function<void(size_t)> release;
+  /// Arms the timer of the rounds: `(tick)` after the delay, replacing what
+  /// was armed (main/io_timer.hpp: on the I/O thread without CAF's clock
+  /// thread). Unset (the tests), rounds are `delayed_send`s.
+  std::function<void(caf::timespan)> arm_tick;
 };
 
 /// Spawns the membership actor; see messages.hpp for its interface.

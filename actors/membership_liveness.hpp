@@ -41,11 +41,15 @@ struct membership_liveness {
     ticking = true;
     auto delay = detector->until_next_round(st().wall_now());
     tick_due = st().now() + delay;
-    st().self->delayed_send(st().self, delay, atom::tick_v);
+    if (st().opts.arm_tick)
+      st().opts.arm_tick(delay);
+    else
+      st().self->delayed_send(st().self, delay, atom::tick_v);
   }
 
-  // Once a round: retries, our open batch sealed, this round's probes (an
-  // answer is judged half a round later), now and then our member list.
+  // Once a round: retries, our open batch sealed, the answers to the last
+  // round's probes judged, this round's probes, now and then our member
+  // list.
   void on_tick() {
     auto& s = st();
     ticking = false;
@@ -56,12 +60,10 @@ struct membership_liveness {
     s.join->on_tick();
     s.out->seal(); // The lines of this period, for newcomers to check.
     auto round = detector->round_of(s.wall_now());
-    auto probes = detector->probes(s.peers, s.opts.join.self->id(), round,
-                                   s.now());
-    for (auto p : probes)
+    judge();
+    for (auto p : detector->probes(s.peers, s.opts.join.self->id(), round,
+                                   s.now()))
       s.send(p->conn, protocol::make_probe());
-    if (!probes.empty())
-      s.self->delayed_send(s.self, detector->answer_window(), atom::check_v);
     auto members = s.peers.members();
     if (auto target = detector->next_round(members.size()))
       s.send(members[*target]->conn,
@@ -82,7 +84,7 @@ struct membership_liveness {
       return s.send(p.conn, protocol::make_heartbeat());
     auto now = s.now();
     if (msg.id == s.opts.join.self->id()) {
-      if (last_refuted && now < *last_refuted + detector->answer_window())
+      if (last_refuted && now < *last_refuted + detector->half_round())
         return;
       last_refuted = now;
       for (auto q : s.peers.members())
@@ -93,15 +95,20 @@ struct membership_liveness {
     }
   }
 
-  // Suspects the members that answered none of our probes and tells every
-  // member; reports the connections past their deadline; on a tick, also
+  // Suspects the members that answered none of our probes, and tells
+  // every member.
+  void judge() {
+    auto& s = st();
+    for (auto p : detector->judge(s.peers, s.now()))
+      for (auto q : s.peers.members())
+        s.send(q->conn, protocol::make_suspect(p->id));
+  }
+
+  // Reports the connections past their deadline; on a tick, also
   // schedules a check at each deadline that falls before the next tick.
   void check_liveness(bool on_tick) {
     auto& s = st();
     auto now = s.now();
-    for (auto p : detector->judge(s.peers, now))
-      for (auto q : s.peers.members())
-        s.send(q->conn, protocol::make_suspect(p->id));
     for (auto id : detector->expired(s.peers, now))
       if (auto p = s.peers.find(id))
         s.join->on_silent(*p);

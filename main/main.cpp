@@ -35,6 +35,7 @@
 #include "main/addresses.hpp"
 #include "main/bench_stamps.hpp"
 #include "main/command_line.hpp"
+#include "main/io_timer.hpp"
 #include "main/key_files.hpp"
 #include "main/logging.hpp"
 #include "main/secret.hpp"
@@ -310,6 +311,14 @@ struct reader_guard {
   }
 };
 
+// The rounds' timer stops too, for the same reason.
+struct timer_guard {
+  io_timer& timer;
+  ~timer_guard() {
+    timer.stop();
+  }
+};
+
 // `known` (may be null) outlives the actor system: the console calls it.
 int run(const command_line& cli, settings& opts, const std::string& config_path,
         const connection_options& limits,
@@ -335,8 +344,11 @@ int run(const command_line& cli, settings& opts, const std::string& config_path,
   if (interactive && ::isatty(STDERR_FILENO))
     log_redirect.emplace(
       [&reader](const std::string& line) { reader.display(line); });
+  // Membership's rounds; like the reader, it outlives the actor system.
+  io_timer rounds;
   caf::actor_system sys{cfg};
   reader_guard stop_reader_first{reader};
+  timer_guard stop_timer_first{rounds};
   auto copts = make_console_options(cli, opts, terminal, interactive, reader,
                                     writer);
   copts.check_keys = check_keys_of(known);
@@ -351,8 +363,11 @@ int run(const command_line& cli, settings& opts, const std::string& config_path,
   mopts.release = [&reader](size_t n) { reader.release(n); };
   // With a passphrase, a stranger's handshake is a guess at it.
   mopts.join.guarded = limits.key != nullptr;
+  if (rounds.start(sys))
+    mopts.arm_tick = [&rounds](caf::timespan delay) { rounds.arm(delay); };
   auto membership = spawn_membership(sys, std::move(mopts), dialer, console,
                                      true);
+  rounds.aim(caf::actor_cast<caf::actor>(membership));
   caf::anon_send(console, atom::attach_v, membership);
   caf::scoped_actor self{sys};
   self->monitor(membership);

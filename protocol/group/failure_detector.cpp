@@ -64,7 +64,7 @@ std::vector<peer*> failure_detector::judge(peer_table& peers,
                                            time_point now) const {
   std::vector<peer*> result;
   for (auto p : peers.members()) {
-    if (!p->probed_at || *p->probed_at + answer_window() > now)
+    if (!p->probed_at || *p->probed_at + half_round() > now)
       continue;
     auto answered = p->last_seen >= *p->probed_at;
     p->probed_at.reset();
@@ -84,7 +84,7 @@ bool failure_detector::suspect(peer& p, time_point now) const {
 }
 
 void failure_detector::excuse(peer_table& peers, timespan late) const {
-  if (late <= answer_window())
+  if (late <= half_round())
     return;
   for (auto p : peers.members()) {
     if (suspected(*p))

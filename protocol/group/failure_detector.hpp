@@ -13,7 +13,7 @@
 // agree on who is in the group), so a member's idle cost stays flat.
 //
 // Any message counts as a sign of life and answers a probe. A member that
-// answers no probe within half a round is suspected: the prober tells
+// answers no probe by the next round is suspected: the prober tells
 // every member (`suspect`), and each of them probes it itself, every round
 // (the indirect probes of SWIM: a prober's own broken link or slow moment
 // convicts nobody). Each member that then hears nothing from it for the
@@ -24,9 +24,11 @@
 // (Lifeguard's local health): our suspicions are extended by the delay.
 //
 // The bound (protocol/README.md, "Liveness"): a member that stops is probed
-// within a round, suspected half a round later and reported lost by every
-// member at most `peer_timeout` after it stopped; one that answers within
-// `peer_timeout - interval` of a probe is never reported lost.
+// within a round, suspected a round later and reported lost by every member
+// at most `peer_timeout` after it stopped; one that answers a probe within
+// `peer_timeout - interval` of the first it missed is never reported lost.
+// Judging at the next round rather than half a round after a probe costs
+// no wake-up of its own: a member idles between rounds.
 //
 // A stranger (an accepted connection without a greeting) has
 // `greeting_timeout` from its connect to greet, whatever it sends
@@ -51,9 +53,9 @@ public:
   failure_detector(timespan heartbeat_interval, timespan peer_timeout,
                    timespan greeting_timeout)
     : interval_(heartbeat_interval),
-      // Probed within a round, suspected half a round later: the rest of
-      // the timeout is the suspicion's.
-      confirm_(peer_timeout - heartbeat_interval - heartbeat_interval / 2),
+      // Probed within a round, suspected a round later: the rest of the
+      // timeout is the suspicion's.
+      confirm_(peer_timeout - 2 * heartbeat_interval),
       greeting_timeout_(greeting_timeout) {
     // nop
   }
@@ -102,8 +104,9 @@ public:
   static peer* turn(std::vector<peer*> members, const peer_id& self,
                     uint64_t round);
 
-  /// The members probed at least half a round before `now` that have not
-  /// answered: each is suspected from `now` (and told to every member).
+  /// The members probed in an earlier round (at least half a round before
+  /// `now`) that have not answered: each is suspected from `now` (and told
+  /// to every member).
   std::vector<peer*> judge(peer_table& peers, time_point now) const;
 
   /// Member `m` says `p` answered none of its probes: we suspect `p` too,
@@ -115,8 +118,9 @@ public:
   /// the delay when it is above half a round.
   void excuse(peer_table& peers, timespan late) const;
 
-  /// How long after a probe its answer is judged.
-  timespan answer_window() const noexcept {
+  /// Half a round: a round this late means we were not running; a
+  /// suspected member says it is alive at most this often.
+  timespan half_round() const noexcept {
     return interval_ / 2;
   }
 
