@@ -109,10 +109,12 @@ struct membership_liveness {
   void check_liveness(bool on_tick) {
     auto& s = st();
     auto now = s.now();
-    for (auto id : detector->expired(s.peers, now))
+    auto expired = detector->expired(s.peers, now);
+    for (auto id : expired)
       if (auto p = s.peers.find(id))
         s.join->on_silent(*p);
-    s.check_alone();
+    if (!expired.empty())
+      s.check_alone(); // Not every round: it lists every member's name.
     if (on_tick)
       for (auto delay : detector->early_checks(s.peers, now))
         s.self->delayed_send(s.self, delay, atom::check_v);

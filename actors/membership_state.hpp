@@ -278,6 +278,7 @@ struct membership_state : membership_liveness<membership_state<Base>>,
     for (auto& name : carry->names())
       names.push_back(name);
     if (names != last_roster) {
+      this->detector->members_changed(); // Gossip until settled again.
       last_roster = names;
       self->send(console, atom::who_v, std::move(names));
     }

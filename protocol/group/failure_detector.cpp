@@ -96,6 +96,10 @@ void failure_detector::excuse(peer_table& peers, timespan late) const {
 
 std::optional<size_t> failure_detector::next_round(size_t members) {
   ++rounds_;
+  if (settled_ < gossip_rounds)
+    ++settled_;
+  else
+    return std::nullopt;
   if (rounds_ % gossip_every != 0 || members == 0)
     return std::nullopt;
   return (rounds_ / gossip_every) % members;

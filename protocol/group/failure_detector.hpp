@@ -50,6 +50,12 @@ public:
   /// that members that joined concurrently learn of each other.
   static constexpr unsigned gossip_every = 5;
 
+  /// For this many rounds after the members we know last changed: a
+  /// settled group has nothing to converge on, and a member list a
+  /// round costs what the group's size does (an idle group of 128 spent
+  /// a sixth of its time on them).
+  static constexpr unsigned gossip_rounds = 60;
+
   failure_detector(timespan heartbeat_interval, timespan peer_timeout,
                    timespan greeting_timeout)
     : interval_(heartbeat_interval),
@@ -125,10 +131,16 @@ public:
   }
 
   /// Starts a round among `members` members. Returns the index of the
-  /// member that gets the gossip of this round, if any: one member a
-  /// round, in turn, so the group converges without everybody sending its
-  /// whole list to everyone.
+  /// member that gets the gossip of this round, if any: one member every
+  /// `gossip_every` rounds, in turn, so the group converges without
+  /// everybody sending its whole list to everyone; none once the members
+  /// stayed the same for `gossip_rounds` rounds.
   std::optional<size_t> next_round(size_t members);
+
+  /// The members we know changed (joined, left, lost, renamed).
+  void members_changed() noexcept {
+    settled_ = 0;
+  }
 
   /// How long from `wall` (microseconds since the epoch) to the next round.
   /// Rounds fall on a grid of the wall clock (the multiples of the
@@ -149,6 +161,8 @@ private:
   timespan confirm_;
   timespan greeting_timeout_;
   unsigned rounds_ = 0;
+  /// Rounds since the members we know last changed.
+  unsigned settled_ = 0;
 };
 
 } // namespace groupchat::protocol

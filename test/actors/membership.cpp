@@ -816,6 +816,14 @@ CAF_TEST(an idle member probes one member a round whatever the group size) {
   CAF_MESSAGE(frames << " frames in 10 rounds among 8 members");
   CAF_CHECK_EQUAL(probe_times.size(), 8u * 10);
   CAF_CHECK_LESS_OR_EQUAL(frames, 8u * 10 * 2 + 8u * 2);
+  CAF_MESSAGE("settled for a minute: no member lists, a probe and its answer");
+  wait(60s, 1s);
+  sent.clear();
+  wait(10s, 1s);
+  frames = 0;
+  for (auto& [end, types] : sent)
+    frames += types.size();
+  CAF_CHECK_EQUAL(frames, 8u * 10 * 2);
   for (auto& [name, lines] : screen)
     for (auto& line : lines)
       CAF_CHECK(line.find("lost connection") == std::string::npos);

@@ -111,6 +111,21 @@ CAF_TEST(gossip goes to one member every fifth round in turn) {
     CAF_CHECK(!detector.next_round(0).has_value());
 }
 
+CAF_TEST(gossip stops once the members stay the same) {
+  size_t lists = 0;
+  for (unsigned round = 0; round < 3 * failure_detector::gossip_rounds; ++round)
+    lists += detector.next_round(4).has_value() ? 1 : 0;
+  CAF_CHECK_EQUAL(lists, failure_detector::gossip_rounds
+                           / failure_detector::gossip_every);
+  CAF_MESSAGE("a change starts it again");
+  detector.members_changed();
+  lists = 0;
+  for (unsigned round = 0; round < failure_detector::gossip_rounds; ++round)
+    lists += detector.next_round(4).has_value() ? 1 : 0;
+  CAF_CHECK_EQUAL(lists, failure_detector::gossip_rounds
+                           / failure_detector::gossip_every);
+}
+
 CAF_TEST(rounds fall on a grid of the wall clock) {
   // Interval 1 s: from 12.25 s past the epoch the next round is at 13 s.
   CAF_CHECK_EQUAL(detector.until_next_round(12'250'000), timespan{750ms});
