@@ -70,6 +70,11 @@ void flush_direct(connection_actor* self) {
   auto done = n > 0 ? static_cast<size_t>(n) : size_t{0};
   if (done < data.size())
     write_buffered(self, std::string_view{data}.substr(done));
+  // Reused for the next turn's frames, unless one turn made it large.
+  if (data.capacity() <= kept_output && st.direct.empty()) {
+    data.clear();
+    st.direct.swap(data);
+  }
 }
 
 // Writes a plaintext body: sealed once the handshake completed, queued

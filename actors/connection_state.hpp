@@ -26,11 +26,23 @@
 
 namespace groupchat::connection_detail {
 
-/// Bytes taken from the socket per read.
-constexpr size_t read_chunk = 64 * 1024;
+/// Bytes taken from the socket per read: a connection starts with few and
+/// takes many from the first read that fills its buffer on (a busy
+/// member: hundreds of frames a read, one message to Membership). CAF
+/// keeps a read buffer of this size per connection, zeroed, so touched in
+/// full: 64 KiB for each of 63 members was most of what a peer of a group
+/// of 64 held.
+constexpr size_t small_read = 4 * 1024;
+constexpr size_t large_read = 64 * 1024;
+
+/// The largest buffer of gathered frames kept for the next turn.
+constexpr size_t kept_output = 16 * 1024;
 
 struct connection_state {
   static inline constexpr const char* name = "connection";
+
+  /// Bytes taken per read now: `small_read`, then `large_read`.
+  size_t read_size = small_read;
 
   /// The socket this broker owns.
   caf::io::connection_handle hdl;

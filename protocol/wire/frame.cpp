@@ -58,6 +58,10 @@ void frame_reader::append(const char* data, size_t size) {
   // Drop what was taken before growing: the buffer holds one frame at most.
   buf_.erase(buf_.begin(), buf_.begin() + static_cast<ptrdiff_t>(pos_));
   pos_ = 0;
+  // The buffer is reused from read to read, but one large frame (a member
+  // list, a replay) is not kept for good: a peer has a reader per member.
+  if (buf_.empty() && buf_.capacity() > kept_capacity && size <= kept_capacity)
+    std::vector<char>{}.swap(buf_);
   buf_.insert(buf_.end(), data, data + size);
 }
 

@@ -76,6 +76,14 @@ public:
     return buf_.size() - pos_;
   }
 
+  /// Bytes of buffer held (what a connection costs while idle).
+  size_t held() const noexcept {
+    return buf_.capacity();
+  }
+
+  /// The most buffer kept once it is empty again.
+  static constexpr size_t kept_capacity = 16 * 1024;
+
 private:
   size_t max_;
   std::vector<char> buf_;

@@ -68,6 +68,16 @@ CAF_TEST(the reader holds only the incomplete frame after a read) {
   CAF_CHECK_EQUAL(*rest, "second");
 }
 
+CAF_TEST(a large frame leaves no large buffer behind) {
+  frame_reader reader{1 << 20};
+  reader.append(make_frame(std::string(100'000, 'x')));
+  CAF_CHECK_EQUAL(reader.next()->size(), 100'000u);
+  CAF_CHECK_GREATER_OR_EQUAL(reader.held(), 100'000u);
+  reader.append(make_frame("small"));
+  CAF_CHECK_EQUAL(*reader.next(), "small");
+  CAF_CHECK_LESS_OR_EQUAL(reader.held(), frame_reader::kept_capacity);
+}
+
 CAF_TEST(oversize and empty length prefixes are rejected before the body) {
   std::string header(length_prefix_size, '\0');
   for (auto [length, code] :
