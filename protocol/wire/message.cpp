@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "protocol/wire/fields.hpp"
+#include "protocol/wire/quick_decode.hpp"
 
 namespace groupchat::protocol {
 
@@ -325,6 +326,15 @@ std::string encode(const message& x) {
 }
 
 result<message> decode(std::string_view body) {
+  // Nearly every frame is a chat line or a heartbeat: those skip the tree
+  // (a node allocated per key, every string copied) and decode in about an
+  // eighth of the time (quick_decode.hpp).
+  if (auto msg = quick_decode(body))
+    return std::move(*msg);
+  return decode_tree(body);
+}
+
+result<message> decode_tree(std::string_view body) {
   // Refused before parsing: a deeply nested body would cost a DOM node per
   // bracket, tens of times its size in memory.
   if (nesting_depth(body) > max_nesting)

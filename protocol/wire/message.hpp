@@ -291,7 +291,14 @@ std::string encode(const message& x);
 
 /// Decodes a frame body. Never throws; every malformed input is an error.
 /// A body nested deeper than `max_nesting` is refused before it is parsed.
+/// Chat lines and heartbeats take a quick path without a JSON tree
+/// (quick_decode.hpp); every other body, and every error, is decode_tree's.
 result<message> decode(std::string_view body);
+
+/// decode() without its quick path: the JSON tree (nlohmann) for every
+/// body. What decode() returns for any input, and what the fuzzer and the
+/// tests hold quick_decode to.
+result<message> decode_tree(std::string_view body);
 
 /// The deepest nesting of arrays and objects in `body`, found without
 /// parsing it (brackets inside strings do not count).

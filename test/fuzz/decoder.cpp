@@ -6,6 +6,8 @@
 //
 // Properties checked beyond "no crash, no leak, no undefined behaviour":
 // whatever decodes must encode again, and decode to the same message; the
+// quick path (chat lines, heartbeats) takes a body only if the JSON tree
+// takes it too, into an equal message, and decode() answers as the tree; the
 // reader splits a stream the same way however the reads cut it; frames from
 // a stranger never complete a handshake, nothing passes a failed link, and
 // before the handshake only a responder's refusal is read; a sealed body
@@ -21,6 +23,7 @@
 #include "protocol/crypto/sealed_link.hpp"
 #include "protocol/wire/frame.hpp"
 #include "protocol/wire/message.hpp"
+#include "protocol/wire/quick_decode.hpp"
 
 using namespace groupchat::protocol;
 
@@ -40,6 +43,21 @@ void check_roundtrip(const message& msg) {
     std::abort();
   auto again = decode(*again_body);
   if (!again || *again != msg)
+    std::abort();
+}
+
+// The quick path against the tree for one body: what it takes, the tree
+// takes into an equal message (operator== compares every field that is on
+// the wire); whatever it leaves, decode() answers as the tree does.
+void check_quick(std::string_view body) {
+  auto quick = quick_decode(body);
+  auto tree = decode_tree(body);
+  if (quick && (!tree || *quick != *tree))
+    std::abort();
+  auto both = decode(body);
+  if (static_cast<bool>(both) != static_cast<bool>(tree))
+    std::abort();
+  if (both ? *both != *tree : both.error().code != tree.error().code)
     std::abort();
 }
 
@@ -115,7 +133,13 @@ void check_sealed(const std::vector<std::string>& bodies, uint8_t pick) {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes{reinterpret_cast<const char*>(data), size};
-  // The input as one frame body.
+  // The input as one frame body, and inside a chat line, as its text and
+  // as the value of its `seq`: the quick path's string reader (escapes,
+  // UTF-8) and number reader meet every byte the fuzzer makes.
+  check_quick(bytes);
+  std::string input{bytes};
+  check_quick(R"({"type":"chat","version":3,"seq":1,"text":")" + input + "\"}");
+  check_quick(R"({"type":"chat","version":3,"text":"x","seq":)" + input + "}");
   if (auto msg = decode(bytes))
     check_roundtrip(*msg);
   // The input as a stream of frames, as a connection reads it: in one read,
@@ -127,9 +151,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto chunked = split(bytes, chunk, failed_chunked);
   if (whole != chunked || failed_whole != failed_chunked)
     std::abort();
-  for (auto& body : whole)
+  for (auto& body : whole) {
+    check_quick(body);
     if (auto msg = decode(body))
       check_roundtrip(*msg);
+  }
   check_stranger(whole);
   check_sealed(whole, size > 0 ? data[size - 1] : 0);
   return 0;
