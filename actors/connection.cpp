@@ -65,8 +65,8 @@ void read_on(connection_actor* self) {
 }
 
 void start_reading(connection_actor* self) {
-  self->configure_read(self->state.hdl, caf::io::receive_policy::at_most(
-                                         self->state.read_size));
+  self->configure_read(self->state.hdl,
+                       caf::io::receive_policy::at_most(self->state.read_size));
   read_on(self); // One read at a time: see pause_reading.
 }
 
@@ -170,8 +170,9 @@ void on_data(connection_actor* self, const std::vector<char>& buf) {
   auto& st = self->state;
   st.output->heard(self->clock().now());
   st.reader.append(buf.data(), buf.size());
-  if (buf.size() == st.read_size && st.read_size < large_read) {
-    st.read_size = large_read; // More was waiting: a busy peer.
+  st.full_reads = buf.size() == st.read_size ? st.full_reads + 1 : 0;
+  if (st.full_reads >= busy_reads && st.read_size < large_read) {
+    st.read_size = large_read; // More was waiting, again and again.
     self->configure_read(st.hdl,
                          caf::io::receive_policy::at_most(st.read_size));
   }

@@ -27,13 +27,14 @@
 namespace groupchat::connection_detail {
 
 /// Bytes taken from the socket per read: a connection starts with few and
-/// takes many from the first read that fills its buffer on (a busy
-/// member: hundreds of frames a read, one message to Membership). CAF
-/// keeps a read buffer of this size per connection, zeroed, so touched in
-/// full: 64 KiB for each of 63 members was most of what a peer of a group
-/// of 64 held.
+/// takes many once `busy_reads` reads in a row filled its buffer (a busy
+/// member: hundreds of frames a read, one message to Membership; not one
+/// large member list). CAF keeps a read buffer of this size per
+/// connection, zeroed, so touched in full: 64 KiB for each of 63 members
+/// was most of what a peer of a group of 64 held.
 constexpr size_t small_read = 4 * 1024;
 constexpr size_t large_read = 64 * 1024;
+constexpr size_t busy_reads = 16;
 
 /// The largest buffer of gathered frames kept for the next turn.
 constexpr size_t kept_output = 16 * 1024;
@@ -43,6 +44,8 @@ struct connection_state {
 
   /// Bytes taken per read now: `small_read`, then `large_read`.
   size_t read_size = small_read;
+  /// Reads in a row that filled the buffer.
+  size_t full_reads = 0;
 
   /// The socket this broker owns.
   caf::io::connection_handle hdl;

@@ -61,8 +61,8 @@ struct membership_liveness {
     s.out->seal(); // The lines of this period, for newcomers to check.
     auto round = detector->round_of(s.wall_now());
     judge();
-    for (auto p : detector->probes(s.peers, s.opts.join.self->id(), round,
-                                   s.now()))
+    for (auto p :
+         detector->probes(s.peers, s.opts.join.self->id(), round, s.now()))
       s.send(p->conn, protocol::make_probe());
     auto members = s.peers.members();
     if (auto target = detector->next_round(members.size()))

@@ -302,22 +302,24 @@ int wait_for_the_end(caf::actor_system& sys, caf::scoped_actor& self,
   return exit_status(sys, reason, json_out);
 }
 
-// Whatever way run() ends, stdin is let go before the actor system: read
-// on the I/O thread, it keeps that thread (and the system) running.
-struct reader_guard {
+// Whatever way run() ends, stdin and the rounds' timer are let go before
+// the actor system: watched on the I/O thread, they keep that thread (and
+// the system) running.
+struct edges_guard {
   stdin_reader& reader;
-  ~reader_guard() {
+  io_timer& rounds;
+  ~edges_guard() {
     reader.stop();
+    rounds.stop();
   }
 };
 
-// The rounds' timer stops too, for the same reason.
-struct timer_guard {
-  io_timer& timer;
-  ~timer_guard() {
-    timer.stop();
-  }
-};
+// Membership's rounds on a timer of the I/O thread, where there is one.
+void use_io_timer(io_timer& rounds, caf::actor_system& sys,
+                  membership_options& mopts) {
+  if (rounds.start(sys))
+    mopts.arm_tick = [&rounds](caf::timespan delay) { rounds.arm(delay); };
+}
 
 // `known` (may be null) outlives the actor system: the console calls it.
 int run(const command_line& cli, settings& opts, const std::string& config_path,
@@ -347,8 +349,7 @@ int run(const command_line& cli, settings& opts, const std::string& config_path,
   // Membership's rounds; like the reader, it outlives the actor system.
   io_timer rounds;
   caf::actor_system sys{cfg};
-  reader_guard stop_reader_first{reader};
-  timer_guard stop_timer_first{rounds};
+  edges_guard stop_edges_first{reader, rounds};
   auto copts = make_console_options(cli, opts, terminal, interactive, reader,
                                     writer);
   copts.check_keys = check_keys_of(known);
@@ -363,8 +364,7 @@ int run(const command_line& cli, settings& opts, const std::string& config_path,
   mopts.release = [&reader](size_t n) { reader.release(n); };
   // With a passphrase, a stranger's handshake is a guess at it.
   mopts.join.guarded = limits.key != nullptr;
-  if (rounds.start(sys))
-    mopts.arm_tick = [&rounds](caf::timespan delay) { rounds.arm(delay); };
+  use_io_timer(rounds, sys, mopts);
   auto membership = spawn_membership(sys, std::move(mopts), dialer, console,
                                      true);
   rounds.aim(caf::actor_cast<caf::actor>(membership));

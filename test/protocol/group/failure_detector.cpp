@@ -37,8 +37,7 @@ CAF_TEST(a member is lost only when a suspicion runs out) {
   CAF_CHECK(detector.suspect(p, t0 + 1s));
   CAF_CHECK(!detector.suspect(p, t0 + 2s)); // Already suspected.
   CAF_CHECK(detector.expired(peers, t0 + 3999ms).empty());
-  CAF_CHECK_EQUAL(detector.expired(peers, t0 + 4s),
-                  std::vector<conn_id>{1});
+  CAF_CHECK_EQUAL(detector.expired(peers, t0 + 4s), std::vector<conn_id>{1});
 }
 
 CAF_TEST(any word from a suspected member ends the suspicion) {
