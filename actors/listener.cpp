@@ -84,10 +84,12 @@ void set_keepalive(listener_actor* self, caf::io::connection_handle hdl,
       || dynamic_cast<default_multiplexer*>(&self->backend()) == nullptr)
     return; // The kernel counts in whole seconds.
   auto fd = static_cast<int>(hdl.id());
+  // Silent for half the timeout, then one probe a second for the rest:
+  // one lost probe (or its answer) does not end a live link.
   int on = 1;
   int idle = static_cast<int>(secs.count() / 2);
-  int interval = std::max(1, idle / 2);
-  int count = 2;
+  int interval = 1;
+  int count = static_cast<int>(secs.count()) - idle;
   ::setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
   ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof(interval));

@@ -27,8 +27,6 @@ struct membership_liveness {
   bool ticking = false;
   /// When the next tick is due: one much later means we were not running.
   protocol::time_point tick_due;
-  /// When we last told everyone we are alive, being suspected.
-  std::optional<protocol::time_point> last_refuted;
 
   State& st() {
     return static_cast<State&>(*this);
@@ -56,7 +54,7 @@ struct membership_liveness {
     if (s.join->current() == protocol::phase::leaving
         || (s.peers.empty() && !s.join->rejoining()))
       return; // Alone: the next connection starts the ticks again.
-    detector->excuse(s.peers, s.now() - tick_due);
+    detector->excuse(s.peers, s.now() - tick_due, s.now());
     s.join->on_tick();
     s.out->seal(); // The lines of this period, for newcomers to check.
     auto round = detector->round_of(s.wall_now());
@@ -72,27 +70,21 @@ struct membership_liveness {
     ensure_ticking();
   }
 
-  // A probe is answered at once. Told that we answered none of a member's
-  // probes, we tell everyone we are alive (at most once half a round: a
-  // member repeating it gets no echo to everyone); told it of another
-  // member, we probe it ourselves.
+  // A probe is answered at once, and so is a member that says we answered
+  // none of its probes (Lifeguard's refutation: every member that suspects
+  // us probes us, so each hears from us; an answer to everyone would give
+  // a member repeating it an echo to everyone). Told it of another member,
+  // we probe it ourselves.
   void on_probing(protocol::peer& p, const protocol::message& msg) {
     auto& s = st();
     if (p.st != protocol::stage::member)
       return s.join->unexpected(p, msg.type);
-    if (msg.type == protocol::message_type::probe)
+    if (msg.type == protocol::message_type::probe
+        || msg.id == s.opts.join.self->id())
       return s.send(p.conn, protocol::make_heartbeat());
-    auto now = s.now();
-    if (msg.id == s.opts.join.self->id()) {
-      if (last_refuted && now < *last_refuted + detector->half_round())
-        return;
-      last_refuted = now;
-      for (auto q : s.peers.members())
-        s.send(q->conn, protocol::make_heartbeat());
-    } else if (auto q = s.peers.find_id(msg.id);
-               q != nullptr && detector->suspect(*q, now)) {
+    if (auto q = s.peers.find_id(msg.id);
+        q != nullptr && detector->suspect(*q, s.now()))
       s.send(q->conn, protocol::make_probe());
-    }
   }
 
   // Suspects the members that answered none of our probes, and tells

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <future>
+#include <utility>
 
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -31,16 +32,18 @@ public:
     state_.reading = true;
   }
 
-  ~handler() override {
-    ::close(fd());
-  }
+  // CAF's event_handler closes the descriptor.
 
   void handle_event(operation op) override {
     if (op != operation::read)
       return;
     uint64_t expirations = 0;
-    if (::read(fd(), &expirations, sizeof(expirations)) > 0 && target)
+    if (::read(fd(), &expirations, sizeof(expirations)) <= 0)
+      return;
+    if (target)
       caf::anon_send(target, atom::tick_v);
+    else
+      early = true; // Fired before `aim`: the tick goes out then.
   }
 
   void removed_from_loop(operation) override {
@@ -62,6 +65,7 @@ public:
   }
 
   caf::actor target;
+  bool early = false;
 
 private:
   bool watching_ = false;
@@ -91,6 +95,8 @@ void io_timer::aim(caf::actor target) {
     handler_->backend().dispatch(
       [h = handler_.get(), target = std::move(target)]() mutable {
         h->target = std::move(target);
+        if (std::exchange(h->early, false))
+          caf::anon_send(h->target, atom::tick_v);
       });
 }
 

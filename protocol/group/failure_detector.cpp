@@ -83,15 +83,13 @@ bool failure_detector::suspect(peer& p, time_point now) const {
   return true;
 }
 
-void failure_detector::excuse(peer_table& peers, timespan late) const {
-  if (late <= half_round())
+void failure_detector::excuse(peer_table& peers, timespan late,
+                              time_point now) const {
+  if (late <= interval_)
     return;
-  for (auto p : peers.members()) {
+  for (auto p : peers.members())
     if (suspected(*p))
-      *p->suspected_at += late;
-    // A probe sent before the pause is judged on the next one.
-    p->probed_at.reset();
-  }
+      p->suspected_at = std::min(*p->suspected_at + late, now);
 }
 
 std::optional<size_t> failure_detector::next_round(size_t members) {

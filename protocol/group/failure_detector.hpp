@@ -36,6 +36,7 @@
 
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <vector>
@@ -60,8 +61,12 @@ public:
                    timespan greeting_timeout)
     : interval_(heartbeat_interval),
       // Probed within a round, suspected a round later: the rest of the
-      // timeout is the suspicion's.
-      confirm_(peer_timeout - 2 * heartbeat_interval),
+      // timeout is the suspicion's, but never less than half a round, in
+      // which the others' probes can be answered (peer_timeout may be as
+      // short as two rounds: then a stopped member is reported up to half
+      // a round after it).
+      confirm_(std::max(peer_timeout - 2 * heartbeat_interval,
+                        timespan{heartbeat_interval / 2})),
       greeting_timeout_(greeting_timeout) {
     // nop
   }
@@ -120,9 +125,10 @@ public:
   bool suspect(peer& p, time_point now) const;
 
   /// Our round ran `late` after it was due: we were not running, so what
-  /// we did not hear meanwhile proves nothing. Extends every suspicion by
-  /// the delay when it is above half a round.
-  void excuse(peer_table& peers, timespan late) const;
+  /// we did not hear meanwhile proves nothing. When that is more than a
+  /// round, every suspicion is extended by the delay, to begin no later
+  /// than `now` (an overloaded member still judges, only later).
+  void excuse(peer_table& peers, timespan late, time_point now) const;
 
   /// Half a round: a round this late means we were not running; a
   /// suspected member says it is alive at most this often.

@@ -187,11 +187,22 @@ CAF_TEST(a round that runs late extends the suspicions) {
   // Lifeguard's local health: we were not running, the others were.
   auto& p = add(1, stage::member, 0s);
   detector.suspect(p, t0 + 1s);
-  detector.excuse(peers, 400ms); // Within half a round: as it was.
+  detector.excuse(peers, 900ms, t0 + 2s); // Within a round: as it was.
   CAF_CHECK_EQUAL(detector.expired(peers, t0 + 4s).size(), 1u);
-  detector.excuse(peers, 10s);
-  CAF_CHECK(detector.expired(peers, t0 + 13999ms).empty());
-  CAF_CHECK_EQUAL(detector.expired(peers, t0 + 14s).size(), 1u);
+  CAF_MESSAGE("10s late at 2s: the suspicion begins again at 2s, no later");
+  detector.excuse(peers, 10s, t0 + 2s);
+  CAF_CHECK(detector.expired(peers, t0 + 4999ms).empty());
+  CAF_CHECK_EQUAL(detector.expired(peers, t0 + 5s).size(), 1u);
+}
+
+CAF_TEST(a suspicion lasts at least half a round) {
+  // Two rounds of timeout leave nothing after the probe and the judging:
+  // the others' probes still get half a round to be answered.
+  failure_detector tight{1s, 2s, 2s};
+  auto& p = add(1, stage::member, 0s);
+  tight.suspect(p, t0 + 1s);
+  CAF_CHECK(tight.expired(peers, t0 + 1499ms).empty());
+  CAF_CHECK_EQUAL(tight.expired(peers, t0 + 1500ms).size(), 1u);
 }
 
 CAF_TEST(round numbers are the nearest multiple of the interval) {
