@@ -130,8 +130,8 @@ public:
   /// than `now` (an overloaded member still judges, only later).
   void excuse(peer_table& peers, timespan late, time_point now) const;
 
-  /// Half a round: a round this late means we were not running; a
-  /// suspected member says it is alive at most this often.
+  /// Half a round: a probe is judged once it went out at least this long
+  /// ago (the next round's, not the one that sent it).
   timespan half_round() const noexcept {
     return interval_ / 2;
   }
