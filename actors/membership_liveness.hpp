@@ -54,15 +54,18 @@ struct membership_liveness {
     if (s.join->current() == protocol::phase::leaving
         || (s.peers.empty() && !s.join->rejoining()))
       return; // Alone: the next connection starts the ticks again.
-    detector->excuse(s.peers, s.now() - tick_due, s.now());
+    auto late = s.now() - tick_due;
+    detector->excuse(s.peers, late, s.now());
     s.join->on_tick();
     s.out->seal(); // The lines of this period, for newcomers to check.
-    auto round = detector->round_of(s.wall_now());
-    judge();
-    for (auto p :
-         detector->probes(s.peers, s.opts.join.self->id(), round, s.now()))
-      s.send(p->conn, protocol::make_probe());
+    auto round = detector->round_of(s.wall_now(), late);
+    // One list for the round: walking the table is what an idle round
+    // spends most on (its nodes are cold after a second's sleep).
     auto members = s.peers.members();
+    judge(members);
+    for (auto p :
+         detector->probes(members, s.opts.join.self->id(), round, s.now()))
+      s.send(p->conn, protocol::make_probe(round));
     if (auto target = detector->next_round(members.size()))
       s.send(members[*target]->conn,
              protocol::make_members(s.join->member_list(false)));
@@ -70,28 +73,35 @@ struct membership_liveness {
     ensure_ticking();
   }
 
-  // A probe is answered at once, and so is a member that says we answered
-  // none of its probes (Lifeguard's refutation: every member that suspects
-  // us probes us, so each hears from us; an answer to everyone would give
-  // a member repeating it an echo to everyone). Told it of another member,
-  // we probe it ourselves.
+  // A probe is answered at once, unless it comes from our partner in its
+  // round: our own probe of that round answers it, sent already or at our
+  // tick. So is a member that says we answered none of its probes
+  // (Lifeguard's refutation: every member that suspects us probes us, so
+  // each hears from us; an answer to everyone would give a member
+  // repeating it an echo to everyone). Told it of another member, we probe
+  // it ourselves, with no round: it answers at once.
   void on_probing(protocol::peer& p, const protocol::message& msg) {
     auto& s = st();
+    const auto& self = s.opts.join.self->id();
     if (p.st != protocol::stage::member)
       return s.join->unexpected(p, msg.type);
-    if (msg.type == protocol::message_type::probe
-        || msg.id == s.opts.join.self->id())
+    if (msg.type == protocol::message_type::probe) {
+      if (!detector->crossed(s.peers, self, p, msg.seq))
+        s.send(p.conn, protocol::make_heartbeat());
+      return;
+    }
+    if (msg.id == self)
       return s.send(p.conn, protocol::make_heartbeat());
     if (auto q = s.peers.find_id(msg.id);
         q != nullptr && detector->suspect(*q, s.now()))
-      s.send(q->conn, protocol::make_probe());
+      s.send(q->conn, protocol::make_probe(0));
   }
 
   // Suspects the members that answered none of our probes, and tells
   // every member.
-  void judge() {
+  void judge(const std::vector<protocol::peer*>& members) {
     auto& s = st();
-    for (auto p : detector->judge(s.peers, s.now()))
+    for (auto p : detector->judge(members, s.now()))
       for (auto q : s.peers.members())
         s.send(q->conn, protocol::make_suspect(p->id));
   }
@@ -101,14 +111,14 @@ struct membership_liveness {
   void check_liveness(bool on_tick) {
     auto& s = st();
     auto now = s.now();
-    auto expired = detector->expired(s.peers, now);
+    auto [expired, early] = detector->due(s.peers, now);
     for (auto id : expired)
       if (auto p = s.peers.find(id))
         s.join->on_silent(*p);
     if (!expired.empty())
       s.check_alone(); // Not every round: it lists every member's name.
     if (on_tick)
-      for (auto delay : detector->early_checks(s.peers, now))
+      for (auto delay : early)
         s.self->delayed_send(s.self, delay, atom::check_v);
   }
 };

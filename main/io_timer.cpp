@@ -12,27 +12,19 @@
 #include <caf/actor_system.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/io/network/default_multiplexer.hpp>
-#include <caf/io/network/event_handler.hpp>
 #include <caf/send.hpp>
 
 #include "actors/messages.hpp"
+#include "main/io_handler.hpp"
 
 namespace groupchat {
 
 // Runs on the I/O thread only, like the stdin reader's handler
 // (main/terminal/stdin_reader.cpp), whose life it shares: watched from
 // `start` to `stop`, destroyed after the actor system.
-class io_timer::handler : public caf::io::network::event_handler {
+class io_timer::handler : public io_handler {
 public:
-  using operation = caf::io::network::operation;
-
-  handler(caf::io::network::default_multiplexer& mpx, int fd)
-    : event_handler(mpx, fd) {
-    // CAF stops watching a handler whose read channel it thinks closed.
-    state_.reading = true;
-  }
-
-  // CAF's event_handler closes the descriptor.
+  using io_handler::io_handler;
 
   void handle_event(operation op) override {
     if (op != operation::read)
@@ -46,29 +38,8 @@ public:
       early = true; // Fired before `aim`: the tick goes out then.
   }
 
-  void removed_from_loop(operation) override {
-    // nop
-  }
-
-  void graceful_shutdown() override {
-    // nop
-  }
-
-  void watch(bool on) {
-    if (on == watching_)
-      return;
-    watching_ = on;
-    if (on)
-      backend().add(operation::read, fd(), this);
-    else
-      backend().del(operation::read, fd(), this);
-  }
-
   caf::actor target;
   bool early = false;
-
-private:
-  bool watching_ = false;
 };
 
 io_timer::io_timer() = default;

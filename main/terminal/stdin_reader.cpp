@@ -13,10 +13,10 @@
 #include <caf/actor_system.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/io/network/default_multiplexer.hpp>
-#include <caf/io/network/event_handler.hpp>
 #include <caf/send.hpp>
 
 #include "actors/messages.hpp"
+#include "main/io_handler.hpp"
 
 namespace groupchat {
 
@@ -24,41 +24,25 @@ namespace groupchat {
 // multiplexer, through a descriptor of its own for the pipe (opened anew,
 // so that the non-blocking mode CAF sets stays off the description that
 // others share). Everything here runs on the I/O thread.
-class stdin_reader::io_reader : public caf::io::network::event_handler {
+class stdin_reader::io_reader : public io_handler {
 public:
-  using operation = caf::io::network::operation;
-
   io_reader(caf::io::network::default_multiplexer& mpx, int fd,
             stdin_reader& owner)
-    : event_handler(mpx, fd), owner_(owner) {
-    // CAF stops watching a handler whose read channel it thinks closed.
-    state_.reading = true;
+    : io_handler(mpx, fd), owner_(owner) {
+    // nop
   }
 
   void handle_event(operation op) override {
     // An error or a hang-up without data: CAF stops watching us.
     if (op != operation::read)
-      watching_ = false;
+      unwatched();
     owner_.on_readable();
-  }
-
-  void removed_from_loop(operation) override {
-    // nop
-  }
-
-  void graceful_shutdown() override {
-    // nop
   }
 
   /// Starts or stops watching stdin (not after its end).
   void watch(bool on) {
-    if (on == watching_ || (on && done))
-      return;
-    watching_ = on;
-    if (on)
-      backend().add(operation::read, fd(), this);
-    else
-      backend().del(operation::read, fd(), this);
+    if (!(on && done))
+      io_handler::watch(on);
   }
 
   /// Input ended, or the reader stopped.
@@ -66,7 +50,6 @@ public:
 
 private:
   stdin_reader& owner_;
-  bool watching_ = false;
 };
 
 stdin_reader::stdin_reader(bool interactive, std::string prompt)

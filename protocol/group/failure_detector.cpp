@@ -5,65 +5,125 @@
 
 namespace groupchat::protocol {
 
-std::vector<conn_id> failure_detector::expired(const peer_table& peers,
-                                               time_point now) const {
-  std::vector<conn_id> result;
-  for (auto& [conn, p] : peers.all())
-    if (watches(p.st) && deadline(p) <= now)
-      result.push_back(conn);
-  return result;
-}
-
-std::vector<timespan> failure_detector::early_checks(const peer_table& peers,
-                                                     time_point now) const {
-  std::vector<timespan> result;
+failure_detector::deadlines failure_detector::due(const peer_table& peers,
+                                                  time_point now) const {
+  deadlines result;
   for (auto& [conn, p] : peers.all()) {
+    if (!watches(p.st))
+      continue;
     auto t = deadline(p);
-    if (watches(p.st) && t > now && t < now + interval_)
-      result.push_back(t - now);
+    if (t <= now)
+      result.expired.push_back(conn);
+    else if (t < now + interval_)
+      result.early.push_back(t - now);
   }
   return result;
 }
 
-peer* failure_detector::turn(std::vector<peer*> members, const peer_id& self,
-                             uint64_t round) {
-  auto by_key = [](const peer* x, const peer* y) { return x->id < y->id; };
-  auto same_key = [](const peer* x, const peer* y) { return x->id == y->id; };
-  std::sort(members.begin(), members.end(), by_key);
-  members.erase(std::unique(members.begin(), members.end(), same_key),
-                members.end());
-  if (members.empty())
-    return nullptr;
-  // Our place among the members and ourselves, ordered by key.
-  auto mine = static_cast<size_t>(
-    std::count_if(members.begin(), members.end(),
-                  [&](const peer* p) { return p->id < self; }));
-  auto n = members.size() + 1;
-  auto k = 1 + round % members.size();
-  auto place = (mine + k) % n; // Never `mine`: k is below n.
-  return members[place < mine ? place : place - 1];
+namespace {
+
+// The places paired with place `x` in round `k` among `n` places (n >= 2):
+// the circle method of round-robin tournaments. With m the odd one of n
+// and n - 1, places x and y below m meet when x + y = 2k (mod m); the
+// place that meets itself so (x = k mod m) meets place m when n is even,
+// and when n is odd, having nobody, meets place k + 1 (mod m), which then
+// has two. Over m rounds every two places meet.
+std::vector<size_t> paired(size_t x, size_t n, uint64_t round) {
+  auto m = n % 2 == 1 ? n : n - 1;
+  auto k = static_cast<size_t>(round % m);
+  auto after_k = (k + 1) % m;
+  if (x == m)
+    return {k};
+  if (x == k)
+    return {n % 2 == 0 ? m : after_k};
+  std::vector<size_t> result{(2 * k + 2 * m - x) % m};
+  if (n % 2 == 1 && x == after_k)
+    result.push_back(k);
+  return result;
 }
 
-std::vector<peer*> failure_detector::probes(peer_table& peers,
+} // namespace
+
+std::vector<peer*> failure_detector::partners(const std::vector<peer*>& members,
+                                              const peer_id& self,
+                                              uint64_t round) {
+  order(members, self);
+  std::vector<peer*> result;
+  if (by_key_.empty())
+    return result;
+  for (auto place : paired(mine_, by_key_.size() + 1, round))
+    result.push_back(members[by_key_[place < mine_ ? place : place - 1]]);
+  return result;
+}
+
+void failure_detector::order(const std::vector<peer*>& members,
+                             const peer_id& self) {
+  std::vector<conn_id> conns;
+  conns.reserve(members.size());
+  for (auto p : members)
+    conns.push_back(p->conn);
+  if (conns == ordered_conns_ && self == ordered_self_)
+    return; // Connection IDs are never reused: the same members.
+  by_key_.resize(members.size());
+  for (size_t i = 0; i < members.size(); ++i)
+    by_key_[i] = i;
+  auto id = [&](size_t i) -> const peer_id& { return members[i]->id; };
+  std::sort(by_key_.begin(), by_key_.end(),
+            [&](size_t x, size_t y) { return id(x) < id(y); });
+  // Two connections to one member (a moment while one of them closes)
+  // are one place.
+  by_key_.erase(std::unique(by_key_.begin(), by_key_.end(),
+                            [&](size_t x, size_t y) { return id(x) == id(y); }),
+                by_key_.end());
+  // Our place among the members and ourselves, ordered by key.
+  mine_ = static_cast<size_t>(std::count_if(
+    by_key_.begin(), by_key_.end(), [&](size_t i) { return id(i) < self; }));
+  ordered_conns_ = std::move(conns);
+  ordered_self_ = self;
+}
+
+std::vector<peer*> failure_detector::probes(const std::vector<peer*>& members,
                                             const peer_id& self, uint64_t round,
-                                            time_point now) const {
-  auto members = peers.members();
+                                            time_point now) {
   std::vector<peer*> result;
   for (auto p : members)
     if (suspected(*p))
       result.push_back(p);
-  auto next = turn(members, self, round);
-  if (next != nullptr && !suspected(*next))
-    result.push_back(next);
-  for (auto p : result)
-    p->probed_at = now;
+  for (auto p : partners(members, self, round))
+    if (!suspected(*p)) // A suspect is in already.
+      result.push_back(p);
+  // A partner whose probe of this round came first has answered: ours is
+  // its answer, and there is nothing to judge.
+  for (auto p : result) {
+    if (p->crossed != round)
+      p->probed_at = now;
+    p->probed_round = round;
+  }
+  last_round_ = round;
   return result;
 }
 
-std::vector<peer*> failure_detector::judge(peer_table& peers,
+bool failure_detector::crossed(peer_table& peers, const peer_id& self,
+                               peer& from, uint64_t round) {
+  if (round == 0 || from.st != stage::member)
+    return false;
+  auto ours_went_out = from.probed_round == round;
+  if (!ours_went_out && round <= last_round_)
+    return false; // Our round is over, and we did not probe it then.
+  // Only a partner counts our probe as its answer (one we probed because
+  // we suspect it may have sent its own for another reason).
+  auto ours = partners(peers.members(), self, round);
+  if (std::find(ours.begin(), ours.end(), &from) == ours.end())
+    return false;
+  if (!ours_went_out)
+    from.crossed = round; // Ours goes out at our tick.
+  return true;
+}
+
+std::vector<peer*> failure_detector::judge(const std::vector<peer*>& members,
                                            time_point now) const {
   std::vector<peer*> result;
-  for (auto p : peers.members()) {
+  for (auto p : members) {
     if (!p->probed_at || *p->probed_at + half_round() > now)
       continue;
     auto answered = p->last_seen >= *p->probed_at;
@@ -118,6 +178,14 @@ timespan failure_detector::until_next_round(uint64_t wall) const {
 uint64_t failure_detector::round_of(uint64_t wall) const {
   auto interval = interval_micros();
   return interval == 0 ? 0 : (wall + interval / 2) / interval;
+}
+
+uint64_t failure_detector::round_of(uint64_t wall, timespan late) const {
+  auto late_micros = static_cast<uint64_t>(
+    std::chrono::duration_cast<std::chrono::microseconds>(
+      std::max(late, timespan{0}))
+      .count());
+  return round_of(wall - std::min(wall, late_micros));
 }
 
 } // namespace groupchat::protocol

@@ -7,10 +7,14 @@
 // Why probes and not heartbeats to everyone: with a heartbeat per member
 // per round, an idle group of N costs N * (N - 1) frames a round, and each
 // member's cost grows with the group (52 % of a core for 128 idle members
-// on a 2-core machine). Here each member probes one member a round and is
-// probed by one (the members, ordered by key, probe at an offset that
-// turns each round: every member is probed every round while the members
-// agree on who is in the group), so a member's idle cost stays flat.
+// on a 2-core machine). Here the members, ordered by key, are paired off
+// each round, the pairs turning from round to round, and partners probe
+// each other: each probe is the other's answer (they cross), so an idle
+// member sends one frame a round and wakes up about twice (its round, its
+// partner's probe), whatever the size of the group. While the members
+// agree on who is in the group, every member is probed every round. A
+// probe from a member that is not our partner (we disagree on the group,
+// or on the round) is answered at once.
 //
 // Any message counts as a sign of life and answers a probe. A member that
 // answers no probe by the next round is suspected: the prober tells
@@ -95,30 +99,57 @@ public:
     return suspected(p) ? *p.suspected_at + confirm_ : time_point::max();
   }
 
+  /// What is due at `now`, in one pass over the connections: the watched
+  /// ones past their deadline, and for each whose deadline falls before
+  /// the next round the delay until it.
+  struct deadlines {
+    std::vector<conn_id> expired;
+    std::vector<timespan> early;
+  };
+  deadlines due(const peer_table& peers, time_point now) const;
+
   /// The watched connections past their deadline at `now`.
-  std::vector<conn_id> expired(const peer_table& peers, time_point now) const;
+  std::vector<conn_id> expired(const peer_table& peers, time_point now) const {
+    return due(peers, now).expired;
+  }
 
   /// For every watched connection whose deadline falls after `now` but
   /// before the next round, the delay until that deadline.
   std::vector<timespan> early_checks(const peer_table& peers,
-                                     time_point now) const;
+                                     time_point now) const {
+    return due(peers, now).early;
+  }
 
-  /// The members to probe in round `round` (see `round_of`): the one whose
-  /// turn it is, by our place among the members ordered by key, and each
-  /// member we suspect. Each is marked as probed at `now`.
-  std::vector<peer*> probes(peer_table& peers, const peer_id& self,
-                            uint64_t round, time_point now) const;
+  /// Of `members` (peer_table::members, one list for a whole round), the
+  /// ones to probe in round `round` (see `round_of`): our partners
+  /// of the round and each member we suspect. Each is marked as probed at
+  /// `now`, but a partner whose probe of the round came first: that was
+  /// its answer, and ours is its.
+  std::vector<peer*> probes(const std::vector<peer*>& members,
+                            const peer_id& self, uint64_t round,
+                            time_point now);
 
-  /// The member whose turn it is in round `round`: `self` probes the member
-  /// `k` places after itself among `members` and itself ordered by key,
-  /// `k` turning from 1 to the number of members. Null for no members.
-  static peer* turn(std::vector<peer*> members, const peer_id& self,
-                    uint64_t round);
+  /// Our partners in round `round`: `members` and `self`, ordered by key,
+  /// are paired off, the pairs turning each round so that over a round
+  /// for every two members (rounded up to odd) every two meet. With an odd
+  /// count one member has two partners (and one of those only it). Empty
+  /// for no members.
+  std::vector<peer*> partners(const std::vector<peer*>& members,
+                              const peer_id& self, uint64_t round);
 
-  /// The members probed in an earlier round (at least half a round before
+  /// A probe of round `round` came from member `from`: whether our own
+  /// probe of that round answers it, because it went out already or
+  /// because `from` is our partner in a round still to come (then we do
+  /// not answer, and count it as `from`'s answer when our round comes).
+  /// False for a probe without a round (0), which is answered at once.
+  bool crossed(peer_table& peers, const peer_id& self, peer& from,
+               uint64_t round);
+
+  /// Of `members`, the ones probed in an earlier round (at least half a round before
   /// `now`) that have not answered: each is suspected from `now` (and told
   /// to every member).
-  std::vector<peer*> judge(peer_table& peers, time_point now) const;
+  std::vector<peer*> judge(const std::vector<peer*>& members,
+                           time_point now) const;
 
   /// Member `m` says `p` answered none of its probes: we suspect `p` too,
   /// unless we already do. Returns whether we started to (then probe it).
@@ -160,8 +191,19 @@ public:
   /// the members probe each other in the same turn.
   uint64_t round_of(uint64_t wall) const;
 
+  /// The number of the round of a tick at `wall` that ran `late` after it
+  /// was due: the round it was due for. A late tick taking the next
+  /// round's number would take that round's partner's probe as answered
+  /// by a probe sent before its round began.
+  uint64_t round_of(uint64_t wall, timespan late) const;
+
 private:
   uint64_t interval_micros() const;
+
+  /// Orders `members` by key into `by_key_`, unless they are the members
+  /// ordered last: a round and each probe in it would sort the group
+  /// again (a tenth of an idle member's time), and members change rarely.
+  void order(const std::vector<peer*>& members, const peer_id& self);
 
   timespan interval_;
   timespan confirm_;
@@ -169,6 +211,15 @@ private:
   unsigned rounds_ = 0;
   /// Rounds since the members we know last changed.
   unsigned settled_ = 0;
+  /// The round of our last probes.
+  uint64_t last_round_ = 0;
+  /// The members last ordered: their connections, in the order given.
+  std::vector<conn_id> ordered_conns_;
+  peer_id ordered_self_;
+  /// Their places in that order, ordered by key, one for each key.
+  std::vector<size_t> by_key_;
+  /// Our place among them (the number of keys below ours).
+  size_t mine_ = 0;
 };
 
 } // namespace groupchat::protocol

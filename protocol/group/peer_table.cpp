@@ -84,6 +84,7 @@ peer* peer_table::find_member(const std::string& name) {
 
 std::vector<peer*> peer_table::members() {
   std::vector<peer*> result;
+  result.reserve(peers_.size());
   for (auto& [conn, p] : peers_)
     if (p.st == stage::member)
       result.push_back(&p);

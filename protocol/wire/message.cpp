@@ -63,8 +63,9 @@ auto describe(Inspector& f, message& x) {
     case message_type::hello:
     case message_type::heartbeat:
     case message_type::leave:
-    case message_type::probe:
       break;
+    case message_type::probe:
+      return f(uint_field{"round", x.seq, 0, true, true});
     case message_type::suspect:
       return f(id_field(x.id));
     case message_type::members:
@@ -262,8 +263,10 @@ message make_heartbeat() {
   return of_type(message_type::heartbeat);
 }
 
-message make_probe() {
-  return of_type(message_type::probe);
+message make_probe(uint64_t round) {
+  auto msg = of_type(message_type::probe);
+  msg.seq = round;
+  return msg;
 }
 
 message make_suspect(peer_id id) {

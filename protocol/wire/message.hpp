@@ -89,8 +89,9 @@ enum class message_type : uint8_t {
   /// Member to member: the sender's public lines `first` to `seq` of this
   /// run are signed by `proof` (see line_seals.hpp).
   seal,
-  /// Member to member: "are you alive?", answered with a `heartbeat`; one
-  /// member a round (see failure_detector.hpp).
+  /// Member to member: "are you alive?", answered with a `heartbeat`,
+  /// unless the receiver is the sender's partner in the probe's round,
+  /// whose own probe is the answer (see failure_detector.hpp).
   probe,
   /// Member to member: member `id` answered none of the sender's probes;
   /// each receiver probes it itself (never drops it on this word alone).
@@ -160,6 +161,7 @@ struct message {
   std::string proof;
   /// `chat`: the sender's sequence number, 1 for its first line.
   /// `greeting`, `welcome`: how many lines the sender said before.
+  /// `probe` (on the wire `round`): the sender's round, 0 for none.
   uint64_t seq = 0;
   /// `seal`, `carried` with `history`: the first line of the batch that
   /// `proof` signs and `seq` ends (0: the line alone).
@@ -259,7 +261,8 @@ message make_history(std::string text, uint64_t seq, bool action,
                      uint64_t time);
 
 message make_heartbeat();
-message make_probe();
+/// A probe of our round `round` (0: none, the receiver answers at once).
+message make_probe(uint64_t round);
 message make_suspect(peer_id id);
 
 message make_leave();

@@ -133,35 +133,111 @@ CAF_TEST(rounds fall on a grid of the wall clock) {
   CAF_CHECK_EQUAL(never.until_next_round(12'250'000), timespan{0});
 }
 
-CAF_TEST(each member is probed by exactly one member a round) {
-  // Five members, each with its own table of the other four: in every
-  // round the probes form a permutation (no member probed twice, none
-  // left out), and over four rounds each probes every other once.
-  std::vector<std::string> ids{"1a", "2b", "3c", "4d", "5e"};
-  std::vector<peer_table> tables(ids.size());
-  std::vector<std::vector<peer*>> members(ids.size());
-  for (size_t i = 0; i < ids.size(); ++i)
-    for (size_t j = 0; j < ids.size(); ++j)
-      if (j != i) {
-        auto& p = tables[i].add(j + 1, stage::greeting, false, {}, t0);
-        peer_table::promote(p, ids[j], t0);
-        members[i].push_back(&p);
-      }
-  std::map<std::string, std::set<std::string>> probed;
-  for (uint64_t round = 100; round < 104; ++round) {
-    std::set<std::string> targets;
-    for (size_t i = 0; i < ids.size(); ++i) {
-      auto target = failure_detector::turn(members[i], ids[i], round);
-      CAF_REQUIRE(target != nullptr);
-      CAF_CHECK_NOT_EQUAL(target->id, ids[i]);
-      targets.insert(target->id);
-      probed[ids[i]].insert(target->id);
-    }
-    CAF_CHECK_EQUAL(targets.size(), ids.size());
+namespace {
+
+// `n` members, each with its own table of the others.
+struct tables_of {
+  std::vector<std::string> ids;
+  std::vector<peer_table> tables;
+  std::vector<std::vector<peer*>> members;
+  std::vector<failure_detector> detectors;
+
+  explicit tables_of(size_t n)
+    : tables(n), members(n), detectors(n, failure_detector{1s, 5s, 2s}) {
+    for (size_t i = 0; i < n; ++i)
+      ids.push_back(std::to_string(i) + "k"); // In key order.
+    for (size_t i = 0; i < n; ++i)
+      for (size_t j = 0; j < n; ++j)
+        if (j != i) {
+          auto& p = tables[i].add(j + 1, stage::greeting, false, {}, t0);
+          peer_table::promote(p, ids[j], t0);
+          members[i].push_back(&p);
+        }
   }
-  for (auto& id : ids)
-    CAF_CHECK_EQUAL(probed[id].size(), ids.size() - 1);
-  CAF_CHECK(failure_detector::turn({}, "1a", 7) == nullptr);
+
+  // Member `i`'s partners in `round`, by ID.
+  std::set<std::string> partners(size_t i, uint64_t round) {
+    std::set<std::string> result;
+    for (auto p : detectors[i].partners(members[i], ids[i], round))
+      result.insert(p->id);
+    return result;
+  }
+};
+
+} // namespace
+
+CAF_TEST(partners pair off each round and every two meet) {
+  // In every round each member has a partner, partners are mutual (so each
+  // probe is the other's answer), and with an odd count exactly one member
+  // has two; over as many rounds as the odd one of n and n - 1, every two
+  // members meet.
+  for (size_t n = 2; n <= 9; ++n) {
+    tables_of group{n};
+    auto rounds = n % 2 == 1 ? n : n - 1;
+    std::map<std::string, std::set<std::string>> met;
+    for (uint64_t round = 1000; round < 1000 + rounds; ++round) {
+      size_t doubles = 0;
+      for (size_t i = 0; i < n; ++i) {
+        auto mine = group.partners(i, round);
+        CAF_CHECK(!mine.empty());
+        CAF_CHECK_EQUAL(mine.count(group.ids[i]), 0u);
+        doubles += mine.size() == 2 ? 1 : 0;
+        for (auto& id : mine) {
+          auto j = static_cast<size_t>(std::stoul(id));
+          CAF_CHECK_EQUAL(group.partners(j, round).count(group.ids[i]), 1u);
+          met[group.ids[i]].insert(id);
+        }
+      }
+      CAF_CHECK_EQUAL(doubles, n % 2);
+    }
+    for (auto& id : group.ids)
+      CAF_CHECK_EQUAL(met[id].size(), n - 1);
+  }
+  CAF_CHECK(detector.partners({}, "1a", 7).empty());
+}
+
+CAF_TEST(partners follow the members as they change) {
+  // The order by key is kept from call to call: a member gone and one
+  // come (its key between ours and the others') give the pairs a detector
+  // that never saw the old members gives.
+  tables_of group{5};
+  auto& kept = group.detectors[0];
+  auto members = group.members[0];
+  CAF_CHECK_EQUAL(kept.partners(members, "0k", 3).size(), 1u);
+  members.pop_back();
+  auto& p = group.tables[0].add(99, stage::greeting, false, {}, t0);
+  peer_table::promote(p, "0m", t0);
+  members.push_back(&p);
+  for (uint64_t round = 3; round < 8; ++round) {
+    failure_detector fresh{1s, 5s, 2s};
+    CAF_CHECK(kept.partners(members, "0k", round)
+              == fresh.partners(members, "0k", round));
+  }
+}
+
+CAF_TEST(a probe from our partner is answered by our own) {
+  tables_of group{4};
+  auto partner = detector.partners(group.members[0], "0k", 9).at(0);
+  auto other = group.members[0][0] == partner ? group.members[0][1]
+                                              : group.members[0][0];
+  auto& table = group.tables[0];
+  CAF_MESSAGE("not our partner in that round, or no round: answered");
+  CAF_CHECK(!detector.crossed(table, "0k", *other, 9));
+  CAF_CHECK(!detector.crossed(table, "0k", *partner, 0));
+  CAF_MESSAGE("our partner's came first: probed, but nothing to judge");
+  CAF_CHECK(detector.crossed(table, "0k", *partner, 9));
+  auto probes = detector.probes(table.members(), "0k", 9, t0 + 9s);
+  CAF_REQUIRE_EQUAL(probes.size(), 1u);
+  CAF_CHECK_EQUAL(probes[0], partner);
+  CAF_CHECK(!partner->probed_at);
+  CAF_MESSAGE("ours came first: its probe is its answer, judged next round");
+  probes = detector.probes(table.members(), "0k", 10, t0 + 10s);
+  CAF_REQUIRE_EQUAL(probes.size(), 1u);
+  CAF_CHECK(probes[0]->probed_at.has_value());
+  CAF_CHECK(detector.crossed(table, "0k", *probes[0], 10));
+  CAF_MESSAGE("a round of ours that is over, without our probe: answered");
+  auto late = detector.partners(group.members[0], "0k", 8).at(0);
+  CAF_CHECK(!detector.crossed(table, "0k", *late, 8));
 }
 
 CAF_TEST(a probe unanswered by the next round makes a suspect) {
@@ -170,16 +246,16 @@ CAF_TEST(a probe unanswered by the next round makes a suspect) {
   for (auto p : {&quiet, &talks})
     p->probed_at = t0 + 1s;
   talks.last_seen = t0 + 1200ms;
-  CAF_CHECK(detector.judge(peers, t0 + 1499ms).empty());
-  auto suspects = detector.judge(peers, t0 + 2s);
+  CAF_CHECK(detector.judge(peers.members(), t0 + 1499ms).empty());
+  auto suspects = detector.judge(peers.members(), t0 + 2s);
   CAF_REQUIRE_EQUAL(suspects.size(), 1u);
   CAF_CHECK_EQUAL(suspects[0]->conn, 1u);
   CAF_CHECK(failure_detector::suspected(quiet));
   CAF_CHECK(!failure_detector::suspected(talks));
   CAF_MESSAGE("suspected members are probed every round, and judged once");
-  auto probes = detector.probes(peers, "0", 2, t0 + 2s);
+  auto probes = detector.probes(peers.members(), "0", 2, t0 + 2s);
   CAF_CHECK(std::find(probes.begin(), probes.end(), &quiet) != probes.end());
-  CAF_CHECK(detector.judge(peers, t0 + 3s).empty());
+  CAF_CHECK(detector.judge(peers.members(), t0 + 3s).empty());
   CAF_CHECK(failure_detector::suspected(quiet));
 }
 
