@@ -49,6 +49,26 @@ struct peer {
   stage st = stage::accepted;
   /// Whether we dialed this connection (else we accepted it).
   bool dialed = false;
+  // What the failure detector reads of every member each round comes
+  // first, next to `st`, in the first cache lines of the table's node: an
+  // idle member's round touches little else of each peer, and after a
+  // second asleep every line of it is a miss.
+  /// When its connection was opened (accepted or connected).
+  time_point opened_at;
+  /// When it last sent anything.
+  time_point last_seen;
+  /// When we probed it and have not judged the answer yet
+  /// (failure_detector.hpp).
+  std::optional<time_point> probed_at;
+  /// The round of our last probe to it, 0 for none.
+  uint64_t probed_round = 0;
+  /// The round of its last probe that our own probe of that round, still
+  /// to come, answers (it is our partner in that round;
+  /// failure_detector::crossed), 0 for none.
+  uint64_t crossed = 0;
+  /// When we began to suspect it: it answered none of our probes (or a
+  /// member said it answered none of its own). Over once it speaks.
+  std::optional<time_point> suspected_at;
   /// Display name (from its greeting or welcome, never from a chat payload).
   std::string name;
   /// Where it listens: the host it connects from (or we dialed), its port.
@@ -60,10 +80,6 @@ struct peer {
   /// How many lines it said before this connection (from its greeting or
   /// welcome).
   uint64_t said = 0;
-  /// When its connection was opened (accepted or connected).
-  time_point opened_at;
-  /// When it last sent anything.
-  time_point last_seen;
   /// When it became a member.
   time_point joined_at;
   /// When it joined the group, as it says (wall clock, microseconds since
@@ -79,18 +95,6 @@ struct peer {
   bool started = false;
   /// When we last took its member list as gossip.
   std::optional<time_point> last_gossip;
-  /// When we probed it and have not judged the answer yet
-  /// (failure_detector.hpp).
-  std::optional<time_point> probed_at;
-  /// The round of our last probe to it, 0 for none.
-  uint64_t probed_round = 0;
-  /// The round of its last probe that our own probe of that round, still
-  /// to come, answers (it is our partner in that round;
-  /// failure_detector::crossed), 0 for none.
-  uint64_t crossed = 0;
-  /// When we began to suspect it: it answered none of our probes (or a
-  /// member said it answered none of its own). Over once it speaks.
-  std::optional<time_point> suspected_at;
   /// Waiting for its welcome, it takes over from a connection to the same
   /// peer that closed meanwhile (the peer kept this one of the two), which
   /// was this member: its welcome is no news, its failure the member's
