@@ -86,7 +86,7 @@ struct membership_liveness {
     if (p.st != protocol::stage::member)
       return s.join->unexpected(p, msg.type);
     if (msg.type == protocol::message_type::probe) {
-      if (!detector->crossed(s.peers, self, p, msg.seq))
+      if (!detector->crossed(s.peers, self, p, msg.seq, upcoming()))
         s.send(p.conn, protocol::make_heartbeat());
       return;
     }
@@ -95,6 +95,22 @@ struct membership_liveness {
     if (auto q = s.peers.find_id(msg.id);
         q != nullptr && detector->suspect(*q, s.now()))
       s.send(q->conn, protocol::make_probe(0));
+  }
+
+  // The round of our next tick if it is due within half a round (or
+  // overdue: the round it was due for), else 0.
+  uint64_t upcoming() {
+    auto& s = st();
+    if (!ticking)
+      return 0;
+    auto until = tick_due - s.now();
+    if (until > detector->half_round())
+      return 0;
+    auto wall = s.wall_now();
+    if (until < protocol::timespan{0})
+      return detector->round_of(wall, -until);
+    auto ahead = std::chrono::duration_cast<std::chrono::microseconds>(until);
+    return detector->round_of(wall + static_cast<uint64_t>(ahead.count()));
   }
 
   // Suspects the members that answered none of our probes, and tells

@@ -86,16 +86,20 @@ std::vector<peer*> failure_detector::probes(const std::vector<peer*>& members,
                                             const peer_id& self, uint64_t round,
                                             time_point now) {
   std::vector<peer*> result;
+  // Each suspect, and each member whose probe of this round we left for
+  // ours to answer, even if the members changed since and it is not our
+  // partner any more.
   for (auto p : members)
-    if (suspected(*p))
+    if (suspected(*p) || p->crossed == round)
       result.push_back(p);
   for (auto p : partners(members, self, round))
-    if (!suspected(*p)) // A suspect is in already.
+    if (!suspected(*p) && p->crossed != round) // In already.
       result.push_back(p);
   // A partner whose probe of this round came first has answered: ours is
-  // its answer, and there is nothing to judge.
+  // its answer, and there is nothing to judge. A round ticked twice (the
+  // wall clock stepped back) judges the probe it sent first.
   for (auto p : result) {
-    if (p->crossed != round)
+    if (p->crossed != round && p->probed_round != round)
       p->probed_at = now;
     p->probed_round = round;
   }
@@ -104,12 +108,15 @@ std::vector<peer*> failure_detector::probes(const std::vector<peer*>& members,
 }
 
 bool failure_detector::crossed(peer_table& peers, const peer_id& self,
-                               peer& from, uint64_t round) {
+                               peer& from, uint64_t round, uint64_t upcoming) {
   if (round == 0 || from.st != stage::member)
     return false;
+  // Ours went out this round, or goes out within half a round. A probe of
+  // any other round (a clock ahead by more, a round we are going to skip
+  // or is over) is answered at once.
   auto ours_went_out = from.probed_round == round;
-  if (!ours_went_out && round <= last_round_)
-    return false; // Our round is over, and we did not probe it then.
+  if (!ours_went_out && round != upcoming)
+    return false;
   // Only a partner counts our probe as its answer (one we probed because
   // we suspect it may have sent its own for another reason).
   auto ours = partners(peers.members(), self, round);

@@ -28,8 +28,10 @@
 // (Lifeguard's local health): our suspicions are extended by the delay.
 //
 // The bound (protocol/README.md, "Liveness"): a member that stops is probed
-// within a round, suspected a round later and reported lost by every member
-// at most `peer_timeout` after it stopped; one that answers a probe within
+// within a round, suspected a round later and reported lost by the member
+// that suspected it at most `peer_timeout` after it stopped (the others
+// when its `suspect` reaches them; plus its clock's lead, up to half a
+// round, see `crossed`); one that answers a probe within
 // `peer_timeout - interval` of the first it missed is never reported lost.
 // Judging at the next round rather than half a round after a probe costs
 // no wake-up of its own: a member idles between rounds.
@@ -137,13 +139,16 @@ public:
   std::vector<peer*> partners(const std::vector<peer*>& members,
                               const peer_id& self, uint64_t round);
 
-  /// A probe of round `round` came from member `from`: whether our own
-  /// probe of that round answers it, because it went out already or
-  /// because `from` is our partner in a round still to come (then we do
-  /// not answer, and count it as `from`'s answer when our round comes).
-  /// False for a probe without a round (0), which is answered at once.
+  /// A probe of round `round` came from member `from`, our partner in it:
+  /// whether our own probe of that round answers it, because it went out
+  /// already or because `round` is `upcoming`, the round of our next tick
+  /// when that is due within half a round (0: none). Then we do not
+  /// answer, count it as `from`'s answer, and probe `from` at that tick
+  /// even if the members change meanwhile. False for a probe without a
+  /// round (0) or of any other round, which is answered at once: a clock
+  /// ahead by more than half a round costs an answer, not a suspicion.
   bool crossed(peer_table& peers, const peer_id& self, peer& from,
-               uint64_t round);
+               uint64_t round, uint64_t upcoming);
 
   /// Of `members`, the ones probed in an earlier round (at least half a round before
   /// `now`) that have not answered: each is suspected from `now` (and told

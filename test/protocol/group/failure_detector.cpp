@@ -222,10 +222,14 @@ CAF_TEST(a probe from our partner is answered by our own) {
                                               : group.members[0][0];
   auto& table = group.tables[0];
   CAF_MESSAGE("not our partner in that round, or no round: answered");
-  CAF_CHECK(!detector.crossed(table, "0k", *other, 9));
-  CAF_CHECK(!detector.crossed(table, "0k", *partner, 0));
+  CAF_CHECK(!detector.crossed(table, "0k", *other, 9, 9));
+  CAF_CHECK(!detector.crossed(table, "0k", *partner, 0, 9));
+  CAF_MESSAGE("a round not ours within half a round (a clock far ahead, a "
+              "round we skip): answered");
+  CAF_CHECK(!detector.crossed(table, "0k", *partner, 9, 0));
+  CAF_CHECK(!detector.crossed(table, "0k", *partner, 9, 8));
   CAF_MESSAGE("our partner's came first: probed, but nothing to judge");
-  CAF_CHECK(detector.crossed(table, "0k", *partner, 9));
+  CAF_CHECK(detector.crossed(table, "0k", *partner, 9, 9));
   auto probes = detector.probes(table.members(), "0k", 9, t0 + 9s);
   CAF_REQUIRE_EQUAL(probes.size(), 1u);
   CAF_CHECK_EQUAL(probes[0], partner);
@@ -233,11 +237,29 @@ CAF_TEST(a probe from our partner is answered by our own) {
   CAF_MESSAGE("ours came first: its probe is its answer, judged next round");
   probes = detector.probes(table.members(), "0k", 10, t0 + 10s);
   CAF_REQUIRE_EQUAL(probes.size(), 1u);
-  CAF_CHECK(probes[0]->probed_at.has_value());
-  CAF_CHECK(detector.crossed(table, "0k", *probes[0], 10));
-  CAF_MESSAGE("a round of ours that is over, without our probe: answered");
-  auto late = detector.partners(group.members[0], "0k", 8).at(0);
-  CAF_CHECK(!detector.crossed(table, "0k", *late, 8));
+  auto first = probes[0]->probed_at;
+  CAF_CHECK(first.has_value());
+  CAF_CHECK(detector.crossed(table, "0k", *probes[0], 10, 11));
+  CAF_MESSAGE("a round ticked twice judges its first probe");
+  detector.probes(table.members(), "0k", 10, t0 + 10400ms);
+  CAF_CHECK(probes[0]->probed_at == first);
+}
+
+CAF_TEST(a probe left for ours to answer gets it though the members change) {
+  tables_of group{4};
+  auto& table = group.tables[0];
+  auto members = group.members[0];
+  auto partner = detector.partners(members, "0k", 9).at(0);
+  CAF_REQUIRE(detector.crossed(table, "0k", *partner, 9, 9));
+  // A member joins before our tick, and pairs us with another member.
+  auto& p = table.add(99, stage::greeting, false, {}, t0);
+  peer_table::promote(p, "0a", t0);
+  members.push_back(&p);
+  auto now_paired = detector.partners(members, "0k", 9);
+  CAF_CHECK(std::find(now_paired.begin(), now_paired.end(), partner)
+            == now_paired.end());
+  auto probes = detector.probes(members, "0k", 9, t0 + 9s);
+  CAF_CHECK(std::find(probes.begin(), probes.end(), partner) != probes.end());
 }
 
 CAF_TEST(a probe unanswered by the next round makes a suspect) {
