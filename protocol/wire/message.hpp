@@ -292,6 +292,10 @@ message make_seal(uint64_t first, uint64_t last, std::string sig);
 /// bytes become U+FFFD.
 std::string encode(const message& x);
 
+/// encode() without its quick path for chat lines (quick_encode.hpp): the
+/// JSON tree (nlohmann) for every message. What the quick path is held to.
+std::string encode_tree(const message& x);
+
 /// Decodes a frame body. Never throws; every malformed input is an error.
 /// A body nested deeper than `max_nesting` is refused before it is parsed.
 /// Chat lines and heartbeats take a quick path without a JSON tree
