@@ -86,7 +86,7 @@ struct membership_liveness {
     if (p.st != protocol::stage::member)
       return s.join->unexpected(p, msg.type);
     if (msg.type == protocol::message_type::probe) {
-      if (!detector->crossed(s.peers, self, p, msg.seq, upcoming()))
+      if (!detector->crossed(s.peers, self, p, msg.seq, upcoming(), s.now()))
         s.send(p.conn, protocol::make_heartbeat());
       return;
     }

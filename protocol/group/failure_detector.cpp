@@ -90,7 +90,7 @@ std::vector<peer*> failure_detector::probes(const std::vector<peer*>& members,
   // ours to answer, even if the members changed since and it is not our
   // partner any more.
   for (auto p : members)
-    if (suspected(*p) || p->crossed == round)
+    if (suspected(*p) || p->crossed == round || promised(*p, round))
       result.push_back(p);
   for (auto p : partners(members, self, round))
     if (!suspected(*p) && p->crossed != round) // In already.
@@ -103,18 +103,21 @@ std::vector<peer*> failure_detector::probes(const std::vector<peer*>& members,
       p->probed_at = now;
     p->probed_round = round;
   }
-  last_round_ = round;
+  last_probes_at_ = now;
   return result;
 }
 
 bool failure_detector::crossed(peer_table& peers, const peer_id& self,
-                               peer& from, uint64_t round, uint64_t upcoming) {
+                               peer& from, uint64_t round, uint64_t upcoming,
+                               time_point now) {
   if (round == 0 || from.st != stage::member)
     return false;
-  // Ours went out this round, or goes out within half a round. A probe of
-  // any other round (a clock ahead by more, a round we are going to skip
-  // or is over) is answered at once.
-  auto ours_went_out = from.probed_round == round;
+  // Ours went out within the last half round, or goes out within the next
+  // (the sender holds ours on the same terms). A probe of any other round
+  // or time (a clock off by more, a round we are going to skip or is
+  // over) is answered at once.
+  auto ours_went_out = from.probed_round == round
+                       && now <= last_probes_at_ + half_round();
   if (!ours_went_out && round != upcoming)
     return false;
   // Only a partner counts our probe as its answer (one we probed because
@@ -125,6 +128,10 @@ bool failure_detector::crossed(peer_table& peers, const peer_id& self,
   if (!ours_went_out)
     from.crossed = round; // Ours goes out at our tick.
   return true;
+}
+
+bool failure_detector::promised(const peer& p, uint64_t round) noexcept {
+  return p.crossed != 0 && p.crossed != round && p.crossed > p.probed_round;
 }
 
 std::vector<peer*> failure_detector::judge(const std::vector<peer*>& members,

@@ -123,10 +123,14 @@ public:
   }
 
   /// Of `members` (peer_table::members, one list for a whole round), the
-  /// ones to probe in round `round` (see `round_of`): our partners
-  /// of the round and each member we suspect. Each is marked as probed at
-  /// `now`, but a partner whose probe of the round came first: that was
-  /// its answer, and ours is its.
+  /// ones to probe in round `round` (see `round_of`): our partners of the
+  /// round, each member we suspect, and each whose probe we left for ours
+  /// to answer (`crossed`), even if it is not our partner any more; and
+  /// one whose held probe was of another round (the wall clock stepped
+  /// meanwhile), whom this probe answers instead. Each is marked as probed
+  /// at `now`, but a partner whose probe of the round came first (that was
+  /// its answer, and ours is its) and one probed in this round already (a
+  /// round ticked twice judges its first probe).
   std::vector<peer*> probes(const std::vector<peer*>& members,
                             const peer_id& self, uint64_t round,
                             time_point now);
@@ -139,16 +143,17 @@ public:
   std::vector<peer*> partners(const std::vector<peer*>& members,
                               const peer_id& self, uint64_t round);
 
-  /// A probe of round `round` came from member `from`, our partner in it:
-  /// whether our own probe of that round answers it, because it went out
-  /// already or because `round` is `upcoming`, the round of our next tick
-  /// when that is due within half a round (0: none). Then we do not
+  /// A probe of round `round` came from member `from`, our partner in it,
+  /// at `now`: whether our own probe of that round answers it, because it
+  /// went out at most half a round ago or because `round` is `upcoming`,
+  /// the round of our next tick when that is due within half a round (0:
+  /// none). Then we do not
   /// answer, count it as `from`'s answer, and probe `from` at that tick
   /// even if the members change meanwhile. False for a probe without a
   /// round (0) or of any other round, which is answered at once: a clock
   /// ahead by more than half a round costs an answer, not a suspicion.
   bool crossed(peer_table& peers, const peer_id& self, peer& from,
-               uint64_t round, uint64_t upcoming);
+               uint64_t round, uint64_t upcoming, time_point now);
 
   /// Of `members`, the ones probed in an earlier round (at least half a round before
   /// `now`) that have not answered: each is suspected from `now` (and told
@@ -216,8 +221,12 @@ private:
   unsigned rounds_ = 0;
   /// Rounds since the members we know last changed.
   unsigned settled_ = 0;
-  /// The round of our last probes.
-  uint64_t last_round_ = 0;
+  /// Whether we left a probe of `p` of a round other than `round` for our
+  /// own to answer and have not probed `p` since.
+  static bool promised(const peer& p, uint64_t round) noexcept;
+
+  /// When we last sent the probes of a round.
+  time_point last_probes_at_;
   /// The members last ordered: their connections, in the order given.
   std::vector<conn_id> ordered_conns_;
   peer_id ordered_self_;

@@ -62,9 +62,9 @@ struct peer {
   std::optional<time_point> probed_at;
   /// The round of our last probe to it, 0 for none.
   uint64_t probed_round = 0;
-  /// The round of its last probe that our own probe of that round, still
-  /// to come, answers (it is our partner in that round;
-  /// failure_detector::crossed), 0 for none.
+  /// The round of its last probe that we left for our own probe of that
+  /// round, still to come, to answer (failure_detector::crossed), 0 for
+  /// none.
   uint64_t crossed = 0;
   /// When we began to suspect it: it answered none of our probes (or a
   /// member said it answered none of its own). Over once it speaks.

@@ -222,14 +222,14 @@ CAF_TEST(a probe from our partner is answered by our own) {
                                               : group.members[0][0];
   auto& table = group.tables[0];
   CAF_MESSAGE("not our partner in that round, or no round: answered");
-  CAF_CHECK(!detector.crossed(table, "0k", *other, 9, 9));
-  CAF_CHECK(!detector.crossed(table, "0k", *partner, 0, 9));
+  CAF_CHECK(!detector.crossed(table, "0k", *other, 9, 9, t0 + 9s));
+  CAF_CHECK(!detector.crossed(table, "0k", *partner, 0, 9, t0 + 9s));
   CAF_MESSAGE("a round not ours within half a round (a clock far ahead, a "
               "round we skip): answered");
-  CAF_CHECK(!detector.crossed(table, "0k", *partner, 9, 0));
-  CAF_CHECK(!detector.crossed(table, "0k", *partner, 9, 8));
+  CAF_CHECK(!detector.crossed(table, "0k", *partner, 9, 0, t0 + 9s));
+  CAF_CHECK(!detector.crossed(table, "0k", *partner, 9, 8, t0 + 9s));
   CAF_MESSAGE("our partner's came first: probed, but nothing to judge");
-  CAF_CHECK(detector.crossed(table, "0k", *partner, 9, 9));
+  CAF_CHECK(detector.crossed(table, "0k", *partner, 9, 9, t0 + 9s));
   auto probes = detector.probes(table.members(), "0k", 9, t0 + 9s);
   CAF_REQUIRE_EQUAL(probes.size(), 1u);
   CAF_CHECK_EQUAL(probes[0], partner);
@@ -239,7 +239,10 @@ CAF_TEST(a probe from our partner is answered by our own) {
   CAF_REQUIRE_EQUAL(probes.size(), 1u);
   auto first = probes[0]->probed_at;
   CAF_CHECK(first.has_value());
-  CAF_CHECK(detector.crossed(table, "0k", *probes[0], 10, 11));
+  CAF_CHECK(detector.crossed(table, "0k", *probes[0], 10, 11, t0 + 10100ms));
+  CAF_MESSAGE("ours went out more than half a round before (a clock behind "
+              "by more): answered");
+  CAF_CHECK(!detector.crossed(table, "0k", *probes[0], 10, 11, t0 + 10600ms));
   CAF_MESSAGE("a round ticked twice judges its first probe");
   detector.probes(table.members(), "0k", 10, t0 + 10400ms);
   CAF_CHECK(probes[0]->probed_at == first);
@@ -250,7 +253,7 @@ CAF_TEST(a probe left for ours to answer gets it though the members change) {
   auto& table = group.tables[0];
   auto members = group.members[0];
   auto partner = detector.partners(members, "0k", 9).at(0);
-  CAF_REQUIRE(detector.crossed(table, "0k", *partner, 9, 9));
+  CAF_REQUIRE(detector.crossed(table, "0k", *partner, 9, 9, t0 + 8900ms));
   // A member joins before our tick, and pairs us with another member.
   auto& p = table.add(99, stage::greeting, false, {}, t0);
   peer_table::promote(p, "0a", t0);
@@ -260,6 +263,19 @@ CAF_TEST(a probe left for ours to answer gets it though the members change) {
             == now_paired.end());
   auto probes = detector.probes(members, "0k", 9, t0 + 9s);
   CAF_CHECK(std::find(probes.begin(), probes.end(), partner) != probes.end());
+  CAF_MESSAGE("the wall clock stepped before our tick: it gets the probe of "
+              "the round we tick instead");
+  auto held = detector.partners(members, "0k", 10).at(0);
+  CAF_REQUIRE(detector.crossed(table, "0k", *held, 10, 10, t0 + 9900ms));
+  uint64_t ticked = 11; // A round in which `held` is not our partner.
+  auto paired_with = [&](uint64_t round) {
+    auto xs = detector.partners(members, "0k", round);
+    return std::find(xs.begin(), xs.end(), held) != xs.end();
+  };
+  while (paired_with(ticked))
+    ++ticked;
+  probes = detector.probes(members, "0k", ticked, t0 + 10s);
+  CAF_CHECK(std::find(probes.begin(), probes.end(), held) != probes.end());
 }
 
 CAF_TEST(a probe unanswered by the next round makes a suspect) {

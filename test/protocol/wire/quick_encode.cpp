@@ -50,10 +50,13 @@ CAF_TEST(chat lines are written as the tree writes them) {
   CAF_MESSAGE("UTF-8 as it is: two, three and four bytes, U+FFFF, U+10FFFF");
   check_same(make_chat("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", 8));
   check_same(make_chat("\xef\xbf\xbf \xf4\x8f\xbf\xbf", 9));
+  check_same(make_chat("\xef\xbf\xbe \xef\xb7\x90", 10)); // U+FFFE, U+FDD0
 }
 
 CAF_TEST(what the quick path leaves goes to the tree) {
-  for (auto bad : {"\xff", "\xc3", "\xed\xa0\x80", "\xc0\xaf", "ok \xf4\x90"}) {
+  for (auto bad : {"\xff", "\xc3", "\xed\xa0\x80", "\xc0\xaf", "ok \xf4\x90",
+                   "\xf4\x90\x80\x80", "\xf5\x80\x80\x80", "\xe0\x80\xaf",
+                   "\xf0\x80\x80\xaf"}) {
     auto msg = make_chat(bad, 1);
     CAF_CHECK(!quick_encode(msg).has_value());
     CAF_CHECK_EQUAL(encode(msg), encode_tree(msg)); // With U+FFFD.
@@ -91,6 +94,10 @@ CAF_TEST(random lines are written as the tree writes them) {
       text += pieces[pick(rng)];
     auto msg = make_chat(text, static_cast<uint64_t>(i) + 1);
     msg.action = i % 3 == 0;
+    msg.history = i % 5 == 0;
+    msg.whisper = !msg.history && i % 7 == 0;
+    if (i % 4 == 0)
+      msg.proof = text; // Not hex, but the encoder writes what it gets.
     msg.time = i % 2 == 0 ? 0 : 1796200000000000 + static_cast<uint64_t>(i);
     auto body = quick_encode(msg);
     CAF_CHECK_EQUAL(body.has_value(), is_utf8(text));
