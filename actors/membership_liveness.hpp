@@ -103,14 +103,10 @@ struct membership_liveness {
     auto& s = st();
     if (!ticking)
       return 0;
-    auto until = tick_due - s.now();
-    if (until > detector->half_round())
+    auto late = s.now() - tick_due;
+    if (-late > detector->half_round())
       return 0;
-    auto wall = s.wall_now();
-    if (until < protocol::timespan{0})
-      return detector->round_of(wall, -until);
-    auto ahead = std::chrono::duration_cast<std::chrono::microseconds>(until);
-    return detector->round_of(wall + static_cast<uint64_t>(ahead.count()));
+    return detector->round_of(s.wall_now(), late);
   }
 
   // Suspects the members that answered none of our probes, and tells
@@ -118,7 +114,7 @@ struct membership_liveness {
   void judge(const std::vector<protocol::peer*>& members) {
     auto& s = st();
     for (auto p : detector->judge(members, s.now()))
-      for (auto q : s.peers.members())
+      for (auto q : members)
         s.send(q->conn, protocol::make_suspect(p->id));
   }
 

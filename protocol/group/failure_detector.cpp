@@ -93,7 +93,8 @@ std::vector<peer*> failure_detector::probes(const std::vector<peer*>& members,
     if (suspected(*p) || p->crossed == round || promised(*p, round))
       result.push_back(p);
   for (auto p : partners(members, self, round))
-    if (!suspected(*p) && p->crossed != round) // In already.
+    if (!suspected(*p) && p->crossed != round
+        && !promised(*p, round)) // In already.
       result.push_back(p);
   // A partner whose probe of this round came first has answered: ours is
   // its answer, and there is nothing to judge. A round ticked twice (the
@@ -195,11 +196,13 @@ uint64_t failure_detector::round_of(uint64_t wall) const {
 }
 
 uint64_t failure_detector::round_of(uint64_t wall, timespan late) const {
-  auto late_micros = static_cast<uint64_t>(
-    std::chrono::duration_cast<std::chrono::microseconds>(
-      std::max(late, timespan{0}))
-      .count());
-  return round_of(wall - std::min(wall, late_micros));
+  auto micros = [](timespan x) {
+    return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(x).count());
+  };
+  if (late < timespan{0})
+    return round_of(wall + micros(-late));
+  return round_of(wall - std::min(wall, micros(late)));
 }
 
 } // namespace groupchat::protocol

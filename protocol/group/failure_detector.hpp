@@ -202,9 +202,10 @@ public:
   uint64_t round_of(uint64_t wall) const;
 
   /// The number of the round of a tick at `wall` that ran `late` after it
-  /// was due: the round it was due for. A late tick taking the next
-  /// round's number would take that round's partner's probe as answered
-  /// by a probe sent before its round began.
+  /// was due (a negative `late`: a tick still to come): the round it was
+  /// due for. A late tick taking the next round's number would take that
+  /// round's partner's probe as answered by a probe sent before its round
+  /// began.
   uint64_t round_of(uint64_t wall, timespan late) const;
 
 private:

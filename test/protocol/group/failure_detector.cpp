@@ -323,6 +323,10 @@ CAF_TEST(round numbers are the nearest multiple of the interval) {
   CAF_CHECK_EQUAL(detector.round_of(12'999'000), 13u);
   CAF_CHECK_EQUAL(detector.round_of(13'000'000), 13u);
   CAF_CHECK_EQUAL(detector.round_of(13'400'000), 13u);
+  CAF_MESSAGE("a tick keeps the round it was due for, late or still to come");
+  CAF_CHECK_EQUAL(detector.round_of(13'600'000, 700ms), 13u);
+  CAF_CHECK_EQUAL(detector.round_of(13'400'000, -600ms), 14u);
+  CAF_CHECK_EQUAL(detector.round_of(400'000, 1s), 0u);
 }
 
 CAF_TEST_FIXTURE_SCOPE_END()
