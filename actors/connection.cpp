@@ -274,9 +274,13 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
   init(self, hdl, std::move(owner), limits, accepted);
   return {
     [=](const caf::io::new_data_msg& msg) { on_data(self, msg.buf); },
-    [=](atom::send, const protocol::message& msg) { on_send(self, msg); },
+    [=](atom::send, const protocol::message& msg) {
+      on_send(self, msg, last_in_mailbox(self));
+    },
     // A body encoded once by the sender for all its members.
-    [=](atom::send, const std::string& body) { send_body(self, body); },
+    [=](atom::send, const std::string& body) {
+      send_body(self, body, last_in_mailbox(self));
+    },
     [=](atom::check) { check_progress(self); },
     [=](atom::flush) { flush_direct(self); },
     [=](atom::resume) { on_resume(self); },

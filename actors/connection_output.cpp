@@ -33,18 +33,23 @@ void write_buffered(connection_actor* self, std::string_view first,
 // event loop and two epoll_ctl calls per write (it asks for the socket to
 // become writable, writes, and stops asking). They are gathered and sent
 // with one system call once the messages already in our mailbox are done
-// (the `flush` we send ourselves comes after them): a line alone costs one
-// send, and at a high rate many lines share one, which wakes the peer once
-// for all of them.
-void write_frame(connection_actor* self, std::string_view body) {
+// (the `flush` we send ourselves comes after them): at a high rate many
+// lines share one send, which wakes the peer once for all of them. A frame
+// that is `last` (nothing else waits in our mailbox, so nothing could join
+// it) goes at once: on a quiet machine the `flush` would cost the line one
+// more turn of the event loop and actor hand-off before it leaves.
+void write_frame(connection_actor* self, std::string_view body, bool last) {
   char header[protocol::length_prefix_size];
   protocol::write_length(static_cast<uint32_t>(body.size()), header);
   auto& st = self->state;
   if (st.fd >= 0 && st.output->pending() == 0) {
-    if (st.direct.empty())
-      self->send(self, atom::flush_v);
+    bool first = st.direct.empty();
     st.direct.append(header, sizeof(header));
     st.direct.append(body);
+    if (last)
+      flush_direct(self);
+    else if (first)
+      self->send(self, atom::flush_v);
     return;
   }
   write_buffered(self, {header, sizeof(header)}, body);
@@ -79,9 +84,9 @@ void flush_direct(connection_actor* self) {
 
 // Writes a plaintext body: sealed once the handshake completed, queued
 // before.
-void send_body(connection_actor* self, std::string_view body) {
+void send_body(connection_actor* self, std::string_view body, bool last) {
   if (auto frame = self->state.link->outgoing(body))
-    write_frame(self, *frame);
+    write_frame(self, *frame, last);
 }
 
 // Carries out what the backlog asks (flow/backlog.hpp).
@@ -115,7 +120,7 @@ void check_progress(connection_actor* self) {
     apply(self, std::move(step));
 }
 
-void on_send(connection_actor* self, const protocol::message& msg) {
+void on_send(connection_actor* self, const protocol::message& msg, bool last) {
   auto& st = self->state;
   auto body = protocol::encode(msg);
   if (body.size() > st.limits.max_frame_size) {
@@ -124,7 +129,7 @@ void on_send(connection_actor* self, const protocol::message& msg) {
                   protocol::to_string(msg.type), body.size());
     return;
   }
-  send_body(self, body);
+  send_body(self, body, last);
 }
 
 } // namespace groupchat::connection_detail

@@ -122,18 +122,28 @@ void drop(connection_actor* self, const protocol::error& err);
 
 // -- connection_output.cpp ----------------------------------------------------
 
-/// Writes one frame with body `body`.
-void write_frame(connection_actor* self, std::string_view body);
+/// Writes one frame with body `body`; `last`: nothing else waits in the
+/// mailbox, so the frame goes at once instead of being gathered.
+void write_frame(connection_actor* self, std::string_view body,
+                 bool last = false);
 
 /// Sends the frames gathered for the socket.
 void flush_direct(connection_actor* self);
 
 /// Writes a plaintext body: sealed once the handshake completed, queued
 /// before.
-void send_body(connection_actor* self, std::string_view body);
+void send_body(connection_actor* self, std::string_view body,
+               bool last = false);
 
-/// Encodes and sends `msg`.
-void on_send(connection_actor* self, const protocol::message& msg);
+/// Encodes and sends `msg` (`last` as for `write_frame`).
+void on_send(connection_actor* self, const protocol::message& msg,
+             bool last = false);
+
+/// Whether no other message waits in the mailbox: the one being handled
+/// is the last of this turn.
+inline bool last_in_mailbox(connection_actor* self) {
+  return self->mailbox().empty();
+}
 
 /// Carries out what the backlog asks (flow/backlog.hpp).
 void apply(connection_actor* self, protocol::backlog::step step);
