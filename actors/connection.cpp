@@ -13,6 +13,7 @@
 #include "actors/connection_state.hpp"
 #include "actors/errors.hpp"
 #include "actors/messages.hpp"
+#include "actors/send_at_once.hpp"
 
 namespace groupchat::connection_detail {
 
@@ -97,9 +98,10 @@ void send_inbound(connection_actor* self) {
   if (st.inbound.empty())
     return;
   if (st.inbound.size() == 1)
-    self->send(st.owner, atom::received_v, std::move(st.inbound.front()));
+    send_at_once(self, st.owner, atom::received_v,
+                 std::move(st.inbound.front()));
   else
-    self->send(st.owner, atom::received_v, std::move(st.inbound));
+    send_at_once(self, st.owner, atom::received_v, std::move(st.inbound));
   st.inbound.clear();
 }
 

@@ -17,6 +17,7 @@
 #include <caf/io/all.hpp>
 
 #include "actors/connection.hpp"
+#include "actors/send_at_once.hpp"
 #include "actors/tidy_broker.hpp"
 #include "protocol/crypto/sealed_link.hpp"
 #include "protocol/flow/backlog.hpp"
@@ -142,7 +143,7 @@ void on_send(connection_actor* self, const protocol::message& msg,
 /// Whether no other message waits in the mailbox: the one being handled
 /// is the last of this turn.
 inline bool last_in_mailbox(connection_actor* self) {
-  return self->mailbox().empty();
+  return nothing_waits(self);
 }
 
 /// Carries out what the backlog asks (flow/backlog.hpp).

@@ -14,6 +14,7 @@
 #include <caf/io/all.hpp>
 
 #include "actors/messages.hpp"
+#include "actors/send_at_once.hpp"
 #include "actors/tidy_broker.hpp"
 #include "protocol/chat/commands.hpp"
 #include "protocol/chat/earlier_lines.hpp"
@@ -340,13 +341,13 @@ struct console_state {
         return true;
       case kind::action:
         echo(typed.text, true);
-        self->send(membership, atom::action_v, std::move(typed.text));
+        send_at_once(self, membership, atom::action_v, std::move(typed.text));
         return true;
       case kind::whisper:
         if (protocol::name_key(typed.name) == protocol::name_key(opts.name))
           return not_to_ourselves(typed.name);
-        self->send(membership, atom::whisper_v, std::move(typed.name),
-                   std::move(typed.text));
+        send_at_once(self, membership, atom::whisper_v, std::move(typed.name),
+                     std::move(typed.text));
         return true;
       case kind::leave: {
         bool said = !typed.text.empty();
@@ -408,7 +409,7 @@ struct console_state {
 
   void send_chat(std::string text) {
     echo(text, false);
-    self->send(membership, atom::chat_v, std::move(text));
+    send_at_once(self, membership, atom::chat_v, std::move(text));
   }
 
   void leave() {

@@ -21,6 +21,7 @@
 #include "actors/membership.hpp"
 #include "actors/errors.hpp"
 #include "actors/messages.hpp"
+#include "actors/send_at_once.hpp"
 #include "actors/membership_liveness.hpp"
 #include "actors/tidy_broker.hpp"
 #include "protocol/wire/endpoint.hpp"
@@ -167,7 +168,7 @@ struct membership_state : membership_liveness<membership_state<Base>>,
         ev.id = opts.join.self->id();
       }
     }
-    self->send(console, atom::show_v, std::move(ev));
+    send_at_once(self, console, atom::show_v, std::move(ev));
   }
 
   void running() override {
@@ -327,14 +328,15 @@ struct membership_state : membership_liveness<membership_state<Base>>,
   void broadcast(std::string body) override {
     auto packet = caf::make_message(atom::send_v, std::move(body));
     for (auto p : peers.members())
-      caf::anon_send(conns.actor_of(p->conn), packet);
+      send_at_once(self, conns.actor_of(p->conn), packet);
   }
 
   bool send_to(const std::string& name, std::string body) override {
     auto target = peers.find_member(name);
     if (target == nullptr)
       return carry->whisper(name, std::move(body));
-    caf::anon_send(conns.actor_of(target->conn), atom::send_v, std::move(body));
+    send_at_once(self, conns.actor_of(target->conn), atom::send_v,
+                 std::move(body));
     return true;
   }
 

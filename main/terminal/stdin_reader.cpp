@@ -16,6 +16,7 @@
 #include <caf/send.hpp>
 
 #include "actors/messages.hpp"
+#include "actors/send_at_once.hpp"
 #include "main/io_handler.hpp"
 
 namespace groupchat {
@@ -181,9 +182,11 @@ void stdin_reader::release(size_t n) {
   if (!was_full || in_flight_ >= window)
     return;
   if (io_) {
-    // Called on the I/O thread (membership, console): runs at once.
+    // Called on the I/O thread (membership, console), maybe from a handler
+    // that a line we are sending ran at once (`send_line`): in the next
+    // turn, not inside `send_lines`.
     guard.unlock();
-    io_->backend().dispatch([this] { pump(); });
+    io_->backend().post([this] { pump(); });
     return;
   }
   [[maybe_unused]] auto res = ::write(wakeup_[1], &release_request, 1);
@@ -194,11 +197,15 @@ bool stdin_reader::may_read() {
   return in_flight_ < window;
 }
 
-void stdin_reader::send_line(std::string line) {
+void stdin_reader::send_line(std::string line, bool lone) {
   {
     std::unique_lock<std::mutex> guard{mtx_};
     ++in_flight_;
   }
+  // A line alone (no burst to gather) is handled at once on the I/O thread.
+  if (lone && io_)
+    return send_at_once_from_io(&io_->backend(), true, console_, atom::line_v,
+                                std::move(line));
   caf::anon_send(console_, atom::line_v, std::move(line));
 }
 
@@ -210,9 +217,10 @@ bool stdin_reader::send_lines(std::string& pending, bool within_window) {
   }
   size_t start = 0;
   auto nl = pending.find('\n');
+  bool lone = nl != std::string::npos && nl + 1 == pending.size();
   for (; nl != std::string::npos && (!within_window || may_read());
        nl = pending.find('\n', start)) {
-    send_line(pending.substr(start, nl - start));
+    send_line(pending.substr(start, nl - start), lone);
     start = nl + 1;
   }
   pending.erase(0, start);

@@ -94,7 +94,9 @@ private:
   wake wait(bool want_input = true);
   void run();
   void run_interactive();
-  void send_line(std::string line);
+  /// `lone`: no other line came with it, so it may be handled at once
+  /// (actors/send_at_once.hpp).
+  void send_line(std::string line, bool lone = false);
   bool may_read();
   void drain_available(std::string& pending);
   bool send_lines(std::string& pending, bool within_window = false);

@@ -374,6 +374,19 @@ def greet(sock, name, peer_id, identity=None, claimed_id=None, seq=0):
     return identity
 
 
+def welcomed(sock):
+    """Reads what the member sends after our greeting up to its welcome,
+    which it sends once it admitted us (lifted the small frames' limit for
+    strangers), and returns it: what a joining member waits for before it
+    sends anything larger. The member may say we joined before (its
+    console runs as soon as the greeting is handled)."""
+    import json
+    while True:
+        msg = json.loads(read_frame(sock))
+        if msg["type"] == "welcome":
+            return msg
+
+
 def members_of(peer):
     """The member list `peer` gives a stranger who says hello, as a list of
     dicts (`peer` itself first)."""

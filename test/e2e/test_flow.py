@@ -140,6 +140,7 @@ def test_a_huge_member_list_costs_few_threads(g):
         mallory = raw_connect(alice)
         harness.greet(mallory, "mallory", harness.members_of(alice)[0]["id"])
         alice.wait_for(r"^mallory has joined the chat$")
+        harness.welcomed(mallory)
         # Within the bound (max-connections, 256): dialed, a few at a time,
         # each hanging until the connect timeout.
         mallory.sendall(member_list(250, port))
@@ -166,6 +167,7 @@ def test_a_deeply_nested_frame_costs_little_memory(g):
     mallory = raw_connect(alice)
     harness.greet(mallory, "mallory", harness.members_of(alice)[0]["id"])
     alice.wait_for(r"^mallory has joined the chat$")
+    harness.welcomed(mallory)
     before = status(alice.proc.pid, "VmHWM")
     mallory.sendall(frame("[" * (512 * 1024) + "]" * (512 * 1024)))
     alice.wait_for(r"^mallory lost connection$")

@@ -11,7 +11,7 @@ import time
 import json
 
 from harness import (DEADLINE, frame, greet, main, members_of, plain_connect,
-                     raw_connect, read_frame)
+                     raw_connect, read_frame, welcomed)
 
 # Under the sanitizers, memory figures mean little (shadow memory).
 RSS_LIMIT_KIB = 1 << 30 if os.environ.get("GROUPCHAT_SANITIZED") else 100 * 1024
@@ -85,6 +85,7 @@ def test_endless_frame_does_not_block_the_group(g):
     sock = raw_connect(alice)
     greet(sock, "mallory", id_of(alice))
     alice.wait_for(r"^mallory has joined the chat$")
+    welcomed(sock)
     # 60000 bytes: far above the 1 KiB a stranger may announce, within what
     # a member may. Announced, and never finished: a byte now and then,
     # under the seal (the raw socket's).
@@ -127,6 +128,7 @@ def test_a_member_announcing_more_than_max_frame_size_is_dropped(g):
     sock = raw_connect(alice)
     greet(sock, "mallory", id_of(alice))
     alice.wait_for(r"^mallory has joined the chat$")
+    welcomed(sock)
     sock.sock.sendall(struct.pack(">I", 65536 + 17 + 1) + b"{" * 1000)
     expect_dropped(sock)
     sock.close()
@@ -153,6 +155,7 @@ def test_name_in_payload_is_not_trusted(g):
     sock = raw_connect(alice)
     greet(sock, "mallory", id_of(alice))
     alice.wait_for(r"^mallory has joined the chat$")
+    welcomed(sock)
     # A chat with a "name" field still shows the connection's name.
     sock.sendall(frame('{"type":"chat","version":3,"seq":1,"name":"bob","text":"trust me"}'))
     alice.wait_for(r"^mallory: trust me$")
@@ -169,6 +172,7 @@ def test_a_line_of_output_is_one_message(g):
     sock = raw_connect(alice)
     greet(sock, "mallory", id_of(alice))
     alice.wait_for(r"^mallory has joined the chat$")
+    welcomed(sock)
     text = "one\nbob: forged\rtwo\u2028three\u202eevil\u0085end"
     sock.sendall(frame(json.dumps({"type": "chat", "version": 3, "seq": 1,
                                    "text": text})))

@@ -11,7 +11,8 @@ import threading
 import time
 
 from harness import (DEADLINE, Relay, check_wire_unreadable, free_port, greet,
-                     listening_socket, main, members_of, raw_connect)
+                     listening_socket, main, members_of, raw_connect,
+                     welcomed)
 from sealed import SealedSocket, frame
 
 
@@ -241,6 +242,7 @@ def test_gossip_of_hosts_that_never_welcome_holds_a_bounded_number_of_sockets(g)
     try:
         greet(mallory, "mallory", members_of(alice)[0]["id"])
         alice.wait_for(r"^mallory has joined the chat$")
+        welcomed(mallory)
         most = 0
         for batch in range(100):  # 1,600 IDs, 16 a list
             entries = [{"name": "m%d" % (batch * 16 + i), "host": "127.0.0.1",
@@ -280,6 +282,7 @@ def test_a_real_member_that_a_forger_claims_is_let_in(g):
     try:
         greet(mallory, "mallory", members_of(alice)[0]["id"])
         alice.wait_for(r"^mallory has joined the chat$")
+        welcomed(mallory)
         mallory.send(json.dumps({"type": "members", "version": 3, "members": [
             {"name": "carol", "host": "127.0.0.1", "port": sink.port,
              "id": carol_id}]}))

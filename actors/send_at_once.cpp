@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+#include "actors/send_at_once.hpp"
+
+#include <array>
+#include <cstddef>
+#include <thread>
+
+#include <caf/io/abstract_broker.hpp>
+#include <caf/io/network/default_multiplexer.hpp>
+
+namespace groupchat {
+
+bool nothing_waits(caf::scheduled_actor* a) {
+  auto& box = a->mailbox();
+  // An idle actor's inbox is "blocked" (waiting), which is not "empty".
+  return !box.closed() && box.queue().empty() && (box.blocked() || box.empty());
+}
+
+namespace {
+
+/// The handlers running at once on this thread, outermost first (with the
+/// sender that started it, if an actor, at the bottom).
+struct at_once_stack {
+  static constexpr size_t max_depth = 4;
+  std::array<const caf::abstract_actor*, max_depth + 1> running{};
+  size_t size = 0;
+
+  bool holds(const caf::abstract_actor* a) const {
+    for (size_t i = 0; i < size; ++i)
+      if (running[i] == a)
+        return true;
+    return false;
+  }
+};
+
+at_once_stack& at_once() {
+  static thread_local at_once_stack stack;
+  return stack;
+}
+
+/// The broker `dest` if a message to it from `from` on `here` may be
+/// handled at once, else null.
+caf::io::abstract_broker* at_once_target(caf::execution_unit* here,
+                                         caf::abstract_actor* from,
+                                         caf::abstract_actor* dest) {
+  auto mpx = dynamic_cast<caf::io::network::default_multiplexer*>(here);
+  if (mpx == nullptr || mpx->thread_id() != std::this_thread::get_id())
+    return nullptr;
+  auto& stack = at_once();
+  if (stack.size >= at_once_stack::max_depth)
+    return nullptr;
+  auto target = dynamic_cast<caf::io::abstract_broker*>(dest);
+  if (target == nullptr || dest == from || target->context() != here
+      || !target->getf(caf::abstract_actor::is_initialized_flag)
+      || !nothing_waits(target) || stack.holds(target))
+    return nullptr;
+  return target;
+}
+
+/// Runs `target`'s handler for `msg` now, with `from` (at the bottom, if
+/// the stack was empty) and `target` on the stack.
+void run_at_once(caf::execution_unit* here, caf::abstract_actor* from,
+                 caf::io::abstract_broker* target, caf::mailbox_element& msg) {
+  auto& stack = at_once();
+  bool bottom = stack.size == 0 && from != nullptr;
+  if (bottom)
+    stack.running[stack.size++] = from;
+  stack.running[stack.size++] = target;
+  // Held while it runs: its handler may drop the last handle to it.
+  caf::strong_actor_ptr guard{target->ctrl()};
+  target->activate(here, msg);
+  stack.size -= bottom ? 2 : 1;
+}
+
+} // namespace
+
+namespace detail {
+
+void deliver_at_once(caf::execution_unit* here, caf::abstract_actor* from,
+                     bool may_run, caf::abstract_actor* dest,
+                     caf::mailbox_element_ptr msg) {
+  if (dest == nullptr)
+    return;
+  if (may_run)
+    if (auto target = at_once_target(here, from, dest))
+      return run_at_once(here, from, target, *msg);
+  dest->enqueue(std::move(msg), here);
+}
+
+} // namespace detail
+
+} // namespace groupchat
