@@ -51,7 +51,9 @@ using protocol::stage;
 // connections and the console: a line crosses no thread in the process),
 // a typed event-based actor in the deterministic tests. Connections are
 // untyped, and CAF 0.17 lets a typed actor only send() to typed ones: they
-// get anon_send(), the same cost (see actors/README.md).
+// get anon_send(), the same cost (see actors/README.md), or a line
+// send_at_once() (send_at_once.hpp), which names Membership as the sender
+// (a connection never asks).
 template <class Base>
 struct membership_state : membership_liveness<membership_state<Base>>,
                           protocol::join_callee,
@@ -93,6 +95,8 @@ struct membership_state : membership_liveness<membership_state<Base>>,
   bool had_members = false;
   /// The member names the console last got.
   std::vector<std::string> last_roster;
+  /// The outbox sends more than one frame now (`sending`).
+  bool burst = false;
 
   void init(actor_type* ptr, membership_options o, dialer_actor d,
             console_actor c) {
@@ -168,7 +172,13 @@ struct membership_state : membership_liveness<membership_state<Base>>,
         ev.id = opts.join.self->id();
       }
     }
-    send_at_once(self, console, atom::show_v, std::move(ev));
+    // History comes in bursts, which the console holds until a flush it
+    // sends itself after the first line: the whole burst must be in its
+    // mailbox by then, so none of it goes at once.
+    if (ev.history)
+      self->send(console, atom::show_v, std::move(ev));
+    else
+      send_at_once(self, console, atom::show_v, std::move(ev));
   }
 
   void running() override {
@@ -324,19 +334,32 @@ struct membership_state : membership_liveness<membership_state<Base>>,
 
   // -- outbox_callee -----------------------------------------------------------
 
+  // A frame alone goes at once (send_at_once.hpp); a burst through the
+  // mailboxes, where each connection gathers it into one send.
+  void sending(size_t n) override {
+    burst = n > 1;
+  }
+
+  template <class... Ts>
+  void send_line(const caf::actor& conn, Ts&&... xs) {
+    if (burst)
+      caf::anon_send(conn, std::forward<Ts>(xs)...);
+    else
+      send_at_once(self, conn, std::forward<Ts>(xs)...);
+  }
+
   // Every member's connection gets the same body, encoded once.
   void broadcast(std::string body) override {
     auto packet = caf::make_message(atom::send_v, std::move(body));
     for (auto p : peers.members())
-      send_at_once(self, conns.actor_of(p->conn), packet);
+      send_line(conns.actor_of(p->conn), packet);
   }
 
   bool send_to(const std::string& name, std::string body) override {
     auto target = peers.find_member(name);
     if (target == nullptr)
       return carry->whisper(name, std::move(body));
-    send_at_once(self, conns.actor_of(target->conn), atom::send_v,
-                 std::move(body));
+    send_line(conns.actor_of(target->conn), atom::send_v, std::move(body));
     return true;
   }
 

@@ -2,6 +2,9 @@
 // The messages actors exchange: the table of contents of the program.
 //
 // Every interface is written once, here. Arrows read "sender -> receiver".
+// A line's messages (stdin -> console -> membership -> connection, and
+// connection -> membership -> console) go with send_at_once.hpp: handled
+// in the sender's turn when nothing waits, in the mailbox's order always.
 //
 // Connection (one broker per TCP socket):
 //   membership -> connection  (send, protocol::message)     encode, write, flush

@@ -57,19 +57,40 @@ caf::io::abstract_broker* at_once_target(caf::execution_unit* here,
   return target;
 }
 
-/// Runs `target`'s handler for `msg` now, with `from` (at the bottom, if
-/// the stack was empty) and `target` on the stack.
+/// `from` (at the bottom, if the stack was empty) and `target` on the
+/// stack while `target` runs, off it afterwards whatever happens.
+class on_stack {
+public:
+  on_stack(caf::abstract_actor* from, caf::abstract_actor* target)
+    : stack_(at_once()), pushed_(stack_.size == 0 && from != nullptr ? 2 : 1) {
+    if (pushed_ == 2)
+      stack_.running[stack_.size++] = from;
+    stack_.running[stack_.size++] = target;
+  }
+
+  ~on_stack() {
+    stack_.size -= pushed_;
+  }
+
+  on_stack(const on_stack&) = delete;
+  on_stack& operator=(const on_stack&) = delete;
+
+private:
+  at_once_stack& stack_;
+  size_t pushed_;
+};
+
+/// Runs `target`'s handler for `msg` now; a message it skips (no handler
+/// here takes one that way) waits in its mailbox as any other would.
 void run_at_once(caf::execution_unit* here, caf::abstract_actor* from,
-                 caf::io::abstract_broker* target, caf::mailbox_element& msg) {
-  auto& stack = at_once();
-  bool bottom = stack.size == 0 && from != nullptr;
-  if (bottom)
-    stack.running[stack.size++] = from;
-  stack.running[stack.size++] = target;
+                 caf::io::abstract_broker* target,
+                 caf::mailbox_element_ptr msg) {
+  on_stack running{from, target};
   // Held while it runs: its handler may drop the last handle to it.
   caf::strong_actor_ptr guard{target->ctrl()};
-  target->activate(here, msg);
-  stack.size -= bottom ? 2 : 1;
+  using result = caf::scheduled_actor::activation_result;
+  if (target->activate(here, *msg) == result::skipped)
+    target->enqueue(std::move(msg), here);
 }
 
 } // namespace
@@ -83,7 +104,7 @@ void deliver_at_once(caf::execution_unit* here, caf::abstract_actor* from,
     return;
   if (may_run)
     if (auto target = at_once_target(here, from, dest))
-      return run_at_once(here, from, target, *msg);
+      return run_at_once(here, from, target, std::move(msg));
   dest->enqueue(std::move(msg), here);
 }
 

@@ -9,7 +9,7 @@
 // receiver. A line crosses two or three brokers in each process; on a
 // quiet machine, where each crossing runs cold, handling it at once saved
 // a third of the CPU a line costs a sender or a receiver
-// (bench/README.md, "2026-12-05"). Running the receiver's handler now is
+// (bench/README.md, "2026-12-04, evening"). Running the receiver's handler now is
 // what the next turns would do, minus the rounds: the same handler gets
 // the same typed message, with the same sender.
 //
@@ -26,6 +26,12 @@
 // - Only between brokers of CAF's default multiplexer, on its thread (the
 //   deterministic tests' multiplexer keeps every message in a mailbox, for
 //   the test to see).
+// - A sender that sends several messages to one receiver in one handler
+//   (a loop) says so by sending them with `caf::anon_send` or `self->send`
+//   instead: the first would run at once and the rest would not gather
+//   behind it (Membership's `broadcast` during a burst of the outbox).
+// Not for receivers that skip messages or await responses: CAF keeps
+// skipped ones in a cache that `nothing_waits` does not see.
 
 #pragma once
 

@@ -9,6 +9,10 @@ outbox_callee::~outbox_callee() {
   // nop
 }
 
+void outbox_callee::sending(size_t) {
+  // nop
+}
+
 bool outbox_callee::carried() {
   return false;
 }
@@ -169,6 +173,8 @@ void outbox::send(bool regardless) {
   if (!regardless && (!open_ || closed_ || !congested_.empty()))
     return;
   size_t typed = 0;
+  if (!lines_.empty())
+    callee_.sending(lines_.size());
   for (auto& x : lines_) {
     typed += x.seal ? 0 : 1;
     if (x.seal) {

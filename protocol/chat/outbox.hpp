@@ -27,6 +27,11 @@ class outbox_callee {
 public:
   virtual ~outbox_callee();
 
+  /// `n` frames go out now, each through a call of `broadcast` or
+  /// `send_to` that follows: more than one is a burst, which the callee
+  /// may gather. By default, nothing to do.
+  virtual void sending(size_t n);
+
   /// Sends `body` to every member (encoded once for all).
   virtual void broadcast(std::string body) = 0;
 

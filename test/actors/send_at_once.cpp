@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include <caf/io/network/default_multiplexer.hpp>
 #include <caf/test/unit_test.hpp>
 
 #include "live_system.hpp"
@@ -29,12 +30,12 @@ using log_ptr = std::shared_ptr<std::vector<std::string>>;
 
 // What the first broker does when told to go (an int), before and after
 // sending `x` to the second.
-enum plan { alone, receiver_busy, sender_busy, back_and_forth };
+enum plan { alone, receiver_busy, sender_busy, back_and_forth, quits };
 
 // The second broker: logs what it gets; told `back`, sends `z` back to the
 // first at once, which is running (it sent `back`): that one must wait.
 // Told `flush` (the first is done), it tells the test: everything sent to
-// it before is handled and logged by then.
+// it before is handled and logged by then. Told `quit`, it ends.
 caf::behavior second(caf::io::broker* self, log_ptr log, caf::actor test) {
   return {
     [=](const std::string& what, const caf::actor& first) {
@@ -43,15 +44,26 @@ caf::behavior second(caf::io::broker* self, log_ptr log, caf::actor test) {
         send_at_once(self, first, std::string{"z"}, first);
       if (what == "flush")
         self->send(test, caf::atom("done"));
+      if (what == "quit")
+        self->quit();
     },
   };
 }
 
-caf::behavior first(caf::io::broker* self, log_ptr log, caf::actor other) {
+caf::behavior first(caf::io::broker* self, log_ptr log, caf::actor other,
+                    caf::actor test) {
   auto me = caf::actor_cast<caf::actor>(self);
   return {
     [=](int how) {
       log->push_back("first:go");
+      if (how == plan::quits) {
+        // The second ends while it runs at once; what follows is dropped.
+        send_at_once(self, other, std::string{"quit"}, me);
+        send_at_once(self, other, std::string{"after"}, me);
+        log->push_back("first:end");
+        self->send(test, caf::atom("done"));
+        return;
+      }
       if (how == plan::receiver_busy)
         self->send(other, std::string{"y"}, me);
       if (how == plan::sender_busy)
@@ -73,19 +85,55 @@ struct fixture {
   live_system live;
   log_ptr log = std::make_shared<std::vector<std::string>>();
 
-  // Runs `how` and returns the log once both brokers are done.
-  std::vector<std::string> run(plan how) {
-    auto& mm = live.sys.middleman();
-    auto b = mm.spawn_broker(second, log, caf::actor{live.self});
-    auto a = mm.spawn_broker(first, log, b);
-    live.self->send(a, static_cast<int>(how));
+  caf::actor test{live.self};
+
+  // Waits for the `done` that a broker sends the test.
+  void await_done() {
     bool done = false;
     live.self->receive([&](caf::atom_value) { done = true; },
                        caf::after(patience) >> [] {});
     CAF_REQUIRE(done);
+  }
+
+  // The second broker, once it runs and is idle: a round trip (only a
+  // broker that ran once may run at once).
+  caf::actor idle_second() {
+    auto b = live.sys.middleman().spawn_broker(second, log, test);
+    caf::anon_send(b, std::string{"flush"}, caf::actor{});
+    await_done();
+    log->clear();
+    return b;
+  }
+
+  // Runs `how` and returns the log once both brokers are done.
+  std::vector<std::string> run(plan how) {
+    auto b = idle_second();
+    auto a = live.sys.middleman().spawn_broker(first, log, b, test);
+    live.self->send(a, static_cast<int>(how));
+    await_done();
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
     live.self->wait_for(a, b);
+    return *log;
+  }
+
+  // Sends `x` to the second broker from the I/O thread, as code that is
+  // no actor (the stdin reader), `lone` or not; the log once it is done.
+  std::vector<std::string> run_from_io(bool lone) {
+    auto b = idle_second();
+    auto mpx = dynamic_cast<caf::io::network::default_multiplexer*>(
+      &live.sys.middleman().backend());
+    CAF_REQUIRE(mpx != nullptr);
+    auto log_ = log;
+    mpx->dispatch([=] {
+      log_->push_back("io:start");
+      send_at_once_from_io(mpx, lone, b, std::string{"x"}, caf::actor{});
+      log_->push_back("io:end");
+      caf::anon_send(b, std::string{"flush"}, caf::actor{});
+    });
+    await_done();
+    caf::anon_send_exit(b, caf::exit_reason::user_shutdown);
+    live.self->wait_for(b);
     return *log;
   }
 };
@@ -144,6 +192,21 @@ CAF_TEST(a handler running already gets its message afterwards) {
   CAF_CHECK_EQUAL(log[1], "second:back");
   CAF_CHECK_EQUAL(log[2], "first:end");
   CAF_CHECK_EQUAL(log[3], "first:z");
+}
+
+CAF_TEST(a receiver that ends while it runs at once gets nothing more) {
+  CAF_CHECK_EQUAL(run(quits),
+                  (strings{"first:go", "second:quit", "first:end"}));
+}
+
+CAF_TEST(a lone message from the I / O thread is handled at once) {
+  CAF_CHECK_EQUAL(run_from_io(true),
+                  (strings{"io:start", "second:x", "io:end", "second:flush"}));
+}
+
+CAF_TEST(a message from the I / O thread that is not lone waits) {
+  CAF_CHECK_EQUAL(run_from_io(false),
+                  (strings{"io:start", "io:end", "second:x", "second:flush"}));
 }
 
 CAF_TEST(a receiver that is no broker gets the message in its mailbox) {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <caf/test/unit_test.hpp>
@@ -20,6 +21,12 @@ struct recorder : outbox_callee, delivery_callee {
   std::vector<std::string> log;
   std::set<std::string> members{"bob"};
   size_t released = 0;
+  /// What `sending` announced, in order, and the log's size then.
+  std::vector<std::pair<size_t, size_t>> announced;
+
+  void sending(size_t n) override {
+    announced.emplace_back(n, log.size());
+  }
 
   void broadcast(std::string body) override {
     log.push_back("all " + body);
@@ -88,6 +95,18 @@ CAF_TEST(lines wait for the join and go out in the order typed) {
   CAF_CHECK_EQUAL(rec.released, 3u);
   CAF_CHECK_EQUAL(chat.lines_sent(), 2u);
   CAF_CHECK_EQUAL(chat.replay_size(0), 2u);
+}
+
+CAF_TEST(the callee hears how many frames go before they go) {
+  out.say("one", false, 10);
+  out.whisper("bob", "psst", true);
+  out.say("two", false, 20);
+  out.open();
+  out.say("three", false, 30);
+  using entry = std::pair<size_t, size_t>;
+  // Three waiting (a burst), announced before the first; then one alone.
+  CAF_CHECK_EQUAL(rec.announced, (std::vector<entry>{{3, 0}, {1, 4}}));
+  CAF_CHECK_EQUAL(rec.log.size(), 5u);
 }
 
 CAF_TEST(a member whose output piles up holds every line back) {
