@@ -38,18 +38,52 @@ at_once_stack& at_once() {
   return stack;
 }
 
+// A dynamic_cast through CAF's deep class trees costs about a microsecond
+// with cold caches, and a sender with 31 members made 31 per line: the
+// answers are kept for this thread, which is an I/O thread, so they belong
+// to its one actor system (actor IDs are unique within a system only).
+
+/// Whether `here` is CAF's default multiplexer and this its thread. A
+/// thread runs one multiplexer at most: the one found is kept.
+bool on_io_thread(caf::execution_unit* here) {
+  static thread_local const caf::execution_unit* known = nullptr;
+  if (here != nullptr && here == known)
+    return true;
+  auto mpx = dynamic_cast<caf::io::network::default_multiplexer*>(here);
+  if (mpx == nullptr || mpx->thread_id() != std::this_thread::get_id())
+    return false;
+  known = here;
+  return true;
+}
+
+/// `dest` as a broker, or null. Kept by actor ID (an actor's address may
+/// be reused by a later one, its ID never is), one slot per ID modulo 64:
+/// consecutive IDs (a group's connections) do not push each other out.
+caf::io::abstract_broker* as_broker(caf::abstract_actor* dest) {
+  struct slot {
+    caf::actor_id id = caf::invalid_actor_id;
+    caf::abstract_actor* actor = nullptr;
+    caf::io::abstract_broker* broker = nullptr;
+  };
+  static thread_local std::array<slot, 64> known;
+  auto id = dest->id();
+  auto& entry = known[id % known.size()];
+  if (entry.id != id || entry.actor != dest)
+    entry = {id, dest, dynamic_cast<caf::io::abstract_broker*>(dest)};
+  return entry.broker;
+}
+
 /// The broker `dest` if a message to it from `from` on `here` may be
 /// handled at once, else null.
 caf::io::abstract_broker* at_once_target(caf::execution_unit* here,
                                          caf::abstract_actor* from,
                                          caf::abstract_actor* dest) {
-  auto mpx = dynamic_cast<caf::io::network::default_multiplexer*>(here);
-  if (mpx == nullptr || mpx->thread_id() != std::this_thread::get_id())
+  if (!on_io_thread(here))
     return nullptr;
   auto& stack = at_once();
   if (stack.size >= at_once_stack::max_depth)
     return nullptr;
-  auto target = dynamic_cast<caf::io::abstract_broker*>(dest);
+  auto target = as_broker(dest);
   if (target == nullptr || dest == from || target->context() != here
       || !target->getf(caf::abstract_actor::is_initialized_flag)
       || !nothing_waits(target) || stack.holds(target))
