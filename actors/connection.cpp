@@ -277,11 +277,11 @@ caf::behavior connection(connection_actor* self, caf::io::connection_handle hdl,
   return {
     [=](const caf::io::new_data_msg& msg) { on_data(self, msg.buf); },
     [=](atom::send, const protocol::message& msg) {
-      on_send(self, msg, last_in_mailbox(self));
+      on_send(self, msg, nothing_waits(self));
     },
     // A body encoded once by the sender for all its members.
     [=](atom::send, const std::string& body) {
-      send_body(self, body, last_in_mailbox(self));
+      send_body(self, body, nothing_waits(self));
     },
     [=](atom::check) { check_progress(self); },
     [=](atom::flush) { flush_direct(self); },

@@ -140,12 +140,6 @@ void send_body(connection_actor* self, std::string_view body,
 void on_send(connection_actor* self, const protocol::message& msg,
              bool last = false);
 
-/// Whether no other message waits in the mailbox: the one being handled
-/// is the last of this turn.
-inline bool last_in_mailbox(connection_actor* self) {
-  return nothing_waits(self);
-}
-
 /// Carries out what the backlog asks (flow/backlog.hpp).
 void apply(connection_actor* self, protocol::backlog::step step);
 

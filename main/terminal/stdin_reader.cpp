@@ -202,9 +202,10 @@ void stdin_reader::send_line(std::string line, bool lone) {
     std::unique_lock<std::mutex> guard{mtx_};
     ++in_flight_;
   }
-  // A line alone (no burst to gather) is handled at once on the I/O thread.
-  if (lone && io_)
-    return send_at_once_from_io(&io_->backend(), true, console_, atom::line_v,
+  // On the I/O thread, a line alone (no burst to gather) is handled at
+  // once.
+  if (io_)
+    return send_at_once_from_io(&io_->backend(), lone, console_, atom::line_v,
                                 std::move(line));
   caf::anon_send(console_, atom::line_v, std::move(line));
 }

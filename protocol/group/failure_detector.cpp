@@ -89,12 +89,14 @@ std::vector<peer*> failure_detector::probes(const std::vector<peer*>& members,
   // Each suspect, and each member whose probe of this round we left for
   // ours to answer, even if the members changed since and it is not our
   // partner any more.
+  auto owed = [&](const peer& p) {
+    return suspected(p) || p.crossed == round || promised(p, round);
+  };
   for (auto p : members)
-    if (suspected(*p) || p->crossed == round || promised(*p, round))
+    if (owed(*p))
       result.push_back(p);
   for (auto p : partners(members, self, round))
-    if (!suspected(*p) && p->crossed != round
-        && !promised(*p, round)) // In already.
+    if (!owed(*p)) // In already.
       result.push_back(p);
   // A partner whose probe of this round came first has answered: ours is
   // its answer, and there is nothing to judge. A round ticked twice (the
