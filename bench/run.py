@@ -38,6 +38,8 @@ sys.path.insert(0, os.path.join(HERE, "..", "test", "e2e"))
 import harness  # noqa: E402
 
 RESULTS = {}
+# The floors' binaries, beside groupchat's (main).
+FLOOR = CAF_FLOOR = ""
 
 
 def per_thread(pid, name, count):
@@ -348,19 +350,21 @@ def e2e_groupchat(receivers, count, rate, cfg):
         g.close()
 
 
-def e2e_floor(receivers, count, rate):
-    """The same with the end-to-end floor (bench/floor.cpp chat)."""
+def e2e_floor(receivers, count, rate, binary=None):
+    """The same with the end-to-end floor (bench/floor.cpp chat), or with
+    BINARY taking its place (the CAF floor, bench/caf_floor.cpp)."""
+    binary = binary or FLOOR
     procs = []
     try:
         streams = []
         ports = []
         for _ in range(receivers):
-            p = subprocess.Popen([FLOOR, "chat"], stdin=subprocess.PIPE,
+            p = subprocess.Popen([binary, "chat"], stdin=subprocess.PIPE,
                                  stdout=subprocess.PIPE)
             procs.append(p)
             streams.append(harness.Stream(p.stdout))
             ports.append(streams[-1].wait_for(r"^port ").split()[1])
-        sender = subprocess.Popen([FLOOR, "chat"] + ports,
+        sender = subprocess.Popen([binary, "chat"] + ports,
                                   stdin=subprocess.PIPE,
                                   stdout=subprocess.DEVNULL)
         procs.append(sender)
@@ -380,16 +384,21 @@ def e2e_floor(receivers, count, rate):
 
 
 def e2e_rounds(receivers, count, rate, rounds, cfg, figures):
-    """Interleaved rounds of floor and groupchat, so that machine noise hits
-    both alike. FIGURES turns a round's E2ERun into {name: value}; returns
-    the median of each over the rounds for groupchat and for the floor, and
+    """Interleaved rounds of the floor, the CAF floor and groupchat, so that
+    machine noise hits all alike. FIGURES turns a round's E2ERun into
+    {name: value}; returns the median of each over the rounds for
+    groupchat, for the floor and for the CAF floor (None if not built), and
     groupchat's missing deliveries."""
     stats = {"floor": [], "groupchat": []}
+    if os.path.exists(CAF_FLOOR):
+        stats["caf floor"] = []
     missing = 0
     for _ in range(rounds):
-        for name in ("floor", "groupchat"):
+        for name in stats:
             if name == "floor":
                 run = e2e_floor(receivers, count, rate)
+            elif name == "caf floor":
+                run = e2e_floor(receivers, count, rate, CAF_FLOOR)
             else:
                 run = e2e_groupchat(receivers, count, rate, cfg)
                 missing += sum(count - len(got) for got in run.arrivals)
@@ -397,7 +406,7 @@ def e2e_rounds(receivers, count, rate, rounds, cfg, figures):
     med = {name: {key: statistics.median(r[key] for r in rows)
                   for key in rows[0]}
            for name, rows in stats.items()}
-    return med["groupchat"], med["floor"], missing
+    return med["groupchat"], med["floor"], missing, med.get("caf floor")
 
 
 def measure_e2e(receivers, count, rate, rounds, cfg):
@@ -595,6 +604,13 @@ def measure_history(lines, size):
 
 # -- driver ------------------------------------------------------------------------
 
+def caf_row(caf, key, unit, floor):
+    """The CAF floor's figure KEY beside the C floor's, if it ran: how much
+    of groupchat's distance is CAF's and the actor shape's."""
+    if caf is not None:
+        row("  the same, CAF floor", caf[key], unit, floor)
+
+
 def row(name, value, unit, floor=None, target=None):
     ratio = value / floor if floor else None
     RESULTS[name] = {"value": value, "unit": unit, "floor": floor,
@@ -608,7 +624,7 @@ def row(name, value, unit, floor=None, target=None):
 
 
 def main():
-    global FLOOR
+    global FLOOR, CAF_FLOOR
     parser = argparse.ArgumentParser()
     parser.add_argument("build")
     parser.add_argument("--smoke", action="store_true",
@@ -625,6 +641,7 @@ def main():
     # of the user's home.
     os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="groupchat-bench-")
     FLOOR = os.path.abspath(os.path.join(args.build, "groupchat-floor"))
+    CAF_FLOOR = os.path.abspath(os.path.join(args.build, "groupchat-caf-floor"))
     g = harness.Group()
     # The rates measured exceed the default per-peer rate (2000/s), which a
     # receiver enforces by reading more slowly; max-pending-output stays at
@@ -653,27 +670,34 @@ def main():
 
     for r in ([3] if smoke else [3, 31]) if want("e2e") else []:
         n = 40 if smoke else 300
-        gc, fl, missing = measure_e2e(r, n, 200, 1 if smoke else 5, cfg)
+        gc, fl, missing, caf = measure_e2e(r, n, 200, 1 if smoke else 5,
+                                           cfg)
         row("end to end to %d: p50 (us)" % r, gc["p50"], "us", fl["p50"],
             "<= %sx floor" % ("1.2" if r == 3 else "1.3"))
+        caf_row(caf, "p50", "us", fl["p50"])
         row("end to end to %d: p99 (us)" % r, gc["p99"], "us", fl["p99"],
             "<= %sx floor" % ("1.5" if r == 3 else "2"))
+        caf_row(caf, "p99", "us", fl["p99"])
         row("end to end to %d: CPU per delivery (us)" % r, gc["cpu"], "us",
             fl["cpu"], "<= 2x floor")
+        caf_row(caf, "cpu", "us", fl["cpu"])
         row("end to end to %d: lost" % r, missing, "msgs", None, "0")
 
     if want("quiet"):
         r, n = 3, 10 if smoke else 200
-        gc, fl, missing = measure_quiet(r, n, 0.05, 1 if smoke else 5, cfg)
+        gc, fl, missing, caf = measure_quiet(r, n, 0.05, 1 if smoke else 5,
+                                             cfg)
         name = "quiet to %d: " % r  # 50 ms between lines
         row(name + "per line p50 (us)", gc["line p50"], "us", fl["line p50"],
             "<= 1.15x floor")
+        caf_row(caf, "line p50", "us", fl["line p50"])
         row(name + "per line p99 (us)", gc["line p99"], "us", fl["line p99"])
         row(name + "per delivery p50 (us)", gc["delivery p50"], "us",
             fl["delivery p50"])
         row(name + "per delivery p99 (us)", gc["delivery p99"], "us",
             fl["delivery p99"])
         row(name + "CPU per delivery (us)", gc["cpu"], "us", fl["cpu"])
+        caf_row(caf, "cpu", "us", fl["cpu"])
         row(name + "context switches per line, sender",
             gc["sender switches"], "switches", fl["sender switches"])
         row(name + "context switches per line, a receiver",
