@@ -30,6 +30,8 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -73,8 +75,12 @@ caf::behavior link(link_actor* self, caf::io::connection_handle hdl,
   // CAF's handle of a TCP scribe is its descriptor (as in groupchat's
   // connection).
   self->state.fd = static_cast<int>(hdl.id());
+  // As the C floor and groupchat: a line goes out at once.
+  int one = 1;
+  ::setsockopt(self->state.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   self->state.hub = hub;
-  self->configure_read(hdl, caf::io::receive_policy::at_most(64 * 1024));
+  // groupchat's read size at chat rates (actors/connection_state.hpp).
+  self->configure_read(hdl, caf::io::receive_policy::at_most(4 * 1024));
   self->send(hub, join_atom::value, caf::actor{self});
   return {
     [=](const caf::io::new_data_msg& msg) {

@@ -384,17 +384,18 @@ def e2e_floor(receivers, count, rate, binary=None):
 
 
 def e2e_rounds(receivers, count, rate, rounds, cfg, figures):
-    """Interleaved rounds of the floor, the CAF floor and groupchat, so that
-    machine noise hits all alike. FIGURES turns a round's E2ERun into
-    {name: value}; returns the median of each over the rounds for
-    groupchat, for the floor and for the CAF floor (None if not built), and
-    groupchat's missing deliveries."""
+    """Interleaved rounds of the floor, the CAF floor and groupchat, in an
+    order that turns each round, so that machine noise hits all alike.
+    FIGURES turns a round's E2ERun into {name: value}; returns the median
+    of each over the rounds for groupchat, for the floor and for the CAF
+    floor (None if not built), and groupchat's missing deliveries."""
     stats = {"floor": [], "groupchat": []}
     if os.path.exists(CAF_FLOOR):
         stats["caf floor"] = []
     missing = 0
-    for _ in range(rounds):
-        for name in stats:
+    for r in range(rounds):
+        names = list(stats)
+        for name in names[r % len(names):] + names[:r % len(names)]:
             if name == "floor":
                 run = e2e_floor(receivers, count, rate)
             elif name == "caf floor":
