@@ -9,15 +9,16 @@
 //
 // As in the C floor: listens on a free port of 127.0.0.1 (printed as
 // "port N"), connects to every PORT, writes each stdin line to every socket
-// and what each socket brings to stdout. As in groupchat, every step a line
-// takes is one of groupchat's on CAF's I/O thread, with the same settings:
+// and what each socket brings to stdout. As in groupchat, a line takes the
+// steps it takes in groupchat, through brokers in the places of
+// groupchat's actors, on CAF's I/O thread, with the same settings:
 //   - stdin (a pipe) is read by an event handler of CAF's multiplexer
-//     (main/io_handler.hpp), which hands each line to the hub;
-//   - the hub (Membership and Console's place) hands it to every link;
+//     (main/io_handler.hpp), which hands each line to the console;
+//   - the console hands it to membership, which hands it to every link;
 //   - a link (a Connection's place, one broker per socket) writes it to its
 //     socket at once, with `send` on the descriptor, as groupchat does;
-//   - a link hands what its socket brings to the hub, which writes it to
-//     stdout.
+//   - a link hands what its socket brings to membership, which hands it to
+//     the console, which writes it to stdout.
 // Every hand-off is `send_at_once` (actors/send_at_once.hpp), as in
 // groupchat.
 
@@ -48,6 +49,7 @@ using line_atom = caf::atom_constant<caf::atom("line")>;
 using recv_atom = caf::atom_constant<caf::atom("recv")>;
 using send_atom = caf::atom_constant<caf::atom("send")>;
 using join_atom = caf::atom_constant<caf::atom("join")>;
+using attach_atom = caf::atom_constant<caf::atom("attach")>;
 
 void write_all(int fd, const char* data, size_t n) {
   while (n > 0) {
@@ -65,27 +67,27 @@ void write_all(int fd, const char* data, size_t n) {
 
 struct link_state {
   int fd = -1;
-  caf::actor hub;
+  caf::actor membership;
 };
 
 using link_actor = caf::stateful_actor<link_state, caf::io::broker>;
 
 caf::behavior link(link_actor* self, caf::io::connection_handle hdl,
-                   caf::actor hub) {
+                   caf::actor membership) {
   // CAF's handle of a TCP scribe is its descriptor (as in groupchat's
   // connection).
   self->state.fd = static_cast<int>(hdl.id());
   // As the C floor and groupchat: a line goes out at once.
   int one = 1;
   ::setsockopt(self->state.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-  self->state.hub = hub;
+  self->state.membership = membership;
   // groupchat's read size at chat rates (actors/connection_state.hpp).
   self->configure_read(hdl, caf::io::receive_policy::at_most(4 * 1024));
-  self->send(hub, join_atom::value, caf::actor{self});
+  self->send(membership, join_atom::value, caf::actor{self});
   return {
     [=](const caf::io::new_data_msg& msg) {
       std::string text{msg.buf.begin(), msg.buf.end()};
-      groupchat::send_at_once(self, self->state.hub, recv_atom::value,
+      groupchat::send_at_once(self, self->state.membership, recv_atom::value,
                               std::move(text));
     },
     [=](send_atom, const std::string& text) {
@@ -97,15 +99,16 @@ caf::behavior link(link_actor* self, caf::io::connection_handle hdl,
   };
 }
 
-// -- the hub: Membership's and the Console's place ------------------------------
+// -- membership: the links' owner ---------------------------------------------
 
-struct hub_state {
+struct membership_state {
   std::vector<caf::actor> links;
 };
 
-using hub_actor = caf::stateful_actor<hub_state, caf::io::broker>;
+using membership_actor = caf::stateful_actor<membership_state, caf::io::broker>;
 
-caf::behavior hub(hub_actor* self, std::vector<uint16_t> ports) {
+caf::behavior membership(membership_actor* self, caf::actor console,
+                         std::vector<uint16_t> ports) {
   auto door = self->add_tcp_doorman(0, "127.0.0.1", true);
   if (!door) {
     std::fprintf(stderr, "groupchat-caf-floor: no port\n");
@@ -136,6 +139,29 @@ caf::behavior hub(hub_actor* self, std::vector<uint16_t> ports) {
       for (auto& l : self->state.links)
         groupchat::send_at_once(self, l, packet);
     },
+    [=](recv_atom, std::string& text) {
+      groupchat::send_at_once(self, console, recv_atom::value, std::move(text));
+    },
+  };
+}
+
+// -- the console: stdin's lines in, stdout out ----------------------------------
+
+struct console_state {
+  caf::actor membership;
+};
+
+using console_actor = caf::stateful_actor<console_state, caf::io::broker>;
+
+caf::behavior console(console_actor* self) {
+  return {
+    [=](attach_atom, const caf::actor& membership) {
+      self->state.membership = membership;
+    },
+    [=](line_atom, std::string& line) {
+      groupchat::send_at_once(self, self->state.membership, line_atom::value,
+                              std::move(line));
+    },
     [=](recv_atom, const std::string& text) {
       write_all(STDOUT_FILENO, text.data(), text.size());
     },
@@ -147,8 +173,8 @@ caf::behavior hub(hub_actor* self, std::vector<uint16_t> ports) {
 class stdin_handler : public groupchat::io_handler {
 public:
   stdin_handler(caf::io::network::default_multiplexer& mpx, int fd,
-                caf::actor hub)
-    : io_handler(mpx, fd), hub_(std::move(hub)) {
+                caf::actor console)
+    : io_handler(mpx, fd), console_(std::move(console)) {
     // nop
   }
 
@@ -164,7 +190,8 @@ public:
     auto nl = pending_.find('\n');
     bool lone = nl != std::string::npos && nl + 1 == pending_.size();
     for (; nl != std::string::npos; nl = pending_.find('\n', start)) {
-      groupchat::send_at_once_from_io(&backend(), lone, hub_, line_atom::value,
+      groupchat::send_at_once_from_io(&backend(), lone, console_,
+                                      line_atom::value,
                                       pending_.substr(start, nl - start));
       start = nl + 1;
     }
@@ -172,7 +199,7 @@ public:
   }
 
 private:
-  caf::actor hub_;
+  caf::actor console_;
   std::string pending_;
 };
 
@@ -184,7 +211,9 @@ int chat_main(std::vector<uint16_t> ports) {
   cfg.set("scheduler.max-threads", size_t{2});
   cfg.set("middleman.max-consecutive-reads", size_t{1});
   caf::actor_system sys{cfg};
-  auto h = sys.middleman().spawn_broker(hub, std::move(ports));
+  auto con = sys.middleman().spawn_broker(console);
+  auto mem = sys.middleman().spawn_broker(membership, con, std::move(ports));
+  caf::anon_send(con, attach_atom::value, mem);
   auto mpx = dynamic_cast<caf::io::network::default_multiplexer*>(
     &sys.middleman().backend());
   // A descriptor of its own, as groupchat's stdin reader opens one.
@@ -193,7 +222,7 @@ int chat_main(std::vector<uint16_t> ports) {
     std::fprintf(stderr, "groupchat-caf-floor: stdin must be a pipe\n");
     return 1;
   }
-  auto in = std::make_unique<stdin_handler>(*mpx, fd, h);
+  auto in = std::make_unique<stdin_handler>(*mpx, fd, con);
   mpx->dispatch([p = in.get()] { p->watch(true); });
   sys.await_all_actors_done();
   return 0;
