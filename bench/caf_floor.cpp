@@ -153,7 +153,9 @@ struct console_state {
 
 using console_actor = caf::stateful_actor<console_state, caf::io::broker>;
 
-caf::behavior console(console_actor* self) {
+// `out`: stdout. (CAF 0.17 spawns a function without arguments through a
+// null pointer, which the undefined-behaviour sanitizer reports.)
+caf::behavior console(console_actor* self, int out) {
   return {
     [=](attach_atom, const caf::actor& membership) {
       self->state.membership = membership;
@@ -163,7 +165,7 @@ caf::behavior console(console_actor* self) {
                               std::move(line));
     },
     [=](recv_atom, const std::string& text) {
-      write_all(STDOUT_FILENO, text.data(), text.size());
+      write_all(out, text.data(), text.size());
     },
   };
 }
@@ -211,7 +213,7 @@ int chat_main(std::vector<uint16_t> ports) {
   cfg.set("scheduler.max-threads", size_t{2});
   cfg.set("middleman.max-consecutive-reads", size_t{1});
   caf::actor_system sys{cfg};
-  auto con = sys.middleman().spawn_broker(console);
+  auto con = sys.middleman().spawn_broker(console, int{STDOUT_FILENO});
   auto mem = sys.middleman().spawn_broker(membership, con, std::move(ports));
   caf::anon_send(con, attach_atom::value, mem);
   auto mpx = dynamic_cast<caf::io::network::default_multiplexer*>(
