@@ -605,18 +605,20 @@ def measure_history(lines, size):
 
 # -- driver ------------------------------------------------------------------------
 
-def caf_row(caf, key, unit, floor):
-    """The CAF floor's figure KEY beside the C floor's, if it ran: how much
-    of groupchat's distance is CAF's and the actor shape's."""
+def caf_row(name, caf, key, unit, floor):
+    """The CAF floor's figure KEY for the row NAME, beside the C floor's, if
+    it ran: how much of groupchat's distance is CAF's and the actor
+    shape's."""
     if caf is not None:
-        row("  the same, CAF floor", caf[key], unit, floor)
+        row(name + ", CAF floor", caf[key], unit, floor,
+            label="  the same, CAF floor")
 
 
-def row(name, value, unit, floor=None, target=None):
+def row(name, value, unit, floor=None, target=None, label=None):
     ratio = value / floor if floor else None
     RESULTS[name] = {"value": value, "unit": unit, "floor": floor,
                      "ratio": ratio, "target": target}
-    line = "%-44s %12.1f %-8s" % (name, value, unit)
+    line = "%-44s %12.1f %-8s" % (label or name, value, unit)
     if floor:
         line += " floor %10.1f  x%.2f" % (floor, ratio)
     if target:
@@ -642,7 +644,8 @@ def main():
     # of the user's home.
     os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="groupchat-bench-")
     FLOOR = os.path.abspath(os.path.join(args.build, "groupchat-floor"))
-    CAF_FLOOR = os.path.abspath(os.path.join(args.build, "groupchat-caf-floor"))
+    CAF_FLOOR = os.path.abspath(os.path.join(args.build,
+                                             "groupchat-caf-floor"))
     g = harness.Group()
     # The rates measured exceed the default per-peer rate (2000/s), which a
     # receiver enforces by reading more slowly; max-pending-output stays at
@@ -675,13 +678,14 @@ def main():
                                            cfg)
         row("end to end to %d: p50 (us)" % r, gc["p50"], "us", fl["p50"],
             "<= %sx floor" % ("1.2" if r == 3 else "1.3"))
-        caf_row(caf, "p50", "us", fl["p50"])
+        caf_row("end to end to %d: p50 (us)" % r, caf, "p50", "us", fl["p50"])
         row("end to end to %d: p99 (us)" % r, gc["p99"], "us", fl["p99"],
             "<= %sx floor" % ("1.5" if r == 3 else "2"))
-        caf_row(caf, "p99", "us", fl["p99"])
+        caf_row("end to end to %d: p99 (us)" % r, caf, "p99", "us", fl["p99"])
         row("end to end to %d: CPU per delivery (us)" % r, gc["cpu"], "us",
             fl["cpu"], "<= 2x floor")
-        caf_row(caf, "cpu", "us", fl["cpu"])
+        caf_row("end to end to %d: CPU per delivery (us)" % r, caf, "cpu",
+                "us", fl["cpu"])
         row("end to end to %d: lost" % r, missing, "msgs", None, "0")
 
     if want("quiet"):
@@ -691,14 +695,15 @@ def main():
         name = "quiet to %d: " % r  # 50 ms between lines
         row(name + "per line p50 (us)", gc["line p50"], "us", fl["line p50"],
             "<= 1.15x floor")
-        caf_row(caf, "line p50", "us", fl["line p50"])
+        caf_row(name + "per line p50 (us)", caf, "line p50", "us",
+                fl["line p50"])
         row(name + "per line p99 (us)", gc["line p99"], "us", fl["line p99"])
         row(name + "per delivery p50 (us)", gc["delivery p50"], "us",
             fl["delivery p50"])
         row(name + "per delivery p99 (us)", gc["delivery p99"], "us",
             fl["delivery p99"])
         row(name + "CPU per delivery (us)", gc["cpu"], "us", fl["cpu"])
-        caf_row(caf, "cpu", "us", fl["cpu"])
+        caf_row(name + "CPU per delivery (us)", caf, "cpu", "us", fl["cpu"])
         row(name + "context switches per line, sender",
             gc["sender switches"], "switches", fl["sender switches"])
         row(name + "context switches per line, a receiver",
