@@ -40,8 +40,10 @@
 #include <caf/io/all.hpp>
 #include <caf/io/network/default_multiplexer.hpp>
 
+#include "actors/connection_state.hpp"
 #include "actors/send_at_once.hpp"
 #include "main/io_handler.hpp"
+#include "main/settings.hpp"
 
 namespace {
 
@@ -81,8 +83,9 @@ caf::behavior link(link_actor* self, caf::io::connection_handle hdl,
   int one = 1;
   ::setsockopt(self->state.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   self->state.membership = membership;
-  // groupchat's read size at chat rates (actors/connection_state.hpp).
-  self->configure_read(hdl, caf::io::receive_policy::at_most(4 * 1024));
+  // groupchat's read size at chat rates.
+  self->configure_read(hdl, caf::io::receive_policy::at_most(
+                              groupchat::connection_detail::small_read));
   self->send(membership, join_atom::value, caf::actor{self});
   return {
     [=](const caf::io::new_data_msg& msg) {
@@ -208,10 +211,7 @@ private:
 int chat_main(std::vector<uint16_t> ports) {
   caf::actor_system_config cfg;
   cfg.load<caf::io::middleman>();
-  // groupchat's settings (main/main.cpp, configure_caf).
-  cfg.set("scheduler.policy", caf::atom("sharing"));
-  cfg.set("scheduler.max-threads", size_t{2});
-  cfg.set("middleman.max-consecutive-reads", size_t{1});
+  groupchat::set_caf_defaults(cfg);
   caf::actor_system sys{cfg};
   auto con = sys.middleman().spawn_broker(console, int{STDOUT_FILENO});
   auto mem = sys.middleman().spawn_broker(membership, con, std::move(ports));

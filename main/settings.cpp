@@ -361,4 +361,16 @@ make_membership_options(const settings& s, std::string name,
   return result;
 }
 
+void set_caf_defaults(caf::actor_system_config& cfg) {
+  // The sharing policy sleeps on a condition variable when idle; the default
+  // work-stealing policy polls and collapses with many peers on few cores.
+  cfg.set("scheduler.policy", caf::atom("sharing"));
+  cfg.set("scheduler.max-threads", size_t{2});
+  // One read per readiness event: a read takes up to 64 KiB, all a socket
+  // has at ordinary rates, and a second read would only find it empty (a
+  // system call wasted per message received). CAF's epoll is
+  // level-triggered: what is left is reported again at once.
+  cfg.set("middleman.max-consecutive-reads", size_t{1});
+}
+
 } // namespace groupchat

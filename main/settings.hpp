@@ -16,6 +16,10 @@
 
 #include "protocol/wire/frame.hpp"
 
+namespace caf {
+class actor_system_config;
+} // namespace caf
+
 namespace groupchat::protocol {
 
 class identity;
@@ -119,5 +123,9 @@ connection_options make_connection_options(const settings& s);
 membership_options
 make_membership_options(const settings& s, std::string name,
                         std::shared_ptr<const protocol::identity> self);
+
+/// CAF's scheduler and reading as groupchat runs them (before any CAF
+/// sections of the config file); the benchmark's CAF floor runs the same.
+void set_caf_defaults(caf::actor_system_config& cfg);
 
 } // namespace groupchat

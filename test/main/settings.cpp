@@ -8,6 +8,8 @@
 
 #include <sstream>
 
+#include <caf/actor_system_config.hpp>
+#include <caf/settings.hpp>
 #include <caf/test/unit_test.hpp>
 
 using namespace groupchat;
@@ -183,4 +185,14 @@ CAF_TEST(a wildcard listen address names no one address) {
   CAF_CHECK_EQUAL(specific_address("0.0.0.0"), "");
   CAF_CHECK_EQUAL(specific_address("::"), "");
   CAF_CHECK_EQUAL(specific_address(""), "");
+}
+
+CAF_TEST(caf runs with the sharing scheduler and one read per event) {
+  caf::actor_system_config cfg;
+  set_caf_defaults(cfg);
+  CAF_CHECK_EQUAL(caf::get_or(cfg, "scheduler.policy", caf::atom("")),
+                  caf::atom("sharing"));
+  CAF_CHECK_EQUAL(caf::get_or(cfg, "scheduler.max-threads", size_t{0}), 2u);
+  CAF_CHECK_EQUAL(
+    caf::get_or(cfg, "middleman.max-consecutive-reads", size_t{0}), 1u);
 }
